@@ -1,0 +1,118 @@
+import { z } from "zod";
+import { newId } from "./ids.ts";
+
+/**
+ * Every message on a queue or the topic is an envelope `{ id, type, occurredAt, corpId, data }`.
+ * `type` names a schema in the registry below; producers and consumers both validate against it.
+ */
+export const envelopeSchema = z.object({
+  id: z.string().min(1).max(128),
+  type: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/, "type is dotted lowercase, e.g. contact.added"),
+  occurredAt: z.iso.datetime({ offset: false }),
+  corpId: z.string().min(1).max(64),
+  data: z.unknown(),
+});
+
+export type Envelope<T = unknown> = Omit<z.infer<typeof envelopeSchema>, "data"> & { data: T };
+
+const isoInstant = z.iso.datetime({ offset: false });
+const userId = z.string().min(1).max(64);
+const externalUserId = z.string().min(1).max(128);
+
+/** The schemas of every domain event and command, by type. Add new ones here. */
+export const eventSchemas = {
+  /** The probe service's command: record a probe. */
+  "probe.requested": z.object({ probeId: z.string().min(1), message: z.string().max(1000) }),
+  /** The probe service's domain event, fanned out through the topic. */
+  "probe.recorded": z.object({ probeId: z.string().min(1), recordedAt: isoInstant }),
+
+  "contact.added": z.object({
+    userId,
+    externalUserId,
+    channelId: z.string(),
+    addedAt: isoInstant,
+    addWay: z.number().int().optional(),
+    unionId: z.string().optional(),
+  }),
+  /** The customer deleted the staff member (del_follow_user). */
+  "contact.lost": z.object({ userId, externalUserId, channelId: z.string(), lostAt: isoInstant }),
+  /** The staff member deleted the customer (del_external_contact, not by transfer). */
+  "contact.removed": z.object({ userId, externalUserId, channelId: z.string(), removedAt: isoInstant }),
+  "contact.transferred": z.object({
+    fromUserId: userId,
+    toUserId: userId,
+    externalUserId,
+    channelId: z.string(),
+    transferredAt: isoInstant,
+  }),
+  "group.created": z.object({ chatId: z.string().min(1), ownerUserId: userId.optional(), createdAt: isoInstant }),
+  "group.dismissed": z.object({ chatId: z.string().min(1), dismissedAt: isoInstant }),
+  "group.member_changed": z.object({
+    chatId: z.string().min(1),
+    change: z.enum(["add_member", "del_member", "change_owner", "change_name", "change_notice", "other"]),
+    memberChangeCount: z.number().int().nonnegative().optional(),
+    memberVersion: z.string().optional(),
+    changedAt: isoInstant,
+  }),
+} as const satisfies Record<string, z.ZodType>;
+
+export type EventType = keyof typeof eventSchemas;
+export type EventData<T extends EventType> = z.infer<(typeof eventSchemas)[T]>;
+export type DomainEvent<T extends EventType = EventType> = Envelope<EventData<T>> & { type: T };
+
+export const eventTypes = Object.keys(eventSchemas) as EventType[];
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(eventSchemas, type);
+}
+
+export class EnvelopeError extends Error {
+  readonly issues: { path: string; message: string }[];
+  constructor(message: string, issues: { path: string; message: string }[] = []) {
+    super(message);
+    this.name = "EnvelopeError";
+    this.issues = issues;
+  }
+}
+
+export function formatIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []) {
+  return error.issues.map((i) => ({
+    path: [...prefix, ...i.path].map(String).join("."),
+    message: i.message,
+  }));
+}
+
+/** Validate a raw message (object or JSON text) as an envelope whose data matches its type's schema. */
+export function parseEnvelope(raw: unknown): DomainEvent {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new EnvelopeError("message body is not JSON");
+    }
+  }
+  const env = envelopeSchema.safeParse(value);
+  if (!env.success) throw new EnvelopeError("invalid envelope", formatIssues(env.error));
+  const { type } = env.data;
+  if (!isEventType(type)) throw new EnvelopeError(`unknown event type: ${type}`, [{ path: "type", message: "not registered" }]);
+  const data = eventSchemas[type].safeParse(env.data.data);
+  if (!data.success) throw new EnvelopeError(`invalid data for ${type}`, formatIssues(data.error, ["data"]));
+  return { ...env.data, data: data.data } as DomainEvent;
+}
+
+/** Build (and validate) an envelope. Pass `id` when the producer may retry, so the id stays stable. */
+export function makeEvent<T extends EventType>(
+  type: T,
+  data: EventData<T>,
+  meta: { corpId: string; occurredAt: Date | string; id?: string },
+): DomainEvent<T> {
+  const event = {
+    id: meta.id ?? newId(),
+    type,
+    occurredAt: new Date(meta.occurredAt).toISOString(),
+    corpId: meta.corpId,
+    data,
+  };
+  return parseEnvelope(event) as DomainEvent<T>;
+}

@@ -1,0 +1,5 @@
+export * from "./ids.ts";
+export * from "./clock.ts";
+export * from "./days.ts";
+export * from "./events.ts";
+export * from "./problem.ts";

@@ -1,0 +1,66 @@
+import type { ServiceManifest } from "./manifest.ts";
+
+/**
+ * The environment contract between whoever deploys a function (CDK in AWS, the local platform on a
+ * laptop) and the function itself. Both sides build it with `functionEnvironment`, and lambda-kit
+ * parses it with zod at cold start, so the names cannot drift.
+ */
+export const ENV = {
+  service: "SIYU_SERVICE",
+  client: "SIYU_CLIENT",
+  corpId: "SIYU_CORP_ID",
+  timezone: "SIYU_CORP_TIMEZONE",
+  table: "SIYU_TABLE",
+  topicArn: "SIYU_TOPIC_ARN",
+  /** Secrets Manager secret holding `{ corpId, agentId, secret, token, encodingAesKey }` (AWS only). */
+  wecomSecretArn: "SIYU_WECOM_SECRET_ARN",
+  /** WeCom API base URL; the simulator's locally. */
+  wecomBaseUrl: "SIYU_WECOM_BASE_URL",
+  logLevel: "SIYU_LOG_LEVEL",
+  maxBodyBytes: "SIYU_MAX_BODY_BYTES",
+  /** Public base URL of the HTTP API (for landing pages and links). */
+  publicBaseUrl: "SIYU_PUBLIC_BASE_URL",
+} as const;
+
+/** `intake` → `SIYU_QUEUE_INTAKE`; `dispatch-retry` → `SIYU_QUEUE_DISPATCH_RETRY`. */
+export function queueEnvName(queueName: string): string {
+  return `SIYU_QUEUE_${queueName.toUpperCase().replace(/-/g, "_")}`;
+}
+
+export interface DeployedResources {
+  client: string;
+  corpId: string;
+  timezone: string;
+  tableName: string;
+  topicArn: string;
+  /** Queue URL by the manifest's queue name. */
+  queueUrls: Record<string, string>;
+  wecomSecretArn?: string;
+  wecomBaseUrl?: string;
+  publicBaseUrl?: string;
+  logLevel?: string;
+}
+
+export function functionEnvironment(manifest: ServiceManifest, res: DeployedResources): Record<string, string> {
+  const env: Record<string, string> = {
+    [ENV.service]: manifest.name,
+    [ENV.client]: res.client,
+    [ENV.corpId]: res.corpId,
+    [ENV.timezone]: res.timezone,
+    [ENV.table]: res.tableName,
+    [ENV.topicArn]: res.topicArn,
+    [ENV.logLevel]: res.logLevel ?? "info",
+  };
+  if (manifest.http) env[ENV.maxBodyBytes] = String(manifest.http.maxBodyBytes);
+  for (const q of manifest.queues) {
+    const url = res.queueUrls[q.name];
+    if (!url) throw new Error(`no queue URL for ${manifest.name}/${q.name}`);
+    env[queueEnvName(q.name)] = url;
+  }
+  if (manifest.secrets.includes("wecom")) {
+    if (res.wecomSecretArn) env[ENV.wecomSecretArn] = res.wecomSecretArn;
+    if (res.wecomBaseUrl) env[ENV.wecomBaseUrl] = res.wecomBaseUrl;
+  }
+  if (res.publicBaseUrl) env[ENV.publicBaseUrl] = res.publicBaseUrl;
+  return env;
+}

@@ -1,0 +1,3 @@
+export * from "./manifest.ts";
+export * from "./environment.ts";
+export * from "./discover.ts";
