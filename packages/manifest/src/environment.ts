@@ -27,6 +27,11 @@ export function queueEnvName(queueName: string): string {
   return `SIYU_QUEUE_${queueName.toUpperCase().replace(/-/g, "_")}`;
 }
 
+/** Dead-letter queue of a queue: consumers park records that can never succeed there, with a reason. */
+export function dlqEnvName(queueName: string): string {
+  return `SIYU_DLQ_${queueName.toUpperCase().replace(/-/g, "_")}`;
+}
+
 export interface DeployedResources {
   client: string;
   corpId: string;
@@ -35,6 +40,8 @@ export interface DeployedResources {
   topicArn: string;
   /** Queue URL by the manifest's queue name. */
   queueUrls: Record<string, string>;
+  /** DLQ URL by the manifest's queue name (its consumer parks poison records there). */
+  dlqUrls?: Record<string, string>;
   wecomSecretArn?: string;
   wecomBaseUrl?: string;
   publicBaseUrl?: string;
@@ -56,6 +63,8 @@ export function functionEnvironment(manifest: ServiceManifest, res: DeployedReso
     const url = res.queueUrls[q.name];
     if (!url) throw new Error(`no queue URL for ${manifest.name}/${q.name}`);
     env[queueEnvName(q.name)] = url;
+    const dlq = res.dlqUrls?.[q.name];
+    if (dlq) env[dlqEnvName(q.name)] = dlq;
   }
   if (manifest.secrets.includes("wecom")) {
     if (res.wecomSecretArn) env[ENV.wecomSecretArn] = res.wecomSecretArn;

@@ -1,0 +1,108 @@
+import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { type DomainEvent, parseEnvelope } from "@siyu/kernel";
+
+/**
+ * Domain events go to the stack's one SNS topic with a `type` message attribute (subscribers filter
+ * on it); commands go straight to one queue. Both are the same envelope, validated before sending
+ * so a bad message fails at its producer, not at a consumer.
+ */
+let sns: SNSClient | undefined;
+let sqs: SQSClient | undefined;
+const snsClient = () => (sns ??= new SNSClient({}));
+const sqsClient = () => (sqs ??= new SQSClient({}));
+
+const typeAttribute = (type: string) => ({ type: { DataType: "String", StringValue: type } });
+
+export async function publishEvent(topicArn: string, event: DomainEvent): Promise<void> {
+  const valid = parseEnvelope(event);
+  await snsClient().send(
+    new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(valid), MessageAttributes: typeAttribute(valid.type) }),
+  );
+}
+
+/** Publish many events, ten per request (SNS's batch limit). */
+export async function publishEvents(topicArn: string, events: readonly DomainEvent[]): Promise<void> {
+  const valid = events.map((e) => parseEnvelope(e));
+  for (let i = 0; i < valid.length; i += 10) {
+    const chunk = valid.slice(i, i + 10);
+    const out = await snsClient().send(
+      new PublishBatchCommand({
+        TopicArn: topicArn,
+        PublishBatchRequestEntries: chunk.map((e, j) => ({
+          Id: String(j),
+          Message: JSON.stringify(e),
+          MessageAttributes: typeAttribute(e.type),
+        })),
+      }),
+    );
+    if (out.Failed?.length) {
+      throw new Error(`SNS rejected ${out.Failed.length} of ${chunk.length} events: ${out.Failed.map((f) => f.Message ?? f.Code).join("; ")}`);
+    }
+  }
+}
+
+export interface SendOptions {
+  delaySeconds?: number;
+  /** FIFO queues: ordering group and deduplication id. */
+  groupId?: string;
+  deduplicationId?: string;
+  /** Extra string message attributes (e.g. a park reason on a DLQ). */
+  attributes?: Record<string, string>;
+}
+
+function messageAttributes(type: string, extra: Record<string, string> = {}) {
+  const attrs: Record<string, { DataType: string; StringValue: string }> = { ...typeAttribute(type) };
+  for (const [name, value] of Object.entries(extra)) attrs[name] = { DataType: "String", StringValue: value };
+  return attrs;
+}
+
+export async function sendCommand(queueUrl: string, event: DomainEvent, opts: SendOptions = {}): Promise<void> {
+  const valid = parseEnvelope(event);
+  await sqsClient().send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: JSON.stringify(valid),
+      DelaySeconds: opts.delaySeconds,
+      MessageGroupId: opts.groupId,
+      MessageDeduplicationId: opts.deduplicationId,
+      MessageAttributes: messageAttributes(valid.type, opts.attributes),
+    }),
+  );
+}
+
+/** Send many commands to one queue, ten per request (SQS's batch limit). */
+export async function sendCommands(queueUrl: string, events: readonly DomainEvent[], opts: Omit<SendOptions, "deduplicationId"> = {}): Promise<void> {
+  const valid = events.map((e) => parseEnvelope(e));
+  for (let i = 0; i < valid.length; i += 10) {
+    const chunk = valid.slice(i, i + 10);
+    const out = await sqsClient().send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map((e, j) => ({
+          Id: String(j),
+          MessageBody: JSON.stringify(e),
+          DelaySeconds: opts.delaySeconds,
+          MessageGroupId: opts.groupId,
+          MessageDeduplicationId: opts.groupId ? e.id : undefined,
+          MessageAttributes: messageAttributes(e.type, opts.attributes),
+        })),
+      }),
+    );
+    if (out.Failed?.length) {
+      throw new Error(`SQS rejected ${out.Failed.length} of ${chunk.length} messages: ${out.Failed.map((f) => f.Message ?? f.Code).join("; ")}`);
+    }
+  }
+}
+
+/**
+ * Park a raw message body that can never be processed on a dead-letter queue, with its reason.
+ * The body is kept byte for byte so an operator can inspect and redrive it.
+ */
+export async function parkMessage(dlqUrl: string, body: string, reason: string, attributes: Record<string, string> = {}): Promise<void> {
+  const attrs: Record<string, { DataType: string; StringValue: string }> = {
+    "siyu-park-reason": { DataType: "String", StringValue: reason.slice(0, 1000) || "unknown" },
+  };
+  for (const [name, value] of Object.entries(attributes)) attrs[name] = { DataType: "String", StringValue: value };
+  await sqsClient().send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageAttributes: attrs }));
+}

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
+import { ENV, dlqEnvName, queueEnvName } from "@siyu/manifest";
+import { currentEnv } from "./runtime-env.ts";
+
+/**
+ * The function's configuration, parsed with zod from its environment on first use (cold start) and
+ * cached per environment. A missing or malformed variable fails loudly, naming the variable.
+ */
+const configSchema = z.object({
+  [ENV.service]: z.string().min(1),
+  [ENV.client]: z.string().min(1).default("local"),
+  [ENV.corpId]: z.string().min(1),
+  [ENV.timezone]: z.string().default(DEFAULT_TIMEZONE).refine(isValidTimeZone, "not an IANA timezone"),
+  [ENV.table]: z.string().min(1),
+  [ENV.topicArn]: z.string().min(1),
+  [ENV.logLevel]: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  [ENV.maxBodyBytes]: z.coerce.number().int().positive().default(256 * 1024),
+  [ENV.wecomBaseUrl]: z.url().optional(),
+  [ENV.wecomSecretArn]: z.string().optional(),
+  [ENV.publicBaseUrl]: z.url().optional(),
+});
+
+export interface RuntimeConfig {
+  service: string;
+  client: string;
+  corpId: string;
+  timezone: string;
+  table: string;
+  topicArn: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+  maxBodyBytes: number;
+  wecomBaseUrl: string | undefined;
+  wecomSecretArn: string | undefined;
+  publicBaseUrl: string | undefined;
+  /** The whole environment, for service-specific settings. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** URL of one of this service's queues, by manifest name; throws if the function has none. */
+  queueUrl(name: string): string;
+  /** URL of a queue's DLQ, when the deployment provides it. */
+  dlqUrl(name: string): string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const cache = new WeakMap<object, RuntimeConfig>();
+
+export function runtimeConfig(): RuntimeConfig {
+  const env = currentEnv();
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`invalid function environment: ${detail}`);
+  }
+  const c = parsed.data;
+  const config: RuntimeConfig = {
+    service: c[ENV.service],
+    client: c[ENV.client],
+    corpId: c[ENV.corpId],
+    timezone: c[ENV.timezone],
+    table: c[ENV.table],
+    topicArn: c[ENV.topicArn],
+    logLevel: c[ENV.logLevel],
+    maxBodyBytes: c[ENV.maxBodyBytes],
+    wecomBaseUrl: c[ENV.wecomBaseUrl],
+    wecomSecretArn: c[ENV.wecomSecretArn],
+    publicBaseUrl: c[ENV.publicBaseUrl],
+    env,
+    queueUrl(name) {
+      const url = env[queueEnvName(name)];
+      if (!url) throw new ConfigError(`${queueEnvName(name)} is not set: queue "${name}" is not one of ${c[ENV.service]}'s queues`);
+      return url;
+    },
+    dlqUrl: (name) => env[dlqEnvName(name)] || undefined,
+  };
+  cache.set(env, config);
+  return config;
+}

@@ -1,0 +1,221 @@
+import middy from "@middy/core";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { z } from "zod";
+import { AppError, type Clock, formatIssues, systemClock } from "@siyu/kernel";
+import { ROUTE_SCOPES, routeKey, type RouteSpec, type ServiceManifest } from "@siyu/manifest";
+import { type RuntimeConfig, runtimeConfig } from "./config.ts";
+import { log, withLogContext } from "./logger.ts";
+import { problemFromError, problemResponse, problems } from "./problem.ts";
+import { matchRoute } from "./routing.ts";
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResponse = APIGatewayProxyStructuredResultV2;
+
+export interface Auth {
+  subject: string | undefined;
+  scopes: string[];
+  claims: Record<string, unknown>;
+}
+
+export interface HttpRequest<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Header names lowercased. */
+  headers: Record<string, string>;
+  auth: Auth | undefined;
+  requestId: string;
+  method: string;
+  path: string;
+  /** The decoded request body as text (e.g. for signature checks over the exact bytes). */
+  rawBody: string;
+  rawQuery: Record<string, string>;
+  config: RuntimeConfig;
+  clock: Clock;
+}
+
+/** What a route handler returns: JSON (`body`) or text of a given content type (`text`). */
+export type HttpResult =
+  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { status: number; text: string; contentType: string; headers?: Record<string, string> };
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteOptions<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | "text" | undefined> {
+  params?: P;
+  query?: Q;
+  /** A zod schema for a JSON body, or "text" to take the body as a string (e.g. WeCom's XML). */
+  body?: B;
+  /** Media types accepted for a "text" body (default: any). */
+  accepts?: readonly string[];
+}
+
+export interface RouteHandler {
+  options: RouteOptions<Schema | undefined, Schema | undefined, Schema | "text" | undefined>;
+  handle: (req: HttpRequest<unknown, unknown, unknown>) => Promise<HttpResult>;
+}
+
+/** Declare one route's input schemas and its handler. */
+export function route<
+  P extends Schema | undefined = undefined,
+  Q extends Schema | undefined = undefined,
+  B extends Schema | "text" | undefined = undefined,
+>(
+  options: RouteOptions<P, Q, B>,
+  handle: (req: HttpRequest<Out<P>, Out<Q>, B extends "text" ? string : Out<B>>) => Promise<HttpResult>,
+): RouteHandler {
+  return { options, handle: handle as RouteHandler["handle"] };
+}
+
+function lowerHeaders(headers: HttpEvent["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function validate<S extends Schema>(schema: S, value: unknown, where: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new AppError(400, "validation-failed", "Your request is not valid", `the ${where} is not valid`, {
+      errors: formatIssues(parsed.error, [where]),
+    });
+  }
+  return parsed.data;
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+const isJsonType = (t: string) => t === "application/json" || (t.startsWith("application/") && t.endsWith("+json"));
+
+function toResponse(result: HttpResult, requestId: string): HttpResponse {
+  const headers: Record<string, string> = { "x-request-id": requestId, ...result.headers };
+  if ("text" in result) {
+    return { statusCode: result.status, headers: { "content-type": result.contentType, ...headers }, body: result.text };
+  }
+  if (result.body === undefined) return { statusCode: result.status, headers };
+  return { statusCode: result.status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify(result.body) };
+}
+
+/** Checks what API Gateway's authorizer already checked: defence in depth, and the same code locally. */
+function authorize(spec: RouteSpec, event: HttpEvent): Auth | undefined {
+  const jwt = event.requestContext.authorizer?.jwt;
+  if (spec.auth === "public") {
+    return jwt ? { subject: jwt.claims.sub as string | undefined, scopes: jwt.scopes ?? [], claims: jwt.claims } : undefined;
+  }
+  if (!jwt) throw problems.unauthorized();
+  const scopes = jwt.scopes ?? String(jwt.claims.scope ?? "").split(" ").filter(Boolean);
+  const needed = ROUTE_SCOPES[spec.auth];
+  if (!needed.some((s) => scopes.includes(s))) throw problems.forbidden(needed);
+  return { subject: jwt.claims.sub as string | undefined, scopes, claims: jwt.claims };
+}
+
+export interface HttpOptions {
+  clock?: Clock;
+}
+
+/**
+ * The service's one HTTP function: routes every manifest route to its handler by name, validates
+ * path/query/body with zod, and turns every error into `application/problem+json`.
+ */
+export function http(manifest: ServiceManifest, handlers: Record<string, RouteHandler>, opts: HttpOptions = {}) {
+  const routes = manifest.http?.routes ?? [];
+  const missing = routes.filter((r) => !handlers[r.name]).map((r) => r.name);
+  const extra = Object.keys(handlers).filter((n) => !routes.some((r) => r.name === n));
+  if (missing.length || extra.length) {
+    throw new Error(`${manifest.name}: route handlers do not match the manifest (missing: ${missing.join(", ") || "none"}; unknown: ${extra.join(", ") || "none"})`);
+  }
+  const byKey = new Map(routes.map((r) => [routeKey(r), r]));
+  const clock = opts.clock ?? systemClock;
+
+  async function dispatch(event: HttpEvent): Promise<HttpResponse> {
+    const requestId = event.requestContext?.requestId ?? "unknown";
+    const method = event.requestContext?.http?.method ?? "GET";
+    const path = event.rawPath ?? event.requestContext?.http?.path ?? "/";
+    let config: RuntimeConfig;
+    try {
+      config = runtimeConfig();
+    } catch (error) {
+      log.error("configuration error", { error, requestId });
+      return problemResponse(problemFromError(problems.internal(), path, requestId), { "x-request-id": requestId });
+    }
+    return withLogContext({ service: config.service, corpId: config.corpId, requestId, logLevel: config.logLevel }, async () => {
+      const started = Date.now();
+      let response: HttpResponse;
+      try {
+        response = await handleRequest(event, config, requestId, method, path);
+      } catch (error) {
+        const appError = error instanceof AppError ? error : undefined;
+        if (!appError || appError.status >= 500) log.error("request failed", { error, method, path });
+        const problem = problemFromError(appError ?? problems.internal(), path, requestId);
+        const headers: Record<string, string> = { "x-request-id": requestId };
+        if (appError?.status === 405) headers.allow = ((appError.extensions.allow as string[]) ?? []).join(", ");
+        response = problemResponse(problem, headers);
+      }
+      log.info("request", { method, path, status: response.statusCode, ms: Date.now() - started });
+      return response;
+    });
+  }
+
+  async function handleRequest(event: HttpEvent, config: RuntimeConfig, requestId: string, method: string, path: string): Promise<HttpResponse> {
+    let spec = byKey.get(event.routeKey);
+    let params: Record<string, string> = {};
+    if (spec) {
+      params = Object.fromEntries(Object.entries(event.pathParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+    } else {
+      const m = matchRoute(routes, method, path);
+      if (m.kind === "not-found") throw problems.notFound(path);
+      if (m.kind === "method-not-allowed") throw problems.methodNotAllowed(method, m.allow);
+      spec = m.route;
+      params = m.params;
+    }
+    const handler = handlers[spec.name]!;
+    const auth = authorize(spec, event);
+    const headers = lowerHeaders(event.headers);
+
+    const rawBody = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body) : "";
+    if (Buffer.byteLength(rawBody) > config.maxBodyBytes) throw problems.tooLarge(config.maxBodyBytes);
+
+    const o = handler.options;
+    let body: unknown;
+    if (o.body === "text") {
+      const type = mediaType(headers["content-type"]);
+      if (o.accepts && rawBody !== "" && !o.accepts.includes(type)) throw problems.unsupportedMediaType(o.accepts);
+      body = rawBody;
+    } else if (o.body) {
+      if (rawBody !== "" && !isJsonType(mediaType(headers["content-type"]))) throw problems.unsupportedMediaType(["application/json"]);
+      let json: unknown;
+      if (rawBody === "") json = undefined;
+      else {
+        try {
+          json = JSON.parse(rawBody);
+        } catch {
+          throw problems.invalidJson();
+        }
+      }
+      body = validate(o.body, json, "body");
+    }
+    const rawQuery = Object.fromEntries(
+      Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+    const req: HttpRequest<unknown, unknown, unknown> = {
+      params: o.params ? validate(o.params, params, "path") : params,
+      query: o.query ? validate(o.query, rawQuery, "query") : rawQuery,
+      body,
+      headers,
+      auth,
+      requestId,
+      method,
+      path,
+      rawBody,
+      rawQuery,
+      config,
+      clock,
+    };
+    return toResponse(await handler.handle(req), requestId);
+  }
+
+  return middy<HttpEvent, HttpResponse, Error, Context>().handler((event) => dispatch(event));
+}

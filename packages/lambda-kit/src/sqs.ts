@@ -1,0 +1,145 @@
+import middy from "@middy/core";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { AppError, type Clock, type DomainEvent, EnvelopeError, type EventType, parseEnvelope, systemClock } from "@siyu/kernel";
+import { parkMessage } from "@siyu/bus";
+import { claimIdempotency, completeIdempotency, releaseIdempotency } from "@siyu/store";
+import { type RuntimeConfig, runtimeConfig } from "./config.ts";
+import { log, withLogContext, type Logger } from "./logger.ts";
+
+export interface ConsumerContext {
+  config: RuntimeConfig;
+  clock: Clock;
+  log: Logger;
+  record: SQSRecord;
+  /** How many times SQS has delivered this record (1 on the first attempt). */
+  receiveCount: number;
+}
+
+export interface SqsOptions<T extends EventType> {
+  /** The manifest's queue name: its DLQ is where unprocessable records are parked. */
+  queue: string;
+  /** Event types this consumer handles; any other type is parked with its reason. */
+  accepts: readonly T[];
+  /**
+   * Idempotency by business key: the record is processed at most once per key (completed keys are
+   * acknowledged without running). `key` defaults to the envelope id; `prefix` must be set explicitly.
+   */
+  idempotency: { prefix: string; key?: (event: DomainEvent<T>) => string; keepSeconds?: number; lockSeconds?: number } | false;
+  handle: (event: DomainEvent<T>, ctx: ConsumerContext) => Promise<void>;
+  /** Process records of a standard queue this many at a time (default 1). FIFO queues are always sequential. */
+  concurrency?: number;
+  clock?: Clock;
+}
+
+/** A failure that retrying cannot fix (bad data, a rule violation): the record is parked, not retried. */
+export class PermanentFailure extends Error {
+  override name = "PermanentFailure";
+}
+
+const isPermanent = (error: unknown) =>
+  error instanceof EnvelopeError || error instanceof PermanentFailure || (error instanceof AppError && !error.retryable);
+
+type Outcome = "done" | "retry";
+
+/**
+ * A queue consumer: parses each record as an envelope, runs the handler once per business key,
+ * reports partial batch failures, and parks records that can never succeed in the DLQ with their
+ * reason (instead of letting them be retried until redrive).
+ */
+export function sqs<T extends EventType>(opts: SqsOptions<T>) {
+  const clock = opts.clock ?? systemClock;
+  const accepted = new Set<string>(opts.accepts);
+
+  async function park(config: RuntimeConfig, record: SQSRecord, reason: string): Promise<Outcome> {
+    const dlq = config.dlqUrl(opts.queue);
+    if (!dlq) {
+      // without a known DLQ the record fails until SQS's redrive moves it there after maxReceiveCount
+      log.error("unprocessable record; no DLQ configured, leaving it to redrive", { reason, messageId: record.messageId });
+      return "retry";
+    }
+    await parkMessage(dlq, record.body, reason, { "siyu-source-message-id": record.messageId, "siyu-queue": opts.queue });
+    log.warn("record parked in DLQ", { reason, messageId: record.messageId });
+    return "done";
+  }
+
+  async function processRecord(config: RuntimeConfig, record: SQSRecord): Promise<Outcome> {
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1");
+    let event: DomainEvent;
+    try {
+      event = parseEnvelope(record.body);
+      if (!accepted.has(event.type)) throw new PermanentFailure(`${opts.queue} does not handle events of type ${event.type}`);
+    } catch (error) {
+      const issues = error instanceof EnvelopeError && error.issues.length ? `: ${error.issues.map((i) => `${i.path} ${i.message}`).join("; ")}` : "";
+      return park(config, record, `${(error as Error).message}${issues}`);
+    }
+    return withLogContext({ eventId: event.id, eventType: event.type, messageId: record.messageId }, async () => {
+      const typed = event as DomainEvent<T>;
+      const idem = opts.idempotency;
+      const businessKey = idem ? (idem.key ?? ((e: DomainEvent<T>) => e.id))(typed) : undefined;
+      const idemOpts = idem
+        ? { table: config.table, prefix: idem.prefix, now: clock.now(), lockSeconds: idem.lockSeconds ?? 120, keepSeconds: idem.keepSeconds ?? 14 * 86_400 }
+        : undefined;
+      if (businessKey && idemOpts) {
+        const claim = await claimIdempotency(businessKey, idemOpts);
+        if (claim === "completed") {
+          log.info("duplicate delivery skipped", { businessKey });
+          return "done";
+        }
+        if (claim === "in-progress") {
+          log.warn("another attempt holds this key; retrying later", { businessKey });
+          return "retry";
+        }
+      }
+      try {
+        await opts.handle(typed, { config, clock, log, record, receiveCount });
+      } catch (error) {
+        if (businessKey && idemOpts) await releaseIdempotency(businessKey, idemOpts);
+        if (isPermanent(error)) return park(config, record, (error as Error).message);
+        log.error("record failed; will retry", { error, receiveCount });
+        return "retry";
+      }
+      if (businessKey && idemOpts) await completeIdempotency(businessKey, { ...idemOpts, now: clock.now() });
+      return "done";
+    });
+  }
+
+  async function handleBatch(event: SQSEvent): Promise<SQSBatchResponse> {
+    const config = runtimeConfig();
+    return withLogContext({ service: config.service, corpId: config.corpId, queue: opts.queue, logLevel: config.logLevel }, async () => {
+      const records = event.Records ?? [];
+      const failures: string[] = [];
+      const fifo = records.some((r) => r.eventSourceARN?.endsWith(".fifo"));
+      const safely = async (record: SQSRecord): Promise<Outcome> => {
+        try {
+          return await processRecord(config, record);
+        } catch (error) {
+          log.error("record failed outside its handler; will retry", { error, messageId: record.messageId });
+          return "retry";
+        }
+      };
+      if (fifo || (opts.concurrency ?? 1) <= 1) {
+        for (const [i, record] of records.entries()) {
+          if ((await safely(record)) === "retry") {
+            // FIFO: everything after a failure must be retried too, or order breaks
+            const rest = fifo ? records.slice(i) : [record];
+            failures.push(...rest.map((r) => r.messageId));
+            if (fifo) break;
+          }
+        }
+      } else {
+        const limit = opts.concurrency ?? 1;
+        let next = 0;
+        const workers = Array.from({ length: Math.min(limit, records.length) }, async () => {
+          while (next < records.length) {
+            const record = records[next++]!;
+            if ((await safely(record)) === "retry") failures.push(record.messageId);
+          }
+        });
+        await Promise.all(workers);
+      }
+      return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+    });
+  }
+
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler((event) => handleBatch(event));
+}

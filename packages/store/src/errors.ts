@@ -1,0 +1,11 @@
+/** True for the SDK's conditional-check failure (a must-happen-once write found it already happened). */
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === "ConditionalCheckFailedException";
+}
+
+/** Cancellation reasons of a failed transaction, by item index (`ConditionalCheckFailed`, `None`, …). */
+export function transactionCancellationCodes(error: unknown): string[] | undefined {
+  if (!(error instanceof Error) || error.name !== "TransactionCanceledException") return undefined;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  return reasons?.map((r) => r.Code ?? "None");
+}

@@ -1,0 +1,118 @@
+import { GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { documentClient } from "./client.ts";
+import { isConditionalCheckFailed, transactionCancellationCodes } from "./errors.ts";
+import type { Key } from "./keys.ts";
+
+export type Item = Key & Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+/**
+ * Put an item only if no item with its key exists. Returns false (and writes nothing) when it does:
+ * the caller treats that as "already done", which is how a redelivered message stays one effect.
+ */
+export async function putIfAbsent(table: string, item: Item): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new PutCommand({ TableName: table, Item: item, ConditionExpression: "attribute_not_exists(pk)" }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+export async function getItem<T extends object>(
+  table: string,
+  key: Key,
+  opts: { consistent?: boolean } = {},
+): Promise<(T & Key) | undefined> {
+  const out = await documentClient().send(
+    new GetCommand({ TableName: table, Key: key, ConsistentRead: opts.consistent ?? false }),
+  );
+  return out.Item as (T & Key) | undefined;
+}
+
+export class TransactionConflict extends Error {
+  /** Per item: the cancellation code (`ConditionalCheckFailed`, `TransactionConflict`, `None`, …). */
+  readonly codes: string[];
+  constructor(codes: string[]) {
+    super(`transaction cancelled: ${codes.join(", ")}`);
+    this.name = "TransactionConflict";
+    this.codes = codes;
+  }
+  /** True when item `index` failed its condition (e.g. a dedupe marker that already exists). */
+  failedCondition(index: number): boolean {
+    return this.codes[index] === "ConditionalCheckFailed";
+  }
+}
+
+/**
+ * Run a write transaction (≤ 100 items). A cancelled transaction surfaces as `TransactionConflict`
+ * with one code per item, so callers can tell "already done" from a real conflict.
+ */
+export async function transact(items: TransactItem[], opts: { token?: string } = {}): Promise<void> {
+  if (items.length === 0) return;
+  if (items.length > 100) throw new RangeError(`a transaction holds at most 100 items, got ${items.length}`);
+  try {
+    await documentClient().send(
+      new TransactWriteCommand({ TransactItems: items, ClientRequestToken: opts.token }),
+    );
+  } catch (error) {
+    const codes = transactionCancellationCodes(error);
+    if (codes) throw new TransactionConflict(codes);
+    throw error;
+  }
+}
+
+/** A Put that only succeeds if the key is new: the dedupe marker of an exactly-once write. */
+export function markerPut(table: string, item: Item): TransactItem {
+  return { Put: { TableName: table, Item: item, ConditionExpression: "attribute_not_exists(pk)" } };
+}
+
+/** An Update that adds `deltas` to numeric attributes, creating the item (and `set` fields) when absent. */
+export function counterUpdate(
+  table: string,
+  key: Key,
+  deltas: Record<string, number>,
+  set: Record<string, unknown> = {},
+): TransactItem {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const adds: string[] = [];
+  const sets: string[] = [];
+  Object.entries(deltas).forEach(([field, delta], i) => {
+    names[`#c${i}`] = field;
+    values[`:c${i}`] = delta;
+    adds.push(`#c${i} :c${i}`);
+  });
+  Object.entries(set).forEach(([field, value], i) => {
+    names[`#s${i}`] = field;
+    values[`:s${i}`] = value;
+    sets.push(`#s${i} = :s${i}`);
+  });
+  const expr = [sets.length ? `SET ${sets.join(", ")}` : "", adds.length ? `ADD ${adds.join(", ")}` : ""]
+    .filter(Boolean)
+    .join(" ");
+  return {
+    Update: { TableName: table, Key: key, UpdateExpression: expr, ExpressionAttributeNames: names, ExpressionAttributeValues: values },
+  };
+}
+
+/**
+ * Exact counting on at-least-once delivery: write the dedupe marker and the increments in one
+ * transaction. Returns false (nothing changed) when the marker already existed.
+ */
+export async function incrementOnce(
+  table: string,
+  marker: Item,
+  counters: { key: Key; deltas: Record<string, number>; set?: Record<string, unknown> }[],
+): Promise<boolean> {
+  try {
+    await transact([markerPut(table, marker), ...counters.map((c) => counterUpdate(table, c.key, c.deltas, c.set))]);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionConflict && error.failedCondition(0)) return false;
+    throw error;
+  }
+}
