@@ -1,7 +1,7 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { z } from "zod";
-import { AppError, type Clock, formatIssues, systemClock } from "@siyu/kernel";
+import { AppError, type Clock, type FieldIssue, formatIssues, systemClock } from "@siyu/kernel";
 import { ROUTE_SCOPES, routeKey, type RouteSpec, type ServiceManifest } from "@siyu/manifest";
 import { type RuntimeConfig, runtimeConfig } from "./config.ts";
 import { log, withLogContext } from "./logger.ts";
@@ -74,14 +74,23 @@ function lowerHeaders(headers: HttpEvent["headers"]): Record<string, string> {
   return out;
 }
 
-function validate<S extends Schema>(schema: S, value: unknown, where: string): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new AppError(400, "validation-failed", "Your request is not valid", `the ${where} is not valid`, {
-      errors: formatIssues(parsed.error, [where]),
-    });
+/** Validates each part, collecting every failing field of path, query and body into one 400. */
+class Validator {
+  readonly issues: FieldIssue[] = [];
+  readonly parts: string[] = [];
+  check<S extends Schema>(schema: S | undefined, value: unknown, where: string): unknown {
+    if (!schema) return value;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    this.parts.push(where);
+    this.issues.push(...formatIssues(parsed.error, [where]));
+    return undefined;
   }
-  return parsed.data;
+  done(): void {
+    if (this.issues.length) {
+      throw new AppError(400, "validation-failed", "Your request is not valid", `invalid ${this.parts.join(", ")}`, { errors: this.issues });
+    }
+  }
 }
 
 function mediaType(contentType: string | undefined): string {
@@ -179,6 +188,7 @@ export function http(manifest: ServiceManifest, handlers: Record<string, RouteHa
     if (Buffer.byteLength(rawBody) > config.maxBodyBytes) throw problems.tooLarge(config.maxBodyBytes);
 
     const o = handler.options;
+    const v = new Validator();
     let body: unknown;
     if (o.body === "text") {
       const type = mediaType(headers["content-type"]);
@@ -195,14 +205,17 @@ export function http(manifest: ServiceManifest, handlers: Record<string, RouteHa
           throw problems.invalidJson();
         }
       }
-      body = validate(o.body, json, "body");
+      body = v.check(o.body, json, "body");
     }
     const rawQuery = Object.fromEntries(
       Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
     );
+    const validParams = v.check(o.params, params, "path");
+    const validQuery = v.check(o.query, rawQuery, "query");
+    v.done();
     const req: HttpRequest<unknown, unknown, unknown> = {
-      params: o.params ? validate(o.params, params, "path") : params,
-      query: o.query ? validate(o.query, rawQuery, "query") : rawQuery,
+      params: validParams,
+      query: validQuery,
       body,
       headers,
       auth,
