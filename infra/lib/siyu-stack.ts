@@ -1,0 +1,320 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import * as cognito from "aws-cdk-lib/aws-cognito";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as logs from "aws-cdk-lib/aws-logs";
+import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import * as sns from "aws-cdk-lib/aws-sns";
+import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import type { Construct } from "constructs";
+import { ENV, type LoadedService } from "@siyu/manifest";
+import type { ClientConfig } from "./client-config.ts";
+import { type CodeMode, SiyuFunction } from "./functions.ts";
+import { ServiceConstruct } from "./service-construct.ts";
+
+export interface SiyuStackProps extends StackProps {
+  client: ClientConfig;
+  /** The services to deploy (`loadServices(root)`), each with its manifest and folder. */
+  services: LoadedService[];
+  /** Repository root: esbuild's working directory (every entry must be under it). */
+  repoRoot: string;
+  /** Default `bundle`; `inline` only for fast template tests. */
+  code?: CodeMode;
+  /**
+   * Handler for requests no route matches (`$default`, public). Default: `packages/lambda-kit/src/fallback.ts`
+   * when that file exists; `null` for none.
+   */
+  fallbackEntry?: string | null;
+}
+
+/** What every service construct of a stack shares. */
+export interface Platform {
+  client: ClientConfig;
+  removalPolicy: RemovalPolicy;
+  code: CodeMode;
+  repoRoot: string;
+  /** Encrypts both topics (the alarm topic needs a customer-managed key CloudWatch may use). */
+  key: kms.Key;
+  /** The domain-event topic (one per stack). */
+  topic: sns.Topic;
+  /** DLQ alarms notify this topic (email subscription to the client's alarm address). */
+  alarmTopic: sns.Topic;
+  api: apigwv2.HttpApi;
+  /** `https://<api-id>.execute-api.<region>.<suffix>` (no trailing slash). */
+  apiBaseUrl: string;
+  authorizer: apigwv2.IHttpRouteAuthorizer;
+  wecomSecret: secretsmanager.ISecret;
+  /** `arn:…:secret:<name>-??????`: the secret whatever its random suffix, and nothing else. */
+  wecomSecretPolicyArn: string;
+  /** Fails on a route key already declared by another service. */
+  claimRoute(routeKey: string, service: string): void;
+}
+
+export class SiyuStack extends Stack {
+  readonly services: ServiceConstruct[] = [];
+  readonly platform: Platform;
+
+  constructor(scope: Construct, id: string, props: SiyuStackProps) {
+    super(scope, id, {
+      description: `Siyu SCRM for ${props.client.name} (WeCom corp ${props.client.corpId})`,
+      ...props,
+    });
+    const { client } = props;
+    const removalPolicy = client.removalPolicy === "destroy" ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    Tags.of(this).add("siyu:client", client.name);
+
+    // --- encryption key for the topics --------------------------------------------------------------
+    const key = new kms.Key(this, "TopicKey", {
+      description: `Siyu ${client.name}: SSE of the domain-event and alarm topics`,
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(7),
+    });
+    // CloudWatch alarms publish to the encrypted alarm topic (AWS managed keys cannot grant this)
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+        principals: [new iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+        resources: ["*"],
+        conditions: { StringEquals: { "aws:SourceAccount": this.account } },
+      }),
+    );
+
+    // --- topics -----------------------------------------------------------------------------------------
+    const topic = new sns.Topic(this, "DomainEvents", {
+      displayName: `Siyu ${client.name} domain events`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    const alarmTopic = new sns.Topic(this, "Alarms", {
+      displayName: `Siyu ${client.name} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    alarmTopic.addSubscription(new subscriptions.EmailSubscription(client.alarmEmail));
+
+    // --- HTTP API ---------------------------------------------------------------------------------------
+    const api = new apigwv2.HttpApi(this, "Api", {
+      apiName: `siyu-${client.name}`,
+      description: `Siyu ${client.name}: WeCom callbacks, landing pages and the operators' API`,
+      createDefaultStage: false,
+    });
+    const accessLogs = new logs.LogGroup(this, "ApiAccessLogs", {
+      retention: client.logRetentionDays as logs.RetentionDays,
+      removalPolicy,
+    });
+    new apigwv2.HttpStage(this, "ApiStage", {
+      httpApi: api,
+      stageName: "$default",
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            ip: "$context.identity.sourceIp",
+            requestTime: "$context.requestTime",
+            routeKey: "$context.routeKey",
+            status: "$context.status",
+            responseLength: "$context.responseLength",
+            latencyMs: "$context.responseLatency",
+            integrationError: "$context.integrationErrorMessage",
+            authorizerError: "$context.authorizer.error",
+            clientId: "$context.authorizer.claims.client_id",
+            sub: "$context.authorizer.claims.sub",
+          }),
+        ),
+      },
+    });
+    const apiBaseUrl = api.apiEndpoint;
+
+    const authorizer = client.auth.cognito ? this.cognitoAuthorizer(client, removalPolicy) : this.jwtAuthorizer(client);
+
+    const wecomSecret = secretsmanager.Secret.fromSecretNameV2(this, "WecomSecret", client.wecomSecretName);
+
+    const routeOwners = new Map<string, string>();
+    this.platform = {
+      client,
+      removalPolicy,
+      code: props.code ?? "bundle",
+      repoRoot: props.repoRoot,
+      key,
+      topic,
+      alarmTopic,
+      api,
+      apiBaseUrl,
+      authorizer,
+      wecomSecret,
+      wecomSecretPolicyArn: this.formatArn({
+        service: "secretsmanager",
+        resource: "secret",
+        resourceName: `${client.wecomSecretName}-??????`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+      claimRoute(routeKey, service) {
+        const owner = routeOwners.get(routeKey);
+        if (owner) throw new Error(`route "${routeKey}" is declared by both ${owner} and ${service}`);
+        routeOwners.set(routeKey, service);
+      },
+    };
+
+    // --- services -----------------------------------------------------------------------------------------
+    for (const service of props.services) {
+      this.services.push(new ServiceConstruct(this, service.manifest.name, { service, platform: this.platform }));
+    }
+
+    // --- unmatched routes -----------------------------------------------------------------------------------
+    const fallbackEntry =
+      props.fallbackEntry === undefined ? defaultFallbackEntry(props.repoRoot) : (props.fallbackEntry ?? undefined);
+    if (fallbackEntry) this.addFallback(fallbackEntry, [...routeOwners.keys()]);
+
+    new CfnOutput(this, "ApiUrl", { value: apiBaseUrl, description: "Base URL of the HTTP API" });
+    new CfnOutput(this, "DomainEventsTopicArn", { value: topic.topicArn });
+    new CfnOutput(this, "AlarmTopicArn", { value: alarmTopic.topicArn });
+    new CfnOutput(this, "WecomCallbackHint", {
+      value: `${apiBaseUrl}/wecom/callback`,
+      description: "WeCom app callback URL (when contact-intake is deployed); agentId " + client.agentId,
+    });
+  }
+
+  private jwtAuthorizer(client: ClientConfig): apigwv2.IHttpRouteAuthorizer {
+    const jwt = client.auth.jwt!;
+    return new HttpJwtAuthorizer("JwtAuthorizer", jwt.issuer, {
+      authorizerName: "siyu-jwt",
+      jwtAudience: jwt.audience,
+      identitySource: ["$request.header.Authorization"],
+    });
+  }
+
+  /** A user pool with resource server `siyu` (scopes admin, operator), a machine client, and a console client. */
+  private cognitoAuthorizer(client: ClientConfig, removalPolicy: RemovalPolicy): apigwv2.IHttpRouteAuthorizer {
+    const conf = client.auth.cognito!;
+    const pool = new cognito.UserPool(this, "UserPool", {
+      userPoolName: `siyu-${client.name}`,
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.ESSENTIALS,
+      deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy,
+    });
+    Validations.of(pool).acknowledge({
+      id: "AwsSolutions-COG8",
+      reason:
+        "Plus feature plan (threat protection) is billed per MAU; operators sign in with MFA required and a 12-character password policy, machine clients use client credentials. Switch featurePlan to PLUS if the brand requires it.",
+    });
+    const admin = new cognito.ResourceServerScope({ scopeName: "admin", scopeDescription: "Administer Siyu (all operator rights, plus configuration)" });
+    const operator = new cognito.ResourceServerScope({ scopeName: "operator", scopeDescription: "Operate Siyu: contacts, broadcasts, moments, live codes" });
+    const server = pool.addResourceServer("ResourceServer", { identifier: "siyu", userPoolResourceServerName: "Siyu API", scopes: [admin, operator] });
+    const domain = pool.addDomain("Domain", { cognitoDomain: { domainPrefix: conf.domainPrefix } });
+
+    const machine = pool.addClient("MachineClient", {
+      userPoolClientName: "siyu-machine",
+      generateSecret: true,
+      authFlows: {},
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: [cognito.OAuthScope.resourceServer(server, admin), cognito.OAuthScope.resourceServer(server, operator)],
+      },
+      accessTokenValidity: Duration.hours(1),
+      preventUserExistenceErrors: true,
+    });
+    const clients: cognito.IUserPoolClient[] = [machine];
+    if (conf.callbackUrls.length > 0) {
+      const consoleClient = pool.addClient("ConsoleClient", {
+        userPoolClientName: "siyu-console",
+        generateSecret: false,
+        authFlows: { userSrp: true },
+        oAuth: {
+          flows: { authorizationCodeGrant: true },
+          scopes: [
+            cognito.OAuthScope.OPENID,
+            cognito.OAuthScope.EMAIL,
+            cognito.OAuthScope.PROFILE,
+            cognito.OAuthScope.resourceServer(server, operator),
+          ],
+          callbackUrls: conf.callbackUrls,
+          logoutUrls: conf.logoutUrls.length > 0 ? conf.logoutUrls : undefined,
+        },
+        accessTokenValidity: Duration.hours(1),
+        refreshTokenValidity: Duration.days(7),
+        preventUserExistenceErrors: true,
+      });
+      clients.push(consoleClient);
+      new CfnOutput(this, "ConsoleClientId", { value: consoleClient.userPoolClientId });
+    }
+    new CfnOutput(this, "UserPoolId", { value: pool.userPoolId });
+    new CfnOutput(this, "MachineClientId", { value: machine.userPoolClientId });
+    new CfnOutput(this, "TokenUrl", { value: `${domain.baseUrl()}/oauth2/token`, description: "OAuth2 token endpoint (client credentials: scope siyu/admin or siyu/operator)" });
+
+    return new HttpUserPoolAuthorizer("CognitoAuthorizer", pool, {
+      authorizerName: "siyu-cognito",
+      userPoolClients: clients,
+      identitySource: ["$request.header.Authorization"],
+    });
+  }
+
+  /** `$default`: a public route answering unmatched requests with the kit's 404 problem+json. */
+  private addFallback(entry: string, routeKeys: string[]): void {
+    const { client } = this.platform;
+    const fallback = new SiyuFunction(this, "Fallback", {
+      entry,
+      description: "Siyu: unmatched routes (404 problem+json)",
+      memoryMb: 128,
+      timeoutSeconds: 5,
+      environment: {
+        [ENV.service]: "fallback",
+        [ENV.client]: client.name,
+        [ENV.corpId]: client.corpId,
+        [ENV.timezone]: client.timezone,
+        [ENV.logLevel]: client.logLevel,
+        // lambda-kit's fallback answers 405 + Allow when the path exists under another method
+        [FALLBACK_ROUTES_ENV]: JSON.stringify(routeKeys),
+      },
+      logRetentionDays: client.logRetentionDays,
+      removalPolicy: this.platform.removalPolicy,
+      tracing: client.tracing,
+      code: this.platform.code,
+      projectRoot: this.platform.repoRoot,
+    });
+    const route = new apigwv2.HttpRoute(this, "DefaultRoute", {
+      httpApi: this.platform.api,
+      routeKey: apigwv2.HttpRouteKey.DEFAULT,
+      integration: new HttpLambdaIntegration("FallbackIntegration", fallback.fn),
+    });
+    Validations.of(route).acknowledge({
+      id: "AwsSolutions-APIG4",
+      reason: "$default only answers unmatched requests with a 404 problem+json; it reads and writes nothing.",
+    });
+  }
+}
+
+/**
+ * Read by `packages/lambda-kit/src/fallback.ts` (every declared route key, as JSON). Not (yet) in the
+ * manifest's `ENV` contract, hence the local constant.
+ */
+export const FALLBACK_ROUTES_ENV = "SIYU_ROUTES";
+
+/** `packages/lambda-kit/src/fallback.ts` when it exists. */
+export function defaultFallbackEntry(repoRoot: string): string | undefined {
+  const file = join(repoRoot, "packages", "lambda-kit", "src", "fallback.ts");
+  return existsSync(file) ? file : undefined;
+}
