@@ -1,0 +1,8 @@
+/** The churn-stats domain: pure functions, no I/O. See docs/definitions.md. */
+export * from "./facts.ts";
+export * from "./counters.ts";
+export * from "./deltas.ts";
+export * from "./recompute.ts";
+export * from "./cohorts.ts";
+export * from "./series.ts";
+export * from "./csv.ts";
