@@ -343,7 +343,7 @@ export class WecomClient {
 
   // ───────────────────────────── §2 contact ways ─────────────────────────────
 
-  addContactWay(r: AddContactWayRequest) {
+  async addContactWay(r: AddContactWayRequest) {
     const api = "externalcontact/add_contact_way";
     const c = new Check(api);
     checkContactWayFields(c, r);
@@ -352,58 +352,58 @@ export class WecomClient {
     return this.call(api, ContactWayAddedResponse, r);
   }
 
-  getContactWay(configId: string) {
+  async getContactWay(configId: string) {
     return this.call("externalcontact/get_contact_way", ContactWayResponse, { config_id: configId });
   }
 
-  listContactWay(r: ListContactWayRequest = {}) {
+  async listContactWay(r: ListContactWayRequest = {}) {
     const api = "externalcontact/list_contact_way";
     new Check(api).range("limit", r.limit, 1, L.listContactWayLimit);
     return this.call(api, ContactWayListResponse, r);
   }
 
   /** Overwrites user/party/remark (§2): pass the complete intended user list. */
-  updateContactWay(r: UpdateContactWayRequest) {
+  async updateContactWay(r: UpdateContactWayRequest) {
     const api = "externalcontact/update_contact_way";
     checkContactWayFields(new Check(api).rule(Boolean(r.config_id), "config_id", "is required"), r);
     return this.call(api, OkResponse, r);
   }
 
-  delContactWay(configId: string) {
+  async delContactWay(configId: string) {
     return this.call("externalcontact/del_contact_way", OkResponse, { config_id: configId });
   }
 
-  closeTempChat(userid: string, externalUserid: string) {
+  async closeTempChat(userid: string, externalUserid: string) {
     return this.call("externalcontact/close_temp_chat", OkResponse, { userid, external_userid: externalUserid });
   }
 
   // ───────────────────────────── §4 welcome ─────────────────────────────
 
   /** The welcome_code lives 20 s and works once (§4): call straight from the event path. */
-  sendWelcomeMsg(r: SendWelcomeMsgRequest) {
+  async sendWelcomeMsg(r: SendWelcomeMsgRequest) {
     const api = "externalcontact/send_welcome_msg";
     const c = new Check(api).rule(Boolean(r.welcome_code), "welcome_code", "is required");
     checkMessage(c, r.text, r.attachments);
     return this.call(api, OkResponse, r);
   }
 
-  addGroupWelcomeTemplate(t: GroupWelcomeTemplate & { notify?: 0 | 1 }) {
+  async addGroupWelcomeTemplate(t: GroupWelcomeTemplate & { notify?: 0 | 1 }) {
     const api = "externalcontact/group_welcome_template/add";
     this.checkGroupWelcome(api, t);
     return this.call(api, GroupWelcomeTemplateAddedResponse, t);
   }
 
-  editGroupWelcomeTemplate(templateId: string, t: GroupWelcomeTemplate) {
+  async editGroupWelcomeTemplate(templateId: string, t: GroupWelcomeTemplate) {
     const api = "externalcontact/group_welcome_template/edit";
     this.checkGroupWelcome(api, t);
     return this.call(api, OkResponse, { template_id: templateId, ...t });
   }
 
-  getGroupWelcomeTemplate(templateId: string) {
+  async getGroupWelcomeTemplate(templateId: string) {
     return this.call("externalcontact/group_welcome_template/get", GroupWelcomeTemplateResponse, { template_id: templateId });
   }
 
-  delGroupWelcomeTemplate(templateId: string, agentid?: number) {
+  async delGroupWelcomeTemplate(templateId: string, agentid?: number) {
     return this.call("externalcontact/group_welcome_template/del", OkResponse, { template_id: templateId, agentid });
   }
 
@@ -418,26 +418,26 @@ export class WecomClient {
   // ───────────────────────────── §5 customers ─────────────────────────────
 
   /** One customer with its follow users; page with `cursor` beyond 500 follow users. */
-  getExternalContact(externalUserid: string, cursor?: string) {
+  async getExternalContact(externalUserid: string, cursor?: string) {
     return this.call("externalcontact/get", ExternalContactResponse, undefined, { external_userid: externalUserid, cursor });
   }
 
-  batchGetByUser(r: BatchGetByUserRequest) {
+  async batchGetByUser(r: BatchGetByUserRequest) {
     const api = "externalcontact/batch/get_by_user";
     new Check(api).items("userid_list", r.userid_list, L.batchGetByUserUsers, 1).range("limit", r.limit, 1, L.batchGetByUserLimit);
     return this.call(api, BatchGetByUserResponse, r);
   }
 
   /** All external_userid of one member. */
-  listExternalContacts(userid: string) {
+  async listExternalContacts(userid: string) {
     return this.call("externalcontact/list", ExternalUserIdListResponse, undefined, { userid });
   }
 
-  getFollowUserList() {
+  async getFollowUserList() {
     return this.call("externalcontact/get_follow_user_list", FollowUserListResponse, undefined);
   }
 
-  remark(r: RemarkRequest) {
+  async remark(r: RemarkRequest) {
     const api = "externalcontact/remark";
     new Check(api)
       .chars("remark", r.remark, L.customerRemarkChars)
@@ -448,11 +448,11 @@ export class WecomClient {
 
   // ───────────────────────────── §6 tags ─────────────────────────────
 
-  getCorpTagList(r: GetCorpTagListRequest = {}) {
+  async getCorpTagList(r: GetCorpTagListRequest = {}) {
     return this.call("externalcontact/get_corp_tag_list", CorpTagListResponse, r);
   }
 
-  addCorpTag(r: AddCorpTagRequest) {
+  async addCorpTag(r: AddCorpTagRequest) {
     const api = "externalcontact/add_corp_tag";
     const c = new Check(api)
       .chars("group_name", r.group_name, L.corpTagGroupNameChars)
@@ -466,19 +466,19 @@ export class WecomClient {
     return this.call(api, CorpTagAddedResponse, r);
   }
 
-  editCorpTag(r: EditCorpTagRequest) {
+  async editCorpTag(r: EditCorpTagRequest) {
     const api = "externalcontact/edit_corp_tag";
     new Check(api).chars("name", r.name, L.corpTagNameChars).range("order", r.order, 0, 2 ** 32 - 1);
     return this.call(api, OkResponse, r);
   }
 
-  delCorpTag(r: DelCorpTagRequest) {
+  async delCorpTag(r: DelCorpTagRequest) {
     const api = "externalcontact/del_corp_tag";
     new Check(api).rule(Boolean(r.tag_id?.length || r.group_id?.length), "tag_id", "and group_id cannot both be empty");
     return this.call(api, OkResponse, r);
   }
 
-  markTag(r: MarkTagRequest) {
+  async markTag(r: MarkTagRequest) {
     const api = "externalcontact/mark_tag";
     new Check(api).rule(Boolean(r.add_tag?.length || r.remove_tag?.length), "add_tag", "and remove_tag cannot both be empty");
     return this.call(api, OkResponse, r);
@@ -487,7 +487,7 @@ export class WecomClient {
   // ───────────────────────────── §7 mass messages ─────────────────────────────
 
   /** Creates send tasks; nothing is sent until each member confirms in the client (§7). */
-  addMsgTemplate(r: AddMsgTemplateRequest) {
+  async addMsgTemplate(r: AddMsgTemplateRequest) {
     const api = "externalcontact/add_msg_template";
     const c = new Check(api);
     checkMessage(c, r.text, r.attachments);
@@ -505,37 +505,37 @@ export class WecomClient {
     return this.call(api, MsgTemplateAddedResponse, r);
   }
 
-  getGroupMsgListV2(r: GetGroupMsgListV2Request) {
+  async getGroupMsgListV2(r: GetGroupMsgListV2Request) {
     const api = "externalcontact/get_groupmsg_list_v2";
     new Check(api).span("end_time", r.start_time, r.end_time, L.groupMsgListSpanSeconds).range("limit", r.limit, 1, L.groupMsgListLimit);
     return this.call(api, GroupMsgListResponse, r);
   }
 
-  getGroupMsgTask(r: GetGroupMsgTaskRequest) {
+  async getGroupMsgTask(r: GetGroupMsgTaskRequest) {
     const api = "externalcontact/get_groupmsg_task";
     new Check(api).range("limit", r.limit, 1, L.groupMsgTaskLimit);
     return this.call(api, GroupMsgTaskResponse, r);
   }
 
-  getGroupMsgSendResult(r: GetGroupMsgSendResultRequest) {
+  async getGroupMsgSendResult(r: GetGroupMsgSendResultRequest) {
     const api = "externalcontact/get_groupmsg_send_result";
     new Check(api).range("limit", r.limit, 1, L.groupMsgSendResultLimit);
     return this.call(api, GroupMsgSendResultResponse, r);
   }
 
   /** ≤ 3 reminders per message per 24 h (§7); the caller tracks the count. */
-  remindGroupMsgSend(msgid: string) {
+  async remindGroupMsgSend(msgid: string) {
     return this.call("externalcontact/remind_groupmsg_send", OkResponse, { msgid });
   }
 
-  cancelGroupMsgSend(msgid: string) {
+  async cancelGroupMsgSend(msgid: string) {
     return this.call("externalcontact/cancel_groupmsg_send", OkResponse, { msgid });
   }
 
   // ───────────────────────────── §8 moments ─────────────────────────────
 
   /** Asynchronous: returns a jobid for getMomentTaskResult. ≤ 10 tasks per minute per corp. */
-  addMomentTask(r: AddMomentTaskRequest) {
+  async addMomentTask(r: AddMomentTaskRequest) {
     const api = "externalcontact/add_moment_task";
     const c = new Check(api).chars("text.content", r.text?.content, L.momentTextChars);
     const atts = r.attachments ?? [];
@@ -557,67 +557,67 @@ export class WecomClient {
     return this.call(api, MomentJobResponse, r);
   }
 
-  getMomentTaskResult(jobid: string) {
+  async getMomentTaskResult(jobid: string) {
     return this.call("externalcontact/get_moment_task_result", MomentTaskResultResponse, undefined, { jobid });
   }
 
   /** Stops unsent tasks only; published posts cannot be retracted (§8). */
-  cancelMomentTask(momentId: string) {
+  async cancelMomentTask(momentId: string) {
     return this.call("externalcontact/cancel_moment_task", OkResponse, { moment_id: momentId });
   }
 
-  getMomentList(r: GetMomentListRequest) {
+  async getMomentList(r: GetMomentListRequest) {
     const api = "externalcontact/get_moment_list";
     new Check(api).span("end_time", r.start_time, r.end_time, L.momentListSpanSeconds).range("limit", r.limit, 1, L.momentListLimit);
     return this.call(api, MomentListResponse, r);
   }
 
-  getMomentTask(r: MomentPageRequest) {
+  async getMomentTask(r: MomentPageRequest) {
     const api = "externalcontact/get_moment_task";
     new Check(api).range("limit", r.limit, 1, L.momentTaskLimit);
     return this.call(api, MomentTaskResponse, r);
   }
 
   /** The customers in the chosen visible range of one member's task. */
-  getMomentCustomerList(r: MomentUserPageRequest) {
+  async getMomentCustomerList(r: MomentUserPageRequest) {
     return this.call("externalcontact/get_moment_customer_list", MomentCustomerListResponse, r);
   }
 
   /** The customers the post was actually delivered to. */
-  getMomentSendResult(r: MomentUserPageRequest) {
+  async getMomentSendResult(r: MomentUserPageRequest) {
     const api = "externalcontact/get_moment_send_result";
     new Check(api).range("limit", r.limit, 1, L.momentSendResultLimit);
     return this.call(api, MomentCustomerListResponse, r);
   }
 
-  getMomentComments(momentId: string, userid: string) {
+  async getMomentComments(momentId: string, userid: string) {
     return this.call("externalcontact/get_moment_comments", MomentCommentsResponse, { moment_id: momentId, userid });
   }
 
   // ───────────────────────────── §9 join ways and group chats ─────────────────────────────
 
-  addJoinWay(r: JoinWayFields) {
+  async addJoinWay(r: JoinWayFields) {
     const api = "externalcontact/groupchat/add_join_way";
     checkJoinWay(new Check(api), r);
     return this.call(api, JoinWayAddedResponse, r);
   }
 
-  getJoinWay(configId: string) {
+  async getJoinWay(configId: string) {
     return this.call("externalcontact/groupchat/get_join_way", JoinWayResponse, { config_id: configId });
   }
 
   /** Full overwrite (§9): pass every field, not a patch. */
-  updateJoinWay(r: JoinWayFields & { config_id: string }) {
+  async updateJoinWay(r: JoinWayFields & { config_id: string }) {
     const api = "externalcontact/groupchat/update_join_way";
     checkJoinWay(new Check(api).rule(Boolean(r.config_id), "config_id", "is required"), r);
     return this.call(api, OkResponse, r);
   }
 
-  delJoinWay(configId: string) {
+  async delJoinWay(configId: string) {
     return this.call("externalcontact/groupchat/del_join_way", OkResponse, { config_id: configId });
   }
 
-  listGroupChats(r: GroupChatListRequest) {
+  async listGroupChats(r: GroupChatListRequest) {
     const api = "externalcontact/groupchat/list";
     new Check(api)
       .range("limit", r.limit, 1, L.groupChatListLimit)
@@ -625,19 +625,19 @@ export class WecomClient {
     return this.call(api, GroupChatListResponse, r);
   }
 
-  getGroupChat(chatId: string, needName = false) {
+  async getGroupChat(chatId: string, needName = false) {
     return this.call("externalcontact/groupchat/get", GroupChatResponse, { chat_id: chatId, need_name: needName ? 1 : 0 });
   }
 
   /** Groups of a resigned owner. ≤ 300 groups per person per day (§9). */
-  transferGroupChats(chatIdList: string[], newOwner: string) {
+  async transferGroupChats(chatIdList: string[], newOwner: string) {
     const api = "externalcontact/groupchat/transfer";
     new Check(api).items("chat_id_list", chatIdList, L.groupChatTransferIds, 1);
     return this.call(api, GroupChatTransferResponse, { chat_id_list: chatIdList, new_owner: newOwner });
   }
 
   /** Groups of an on-job owner. Each group ≤ 2 transfers per 90 days (§9). */
-  onjobTransferGroupChats(chatIdList: string[], newOwner: string) {
+  async onjobTransferGroupChats(chatIdList: string[], newOwner: string) {
     const api = "externalcontact/groupchat/onjob_transfer";
     new Check(api).items("chat_id_list", chatIdList, L.groupChatTransferIds, 1);
     return this.call(api, GroupChatTransferResponse, { chat_id_list: chatIdList, new_owner: newOwner });
@@ -653,7 +653,7 @@ export class WecomClient {
   }
 
   /** Several userids are aggregated into one series (§10): call once per member for per-staff rows. */
-  getUserBehaviorData(r: UserBehaviorDataRequest) {
+  async getUserBehaviorData(r: UserBehaviorDataRequest) {
     const api = "externalcontact/get_user_behavior_data";
     const c = new Check(api)
       .items("userid", r.userid, L.behaviorUserIds)
@@ -664,7 +664,7 @@ export class WecomClient {
     return this.call(api, UserBehaviorDataResponse, r);
   }
 
-  groupChatStatistic(r: GroupChatStatisticRequest) {
+  async groupChatStatistic(r: GroupChatStatisticRequest) {
     const api = "externalcontact/groupchat/statistic";
     const c = new Check(api)
       .items("owner_filter.userid_list", r.owner_filter.userid_list, L.groupStatOwners)
@@ -674,7 +674,7 @@ export class WecomClient {
     return this.call(api, GroupChatStatisticResponse, r);
   }
 
-  groupChatStatisticByDay(r: GroupChatStatisticByDayRequest) {
+  async groupChatStatisticByDay(r: GroupChatStatisticByDayRequest) {
     const api = "externalcontact/groupchat/statistic_group_by_day";
     const c = new Check(api)
       .items("owner_filter.userid_list", r.owner_filter.userid_list, L.groupStatOwners)
@@ -686,7 +686,7 @@ export class WecomClient {
   // ───────────────────────────── §11 transfers ─────────────────────────────
 
   /** On-job transfer. errcode 0 per customer means started; it completes after 24 h unless refused (§11). */
-  transferCustomer(r: TransferCustomerRequest) {
+  async transferCustomer(r: TransferCustomerRequest) {
     const api = "externalcontact/transfer_customer";
     new Check(api)
       .items("external_userid", r.external_userid, L.transferCustomers, 1)
@@ -695,11 +695,11 @@ export class WecomClient {
     return this.call(api, TransferCustomerResponse, r);
   }
 
-  transferResult(r: TransferResultRequest) {
+  async transferResult(r: TransferResultRequest) {
     return this.call("externalcontact/transfer_result", TransferResultResponse, r);
   }
 
-  resignedTransferCustomer(r: Omit<TransferCustomerRequest, "transfer_success_msg">) {
+  async resignedTransferCustomer(r: Omit<TransferCustomerRequest, "transfer_success_msg">) {
     const api = "externalcontact/resigned/transfer_customer";
     new Check(api)
       .items("external_userid", r.external_userid, L.transferCustomers, 1)
@@ -707,11 +707,11 @@ export class WecomClient {
     return this.call(api, TransferCustomerResponse, r);
   }
 
-  resignedTransferResult(r: TransferResultRequest) {
+  async resignedTransferResult(r: TransferResultRequest) {
     return this.call("externalcontact/resigned/transfer_result", TransferResultResponse, r);
   }
 
-  getUnassignedList(r: UnassignedListRequest = {}) {
+  async getUnassignedList(r: UnassignedListRequest = {}) {
     const api = "externalcontact/get_unassigned_list";
     new Check(api).range("page_size", r.page_size, 1, L.unassignedPageSize);
     return this.call(api, UnassignedListResponse, r);
@@ -719,7 +719,7 @@ export class WecomClient {
 
   // ───────────────────────────── app messages ─────────────────────────────
 
-  sendAppMessage(r: AppMessageRequest) {
+  async sendAppMessage(r: AppMessageRequest) {
     const api = "message/send";
     const count = (s: string | undefined) => (s ? s.split("|").filter(Boolean) : undefined);
     const c = new Check(api)
