@@ -1,0 +1,335 @@
+import type { CallbackRecord } from "../callbacks.ts";
+import { ERR, limitError, SimError, WecomError } from "../errors.ts";
+import { MAX_STATE_CHARS } from "./contact-ways.ts";
+import type { SimWorld } from "./world.ts";
+
+/** Customer groups (客户群) and group join ways (「加入群聊」 / 群活码), wecom-reference §9. */
+export interface GroupMember {
+  userid: string;
+  /** 1 = member (staff), 2 = external contact. */
+  type: 1 | 2;
+  unionid?: string;
+  joinTime: number;
+  /** groupchat/get: 1 direct invite, 2 link, 3 QR scan. */
+  joinScene: 1 | 2 | 3;
+  invitor?: string;
+  groupNickname: string;
+  name: string;
+  state?: string;
+}
+
+export interface GroupChat {
+  chatId: string;
+  name: string;
+  owner: string;
+  createTime: number;
+  notice: string;
+  members: Map<string, GroupMember>;
+  admins: string[];
+  memberVersion: string;
+  dismissed: boolean;
+  /** The join way that auto-created it, if any. */
+  createdByJoinWay?: string;
+}
+
+export interface JoinWay {
+  configId: string;
+  scene: 1 | 2;
+  remark: string;
+  autoCreateRoom: 0 | 1;
+  roomBaseName: string;
+  roomBaseId: number;
+  /** Serial of the next auto-created group. */
+  nextSerial: number;
+  chatIdList: string[];
+  state: string;
+  qrCode?: string;
+  createdAt: number;
+}
+
+export interface JoinWayInput {
+  scene: 1 | 2;
+  remark?: string | undefined;
+  auto_create_room?: 0 | 1 | undefined;
+  room_base_name?: string | undefined;
+  room_base_id?: number | undefined;
+  chat_id_list?: string[] | undefined;
+  state?: string | undefined;
+}
+
+/** QR-scan joining stops at 200 members (wecom-reference §9, treated as the routing limit). */
+export const QR_JOIN_CAPACITY = 200;
+export const MAX_JOIN_WAY_CHATS = 5;
+export const MAX_ROOM_BASE_NAME_CHARS = 40;
+
+export class GroupChats {
+  private readonly groups = new Map<string, GroupChat>();
+  private readonly joinWays = new Map<string, JoinWay>();
+  joinWaysCreated = 0;
+  constructor(private readonly w: SimWorld) {}
+
+  get(chatId: string): GroupChat | undefined {
+    return this.groups.get(chatId);
+  }
+
+  require(chatId: string | undefined): GroupChat {
+    if (!chatId) throw new WecomError(ERR.EMPTY_PARAMETER, "chat_id is empty");
+    const g = this.groups.get(chatId);
+    if (!g) throw new WecomError(ERR.CHATID_NOT_FOUND, `chat_id ${chatId} not found`);
+    return g;
+  }
+
+  requireForSim(chatId: string): GroupChat {
+    const g = this.groups.get(chatId);
+    if (!g) throw new SimError(404, `no group ${chatId}`);
+    if (g.dismissed) throw new SimError(409, `group ${chatId} was dismissed`);
+    return g;
+  }
+
+  all(): GroupChat[] {
+    return [...this.groups.values()];
+  }
+
+  ownedBy(userid: string): GroupChat[] {
+    return this.all().filter((g) => g.owner === userid && !g.dismissed);
+  }
+
+  private bumpVersion(group: GroupChat): { last: string; cur: string } {
+    const last = group.memberVersion;
+    group.memberVersion = this.w.ids.hex(32);
+    return { last, cur: group.memberVersion };
+  }
+
+  /** A group created by a member in the client; members join by direct invite. */
+  create(input: { owner: string; name: string; externalUserIds?: string[]; createdByJoinWay?: string }): {
+    group: GroupChat;
+    delivery: Promise<CallbackRecord>;
+  } {
+    const owner = this.w.staff.requireForSim(input.owner);
+    const now = this.w.clock.nowMs();
+    const group: GroupChat = {
+      chatId: this.w.ids.chatId(),
+      name: input.name,
+      owner: owner.userid,
+      createTime: Math.floor(now / 1000),
+      notice: "",
+      members: new Map(),
+      admins: [],
+      memberVersion: this.w.ids.hex(32),
+      dismissed: false,
+      ...(input.createdByJoinWay ? { createdByJoinWay: input.createdByJoinWay } : {}),
+    };
+    group.members.set(owner.userid, {
+      userid: owner.userid,
+      type: 1,
+      joinTime: group.createTime,
+      joinScene: 1,
+      groupNickname: "",
+      name: owner.name,
+    });
+    for (const ext of input.externalUserIds ?? []) {
+      const c = this.w.customers.requireForSim(ext);
+      group.members.set(ext, {
+        userid: ext,
+        type: 2,
+        joinTime: group.createTime,
+        joinScene: 1,
+        invitor: owner.userid,
+        groupNickname: "",
+        name: c.name,
+        ...(c.unionId ? { unionid: c.unionId } : {}),
+      });
+    }
+    this.groups.set(group.chatId, group);
+    this.w.activity.record({ at: now, kind: "group_created", chatId: group.chatId, owner: group.owner, count: group.members.size });
+    const delivery = this.w.emitChat("create", group.chatId, []);
+    return { group, delivery };
+  }
+
+  dismiss(chatId: string): Promise<CallbackRecord> {
+    const group = this.requireForSim(chatId);
+    group.dismissed = true;
+    this.w.activity.record({ at: this.w.clock.nowMs(), kind: "group_dismissed", chatId, owner: group.owner, count: group.members.size });
+    return this.w.emitChat("dismiss", chatId, []);
+  }
+
+  // ---- join ways -------------------------------------------------------------------------
+
+  getJoinWay(configId: string | undefined): JoinWay {
+    if (!configId) throw new WecomError(ERR.MISSING_CONFIG_ID);
+    const way = this.joinWays.get(configId);
+    if (!way) throw new WecomError(ERR.INVALID_CONFIG_ID, `config_id ${configId} not found`);
+    return way;
+  }
+
+  allJoinWays(): JoinWay[] {
+    return [...this.joinWays.values()];
+  }
+
+  private validateJoinWay(input: JoinWayInput): void {
+    const list = input.chat_id_list ?? [];
+    if (list.length === 0) throw new WecomError(ERR.EMPTY_PARAMETER, "chat_id_list is required");
+    if (list.length > MAX_JOIN_WAY_CHATS) {
+      throw limitError(ERR.INVALID_PARAMETER, "join-way.max-5-chats", `${list.length} chat ids (a join way routes to at most ${MAX_JOIN_WAY_CHATS})`, {
+        chats: list.length,
+      });
+    }
+    for (const id of list) {
+      const g = this.require(id);
+      if (g.dismissed) throw new WecomError(ERR.CHATID_NOT_FOUND, `chat ${id} was dismissed`);
+    }
+    const state = input.state ?? "";
+    if ([...state].length > MAX_STATE_CHARS) {
+      throw limitError(ERR.INVALID_PARAMETER, "join-way.state-30-chars", `state is ${[...state].length} chars (max ${MAX_STATE_CHARS})`, { state });
+    }
+    if ([...(input.room_base_name ?? "")].length > MAX_ROOM_BASE_NAME_CHARS) {
+      throw limitError(ERR.INVALID_PARAMETER, "join-way.room-base-name-40-chars", `room_base_name is longer than ${MAX_ROOM_BASE_NAME_CHARS} chars`);
+    }
+  }
+
+  addJoinWay(input: JoinWayInput): JoinWay {
+    this.validateJoinWay(input);
+    if (this.w.contactWays.created + this.joinWaysCreated >= 500_000) {
+      throw limitError(ERR.CONTACT_WAY_QUOTA, "contact-way.quota-500000", "the corp reached 500,000 API-created contact ways and join ways");
+    }
+    const configId = this.w.ids.configId();
+    const roomBaseId = input.room_base_id ?? 1;
+    const way: JoinWay = {
+      configId,
+      scene: input.scene,
+      remark: [...(input.remark ?? "")].slice(0, 30).join(""),
+      autoCreateRoom: input.auto_create_room ?? 1,
+      roomBaseName: input.room_base_name ?? "",
+      roomBaseId,
+      nextSerial: roomBaseId,
+      chatIdList: [...(input.chat_id_list ?? [])],
+      state: input.state ?? "",
+      createdAt: this.w.clock.nowMs(),
+      ...(input.scene === 2 ? { qrCode: `${this.w.config.baseUrl}/_sim/qr/${configId}` } : {}),
+    };
+    this.joinWays.set(configId, way);
+    this.joinWaysCreated++;
+    return way;
+  }
+
+  /** update_join_way is a full overwrite. */
+  updateJoinWay(configId: string | undefined, input: JoinWayInput): JoinWay {
+    const way = this.getJoinWay(configId);
+    this.validateJoinWay(input);
+    const roomBaseId = input.room_base_id ?? 1;
+    way.scene = input.scene;
+    way.remark = [...(input.remark ?? "")].slice(0, 30).join("");
+    way.autoCreateRoom = input.auto_create_room ?? 1;
+    way.roomBaseName = input.room_base_name ?? "";
+    if (roomBaseId !== way.roomBaseId) way.nextSerial = roomBaseId;
+    way.roomBaseId = roomBaseId;
+    way.chatIdList = [...(input.chat_id_list ?? [])];
+    way.state = input.state ?? "";
+    if (way.scene === 2) way.qrCode = `${this.w.config.baseUrl}/_sim/qr/${way.configId}`;
+    return way;
+  }
+
+  deleteJoinWay(configId: string | undefined): void {
+    const way = this.getJoinWay(configId);
+    this.joinWays.delete(way.configId);
+  }
+
+  private hasRoom(group: GroupChat | undefined): group is GroupChat {
+    return !!group && !group.dismissed && group.members.size < QR_JOIN_CAPACITY;
+  }
+
+  /**
+   * A customer scans a join way's QR code: WeCom routes to the first listed group that is not full
+   * (200 for QR joins); when all are full and auto_create_room is on, it creates
+   * `room_base_name + serial` owned by the first group's owner and routes there.
+   */
+  scanJoinWay(
+    configId: string,
+    externalUserId: string,
+  ): { chatId: string; createdChatId?: string; alreadyMember: boolean; deliveries: Promise<CallbackRecord>[] } {
+    const way = this.joinWays.get(configId);
+    if (!way) throw new SimError(404, `no join way ${configId}`);
+    const customer = this.w.customers.requireForSim(externalUserId);
+    const deliveries: Promise<CallbackRecord>[] = [];
+    const existing = way.chatIdList.map((id) => this.groups.get(id)).find((g) => g && !g.dismissed && g.members.has(externalUserId));
+    if (existing) return { chatId: existing.chatId, alreadyMember: true, deliveries };
+    let target = way.chatIdList.map((id) => this.groups.get(id)).find((g) => this.hasRoom(g));
+    let createdChatId: string | undefined;
+    if (!target) {
+      if (way.autoCreateRoom !== 1) {
+        throw new SimError(409, "every group of this join way is full (200 for QR joins) and auto_create_room is off", {
+          chatIds: way.chatIdList,
+        });
+      }
+      const template = way.chatIdList.map((id) => this.groups.get(id)).find((g) => g && !g.dismissed);
+      if (!template) throw new SimError(409, "the join way has no live group to take an owner from");
+      const serial = way.nextSerial++;
+      const made = this.create({
+        owner: template.owner,
+        name: `${way.roomBaseName || "群聊"}${serial}`,
+        createdByJoinWay: way.configId,
+      });
+      deliveries.push(made.delivery);
+      target = made.group;
+      createdChatId = target.chatId;
+      way.chatIdList.push(target.chatId);
+      if (way.chatIdList.length > MAX_JOIN_WAY_CHATS) {
+        const fullIndex = way.chatIdList.findIndex((id) => !this.hasRoom(this.groups.get(id)));
+        way.chatIdList.splice(Math.max(fullIndex, 0), 1);
+      }
+    }
+    deliveries.push(this.addMember(target, customer.externalUserId, 3, way.state));
+    return { chatId: target.chatId, alreadyMember: false, deliveries, ...(createdChatId ? { createdChatId } : {}) };
+  }
+
+  /** A customer joins through a member's invitation (direct or link). */
+  invite(chatId: string, externalUserId: string): Promise<CallbackRecord> {
+    const group = this.requireForSim(chatId);
+    if (group.members.has(externalUserId)) throw new SimError(409, `${externalUserId} is already in ${chatId}`);
+    return this.addMember(group, externalUserId, 1, undefined);
+  }
+
+  private addMember(group: GroupChat, externalUserId: string, joinScene: 1 | 3, state: string | undefined): Promise<CallbackRecord> {
+    const customer = this.w.customers.requireForSim(externalUserId);
+    const now = this.w.clock.nowMs();
+    group.members.set(externalUserId, {
+      userid: externalUserId,
+      type: 2,
+      joinTime: Math.floor(now / 1000),
+      joinScene,
+      groupNickname: "",
+      name: customer.name,
+      ...(customer.unionId ? { unionid: customer.unionId } : {}),
+      ...(joinScene === 1 ? { invitor: group.owner } : {}),
+      ...(state ? { state } : {}),
+    });
+    const v = this.bumpVersion(group);
+    this.w.activity.record({ at: now, kind: "member_joined", chatId: group.chatId, owner: group.owner, externalUserId });
+    return this.w.emitChat("update", group.chatId, [
+      ["UpdateDetail", "add_member"],
+      // Event JoinScene: 0 = invited by a member, 3 = scanned the group QR (differs from groupchat/get).
+      ["JoinScene", joinScene === 3 ? 3 : 0],
+      ["MemChangeCnt", 1],
+      ["MemChangeList", [externalUserId]],
+      ["LastMemVer", v.last],
+      ["CurMemVer", v.cur],
+    ]);
+  }
+
+  leave(chatId: string, externalUserId: string, removedByOwner = false): Promise<CallbackRecord> {
+    const group = this.requireForSim(chatId);
+    if (!group.members.has(externalUserId)) throw new SimError(404, `${externalUserId} is not in ${chatId}`);
+    if (externalUserId === group.owner) throw new SimError(409, "the owner cannot leave; dismiss the group instead");
+    group.members.delete(externalUserId);
+    const v = this.bumpVersion(group);
+    this.w.activity.record({ at: this.w.clock.nowMs(), kind: "member_left", chatId, owner: group.owner, externalUserId });
+    return this.w.emitChat("update", chatId, [
+      ["UpdateDetail", "del_member"],
+      ["QuitScene", removedByOwner ? 1 : 0],
+      ["MemChangeCnt", 1],
+      ["MemChangeList", [externalUserId]],
+      ["LastMemVer", v.last],
+      ["CurMemVer", v.cur],
+    ]);
+  }
+}

@@ -1,0 +1,87 @@
+import { ERR, SimError, WecomError } from "../errors.ts";
+import type { SimWorld } from "./world.ts";
+
+/** A WeCom member (成员) with customer contact enabled. */
+export interface Staff {
+  userid: string;
+  name: string;
+  department: number[];
+  status: "active" | "resigned";
+  /**
+   * The member has a welcome message configured in the admin console: WeCom then sends that one
+   * itself and the add event carries no WelcomeCode (wecom-reference §4).
+   */
+  consoleWelcome: boolean;
+  createdAt: number;
+  resignedAt?: number;
+}
+
+const USERID_RE = /^[A-Za-z0-9._@-]{1,64}$/;
+
+export class StaffDirectory {
+  private readonly byId = new Map<string, Staff>();
+  constructor(private readonly w: SimWorld) {}
+
+  add(input: { userid: string; name: string; department?: number[]; consoleWelcome?: boolean }): Staff {
+    if (!USERID_RE.test(input.userid)) throw new SimError(400, `userid must be 1-64 chars of [A-Za-z0-9._@-]: ${input.userid}`);
+    if (this.byId.has(input.userid)) throw new SimError(409, `staff ${input.userid} already exists`);
+    const staff: Staff = {
+      userid: input.userid,
+      name: input.name,
+      department: input.department?.length ? input.department : [1],
+      status: "active",
+      consoleWelcome: input.consoleWelcome ?? false,
+      createdAt: this.w.clock.nowMs(),
+    };
+    this.byId.set(staff.userid, staff);
+    return staff;
+  }
+
+  get(userid: string): Staff | undefined {
+    return this.byId.get(userid);
+  }
+
+  /** The member, or a WeCom error (60111 by default) when unknown. */
+  require(userid: string | undefined, errcode: number = ERR.USERID_NOT_FOUND): Staff {
+    if (!userid) throw new WecomError(ERR.MISSING_USERID);
+    const staff = this.byId.get(userid);
+    if (!staff) throw new WecomError(errcode, `userid ${userid} not found`);
+    return staff;
+  }
+
+  /** For world-API callers: 404 instead of a WeCom errcode. */
+  requireForSim(userid: string): Staff {
+    const staff = this.byId.get(userid);
+    if (!staff) throw new SimError(404, `no staff ${userid}`);
+    return staff;
+  }
+
+  all(): Staff[] {
+    return [...this.byId.values()];
+  }
+
+  active(): Staff[] {
+    return this.all().filter((s) => s.status === "active");
+  }
+
+  inDepartments(ids: readonly number[]): Staff[] {
+    const wanted = new Set(ids);
+    return this.active().filter((s) => s.department.some((d) => wanted.has(d)));
+  }
+
+  resign(userid: string): Staff {
+    const staff = this.requireForSim(userid);
+    if (staff.status === "resigned") throw new SimError(409, `${userid} has already resigned`);
+    staff.status = "resigned";
+    staff.resignedAt = this.w.clock.nowMs();
+    return staff;
+  }
+
+  update(userid: string, patch: { name?: string; consoleWelcome?: boolean; department?: number[] }): Staff {
+    const staff = this.requireForSim(userid);
+    if (patch.name !== undefined) staff.name = patch.name;
+    if (patch.consoleWelcome !== undefined) staff.consoleWelcome = patch.consoleWelcome;
+    if (patch.department !== undefined) staff.department = patch.department;
+    return staff;
+  }
+}
