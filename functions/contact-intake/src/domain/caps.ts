@@ -1,0 +1,63 @@
+/**
+ * Daily add caps: one counter per staff member per channel per corp day.
+ *
+ * The store increments the counter atomically (together with a dedupe marker for the add event, so a
+ * retried event is counted once) and hands back the value after the increment. Increments return
+ * distinct consecutive values, so exactly one add in a burst sees `count === cap`: that add, and only
+ * that one, triggers the recomputation of the code's user list (one `update_contact_way`). Adds that
+ * arrive after it (scans racing the update) overshoot and are reported, never refused: the customer
+ * has already added the member.
+ */
+import { addDays, corpDay, startOfCorpDay } from "@siyu/kernel";
+
+export interface CapDecision {
+  /** This add brought the member exactly to the cap: take them off the code now. */
+  reachedCap: boolean;
+  /** Adds beyond the cap (0 while at or under it). */
+  overshoot: number;
+  /** Adds left today before the cap (0 at or over it). */
+  remaining: number;
+  /** At or over the cap after this add. */
+  atOrOverCap: boolean;
+}
+
+/** Decide what a counted add means, given the counter value after the atomic increment. */
+export function decideCap(countAfter: number, cap: number): CapDecision {
+  if (!Number.isInteger(countAfter) || countAfter < 1) throw new RangeError(`countAfter must be an integer ≥ 1: ${countAfter}`);
+  if (!Number.isInteger(cap) || cap < 1) throw new RangeError(`cap must be an integer ≥ 1: ${cap}`);
+  return {
+    reachedCap: countAfter === cap,
+    overshoot: Math.max(0, countAfter - cap),
+    remaining: Math.max(0, cap - countAfter),
+    atOrOverCap: countAfter >= cap,
+  };
+}
+
+/**
+ * The corp day an add counts on: the day of the add itself (the event's CreateTime), not of its
+ * processing, so an add at 23:59:59 processed after midnight counts on the day it happened.
+ */
+export function capDay(addedAt: Date, timezone: string): string {
+  return corpDay(addedAt, timezone);
+}
+
+/** Stable id of one counter, e.g. for a store key: `<channelId>#<userId>#<YYYY-MM-DD>`. */
+export function capCounterId(channelId: string, userId: string, day: string): string {
+  return `${channelId}#${userId}#${day}`;
+}
+
+/**
+ * When a day's counter can be deleted (TTL): the start of the corp day `keepDays` after it
+ * (default 2: today's and yesterday's counters stay readable across midnight).
+ */
+export function capCounterExpiry(day: string, timezone: string, keepDays = 2): Date {
+  return startOfCorpDay(addDays(day, keepDays), timezone);
+}
+
+/**
+ * Whether a cap decision should change today's code: only when the counted day is the current corp day
+ * (a late add counted on yesterday's counter must not take a member off today's code).
+ */
+export function affectsToday(countedDay: string, now: Date, timezone: string): boolean {
+  return countedDay === corpDay(now, timezone);
+}

@@ -1,0 +1,275 @@
+/**
+ * Customer transfer 在职/离职继承 (wecom-reference §11): validate a request, plan it into WeCom calls of
+ * ≤ 100 customers, enforce the per-customer frequency rule before calling WeCom, and interpret the
+ * per-customer answers and `transfer_result` statuses until each transfer is final.
+ *
+ * Frequency rule: at most 2 transfers per customer per 90 natural days (errcode 40128). The reference
+ * cites it for the on-job API (§11, §13), so by default it is enforced for on-job transfers only;
+ * previous transfers of either kind count. Days are corp days; the window is conservative by one day
+ * (a transfer on day D counts through day D+90) because "90 natural days" is not defined more exactly.
+ */
+import { addDays, badRequest, corpDay, type DomainEvent, daysBetween, deterministicId, formatIssues, makeEvent, startOfCorpDay } from "@siyu/kernel";
+import { z } from "zod";
+import { userIdSchema } from "./channel.ts";
+import { WECOM } from "./limits.ts";
+
+const externalUserId = z.string().min(1).max(128);
+
+export const transferRequestSchema = z
+  .strictObject({
+    /** handover_userid: the member whose customers move. */
+    fromUserId: userIdSchema,
+    /** takeover_userid. */
+    toUserId: userIdSchema,
+    /** Which customers; absent = all of the handover member's customers. */
+    externalUserIds: z.array(externalUserId).min(1, "name at least one customer, or leave the list out for all").optional(),
+    /** 离职继承 (the handover member has resigned) instead of 在职继承. */
+    resigned: z.boolean().default(false),
+    /** transfer_success_msg shown to the customer (on-job only), ≤ 200 characters. */
+    successMessage: z
+      .string()
+      .max(WECOM.transferMessageMaxChars, `successMessage is at most ${WECOM.transferMessageMaxChars} characters`)
+      .optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.fromUserId === r.toUserId) {
+      ctx.addIssue({ code: "custom", path: ["toUserId"], message: "the takeover member must differ from the handover member" });
+    }
+    if (r.resigned && r.successMessage !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["successMessage"], message: "a resigned transfer has no success message" });
+    }
+  });
+export type TransferRequest = z.output<typeof transferRequestSchema>;
+
+/** Validate a transfer request body; throws `badRequest` with field issues. */
+export function parseTransferRequest(input: unknown): TransferRequest {
+  const r = transferRequestSchema.safeParse(input);
+  if (!r.success) throw badRequest("The transfer request is not valid", formatIssues(r.error));
+  return r.data;
+}
+
+export interface TransferPolicy {
+  maxPerWindow: number;
+  windowDays: number;
+  /** Also enforce the rule for resigned-member transfers (default false, see module comment). */
+  applyToResigned: boolean;
+}
+
+export const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
+  maxPerWindow: WECOM.transfersPerWindow,
+  windowDays: WECOM.transferWindowDays,
+  applyToResigned: false,
+};
+
+export type TransferExclusionReason = "too-frequent" | "in-progress" | "not-a-follower" | "duplicate";
+
+export interface TransferExclusion {
+  externalUserId: string;
+  reason: TransferExclusionReason;
+  /** too-frequent: the first instant the customer can be transferred again. */
+  eligibleAt?: Date;
+  /** too-frequent: transfers counted in the window. */
+  recentTransfers?: number;
+}
+
+export interface TransferPlanContext {
+  now: Date;
+  timezone: string;
+  /** The handover member's current customers. Required when the request names none; otherwise used to check. */
+  customersOfHandover?: readonly string[];
+  /** Start times of earlier transfers, by customer. */
+  history: Readonly<Record<string, readonly (Date | string)[]>>;
+  /** Customers with a transfer still waiting for its result. */
+  inProgress?: ReadonlySet<string>;
+  policy?: Partial<TransferPolicy>;
+}
+
+/** Body of `transfer_customer` / `resigned/transfer_customer`. */
+export interface TransferCustomerRequest {
+  handover_userid: string;
+  takeover_userid: string;
+  external_userid: string[];
+  transfer_success_msg?: string;
+}
+
+export const TRANSFER_ENDPOINTS = {
+  onJob: "/cgi-bin/externalcontact/transfer_customer",
+  resigned: "/cgi-bin/externalcontact/resigned/transfer_customer",
+} as const;
+
+export interface TransferPlan {
+  endpoint: (typeof TRANSFER_ENDPOINTS)[keyof typeof TRANSFER_ENDPOINTS];
+  /** One WeCom call each, ≤ 100 customers. */
+  batches: TransferCustomerRequest[];
+  /** Customers that will be transferred, in order. */
+  included: string[];
+  excluded: TransferExclusion[];
+}
+
+/**
+ * When a customer with these earlier transfers can next be transferred at or after `now`: undefined
+ * if they can be now, else the start of the corp day on which enough earlier transfers have left the
+ * window. Also returns how many transfers the window holds now.
+ */
+export function transferAvailability(
+  previous: readonly (Date | string)[],
+  now: Date,
+  timezone: string,
+  policy: Pick<TransferPolicy, "maxPerWindow" | "windowDays"> = DEFAULT_TRANSFER_POLICY,
+): { recent: number; eligibleAt?: Date } {
+  const today = corpDay(now, timezone);
+  const days = previous
+    .map((t) => corpDay(new Date(t), timezone))
+    .filter((d) => daysBetween(d, today) <= policy.windowDays)
+    .sort();
+  const recent = days.length;
+  if (recent < policy.maxPerWindow) return { recent };
+  // The (recent − max + 1) oldest must leave the window; the last of them leaves the day after its day + windowDays.
+  const leaving = days[recent - policy.maxPerWindow]!;
+  return { recent, eligibleAt: startOfCorpDay(addDays(leaving, policy.windowDays + 1), timezone) };
+}
+
+/** Plan a validated transfer request into WeCom calls, excluding customers that would fail or break the rules. */
+export function planTransfer(request: TransferRequest, ctx: TransferPlanContext): TransferPlan {
+  const policy = { ...DEFAULT_TRANSFER_POLICY, ...ctx.policy };
+  const enforceFrequency = !request.resigned || policy.applyToResigned;
+  const followers = ctx.customersOfHandover ? new Set(ctx.customersOfHandover) : undefined;
+  const requested = request.externalUserIds ?? ctx.customersOfHandover;
+  if (requested === undefined) {
+    throw new TypeError("planTransfer needs customersOfHandover when the request names no customers");
+  }
+
+  const seen = new Set<string>();
+  const included: string[] = [];
+  const excluded: TransferExclusion[] = [];
+  for (const id of requested) {
+    if (seen.has(id)) {
+      excluded.push({ externalUserId: id, reason: "duplicate" });
+      continue;
+    }
+    seen.add(id);
+    if (followers && !followers.has(id)) {
+      excluded.push({ externalUserId: id, reason: "not-a-follower" });
+      continue;
+    }
+    if (ctx.inProgress?.has(id)) {
+      excluded.push({ externalUserId: id, reason: "in-progress" });
+      continue;
+    }
+    if (enforceFrequency) {
+      const a = transferAvailability(ctx.history[id] ?? [], ctx.now, ctx.timezone, policy);
+      if (a.eligibleAt) {
+        excluded.push({ externalUserId: id, reason: "too-frequent", eligibleAt: a.eligibleAt, recentTransfers: a.recent });
+        continue;
+      }
+    }
+    included.push(id);
+  }
+
+  const batches: TransferCustomerRequest[] = [];
+  for (let i = 0; i < included.length; i += WECOM.transferBatchMax) {
+    const body: TransferCustomerRequest = {
+      handover_userid: request.fromUserId,
+      takeover_userid: request.toUserId,
+      external_userid: included.slice(i, i + WECOM.transferBatchMax),
+    };
+    if (!request.resigned && request.successMessage !== undefined) body.transfer_success_msg = request.successMessage;
+    batches.push(body);
+  }
+  return { endpoint: request.resigned ? TRANSFER_ENDPOINTS.resigned : TRANSFER_ENDPOINTS.onJob, batches, included, excluded };
+}
+
+export type TransferStartReason =
+  | "too-frequent"
+  | "in-progress"
+  | "taker-at-cap"
+  | "not-a-follower"
+  | "not-resigned"
+  | "same-user"
+  | "not-verified"
+  | "error";
+
+const START_ERRCODES: Record<number, TransferStartReason> = {
+  40128: "too-frequent",
+  40100: "in-progress",
+  40129: "in-progress",
+  40099: "taker-at-cap",
+  40131: "not-a-follower",
+  40097: "not-resigned",
+  40130: "same-user",
+  40098: "not-verified",
+};
+
+export interface TransferStartResult {
+  /** errcode 0: the transfer started; it completes within 24 h unless refused (not final). */
+  started: string[];
+  failed: { externalUserId: string; errcode: number; reason: TransferStartReason }[];
+}
+
+/** Interpret the per-customer `customer[]{external_userid, errcode}` of a transfer call. */
+export function interpretTransferStart(customers: readonly { external_userid: string; errcode: number }[]): TransferStartResult {
+  const out: TransferStartResult = { started: [], failed: [] };
+  for (const c of customers) {
+    if (c.errcode === 0) out.started.push(c.external_userid);
+    else out.failed.push({ externalUserId: c.external_userid, errcode: c.errcode, reason: START_ERRCODES[c.errcode] ?? "error" });
+  }
+  return out;
+}
+
+export type TransferState = "done" | "waiting" | "refused" | "taker-at-cap" | "no-record" | "unknown";
+
+export interface TransferStatus {
+  externalUserId: string;
+  state: TransferState;
+  /** No further change will happen: stop polling. */
+  final: boolean;
+  /** The customer now belongs to the takeover member. */
+  succeeded: boolean;
+  /** done: when it completed; waiting: when it will complete automatically. */
+  takeoverAt?: Date;
+}
+
+const STATUSES: Record<number, { state: TransferState; final: boolean }> = {
+  1: { state: "done", final: true },
+  2: { state: "waiting", final: false },
+  3: { state: "refused", final: true },
+  4: { state: "taker-at-cap", final: true },
+  5: { state: "no-record", final: true },
+};
+
+/**
+ * Interpret one `transfer_result` entry: status 1 done, 2 waiting (takeover_time = the automatic
+ * completion time), 3 customer refused, 4 taker at cap, 5 no transfer record. Unknown statuses are
+ * not final (keep polling, and log them).
+ */
+export function interpretTransferResult(c: { external_userid: string; status: number; takeover_time?: number }): TransferStatus {
+  const s = STATUSES[c.status] ?? { state: "unknown" as const, final: false };
+  const out: TransferStatus = { externalUserId: c.external_userid, state: s.state, final: s.final, succeeded: s.state === "done" };
+  if (c.takeover_time !== undefined && c.takeover_time > 0) out.takeoverAt = new Date(c.takeover_time * 1000);
+  return out;
+}
+
+/** When to poll a waiting transfer started at `startedAt` if WeCom gave no takeover time: after the 24 h refusal window. */
+export function transferAutoCompleteAt(startedAt: Date): Date {
+  return new Date(startedAt.getTime() + WECOM.transferAutoCompleteMs);
+}
+
+/**
+ * The `contact.transferred` event for a completed transfer, with an id stable across polls
+ * (derived from both members, the customer and the takeover time).
+ */
+export function transferCompletedEvent(t: {
+  corpId: string;
+  fromUserId: string;
+  toUserId: string;
+  externalUserId: string;
+  channelId: string;
+  takeoverAt: Date;
+}): DomainEvent<"contact.transferred"> {
+  const at = t.takeoverAt.toISOString();
+  return makeEvent(
+    "contact.transferred",
+    { fromUserId: t.fromUserId, toUserId: t.toUserId, externalUserId: t.externalUserId, channelId: t.channelId, transferredAt: at },
+    { corpId: t.corpId, occurredAt: at, id: deterministicId("contact-intake", "contact.transferred", t.fromUserId, t.toUserId, t.externalUserId, at) },
+  );
+}
