@@ -5,3 +5,4 @@ export * from "./limits.ts";
 export * from "./token.ts";
 export * from "./types.ts";
 export * from "./client.ts";
+export * from "./credentials.ts";

@@ -222,6 +222,19 @@ describe("errors and retries", () => {
     await expect(client.getFollowUserList()).rejects.toBeInstanceOf(WecomNetworkError);
   });
 
+  it("uses the injected fetch", async () => {
+    const seen: string[] = [];
+    const { fake, client } = await setup(undefined, {
+      fetch: (input, init) => {
+        seen.push(new URL(String(input)).pathname);
+        return fetch(input, init);
+      },
+    });
+    await client.getFollowUserList();
+    expect(seen).toEqual(["/cgi-bin/gettoken", `/cgi-bin/${FOLLOW}`]);
+    expect(fake.requests).toHaveLength(2);
+  });
+
   it("never puts the token or the secret in error messages", async () => {
     const { client } = await setup((req) => (req.api === FOLLOW ? { __status: 500, __text: "x" } : undefined));
     const err = (await client.getFollowUserList().catch((e: unknown) => e)) as Error;
