@@ -18,7 +18,7 @@ const wayFields = {
   conclusions: z.unknown().optional(),
 };
 
-const addSchema = z.object({ type: z.unknown(), scene: z.unknown(), ...wayFields });
+const addSchema = z.object({ type: z.unknown().optional(), scene: z.unknown().optional(), ...wayFields });
 const updateSchema = z.object({ config_id: z.string().optional(), ...wayFields });
 const configIdSchema = z.object({ config_id: z.string().optional() });
 const listSchema = z.object({
