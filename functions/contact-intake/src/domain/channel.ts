@@ -172,9 +172,16 @@ type Draft = {
 
 /** Rules that span fields. Paths are absolute within the channel. */
 function crossCheck(c: Draft, ctx: z.RefinementCtx): void {
-  const poolIndex = new Map(c.staff.map((m, i) => [m.userId, i] as const));
+  const firstIndex = (list: readonly StaffMember[]) => {
+    const m = new Map<string, number>();
+    list.forEach((s, i) => {
+      if (!m.has(s.userId)) m.set(s.userId, i);
+    });
+    return m;
+  };
+  const poolIndex = firstIndex(c.staff);
   const offHours = c.schedule?.offHoursStaff ?? [];
-  const offIndex = new Map(offHours.map((m, i) => [m.userId, i] as const));
+  const offIndex = firstIndex(offHours);
   c.backupStaff.forEach((m, i) => {
     const p = poolIndex.get(m.userId);
     if (p !== undefined) {
