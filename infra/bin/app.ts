@@ -11,9 +11,11 @@ import { ClientConfigError } from "../lib/client-config.ts";
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const app = new App();
 const client = app.node.tryGetContext("client") as string | undefined;
+/** `-c clientsDir=<dir>` (relative to the repository root): client files kept elsewhere, e.g. a private repo. */
+const clientsDir = app.node.tryGetContext("clientsDir") as string | undefined;
 
 try {
-  await buildApp(app, { repoRoot, client: client || undefined });
+  await buildApp(app, { repoRoot, client: client || undefined, clientsDir: clientsDir ? resolve(repoRoot, clientsDir) : undefined });
 } catch (error) {
   if (error instanceof ClientConfigError) {
     console.error(`Invalid client configuration:\n${error.message}`);

@@ -14,6 +14,8 @@ export interface BuildAppOptions {
   clientsDir?: string;
   /** Root whose `functions/<name>/service.ts` are the services. Default `repoRoot`. */
   servicesRoot?: string;
+  /** Use these (already validated) clients instead of reading `clientsDir`. */
+  clients?: ClientConfig[];
   /** Only this client (the `client` context, `-c client=<name>`). Default: every client file. */
   client?: string;
   /** Default `bundle`. */
@@ -32,7 +34,9 @@ export function stackName(client: ClientConfig): string {
 export async function buildApp(app: App, opts: BuildAppOptions): Promise<SiyuStack[]> {
   const clientsDir = opts.clientsDir ?? join(opts.repoRoot, "infra", "clients");
   let clients: ClientConfig[];
-  if (opts.client) {
+  if (opts.clients) {
+    clients = opts.clients;
+  } else if (opts.client) {
     if (!/^[a-z][a-z0-9-]*$/.test(opts.client)) throw new ClientConfigError(`-c client=${opts.client}: not a client name`);
     const file = join(clientsDir, `${opts.client}.json`);
     if (!existsSync(file)) {

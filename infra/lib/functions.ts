@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { delimiter, dirname, join } from "node:path";
 import { Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
@@ -25,22 +25,34 @@ export const ARCHITECTURE = lambda.Architecture.ARM_64;
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __siyuCreateRequire } from 'node:module'; const require = __siyuCreateRequire(import.meta.url);";
 
-let esbuildOnPath = false;
+let esbuildReady = false;
 
 /**
- * CDK runs esbuild either as `pnpm exec esbuild` from the project root (when it can `require` an esbuild
- * package) or as `esbuild` on PATH. The repository root has no esbuild of its own, so put the one
- * infra depends on first on PATH: both ways then find it, and Docker is never needed.
+ * Make CDK bundle with the esbuild infra depends on (infra/node_modules), locally, never in Docker.
+ *
+ * Left alone, CDK `require`s whichever esbuild the pnpm store hoists and then runs `pnpm exec esbuild`
+ * from the repository root, i.e. whatever esbuild the root's node_modules/.bin happens to link (another
+ * version, or none). So: put infra's esbuild first on PATH and tell CDK's bundler (an internal static
+ * cache of aws-lambda-nodejs, stable in the pinned aws-cdk-lib) to run plain `esbuild`. If that
+ * internal moves in a future CDK, bundling still works with CDK's own detection.
  */
 export function ensureLocalEsbuild(): void {
-  if (esbuildOnPath) return;
+  if (esbuildReady) return;
   const require = createRequire(import.meta.url);
-  const pkg = require.resolve("esbuild/package.json");
-  const bin = join(dirname(pkg), "bin");
+  const pkgJson = require.resolve("esbuild/package.json");
+  const version = (JSON.parse(readFileSync(pkgJson, "utf8")) as { version: string }).version;
+  const bin = join(dirname(pkgJson), "bin");
   if (!existsSync(join(bin, "esbuild"))) throw new Error(`esbuild binary not found under ${bin}: run pnpm install`);
   const path = process.env["PATH"] ?? "";
   if (!path.split(delimiter).includes(bin)) process.env["PATH"] = `${bin}${delimiter}${path}`;
-  esbuildOnPath = true;
+  try {
+    const cdkRequire = createRequire(require.resolve("aws-cdk-lib/package.json"));
+    const { Bundling } = cdkRequire("./aws-lambda-nodejs/lib/bundling.js") as { Bundling?: { esbuildInstallation?: unknown } };
+    if (Bundling && "esbuildInstallation" in Bundling) Bundling.esbuildInstallation = { isWorkspacePackage: false, version };
+  } catch {
+    // a CDK without that module: its own detection finds `esbuild` on PATH or through `pnpm exec`
+  }
+  esbuildReady = true;
 }
 
 export interface SiyuFunctionProps {
@@ -96,7 +108,7 @@ export class SiyuFunction extends Construct {
       environment: { ...props.environment, NODE_OPTIONS: "--enable-source-maps" },
       role: this.role,
       logGroup: this.logGroup,
-      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : undefined,
       deadLetterQueue: props.deadLetterQueue,
     } satisfies Partial<lambda.FunctionProps>;
 
