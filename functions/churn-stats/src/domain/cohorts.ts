@@ -19,7 +19,7 @@
  * late facts) by diffing the customer's figures. Because counts at k are final only once day D+k
  * has passed, the read model reports a horizon only for mature cohorts (`isMature`).
  */
-import { addDays, corpDay, dayRange, daysBetween } from "@siyu/kernel";
+import { addDays, dayRange, daysBetween } from "@siyu/kernel";
 import {
   COHORT_HORIZONS,
   type CohortCounters,
@@ -33,7 +33,7 @@ import {
   retainedField,
   staffGroup,
 } from "./counters.ts";
-import type { CustomerEpisode, CustomerHistory, Episode, Fact } from "./facts.ts";
+import { type CustomerEpisode, type CustomerHistory, dayOf, type Episode, type Fact } from "./facts.ts";
 
 /**
  * The first loss or removal ending a relation episode, following transfers: an episode ended by
@@ -62,9 +62,10 @@ export function isRetained(cohortDay: string, endDay: string | null, k: number):
 }
 
 function countMember(sheet: FigureSheet, day: string, groups: readonly GroupId[], endDay: string | null): void {
+  const retained = COHORT_HORIZONS.filter((k) => isRetained(day, endDay, k));
   for (const group of groups) {
     sheet.cohort(day, group, "size");
-    for (const k of COHORT_HORIZONS) if (isRetained(day, endDay, k)) sheet.cohort(day, group, retainedField(k));
+    for (const k of retained) sheet.cohort(day, group, retainedField(k));
   }
 }
 
@@ -79,11 +80,11 @@ export function addCohortContributions(
     if (ep.start?.kind !== "added") continue;
     const end = survivalEnd(ep, history.episodes);
     const groups = [staffGroup(ep.userId), channelGroup(ep.channelId), RELATIONS_GROUP];
-    countMember(sheet, corpDay(ep.start.at, timeZone), groups, end ? corpDay(end.at, timeZone) : null);
+    countMember(sheet, dayOf(ep.start.at, timeZone), groups, end ? dayOf(end.at, timeZone) : null);
   }
   for (const ep of customer) {
     if (ep.start?.kind !== "added") continue;
-    countMember(sheet, corpDay(ep.start.at, timeZone), [CORP_GROUP], ep.end ? corpDay(ep.end.at, timeZone) : null);
+    countMember(sheet, dayOf(ep.start.at, timeZone), [CORP_GROUP], ep.end ? dayOf(ep.end.at, timeZone) : null);
   }
 }
 

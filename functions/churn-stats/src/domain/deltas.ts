@@ -24,7 +24,7 @@
  * concurrently and may merge the deltas of a batch (`sumFigures`) as long as each ledger write is
  * conditional and in the same transaction as the increments it produced.
  */
-import { DEFAULT_TIMEZONE, corpDay } from "@siyu/kernel";
+import { DEFAULT_TIMEZONE } from "@siyu/kernel";
 import { z } from "zod";
 import { addCohortContributions } from "./cohorts.ts";
 import {
@@ -48,6 +48,7 @@ import {
   customerEpisodes,
   customerHistory,
   customerKey,
+  dayOf,
   type EndKind,
   type Fact,
   factSchema,
@@ -86,13 +87,13 @@ function countEpisode(
 ): void {
   for (const g of groups) {
     if (start) {
-      const day = corpDay(start.at, timeZone);
+      const day = dayOf(start.at, timeZone);
       sheet.count(day, g, START_FIELD[start.kind as StartKind]).count(day, g, "active", 1);
     } else {
       sheet.base(g, 1);
     }
     if (end) {
-      const day = corpDay(end.at, timeZone);
+      const day = dayOf(end.at, timeZone);
       sheet.count(day, g, END_FIELD[end.kind as EndKind]).count(day, g, "active", -1);
     }
   }

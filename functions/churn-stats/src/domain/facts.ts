@@ -21,7 +21,7 @@
  * first end after it; other facts are *ignored* (a second end is the other half of a mutual delete,
  * a second start is a duplicate add). A re-add after an end opens a new episode.
  */
-import { type DomainEvent, type EventData, deterministicId } from "@siyu/kernel";
+import { type DomainEvent, type EventData, corpDay, deterministicId } from "@siyu/kernel";
 import { z } from "zod";
 
 /** In canonical order for facts at the same instant: starts first, then `lost`, `removed`, `transferred_out`. */
@@ -153,6 +153,24 @@ export function relationKey(r: RelationKey): string {
 /** A string key of a customer within a corp: the unit of consistency (one ledger per customer). */
 export function customerKey(r: Pick<RelationKey, "corpId" | "externalUserId">): string {
   return `${enc(r.corpId)}/${enc(r.externalUserId)}`;
+}
+
+const dayCache = new Map<string, string>();
+const DAY_CACHE_LIMIT = 50_000;
+
+/**
+ * The corp-timezone day of an instant (`corpDay`, memoised: figures are recomputed from the same
+ * instants on every apply, and `Intl` formatting is the hot spot).
+ */
+export function dayOf(at: string, timeZone: string): string {
+  const key = `${timeZone} ${at}`;
+  let day = dayCache.get(key);
+  if (day === undefined) {
+    day = corpDay(at, timeZone);
+    if (dayCache.size >= DAY_CACHE_LIMIT) dayCache.clear();
+    dayCache.set(key, day);
+  }
+  return day;
 }
 
 const RANK: Record<FactKind, number> = { added: 0, transferred_in: 1, lost: 2, removed: 3, transferred_out: 4 };

@@ -8,7 +8,7 @@
  * application in any arrival order, with redeliveries, must sum to exactly these figures) and the
  * basis of the `rebuild` command (replay the fact log, then overwrite the counter rows).
  */
-import { DEFAULT_TIMEZONE, corpDay, daysBetween } from "@siyu/kernel";
+import { DEFAULT_TIMEZONE, daysBetween } from "@siyu/kernel";
 import {
   COHORT_HORIZONS,
   CORP_GROUP,
@@ -22,7 +22,7 @@ import {
   staffGroup,
 } from "./counters.ts";
 import type { ChurnOptions } from "./deltas.ts";
-import { customerKey, dedupeFacts, type Fact, type FactKind, isStart, relationKey, sortFacts } from "./facts.ts";
+import { customerKey, dayOf, dedupeFacts, type Fact, type FactKind, isStart, relationKey, sortFacts } from "./facts.ts";
 
 const FIELD: Record<FactKind, CounterField> = {
   added: "added",
@@ -77,7 +77,7 @@ export function recompute(facts: readonly Fact[], opts: ChurnOptions = {}): Figu
   for (const f of sorted) {
     const rel = relations.get(relationKey(f))!;
     const cust = customers.get(customerKey(f))!;
-    const day = corpDay(f.at, timeZone);
+    const day = dayOf(f.at, timeZone);
     const start = isStart(f.kind);
     if (rel.connected === start) continue; // does not flip the relation: ignored
     rel.connected = start;
