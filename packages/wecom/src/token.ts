@@ -18,6 +18,8 @@ interface Entry {
 
 /** Refresh this long before expiry so a token never expires mid-request. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
+/** After a failed early refresh, wait this long before trying gettoken again. */
+export const TOKEN_RETRY_AFTER_FAILURE_MS = 30 * 1000;
 
 export class TokenCache {
   private readonly entries = new Map<string, Entry>();
@@ -43,6 +45,13 @@ export class TokenCache {
       },
       (err: unknown) => {
         next.inflight = undefined;
+        // An early refresh failed but the old token is still valid: keep serving it and try
+        // again a little later rather than failing calls (or hammering gettoken, which WeCom blocks).
+        const now = nowMs();
+        if (next.token !== undefined && now < next.expiresAt) {
+          next.refreshAt = Math.min(now + TOKEN_RETRY_AFTER_FAILURE_MS, next.expiresAt);
+          return next.token;
+        }
         throw err;
       },
     );

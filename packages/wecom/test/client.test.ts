@@ -70,6 +70,32 @@ describe("access token", () => {
     expect(fake.requests.at(-1)?.query.get("access_token")).toBe("TOKEN-2");
   });
 
+  it("keeps serving a still-valid token when the early refresh fails, and retries 30 s later", async () => {
+    const clock = new ManualClock("2025-01-01T00:00:00Z");
+    const { fake, client } = await setup(
+      (req, n) => (req.api === "gettoken" && n === 2 ? { errcode: 45009, errmsg: "freq" } : undefined),
+      { clock },
+    );
+    await client.getFollowUserList();
+    clock.advance((7200 - 200) * 1000); // inside the refresh margin, not expired
+    await client.getFollowUserList(); // refresh fails → old token still used
+    await client.getFollowUserList(); // within 30 s: no new gettoken
+    expect(fake.count("gettoken")).toBe(2);
+    expect(fake.requests.filter((r) => r.api === FOLLOW).map((r) => r.query.get("access_token"))).toEqual(["TOKEN-1", "TOKEN-1", "TOKEN-1"]);
+    clock.advance(31_000);
+    await client.getFollowUserList();
+    expect(fake.count("gettoken")).toBe(3);
+    expect(fake.requests.at(-1)?.query.get("access_token")).toBe("TOKEN-3");
+  });
+
+  it("an expired token is not served when the refresh fails", async () => {
+    const clock = new ManualClock("2025-01-01T00:00:00Z");
+    const { client } = await setup((req, n) => (req.api === "gettoken" && n === 2 ? { errcode: 45009, errmsg: "freq" } : undefined), { clock });
+    await client.getFollowUserList();
+    clock.advance(7201 * 1000);
+    await expect(client.getFollowUserList()).rejects.toBeInstanceOf(WecomRateLimitError);
+  });
+
   it("uses the expires_in WeCom returns", async () => {
     const clock = new ManualClock("2025-01-01T00:00:00Z");
     const { fake, client } = await setup(
