@@ -14,7 +14,7 @@ const kebab = z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, "kebab-case: low
 /** The retention values CloudWatch Logs (and CDK's `RetentionDays`) accept; 9999 = never expire. */
 export const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter((v): v is number => typeof v === "number");
 
-const httpsUrl = z.url().refine((u) => u.startsWith("https://"), "must be an https:// URL");
+const httpsUrl = z.url({ abort: true }).refine((u) => u.startsWith("https://"), "must be an https:// URL");
 
 const jwtAuthSchema = z.strictObject({
   /** OIDC issuer; API Gateway fetches `<issuer>/.well-known/openid-configuration`. */
