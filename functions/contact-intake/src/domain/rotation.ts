@@ -77,6 +77,10 @@ export function weightedNext(candidates: readonly Member[], current: Readonly<Re
  * Charge an add to `userId`: participants (eligible candidates, plus `userId` itself if it is a
  * candidate that this very add capped) gain their weight, `userId` loses the participants' total.
  * Unchanged when `userId` is not a candidate (an add outside the rotation).
+ *
+ * Values are clamped to ±2·(total weight of the candidates). Normal rotation never reaches the clamp
+ * (smooth weighted round robin keeps values within one total weight); it only bounds the catch-up
+ * after many adds went to someone else than the pick (e.g. a stale code while updates failed).
  */
 export function weightedCharge(
   candidates: readonly Member[],
@@ -86,9 +90,11 @@ export function weightedCharge(
   if (!candidates.some((c) => c.userId === userId)) return { ...current };
   const participants = candidates.filter((c) => c.eligible || c.userId === userId);
   const total = participants.reduce((s, c) => s + c.weight, 0);
+  const bound = 2 * candidates.reduce((s, c) => s + c.weight, 0);
   const next = { ...current };
   for (const c of participants) next[c.userId] = (next[c.userId] ?? 0) + c.weight;
   next[userId] = (next[userId] ?? 0) - total;
+  for (const c of participants) next[c.userId] = Math.min(bound, Math.max(-bound, next[c.userId]!));
   return next;
 }
 
