@@ -3,6 +3,8 @@ import {
   applyFacts,
   type ChurnOptions,
   type CohortCounters,
+  type CohortRow,
+  type CounterRow,
   type Counters,
   type CustomerLedger,
   customerKey,
@@ -10,7 +12,12 @@ import {
   type Fact,
   type Figures,
   factsFromEvent,
+  type MonthRow,
+  openingBalance,
+  openingReadPlan,
+  type StorageIncrements,
   sumFigures,
+  type TotalRow,
   zeroCohort,
   zeroCounters,
 } from "../src/domain/index.ts";
@@ -93,4 +100,41 @@ export function baseline(f: Figures, group: string): number {
 /** Only the non-zero fields of a counters value, for readable assertions. */
 export function nz(c: Counters | CohortCounters): Record<string, number> {
   return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== 0));
+}
+
+/** An in-memory stand-in for the counter rows: `ADD`s storage increments, like DynamoDB would. */
+export class CounterTable {
+  readonly days = new Map<string, CounterRow>();
+  readonly months = new Map<string, MonthRow>();
+  readonly totals = new Map<string, TotalRow>();
+  readonly cohorts = new Map<string, CohortRow>();
+
+  add(inc: StorageIncrements): this {
+    for (const r of inc.days) addInto(this.days, `${r.day} ${r.group}`, r);
+    for (const r of inc.months) addInto(this.months, `${r.month} ${r.group}`, r);
+    for (const r of inc.totals) addInto(this.totals, r.group, r);
+    for (const r of inc.cohorts) addInto(this.cohorts, `${r.day} ${r.group}`, r);
+    return this;
+  }
+
+  /** The opening balance of a group for `from`, reading only the keys of `openingReadPlan`. */
+  opening(group: string, from: string, lastDay: string): number {
+    const plan = openingReadPlan(from, lastDay);
+    return openingBalance(from, {
+      total: this.totals.get(group)?.active ?? 0,
+      months: plan.months.map((month) => ({ month, active: this.months.get(`${month} ${group}`)?.active ?? 0 })),
+      days: plan.days.map((day) => ({ day, active: this.days.get(`${day} ${group}`)?.active ?? 0 })),
+    });
+  }
+}
+
+function addInto<T extends object>(map: Map<string, T>, key: string, row: T): void {
+  const current = map.get(key);
+  if (!current) {
+    map.set(key, { ...row });
+    return;
+  }
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === "number") (current as Record<string, unknown>)[k] = ((current as Record<string, number>)[k] ?? 0) + v;
+  }
 }
