@@ -140,14 +140,16 @@ export class ServiceConstruct extends Construct {
     if (!spec.fifo && spec.batchSize > 10 && spec.maxBatchingWindowSeconds < 1) {
       throw new Error(`${m.name}/queues/${spec.name}: batchSize above 10 needs maxBatchingWindowSeconds >= 1 (SQS event source rule)`);
     }
+    // FIFO: content-based deduplication lets producers omit MessageDeduplicationId (an explicit one still wins)
+    const fifo = spec.fifo ? { fifo: true, contentBasedDeduplication: true } : {};
     const dlq = new sqs.Queue(this, `${spec.name}-dlq`, {
-      fifo: spec.fifo || undefined,
+      ...fifo,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
     const queue = new sqs.Queue(this, spec.name, {
-      fifo: spec.fifo || undefined,
+      ...fifo,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),

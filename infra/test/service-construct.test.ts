@@ -141,6 +141,7 @@ describe("queues", () => {
         expect(props.RedrivePolicy).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [lid(st, q.dlq), "Arn"] }, maxReceiveCount: spec.maxReceiveCount });
         expect(props.FifoQueue).toBe(spec.fifo ? true : undefined);
         expect(t.toJSON().Resources[lid(st, q.dlq)].Properties.FifoQueue).toBe(spec.fifo ? true : undefined);
+        expect(props.ContentBasedDeduplication).toBe(spec.fifo ? true : undefined);
       }
     }
   });
