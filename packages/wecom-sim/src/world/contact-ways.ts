@@ -44,7 +44,6 @@ export const MAX_STATE_CHARS = 30;
 export const MAX_REMARK_CHARS = 30;
 /** Shared by contact ways and group join ways. */
 export const API_CODE_QUOTA = 500_000;
-const API = "externalcontact/add_contact_way";
 
 export class ContactWays {
   private readonly ways = new Map<string, ContactWay>();
@@ -74,16 +73,15 @@ export class ContactWays {
     return [...ids];
   }
 
-  private validate(input: ContactWayInput, api: string): void {
+  private validate(input: ContactWayInput): void {
     const state = input.state ?? "";
     if ([...state].length > MAX_STATE_CHARS) {
       throw limitError(ERR.INVALID_PARAMETER, "contact-way.state-30-chars", `state is ${[...state].length} chars (max ${MAX_STATE_CHARS})`, {
-        api,
         state,
       });
     }
     if ([...(input.remark ?? "")].length > MAX_REMARK_CHARS) {
-      throw limitError(ERR.INVALID_PARAMETER, "contact-way.remark-30-chars", `remark is longer than ${MAX_REMARK_CHARS} chars`, { api });
+      throw limitError(ERR.INVALID_PARAMETER, "contact-way.remark-30-chars", `remark is longer than ${MAX_REMARK_CHARS} chars`);
     }
     const users = input.user ?? [];
     const party = input.party ?? [];
@@ -99,7 +97,7 @@ export class ContactWays {
         ERR.CONTACT_WAY_TOO_MANY_USERS,
         "contact-way.max-100-users",
         `${expanded.size} members (after expanding departments); a contact way allows ${MAX_CONTACT_WAY_USERS}`,
-        { api, members: expanded.size },
+        { members: expanded.size },
       );
     }
     if (input.is_temp && (input.type !== 1 || users.length !== 1)) {
@@ -108,11 +106,9 @@ export class ContactWays {
   }
 
   add(input: ContactWayInput): ContactWay {
-    this.validate(input, API);
+    this.validate(input);
     if (!input.is_temp && this.created + this.w.groups.joinWaysCreated >= API_CODE_QUOTA) {
-      throw limitError(ERR.CONTACT_WAY_QUOTA, "contact-way.quota-500000", "the corp reached 500,000 API-created contact ways and join ways", {
-        api: API,
-      });
+      throw limitError(ERR.CONTACT_WAY_QUOTA, "contact-way.quota-500000", "the corp reached 500,000 API-created contact ways and join ways");
     }
     const configId = this.w.ids.configId();
     const way: ContactWay = {
@@ -151,7 +147,7 @@ export class ContactWays {
       party: patch.party ?? way.party,
       is_temp: way.isTemp,
     };
-    this.validate(next, "externalcontact/update_contact_way");
+    this.validate(next);
     way.remark = next.remark ?? "";
     way.state = next.state ?? "";
     way.user = [...(next.user ?? [])];

@@ -1,6 +1,6 @@
 import type { CallbackRecord } from "../callbacks.ts";
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
-import { MAX_STATE_CHARS } from "./contact-ways.ts";
+import { API_CODE_QUOTA, MAX_STATE_CHARS } from "./contact-ways.ts";
 import type { SimWorld } from "./world.ts";
 
 /** Customer groups (客户群) and group join ways (「加入群聊」 / 群活码), wecom-reference §9. */
@@ -189,7 +189,7 @@ export class GroupChats {
 
   addJoinWay(input: JoinWayInput): JoinWay {
     this.validateJoinWay(input);
-    if (this.w.contactWays.created + this.joinWaysCreated >= 500_000) {
+    if (this.w.contactWays.created + this.joinWaysCreated >= API_CODE_QUOTA) {
       throw limitError(ERR.CONTACT_WAY_QUOTA, "contact-way.quota-500000", "the corp reached 500,000 API-created contact ways and join ways");
     }
     const configId = this.w.ids.configId();

@@ -5,7 +5,6 @@ import type { SimWorld } from "./world.ts";
 export const WELCOME_CODE_TTL_MS = 20_000;
 export const MAX_TEXT_BYTES = 4000;
 export const MAX_ATTACHMENTS = 9;
-const API = "externalcontact/send_welcome_msg";
 
 export interface IssuedWelcomeCode {
   code: string;
@@ -47,7 +46,6 @@ export class WelcomeMessages {
     const ageMs = now - issued.issuedAt;
     if (issued.usedAt !== undefined) {
       throw limitError(ERR.ALREADY_CHATTING, "welcome.single-use", "the welcome_code was already used", {
-        api: API,
         userid: issued.userid,
         externalUserId: issued.externalUserId,
         usedAt: new Date(issued.usedAt).toISOString(),
@@ -55,7 +53,6 @@ export class WelcomeMessages {
     }
     if (ageMs > WELCOME_CODE_TTL_MS) {
       throw limitError(ERR.INVALID_WELCOME_CODE, "welcome.window-20s", `the welcome_code is ${ageMs} ms old (valid ${WELCOME_CODE_TTL_MS} ms)`, {
-        api: API,
         userid: issued.userid,
         externalUserId: issued.externalUserId,
         ageMs,
@@ -63,14 +60,10 @@ export class WelcomeMessages {
     }
     if (!text && attachments.length === 0) throw new WecomError(ERR.EMPTY_TEXT, "text and attachments are both empty");
     if (text !== undefined && Buffer.byteLength(text, "utf8") > MAX_TEXT_BYTES) {
-      throw limitError(ERR.INVALID_PARAMETER, "welcome.text-4000-bytes", `text is ${Buffer.byteLength(text, "utf8")} bytes (max ${MAX_TEXT_BYTES})`, {
-        api: API,
-      });
+      throw limitError(ERR.INVALID_PARAMETER, "welcome.text-4000-bytes", `text is ${Buffer.byteLength(text, "utf8")} bytes (max ${MAX_TEXT_BYTES})`);
     }
     if (attachments.length > MAX_ATTACHMENTS) {
-      throw limitError(ERR.INVALID_PARAMETER, "welcome.max-9-attachments", `${attachments.length} attachments (max ${MAX_ATTACHMENTS})`, {
-        api: API,
-      });
+      throw limitError(ERR.INVALID_PARAMETER, "welcome.max-9-attachments", `${attachments.length} attachments (max ${MAX_ATTACHMENTS})`);
     }
     issued.usedAt = now;
     const rel = this.w.customers.relation(issued.userid, issued.externalUserId);
