@@ -137,6 +137,53 @@ describe("applyFacts", () => {
     expect(nz(counters(f, "2024-03-04", CORP_GROUP))).toEqual({});
   });
 
+  describe("the taker's add notification after a transfer", () => {
+    const T = "2024-03-04T04:00:00Z";
+    it("is absorbed: the taker gets a transfer-in, not an add", () => {
+      const h = new Harness().deliver(added("u1", "wm1", noon("2024-03-01")), transferred("u1", "u2", "wm1", T));
+      h.deliver(added("u2", "wm1", "2024-03-04T04:01:00Z", "ch1"));
+      expect(h.results.at(-1)!.outcomes.map((o) => o.outcome)).toEqual(["absorbed"]);
+      expect(h.lastDeltas).toEqual({ counters: [], baseline: [], cohorts: [] });
+      const f = h.figures();
+      expect(nz(counters(f, "2024-03-04", S2))).toEqual({ transferredIn: 1, active: 1 });
+      expect(nz(counters(f, "2024-03-04", CORP_GROUP))).toEqual({});
+    });
+
+    it("arriving before the transfer event, is first an add and then compensated", () => {
+      const h = new Harness().deliver(added("u1", "wm1", noon("2024-03-01")), added("u2", "wm1", "2024-03-04T03:55:00Z"));
+      expect(nz(counters(h.figures(), "2024-03-04", S2))).toEqual({ added: 1, active: 1 });
+      h.deliver(transferred("u1", "u2", "wm1", T));
+      expect(nz(counters(h.lastDeltas, "2024-03-04", S2))).toEqual({ added: -1, transferredIn: 1 });
+      expect(nz(counters(h.figures(), "2024-03-04", S2))).toEqual({ transferredIn: 1, active: 1 });
+      expect(h.figures()).toEqual(recompute(h.allFacts()));
+    });
+
+    it("is not absorbed when the relation ended in between (a genuine re-add) or outside the window", () => {
+      const f = new Harness()
+        .deliver(
+          added("u1", "wm1", noon("2024-03-01")),
+          transferred("u1", "u2", "wm1", T),
+          lost("u2", "wm1", "2024-03-04T05:00:00Z"),
+          added("u2", "wm1", "2024-03-04T06:00:00Z"),
+          added("u3", "wm2", "2024-03-01T00:00:00Z"),
+          transferred("u3", "u1", "wm2", "2024-03-03T00:00:00Z"),
+          added("u1", "wm2", "2024-03-05T00:00:01Z"), // more than 48 h later: a duplicate add, ignored
+        )
+        .figures();
+      expect(nz(counters(f, "2024-03-04", S2))).toEqual({ transferredIn: 1, lost: 1, added: 1, active: 1 });
+      expect(counters(f, "2024-03-05", S1).added).toBe(0);
+    });
+  });
+
+  it("reports how each appended fact counts (for churn alerts)", () => {
+    const h = new Harness().deliver(added("u1", "wm1", noon("2024-03-01")), lost("u1", "wm1", noon("2024-03-05")), removed("u1", "wm1", noon("2024-03-06")));
+    expect(h.results.map((r) => r.outcomes.map((o) => [o.fact.kind, o.outcome]))).toEqual([
+      [["added", "counted"]],
+      [["lost", "counted"]],
+      [["removed", "ignored"]],
+    ]);
+  });
+
   describe("out of order", () => {
     it("a loss before its add counts at once (baseline relation), then moves to the add when it arrives", () => {
       const h = new Harness().deliver(lost("u1", "wm1", noon("2024-03-05"), "from-loss"));

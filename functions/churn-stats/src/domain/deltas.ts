@@ -45,6 +45,7 @@ import {
 } from "./counters.ts";
 import {
   type CustomerEpisode,
+  type CustomerHistory,
   customerEpisodes,
   customerHistory,
   customerKey,
@@ -108,8 +109,11 @@ function countEpisode(
  * - cohort rows (`cohorts.ts`).
  */
 export function customerFigures(facts: readonly Fact[], opts: ChurnOptions = {}): Figures {
+  return figuresOf(customerHistory(facts), opts);
+}
+
+function figuresOf(history: CustomerHistory, opts: ChurnOptions): Figures {
   const timeZone = opts.timeZone ?? DEFAULT_TIMEZONE;
-  const history = customerHistory(facts);
   const customer: CustomerEpisode[] = customerEpisodes(history);
   const sheet = new FigureSheet();
   for (const ep of history.episodes) {
@@ -131,6 +135,18 @@ export interface ApplyResult {
   duplicates: Fact[];
   /** Increments to apply; may be empty even when `changed` (e.g. the second half of a mutual delete). */
   deltas: Figures;
+  /**
+   * How each appended fact counts as of this apply: `counted` (it starts or ends an episode — e.g.
+   * a `lost` that is a real loss, worth a churn alert), `ignored` (it does not flip its relation:
+   * the second half of a mutual delete, an add of a connected relation) or `absorbed` (a transfer's
+   * add notification). A later fact can change this (e.g. an earlier `removed` arriving late).
+   */
+  outcomes: FactOutcome[];
+}
+
+export interface FactOutcome {
+  fact: Fact;
+  outcome: "counted" | "ignored" | "absorbed";
 }
 
 /**
@@ -154,7 +170,7 @@ export function applyFacts(ledger: CustomerLedger, facts: readonly Fact[], opts:
     appended.push(f);
   }
   if (appended.length === 0) {
-    return { ledger, changed: false, appended, duplicates, deltas: { counters: [], baseline: [], cohorts: [] } };
+    return { ledger, changed: false, appended, duplicates, deltas: { counters: [], baseline: [], cohorts: [] }, outcomes: [] };
   }
   const next: CustomerLedger = {
     corpId: ledger.corpId,
@@ -162,8 +178,15 @@ export function applyFacts(ledger: CustomerLedger, facts: readonly Fact[], opts:
     version: ledger.version + 1,
     facts: sortFacts([...ledger.facts, ...appended]),
   };
-  const deltas = diffFigures(customerFigures(next.facts, opts), customerFigures(ledger.facts, opts));
-  return { ledger: next, changed: true, appended, duplicates, deltas };
+  const history = customerHistory(next.facts);
+  const deltas = diffFigures(figuresOf(history, opts), customerFigures(ledger.facts, opts));
+  const ignored = new Set(history.ignored.map((f) => f.factId));
+  const absorbed = new Set(history.absorbed.map((f) => f.factId));
+  const outcomes = appended.map((fact): FactOutcome => ({
+    fact,
+    outcome: absorbed.has(fact.factId) ? "absorbed" : ignored.has(fact.factId) ? "ignored" : "counted",
+  }));
+  return { ledger: next, changed: true, appended, duplicates, deltas, outcomes };
 }
 
 /** Per month (`YYYY-MM`) × group: the sum of the month's day rows. */

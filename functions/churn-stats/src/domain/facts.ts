@@ -50,7 +50,7 @@ export const factSchema = z.object({
   /** The instant of the change, UTC ISO with milliseconds (`2024-03-01T16:00:00.000Z`). */
   at: isoInstant,
   /** The channel (`state`) carried by the event; `""` when unknown. */
-  channelId: z.string().max(64),
+  channelId: z.string(),
   /** Transfers only: the other staff member (the taker for `transferred_out`, the giver for `transferred_in`). */
   counterpartUserId: z.string().min(1).max(64).optional(),
   /** Provenance: the envelope id of the event the fact was first derived from. Not part of identity. */
@@ -220,12 +220,49 @@ export interface Episode {
 }
 
 export interface CustomerHistory {
-  /** All of the customer's facts in canonical order. */
+  /** The customer's facts in canonical order, without the absorbed ones (episode indices refer to it). */
   facts: Fact[];
   /** Every relation episode of the customer, ordered by start (baseline first). */
   episodes: Episode[];
   /** Facts that did not flip their relation's state (mutual-delete second halves, duplicate adds). */
   ignored: Fact[];
+  /** `added` facts that are the taker's add notification of a transfer (`transferAddsAbsorbed`). */
+  absorbed: Fact[];
+}
+
+/**
+ * After a transfer WeCom also sends the taker `add_external_contact` (except when the taker already
+ * followed the customer). That add is the transfer itself, not a new customer, so an `added` on the
+ * taker's relation from `before` ahead of to `after` behind its `transferred_in`, with no end of that
+ * relation in between, is absorbed: left out of every figure (it stays in the ledger and the log).
+ */
+export const TRANSFER_ADD_WINDOW = { beforeMs: 10 * 60_000, afterMs: 48 * 3_600_000 } as const;
+
+/** The ids of the `added` facts absorbed by a transfer (see `TRANSFER_ADD_WINDOW`); facts of any relations. */
+export function transferAddsAbsorbed(facts: readonly Fact[]): Set<string> {
+  const absorbed = new Set<string>();
+  const byRelation = new Map<string, Fact[]>();
+  for (const f of sortFacts(dedupeFacts(facts))) {
+    const key = relationKey(f);
+    const list = byRelation.get(key);
+    if (list) list.push(f);
+    else byRelation.set(key, [f]);
+  }
+  for (const rel of byRelation.values()) {
+    rel.forEach((t, ti) => {
+      if (t.kind !== "transferred_in") return;
+      const at = Date.parse(t.at);
+      rel.forEach((a, ai) => {
+        if (a.kind !== "added") return;
+        const dt = Date.parse(a.at) - at;
+        if (dt < -TRANSFER_ADD_WINDOW.beforeMs || dt > TRANSFER_ADD_WINDOW.afterMs) return;
+        const [lo, hi] = ai < ti ? [ai, ti] : [ti, ai];
+        if (rel.slice(lo + 1, hi).some((f) => !isStart(f.kind))) return;
+        absorbed.add(a.factId);
+      });
+    });
+  }
+  return absorbed;
 }
 
 /**
@@ -233,13 +270,16 @@ export interface CustomerHistory {
  * Facts of several relations of the same customer are fine; facts of other customers are not.
  */
 export function customerHistory(facts: readonly Fact[]): CustomerHistory {
-  const sorted = sortFacts(dedupeFacts(facts));
-  const first = sorted[0];
-  for (const f of sorted) {
+  const all = sortFacts(dedupeFacts(facts));
+  const first = all[0];
+  for (const f of all) {
     if (first && (f.corpId !== first.corpId || f.externalUserId !== first.externalUserId)) {
       throw new RangeError(`facts of different customers: ${customerKey(first)} and ${customerKey(f)}`);
     }
   }
+  const absorbedIds = transferAddsAbsorbed(all);
+  const absorbed = all.filter((f) => absorbedIds.has(f.factId));
+  const sorted = absorbedIds.size === 0 ? all : all.filter((f) => !absorbedIds.has(f.factId));
   const open = new Map<string, Episode>();
   const seenUser = new Set<string>();
   const episodes: Episode[] = [];
@@ -272,7 +312,7 @@ export function customerHistory(facts: readonly Fact[]): CustomerHistory {
     ignored.push(f);
   });
   episodes.sort((a, b) => a.startIndex - b.startIndex || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
-  return { facts: sorted, episodes, ignored };
+  return { facts: sorted, episodes, ignored, absorbed };
 }
 
 /**

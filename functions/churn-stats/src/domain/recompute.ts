@@ -22,7 +22,7 @@ import {
   staffGroup,
 } from "./counters.ts";
 import type { ChurnOptions } from "./deltas.ts";
-import { customerKey, dayOf, dedupeFacts, type Fact, type FactKind, isStart, relationKey, sortFacts } from "./facts.ts";
+import { customerKey, dayOf, dedupeFacts, type Fact, type FactKind, isStart, relationKey, sortFacts, transferAddsAbsorbed } from "./facts.ts";
 
 const FIELD: Record<FactKind, CounterField> = {
   added: "added",
@@ -53,7 +53,9 @@ interface CustomerState {
 
 export function recompute(facts: readonly Fact[], opts: ChurnOptions = {}): Figures {
   const timeZone = opts.timeZone ?? DEFAULT_TIMEZONE;
-  const sorted = sortFacts(dedupeFacts(facts));
+  const deduped = dedupeFacts(facts);
+  const absorbed = transferAddsAbsorbed(deduped); // a transfer's add notification is the transfer itself
+  const sorted = sortFacts(deduped.filter((f) => !absorbed.has(f.factId)));
   const sheet = new FigureSheet();
   const relations = new Map<string, RelationState>();
   const customers = new Map<string, CustomerState>();
