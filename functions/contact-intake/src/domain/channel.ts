@@ -122,8 +122,8 @@ export const welcomeMessageSchema = z
     text: z
       .string()
       .superRefine(maxBytes(WECOM.welcomeTextMaxBytes, "text"))
-      .optional()
-      .transform((t) => (t === undefined || t.trim() === "" ? undefined : t)),
+      .transform((t) => (t.trim() === "" ? undefined : t))
+      .optional(),
     attachments: z
       .array(attachmentSchema)
       .max(WECOM.welcomeMaxAttachments, `at most ${WECOM.welcomeMaxAttachments} attachments (WeCom limit)`)
