@@ -19,7 +19,8 @@
  * fact: a relation whose first known fact is an end was connected before the recorded history began
  * (a *baseline* relation). Each start that connects the relation opens an **episode**, closed by the
  * first end after it; other facts are *ignored* (a second end is the other half of a mutual delete,
- * a second start is a duplicate add). A re-add after an end opens a new episode.
+ * a second start is a duplicate add). A re-add after an end opens a new episode. The taker's add
+ * notification of a transfer is absorbed before the replay (`transferAddsAbsorbed`).
  */
 import { type DomainEvent, type EventData, corpDay, deterministicId } from "@siyu/kernel";
 import { z } from "zod";
