@@ -40,8 +40,12 @@ export interface CallbackRecord {
   redeliveryOf?: number;
 }
 
+/** Keep memory bounded in long benchmark runs: beyond this the oldest 10% of the log are dropped. */
+export const MAX_CALLBACK_RECORDS = 50_000;
+
 export class CallbackDispatcher {
   readonly records: CallbackRecord[] = [];
+  private seq = 0;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private closed = false;
@@ -58,7 +62,7 @@ export class CallbackDispatcher {
   /** Encrypt, sign and send one event; resolves after the first attempt (retries continue in the background). */
   send(event: string, changeType: string, fields: Record<string, XmlValue>, plaintext: string): Promise<CallbackRecord> {
     const record = this.build(event, changeType, fields, plaintext);
-    this.records.push(record);
+    this.log(record);
     return this.track(this.deliver(record, this.w.config.callbackRetries));
   }
 
@@ -71,7 +75,7 @@ export class CallbackDispatcher {
       agentId: this.w.config.agentId ?? "",
     });
     return {
-      seq: this.records.length + 1,
+      seq: 0,
       event,
       changeType,
       fields,
@@ -93,7 +97,6 @@ export class CallbackDispatcher {
     for (const original of originals) {
       const copy: CallbackRecord = {
         ...original,
-        seq: this.records.length + 1,
         url: this.w.config.callbackUrl,
         createdAt: this.w.clock.now().toISOString(),
         attempts: [],
@@ -101,10 +104,16 @@ export class CallbackDispatcher {
         delivered: false,
         redeliveryOf: original.seq,
       };
-      this.records.push(copy);
+      this.log(copy);
       out.push(await this.track(this.deliver(copy, 0)));
     }
     return out;
+  }
+
+  private log(record: CallbackRecord): void {
+    record.seq = ++this.seq;
+    this.records.push(record);
+    if (this.records.length > MAX_CALLBACK_RECORDS) this.records.splice(0, Math.floor(MAX_CALLBACK_RECORDS / 10));
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -200,5 +209,6 @@ export class CallbackDispatcher {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.records.length = 0;
+    this.seq = 0;
   }
 }

@@ -105,6 +105,18 @@ describe("group join ways", () => {
     expect(now.group_chat.member_version).toBe(del.curMemVer);
   });
 
+  it("a burst of concurrent scans never routes a group past 200", async () => {
+    await setup();
+    const g1 = await group("爆满群");
+    const way = await s.api("externalcontact/groupchat/add_join_way", { scene: 2, chat_id_list: [g1], room_base_name: "爆满群", room_base_id: 2 });
+    const joins = await Promise.all(Array.from({ length: 450 }, () => s.ok<Join>("POST", "join-group", { configId: way.config_id })));
+    const byChat = new Map<string, number>();
+    for (const j of joins) byChat.set(j.chatId, (byChat.get(j.chatId) ?? 0) + 1);
+    const sizes: number[] = [];
+    for (const chatId of byChat.keys()) sizes.push((await s.api("externalcontact/groupchat/get", { chat_id: chatId })).group_chat.member_list.length);
+    expect(sizes).toEqual([200, 200, 53]); // owner + 199, owner + 199, owner + 52
+  }, 60_000);
+
   it("join way rules: ≤5 chats (violation), state ≤30, full overwrite on update, get/del", async () => {
     await setup();
     const ids: string[] = [];
