@@ -61,6 +61,8 @@ export const clientConfigSchema = z.strictObject({
   /** Receives DLQ alarms (SNS email subscription: confirm the email after the first deploy). */
   alarmEmail: z.email(),
   auth: authSchema,
+  /** Browser origins allowed to call the API (CORS), e.g. the operators' console. Default: none. */
+  corsOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "an origin like https://console.example.com (no path)")).default([]),
   logRetentionDays: z
     .number()
     .int()

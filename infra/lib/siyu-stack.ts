@@ -105,6 +105,22 @@ export class SiyuStack extends Stack {
       apiName: `siyu-${client.name}`,
       description: `Siyu ${client.name}: WeCom callbacks, landing pages and the operators' API`,
       createDefaultStage: false,
+      corsPreflight:
+        client.corsOrigins.length > 0
+          ? {
+              allowOrigins: client.corsOrigins,
+              allowMethods: [
+                apigwv2.CorsHttpMethod.GET,
+                apigwv2.CorsHttpMethod.POST,
+                apigwv2.CorsHttpMethod.PUT,
+                apigwv2.CorsHttpMethod.PATCH,
+                apigwv2.CorsHttpMethod.DELETE,
+              ],
+              allowHeaders: ["authorization", "content-type"],
+              exposeHeaders: ["location", "x-request-id"],
+              maxAge: Duration.hours(1),
+            }
+          : undefined,
     });
     const accessLogs = new logs.LogGroup(this, "ApiAccessLogs", {
       retention: client.logRetentionDays as logs.RetentionDays,

@@ -22,6 +22,7 @@ const poolClient = testClient({
   tracing: true,
   removalPolicy: "destroy",
   logRetentionDays: 14,
+  corsOrigins: ["https://console.pool-brand.example.com"],
 });
 const berlinClient = testClient({ name: "berlin-brand", timezone: "Europe/Berlin", wecomBaseUrl: "https://wecom-sim.example.com" });
 
@@ -372,6 +373,13 @@ describe("HTTP API", () => {
     const jwt = authorizer.Properties!["JwtConfiguration"] as { Audience: unknown[]; Issuer: unknown };
     expect(jwt.Audience).toHaveLength(2);
     expect(JSON.stringify(jwt.Issuer)).toContain("cognito-idp");
+  });
+
+  it("CORS only for the client's declared origins", () => {
+    template("pool-brand").hasResourceProperties("AWS::ApiGatewayV2::Api", {
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ["https://console.pool-brand.example.com"], AllowHeaders: ["authorization", "content-type"] }),
+    });
+    template("jwt-brand").hasResourceProperties("AWS::ApiGatewayV2::Api", { CorsConfiguration: Match.absent() });
   });
 
   it("the stage writes JSON access logs to a log group", () => {
