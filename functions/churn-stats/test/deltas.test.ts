@@ -8,6 +8,7 @@ import {
   emptyLedger,
   factsFromEvent,
   type Figures,
+  ledgerStatus,
   MAX_TRANSACT_ITEMS,
   makeFact,
   RELATIONS_GROUP,
@@ -182,6 +183,19 @@ describe("applyFacts", () => {
       [["lost", "counted"]],
       [["removed", "ignored"]],
     ]);
+  });
+
+  it("tells which staff the customer still follows", () => {
+    const h = new Harness().deliver(
+      added("u1", "wm1", noon("2024-03-01")),
+      added("u2", "wm1", noon("2024-03-01")),
+      transferred("u2", "u3", "wm1", noon("2024-03-02")),
+      lost("u1", "wm1", noon("2024-03-03")),
+    );
+    expect(ledgerStatus(h.ledgers.values().next().value!)).toEqual({ connectedUserIds: ["u3"], connected: true });
+    h.deliver(removed("u3", "wm1", noon("2024-03-04")));
+    expect(ledgerStatus(h.ledgers.values().next().value!)).toEqual({ connectedUserIds: [], connected: false });
+    expect(ledgerStatus(emptyLedger(CORP, "wm9"))).toEqual({ connectedUserIds: [], connected: false });
   });
 
   describe("out of order", () => {

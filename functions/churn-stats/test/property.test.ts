@@ -154,7 +154,7 @@ describe("incremental deltas = recompute (property)", () => {
         // and the ledgers hold exactly the deduplicated facts
         expect(sortFacts(h.allFacts())).toEqual(sortFacts(dedupeFacts(arrived)));
       }),
-      { numRuns: 400 },
+      { numRuns: 200 },
     );
   }, 120_000);
 

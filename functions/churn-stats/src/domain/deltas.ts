@@ -189,6 +189,22 @@ export function applyFacts(ledger: CustomerLedger, facts: readonly Fact[], opts:
   return { ledger: next, changed: true, appended, duplicates, deltas, outcomes };
 }
 
+export interface LedgerStatus {
+  /** Staff members the customer is connected to now (baseline relations included), sorted. */
+  connectedUserIds: string[];
+  /** Whether the customer is a customer of the corp now (≥ 1 connected relation). */
+  connected: boolean;
+}
+
+/** The customer's current connections, e.g. for a churn alert ("still follows 2 other staff"). */
+export function ledgerStatus(ledger: Pick<CustomerLedger, "facts">): LedgerStatus {
+  const connectedUserIds = customerHistory(ledger.facts)
+    .episodes.filter((e) => e.end === null)
+    .map((e) => e.userId)
+    .sort();
+  return { connectedUserIds, connected: connectedUserIds.length > 0 };
+}
+
 /** Per month (`YYYY-MM`) × group: the sum of the month's day rows. */
 export interface MonthRow extends Counters {
   month: string;
