@@ -125,8 +125,11 @@ describe.each(names)("Siyu-%s", (name) => {
     const subs = resourcesOf(t, "AWS::SNS::Subscription").filter(([, s]) => s.Properties!["Protocol"] === "sqs");
     const subscribing = services.flatMap((s) => s.manifest.queues.filter((q) => q.subscribes.length > 0).map((q) => ({ service: s.manifest.name, q })));
     expect(subs).toHaveLength(subscribing.length);
+    const stack = out.stacks.find((st) => st.stackName === `Siyu-${name}`)!;
     for (const { service, q } of subscribing) {
-      const match = subs.find(([, s]) => JSON.stringify(s.Properties!["Endpoint"]).includes(`"${service.replace(/-/g, "")}${q.name.replace(/-/g, "")}`));
+      const queue = stack.services.find((x) => x.manifest.name === service)!.queues.find((x) => x.spec.name === q.name)!.queue;
+      const queueId = stack.getLogicalId(queue.node.defaultChild as never);
+      const match = subs.find(([, s]) => JSON.stringify(s.Properties!["Endpoint"]) === JSON.stringify({ "Fn::GetAtt": [queueId, "Arn"] }));
       expect(match, `${service}/${q.name}`).toBeDefined();
       expect(match![1].Properties!["FilterPolicy"]).toEqual({ type: q.subscribes });
       expect(match![1].Properties!["RawMessageDelivery"]).toBe(true);
