@@ -1,0 +1,10 @@
+export { type LocalPlatform, type LocalPlatformOptions, type DrainOptions, type HealthReport, startLocalPlatform } from "./platform.ts";
+export { DevIssuer, LOCAL_AUDIENCE, type MintToken, type MintTokenOptions, claimsAsApiGateway, tokenScopes } from "./auth.ts";
+export { type DynamoLocal, type DynamoLocalOptions, launchDynamoLocal, startDynamoLocal } from "./dynamo.ts";
+export { type FauxqsServer, type FauxqsServerOptions, startFauxqsServer } from "./fauxqs.ts";
+export { eventBridgeCronToCroner, nextRun, nextRuns, parseScheduleExpression, type ScheduleExpression, ScheduleExpressionError } from "./cron.ts";
+export { type RouteEntry, type RouteMatch, RouteTable } from "./routes.ts";
+export { failedItems, toRecord } from "./poller.ts";
+export { consoleLogger, type LogLevel, type PlatformLogger } from "./log.ts";
+export { resourceNames } from "./resources.ts";
+export { freePort } from "./ports.ts";
