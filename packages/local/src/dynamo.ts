@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { freePort } from "./ports.ts";
@@ -95,7 +96,11 @@ export function launchDynamoLocal(opts: DynamoLocalOptions & { port: number }): 
   } else {
     args.push("-inMemory");
   }
+  // DynamoDB Local writes dynamodb-local-metadata.json into its working directory: keep it out of the repo.
+  const cwd = opts.dbPath ? resolve(opts.dbPath) : join(tmpdir(), "siyu-dynamodb-local");
+  mkdirSync(cwd, { recursive: true });
   const child = spawn("sh", ["-c", WATCHDOG, "siyu-dynamodb-local", ...args], {
+    cwd,
     stdio: ["pipe", "pipe", "pipe"],
     // Own process group: a Ctrl-C in the terminal reaches us, and we stop java in order, after the
     // pollers; the watchdog still ends it if we die first.
