@@ -93,7 +93,6 @@ export interface Figures {
   cohorts: CohortRow[];
 }
 
-export const EMPTY_FIGURES: Figures = Object.freeze({ counters: [], baseline: [], cohorts: [] }) as Figures;
 
 export function isEmptyFigures(f: Figures): boolean {
   return f.counters.length === 0 && f.baseline.length === 0 && f.cohorts.length === 0;

@@ -81,7 +81,7 @@ export interface CsvOptions {
   bom?: boolean;
 }
 
-export function rate(value: number | null): string | null {
+export function formatRate(value: number | null): string | null {
   return value === null ? null : value.toFixed(4);
 }
 
@@ -127,7 +127,7 @@ export function churnSeriesCsv(series: readonly GroupSeries[], groupBy: GroupBy,
         p.net,
         p.customersAtStart,
         p.customersAtEnd,
-        rate(p.churnRate),
+        formatRate(p.churnRate),
       ]);
     }
   }
@@ -147,7 +147,7 @@ export function cohortsCsv(cohorts: readonly GroupCohorts[], groupBy: GroupBy, o
         ...group,
         p.size,
         ...COHORT_HORIZONS.map((k) => p[`retained${k}`]),
-        ...COHORT_HORIZONS.map((k) => rate(p[`rate${k}`])),
+        ...COHORT_HORIZONS.map((k) => formatRate(p[`rate${k}`])),
       ]);
     }
   }
