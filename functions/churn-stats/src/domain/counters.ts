@@ -93,7 +93,6 @@ export interface Figures {
   cohorts: CohortRow[];
 }
 
-
 export function isEmptyFigures(f: Figures): boolean {
   return f.counters.length === 0 && f.baseline.length === 0 && f.cohorts.length === 0;
 }
