@@ -26,6 +26,20 @@ export const eventSchemas = {
   /** The probe service's domain event, fanned out through the topic. */
   "probe.recorded": z.object({ probeId: z.string().min(1), recordedAt: isoInstant }),
 
+  /** contact-intake's queue: a verified, decrypted WeCom callback (the XML is parsed again by the consumer). */
+  "wecom.callback_received": z.object({
+    dedupeKey: z.string().min(1).max(128),
+    xml: z.string().min(1).max(65_536),
+    receivedAt: isoInstant,
+  }),
+  /** contact-intake's FIFO queue (group = channel): bring a channel's contact way in line with its eligible staff. */
+  "channel.sync_requested": z.object({
+    channelId: z.string().min(1).max(30),
+    reason: z.enum(["created", "edited", "cap-reached", "add", "boundary", "archived", "manual"]),
+    /** round-robin / weighted: the member who just got an add (advances the rotation once per add). */
+    addedUserId: userId.optional(),
+    addKey: z.string().optional(),
+  }),
   "contact.added": z.object({
     userId,
     externalUserId,

@@ -6,3 +6,4 @@ export * from "./token.ts";
 export * from "./types.ts";
 export * from "./client.ts";
 export * from "./credentials.ts";
+export * from "./runtime.ts";

@@ -1,0 +1,67 @@
+import { defineService } from "@siyu/manifest";
+
+/**
+ * contact-intake: where every customer relationship enters Siyu. WeCom callbacks, channel codes
+ * (渠道活码) with staff rotation and daily caps, welcome messages, tags, the customer profile.
+ */
+export default defineService({
+  name: "contact-intake",
+  description: "WeCom contact callbacks, channel QR codes with rotation and daily caps, welcome messages, tags and customers.",
+  table: {
+    partitionKey: "pk",
+    sortKey: "sk",
+    gsis: [
+      { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+      { name: "gsi2", partitionKey: "gsi2pk", sortKey: "gsi2sk" },
+      { name: "gsi3", partitionKey: "gsi3pk", sortKey: "gsi3sk" },
+    ],
+    ttlAttribute: "ttl",
+  },
+  http: {
+    entry: "src/http/api.ts",
+    // WeCom callbacks are small; 64 KiB also bounds every admin body
+    maxBodyBytes: 64 * 1024,
+    routes: [
+      { method: "GET", path: "/wecom/callback", auth: "public", name: "verifyCallback" },
+      { method: "POST", path: "/wecom/callback", auth: "public", name: "receiveCallback" },
+      { method: "POST", path: "/v1/channels", auth: "admin", name: "createChannel" },
+      { method: "GET", path: "/v1/channels", auth: "admin", name: "listChannels" },
+      { method: "GET", path: "/v1/channels/{channelId}", auth: "admin", name: "getChannel" },
+      { method: "PATCH", path: "/v1/channels/{channelId}", auth: "admin", name: "updateChannel" },
+      { method: "POST", path: "/v1/channels/{channelId}/archive", auth: "admin", name: "archiveChannel" },
+      { method: "GET", path: "/c/{channelId}", auth: "public", name: "channelLandingPage" },
+    ],
+  },
+  queues: [
+    {
+      name: "intake",
+      consumer: "src/consumers/intake.ts",
+      // no batching window: the WelcomeCode dies 20 s after the event
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      visibilityTimeoutSeconds: 60,
+      timeoutSeconds: 30,
+      maxReceiveCount: 5,
+    },
+    {
+      name: "channel-sync",
+      consumer: "src/consumers/channel-sync.ts",
+      // FIFO grouped by channel: contact-way updates of one channel never race
+      fifo: true,
+      batchSize: 10,
+      visibilityTimeoutSeconds: 60,
+      timeoutSeconds: 30,
+      maxReceiveCount: 5,
+    },
+  ],
+  schedules: [
+    {
+      name: "channel-boundaries",
+      handler: "src/jobs/channel-boundaries.ts",
+      expression: "rate(1 minute)",
+      description: "Syncs only the channels whose schedule edge or midnight cap reset has come.",
+    },
+  ],
+  publishes: ["contact.added", "contact.lost", "contact.removed", "contact.transferred", "group.created", "group.dismissed", "group.member_changed"],
+  secrets: ["wecom"],
+});

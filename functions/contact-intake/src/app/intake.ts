@@ -1,0 +1,150 @@
+import { corpDay, deterministicId, makeEvent } from "@siyu/kernel";
+import { publishEvents, sendCommand } from "@siyu/bus";
+import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
+import { parseCallbackEvent, WecomApiError, type WecomClient, type WecomEvent } from "@siyu/wecom";
+import { capCounterExpiry, decideCap } from "../domain/caps.ts";
+import { dailyCapOf } from "../domain/channel.ts";
+import { decideIntake, type IntakeDecision } from "../domain/events.ts";
+import { classifyWelcomeResponse, planWelcome, selectWelcome, type WelcomeOutcome } from "../domain/welcome.ts";
+import { countAdd, getChannel, type ChannelRecord } from "../store/channels.ts";
+import { addRelationTags, appendTimeline, applyRelation, getRelation, recordWelcome, reserveWelcome, storeUnknownEvent, updateProfile } from "../store/customers.ts";
+
+export interface IntakeDeps {
+  config: RuntimeConfig;
+  wecom: () => Promise<WecomClient>;
+  now: () => Date;
+  log: Logger;
+}
+
+/**
+ * Handle one verified WeCom callback: decide (pure), then — in order of urgency — send the welcome
+ * (its code dies 20 s after the event), persist the relation and timeline, apply tags, count the add
+ * against the member's cap, ask for a contact-way sync when the cap is reached or the rotation must
+ * move, publish the domain events, and refresh the customer's profile.
+ * Every step is safe to repeat: the caller's idempotency record covers the whole, and each write is
+ * conditional on its own key in case an attempt dies halfway.
+ */
+export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string; xml: string; receivedAt: string }): Promise<IntakeDecision> {
+  const { config, log } = deps;
+  const table = config.table;
+  const event = parseCallbackEvent(msg.xml);
+  if (event.kind === "unknown") {
+    await storeUnknownEvent(table, msg.dedupeKey, msg.xml, deps.now(), event.event, event.changeType);
+    log.info("unknown callback stored", { event: event.event, changeType: event.changeType });
+    return decideIntake(event, { timezone: config.timezone });
+  }
+
+  const channel = await channelForEvent(table, event);
+  const existing = event.kind === "change_external_contact" ? await getRelation(table, event.externalUserId, event.userId) : undefined;
+  const decision = decideIntake(event, {
+    timezone: config.timezone,
+    channel: channel ? { channelId: channel.channelId, tagIds: channel.definition.tagIds } : undefined,
+    existing: existing ? { status: existing.status, channelId: existing.channelId, confirmed: existing.confirmed } : undefined,
+  });
+
+  if (decision.welcome) await welcome(deps, decision.welcome, channel, msg.dedupeKey);
+
+  const now = deps.now();
+  if (decision.relation) await applyRelation(table, decision.relation, now);
+  await appendTimeline(table, decision.timeline);
+
+  if (decision.markTags && decision.markTags.addTagIds.length > 0 && decision.relation?.addedAt) {
+    const wecom = await deps.wecom();
+    await wecom.markTag({ userid: decision.markTags.userId, external_userid: decision.markTags.externalUserId, add_tag: decision.markTags.addTagIds });
+    await addRelationTags(table, decision.markTags.externalUserId, decision.markTags.userId, decision.markTags.addTagIds, decision.relation.addedAt);
+  }
+
+  if (decision.countAdd && channel) await countAndRotate(deps, channel, decision.countAdd, msg.dedupeKey);
+
+  if (decision.events.length > 0) await publishEvents(config.topicArn, decision.events);
+
+  if (decision.syncProfile) await syncProfile(deps, decision.syncProfile.externalUserId, decision.syncProfile.userId);
+  return decision;
+}
+
+async function channelForEvent(table: string, event: WecomEvent): Promise<ChannelRecord | undefined> {
+  if (event.kind !== "change_external_contact") return undefined;
+  if (event.changeType !== "add_external_contact" && event.changeType !== "add_half_external_contact") return undefined;
+  // a channel's id is its contact way's `state`
+  if (!event.state || event.state.length > 30) return undefined;
+  return getChannel(table, event.state);
+}
+
+async function welcome(deps: IntakeDeps, w: NonNullable<IntakeDecision["welcome"]>, channel: ChannelRecord | undefined, addKey: string): Promise<void> {
+  const { config, log } = deps;
+  const selected = channel ? selectWelcome(channel.definition, w.createTime, config.timezone) : undefined;
+  const plan = planWelcome({ welcomeCode: w.welcomeCode, createTime: w.createTime }, selected, deps.now());
+  const base = { userId: w.userId, channelId: w.channelId, eventAt: w.createTime.toISOString() };
+  if (plan.action === "skip") {
+    await reserveWelcome(config.table, w.externalUserId, addKey, deps.now().toISOString());
+    await recordWelcome(config.table, w.externalUserId, addKey, { ...base, ...plan.outcome });
+    if (plan.outcome.status === "expired") log.warn("welcome code expired before sending; WeCom not called", { ageMs: plan.outcome.ageMs });
+    return;
+  }
+  // at most once: an earlier attempt that reserved the code may have used it
+  if (!(await reserveWelcome(config.table, w.externalUserId, addKey, deps.now().toISOString()))) {
+    log.info("welcome already attempted for this add; not sending again");
+    return;
+  }
+  let outcome: WelcomeOutcome;
+  try {
+    const wecom = await deps.wecom();
+    await wecom.sendWelcomeMsg(plan.payload);
+    outcome = classifyWelcomeResponse({ errcode: 0 }, { variant: plan.variant, createTime: w.createTime, at: deps.now() });
+  } catch (error) {
+    if (!(error instanceof WecomApiError)) {
+      outcome = { status: "failed", variant: plan.variant, errcode: -2, errmsg: (error as Error).message, retryable: false, latencyMs: deps.now().getTime() - w.createTime.getTime() };
+    } else {
+      outcome = classifyWelcomeResponse({ errcode: error.errcode, errmsg: error.errmsg }, { variant: plan.variant, createTime: w.createTime, at: deps.now() });
+    }
+    log.warn("welcome failed", { outcome });
+  }
+  await recordWelcome(config.table, w.externalUserId, addKey, { ...base, ...outcome, status: outcome.status });
+}
+
+async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: NonNullable<IntakeDecision["countAdd"]>, addKey: string): Promise<void> {
+  const { config, log } = deps;
+  const ttl = Math.floor(capCounterExpiry(add.day, config.timezone).getTime() / 1000);
+  const countAfter = await countAdd(config.table, { channelId: add.channelId, userId: add.userId, day: add.day, addKey, ttl });
+  if (countAfter === undefined) return; // this add was counted by an earlier attempt
+  const cap = dailyCapOf(channel.definition, add.userId);
+  const decision = decideCap(countAfter, cap);
+  if (decision.overshoot > 0) log.warn("add over the member's daily cap (already in flight when the cap was reached)", { userId: add.userId, countAfter, cap, overshoot: decision.overshoot });
+  const today = add.day === corpDay(deps.now(), config.timezone);
+  const rotates = channel.definition.rotation !== "wecom-random";
+  if (!(today && (decision.reachedCap || rotates))) return;
+  await sendCommand(
+    config.queueUrl("channel-sync"),
+    makeEvent(
+      "channel.sync_requested",
+      { channelId: channel.channelId, reason: decision.reachedCap ? "cap-reached" : "add", addedUserId: rotates ? add.userId : undefined, addKey },
+      { corpId: config.corpId, occurredAt: deps.now(), id: deterministicId("channel-sync", addKey) },
+    ),
+    { groupId: channel.channelId, deduplicationId: deterministicId("channel-sync", addKey) },
+  );
+}
+
+async function syncProfile(deps: IntakeDeps, externalUserId: string, userId: string): Promise<void> {
+  try {
+    const wecom = await deps.wecom();
+    const out = await wecom.getExternalContact(externalUserId);
+    const c = out.external_contact as Record<string, unknown>;
+    await updateProfile(
+      deps.config.table,
+      {
+        externalUserId,
+        name: typeof c.name === "string" ? c.name : undefined,
+        unionId: typeof c.unionid === "string" ? c.unionid : undefined,
+        type: typeof c.type === "number" ? c.type : undefined,
+        avatar: typeof c.avatar === "string" ? c.avatar : undefined,
+        gender: typeof c.gender === "number" ? c.gender : undefined,
+        corpName: typeof c.corp_name === "string" ? c.corp_name : undefined,
+      },
+      deps.now().toISOString(),
+    );
+  } catch (error) {
+    // the profile is a convenience: the relation is already recorded; the next event refreshes it
+    deps.log.warn("profile sync failed", { externalUserId, userId, error });
+  }
+}
+

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { AppError, deterministicId, makeEvent } from "@siyu/kernel";
+import { sendCommand } from "@siyu/bus";
+import { route } from "@siyu/lambda-kit";
+import { CallbackError, openCallback, parseCallbackEvent, verifyUrl } from "@siyu/wecom";
+import { wecomFor } from "../app/wecom.ts";
+
+/** WeCom's callback endpoint. Verify, decrypt, parse, queue, answer 200: no other work inline (WeCom waits ≤ 5 s). */
+const signedQuery = z.object({ msg_signature: z.string().min(1), timestamp: z.string().regex(/^\d+$/), nonce: z.string().min(1) });
+
+/** Callback failures as problems; nothing is stored or queued for any of them. */
+function callbackProblem(error: CallbackError): AppError {
+  switch (error.code) {
+    case "bad-signature":
+      return new AppError(401, "callback-signature-invalid", "Callback signature does not verify", error.message);
+    case "bad-receive-id":
+      return new AppError(403, "callback-wrong-corp", "Callback is for another corp", error.message);
+    case "too-large":
+      return new AppError(413, "payload-too-large", "Callback body too large", error.message);
+    default:
+      return new AppError(400, "callback-invalid", "Callback could not be decrypted or parsed", error.message);
+  }
+}
+
+export const verifyCallback = route({ query: signedQuery.extend({ echostr: z.string().min(1) }) }, async (req) => {
+  const keys = await wecomFor(req.config).callbackKeys();
+  try {
+    // WeCom wants the plain echostr only: no quotes, no BOM, no newline
+    return { status: 200, text: verifyUrl(keys, req.query), contentType: "text/plain; charset=utf-8" };
+  } catch (error) {
+    if (error instanceof CallbackError) throw callbackProblem(error);
+    throw error;
+  }
+});
+
+export const receiveCallback = route(
+  // any media type: WeCom's clients differ, and the body proves itself cryptographically
+  { query: signedQuery, body: "text" },
+  async (req) => {
+    const keys = await wecomFor(req.config).callbackKeys();
+    let xml: string;
+    let dedupeKey: string;
+    try {
+      xml = openCallback(keys, req.query, req.body, { maxBodyBytes: req.config.maxBodyBytes });
+      dedupeKey = parseCallbackEvent(xml).dedupeKey;
+    } catch (error) {
+      if (error instanceof CallbackError) throw callbackProblem(error);
+      throw error;
+    }
+    const now = req.clock.now();
+    // the envelope id follows the callback's natural key: a WeCom retry queues the same message id
+    await sendCommand(
+      req.config.queueUrl("intake"),
+      makeEvent("wecom.callback_received", { dedupeKey, xml, receivedAt: now.toISOString() }, {
+        corpId: req.config.corpId,
+        occurredAt: now,
+        id: deterministicId("wecom-callback", dedupeKey),
+      }),
+    );
+    return { status: 200, text: "", contentType: "text/plain; charset=utf-8" };
+  },
+);

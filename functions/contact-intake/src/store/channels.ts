@@ -1,0 +1,181 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { documentClient, isConditionalCheckFailed, key, queryPage, type Page } from "@siyu/store";
+import type { ChannelDefinition } from "../domain/channel.ts";
+import type { RotationState } from "../domain/rotation.ts";
+
+/**
+ * A channel: its definition, its WeCom contact way, and the sync state of the contact way's user list.
+ * `version` guards every write (optimistic concurrency), so concurrent edits and syncs never lose one another.
+ *
+ * Keys: pk `CHANNEL#<id>`, sk `CHANNEL`. gsi1 lists channels newest first (`CHANNELS` / `<createdAt>#<id>`);
+ * gsi2 indexes active channels by their next time-driven boundary (`BOUNDARY` / `<iso>#<id>`), so the
+ * boundary job reads only channels that are due.
+ */
+export type ChannelStatus = "active" | "archived";
+
+export interface ChannelRecord {
+  channelId: string;
+  definition: ChannelDefinition;
+  status: ChannelStatus;
+  configId: string;
+  qrCode: string;
+  /** Users the contact way carries now (last successful update_contact_way). */
+  codeUsers: string[];
+  rotation: RotationState;
+  /** Dedupe keys of adds already recorded in the rotation (most recent few), so a redelivery can't advance it twice. */
+  rotationAdds: string[];
+  nextBoundaryAt?: string;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt?: string;
+  version: number;
+}
+
+const channelKey = (channelId: string) => ({ pk: key("CHANNEL", channelId), sk: "CHANNEL" });
+
+function toItem(c: ChannelRecord) {
+  const item: Record<string, unknown> = { ...channelKey(c.channelId), ...c, gsi1pk: "CHANNELS", gsi1sk: `${c.createdAt}#${c.channelId}` };
+  if (c.status === "active" && c.nextBoundaryAt) {
+    item.gsi2pk = "BOUNDARY";
+    item.gsi2sk = `${c.nextBoundaryAt}#${c.channelId}`;
+  }
+  return item;
+}
+
+function fromItem(item: Record<string, unknown>): ChannelRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  return rest as unknown as ChannelRecord;
+}
+
+export async function insertChannel(table: string, c: ChannelRecord): Promise<boolean> {
+  try {
+    await documentClient().send(new PutCommand({ TableName: table, Item: toItem(c), ConditionExpression: "attribute_not_exists(pk)" }));
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+export async function getChannel(table: string, channelId: string): Promise<ChannelRecord | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: channelKey(channelId), ConsistentRead: true }));
+  return out.Item ? fromItem(out.Item) : undefined;
+}
+
+export class StaleChannel extends Error {
+  override name = "StaleChannel";
+}
+
+/** Replace the channel if it is still at `expectedVersion`; throws StaleChannel otherwise. */
+export async function saveChannel(table: string, c: ChannelRecord, expectedVersion: number): Promise<ChannelRecord> {
+  const next = { ...c, version: expectedVersion + 1 };
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: table,
+        Item: toItem(next),
+        ConditionExpression: "#v = :v",
+        ExpressionAttributeNames: { "#v": "version" },
+        ExpressionAttributeValues: { ":v": expectedVersion },
+      }),
+    );
+    return next;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) throw new StaleChannel(`channel ${c.channelId} changed concurrently`);
+    throw error;
+  }
+}
+
+/** Read-modify-write with retries on concurrent change. `change` returns undefined to write nothing. */
+export async function updateChannel(
+  table: string,
+  channelId: string,
+  change: (current: ChannelRecord) => Promise<ChannelRecord | undefined> | ChannelRecord | undefined,
+  attempts = 8,
+): Promise<ChannelRecord | undefined> {
+  for (let i = 0; i < attempts; i++) {
+    const current = await getChannel(table, channelId);
+    if (!current) return undefined;
+    const next = await change(current);
+    if (!next) return current;
+    try {
+      return await saveChannel(table, next, current.version);
+    } catch (error) {
+      if (!(error instanceof StaleChannel)) throw error;
+    }
+  }
+  throw new StaleChannel(`channel ${channelId}: gave up after ${attempts} concurrent changes`);
+}
+
+export async function listChannels(table: string, opts: { limit: number; cursor?: string; status?: ChannelStatus }): Promise<Page<ChannelRecord>> {
+  const page = await queryPage<Record<string, unknown>>({
+    TableName: table,
+    IndexName: "gsi1",
+    KeyConditionExpression: "gsi1pk = :p",
+    ExpressionAttributeValues: { ":p": "CHANNELS", ...(opts.status ? { ":s": opts.status } : {}) },
+    ...(opts.status ? { FilterExpression: "#s = :s", ExpressionAttributeNames: { "#s": "status" } } : {}),
+    ScanIndexForward: false,
+    limit: opts.limit,
+    cursor: opts.cursor,
+    keyAttributes: ["pk", "sk", "gsi1pk", "gsi1sk"],
+  });
+  return { ...page, items: page.items.map(fromItem) };
+}
+
+/** Active channels whose next boundary is at or before `now` (a Query on gsi2, never a Scan). */
+export async function channelsDueAt(table: string, now: Date, limit = 100): Promise<string[]> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: "gsi2",
+      KeyConditionExpression: "gsi2pk = :p AND gsi2sk <= :now",
+      ExpressionAttributeValues: { ":p": "BOUNDARY", ":now": `${now.toISOString()}#~` },
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []).map((i) => String(i.channelId));
+}
+
+/** The channel's per-member add counters for one corp day. */
+const capPk = (channelId: string, day: string) => key("CAP", channelId, day);
+
+export async function addsOnDay(table: string, channelId: string, day: string): Promise<Record<string, number>> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: "pk = :p",
+      ExpressionAttributeValues: { ":p": capPk(channelId, day) },
+      ProjectionExpression: "sk, #c",
+      ExpressionAttributeNames: { "#c": "count" },
+      ConsistentRead: true,
+    }),
+  );
+  const counts: Record<string, number> = {};
+  for (const item of out.Items ?? []) counts[String(item.sk)] = Number(item.count ?? 0);
+  return counts;
+}
+
+/**
+ * Count one add exactly once: the add's dedupe key goes into a string set on the counter item in the
+ * same atomic update as the increment, so a redelivered add never counts twice and concurrent adds
+ * each see their own count. Returns the count after this add, or undefined if it was already counted.
+ */
+export async function countAdd(table: string, p: { channelId: string; userId: string; day: string; addKey: string; ttl: number }): Promise<number | undefined> {
+  try {
+    const out = await documentClient().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: capPk(p.channelId, p.day), sk: p.userId },
+        UpdateExpression: "ADD #c :one, #seen :keys SET #ttl = :ttl",
+        ConditionExpression: "attribute_not_exists(#seen) OR NOT contains(#seen, :key)",
+        ExpressionAttributeNames: { "#c": "count", "#seen": "addKeys", "#ttl": "ttl" },
+        ExpressionAttributeValues: { ":one": 1, ":keys": new Set([p.addKey]), ":key": p.addKey, ":ttl": p.ttl },
+        ReturnValues: "UPDATED_NEW",
+      }),
+    );
+    return Number(out.Attributes?.count);
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
+    throw error;
+  }
+}
