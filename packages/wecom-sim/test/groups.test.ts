@@ -137,6 +137,48 @@ describe("group join ways", () => {
     expect(v.violations.map((x) => x.rule)).toEqual(["join-way.max-5-chats", "join-way.state-30-chars"]);
   });
 
+  it("group ownership transfer: resigned owner only for groupchat/transfer; on-job ≤ 2 per group per 90 days", async () => {
+    rx = await startReceiver();
+    await setup();
+    await s.ok("POST", "config", { callbackUrl: rx.url });
+    await s.ok("POST", "staff", { userId: "third", name: "第三" });
+    const g = await group("交接群");
+    const notResigned = await s.api("externalcontact/groupchat/transfer", { chat_id_list: [g, "wrNOPE"], new_owner: "other" });
+    expect(notResigned.failed_chat_list.map((f: { errcode: number }) => f.errcode)).toEqual([90500, 40050]);
+
+    const codes: number[][] = [];
+    for (const to of ["other", "third", "owner"]) {
+      const r = await s.api("externalcontact/groupchat/onjob_transfer", { chat_id_list: [g], new_owner: to });
+      codes.push(r.failed_chat_list.map((f: { errcode: number }) => f.errcode));
+    }
+    expect(codes).toEqual([[], [], [45009]]);
+    expect((await s.api("externalcontact/groupchat/get", { chat_id: g })).group_chat.owner).toBe("third");
+    await expect.poll(() => rx?.received.filter((r) => r.event.kind === "change_external_chat" && r.event.changeType === "update").length).toBe(2);
+    expect((await s.ok<{ violations: { rule: string }[] }>("GET", "violations")).violations.map((v) => v.rule)).toEqual([
+      "groupchat.onjob-transfer-2-per-90-days",
+    ]);
+    s.clock.advance(90 * 86_400_000);
+    expect((await s.api("externalcontact/groupchat/onjob_transfer", { chat_id_list: [g], new_owner: "owner" })).failed_chat_list).toEqual([]);
+
+    await s.ok("POST", "staff-resigns", { userId: "owner" });
+    const resigned = await s.api("externalcontact/groupchat/transfer", { chat_id_list: [g], new_owner: "other" });
+    expect(resigned.failed_chat_list).toEqual([]);
+  });
+
+  it("group welcome templates: add, get, edit, del", async () => {
+    await setup();
+    const add = await s.api("externalcontact/group_welcome_template/add", { text: { content: "欢迎入群" }, link: { title: "福利", url: "https://e.x" } });
+    expect(add.errcode).toBe(0);
+    expect((await s.api("externalcontact/group_welcome_template/get", { template_id: add.template_id })).text).toEqual({ content: "欢迎入群" });
+    expect((await s.api("externalcontact/group_welcome_template/edit", { template_id: add.template_id, text: { content: "新版" } })).errcode).toBe(0);
+    const got = await s.api("externalcontact/group_welcome_template/get", { template_id: add.template_id });
+    expect(got.text).toEqual({ content: "新版" });
+    expect(got.link).toBeUndefined();
+    expect((await s.api("externalcontact/group_welcome_template/add", { image: { media_id: "m" }, link: { title: "t", url: "u" } })).errcode).toBe(40058);
+    expect((await s.api("externalcontact/group_welcome_template/del", { template_id: add.template_id })).errcode).toBe(0);
+    expect((await s.api("externalcontact/group_welcome_template/get", { template_id: add.template_id })).errcode).toBe(40058);
+  });
+
   it("groupchat/list filters by owner and pages", async () => {
     await setup();
     const a1 = await group("a1");

@@ -36,7 +36,36 @@ function renderJoinWay(w: JoinWay) {
   };
 }
 
+const transferSchema = z.object({ chat_id_list: z.array(z.string()).optional(), new_owner: z.string().optional() });
+const templateSchema = z.looseObject({ template_id: z.string().optional(), agentid: intLike.optional(), notify: intLike.optional() });
+
+const transfer = (kind: "onjob" | "resigned") =>
+  post(kind === "onjob" ? "externalcontact/groupchat/onjob_transfer" : "externalcontact/groupchat/transfer", ({ world, body }) => {
+    const input = parse(transferSchema, body);
+    // the change_owner callbacks go out in the background, as WeCom's do
+    const { failed } = world.groups.transferOwnership(kind, input.chat_id_list ?? [], input.new_owner);
+    return { failed_chat_list: failed };
+  });
+
 export const groupChatRoutes: ApiRoute[] = [
+  transfer("resigned"),
+  transfer("onjob"),
+
+  post("externalcontact/group_welcome_template/add", ({ world, body }) => {
+    const { template_id: _t, agentid: _a, notify: _n, ...content } = parse(templateSchema, body);
+    return { template_id: world.groupWelcome.add(content).templateId };
+  }),
+  post("externalcontact/group_welcome_template/edit", ({ world, body }) => {
+    const { template_id, agentid: _a, notify: _n, ...content } = parse(templateSchema, body);
+    world.groupWelcome.edit(template_id, content);
+    return {};
+  }),
+  post("externalcontact/group_welcome_template/get", ({ world, body }) => world.groupWelcome.get(parse(templateSchema, body).template_id).content),
+  post("externalcontact/group_welcome_template/del", ({ world, body }) => {
+    world.groupWelcome.delete(parse(templateSchema, body).template_id);
+    return {};
+  }),
+
   post("externalcontact/groupchat/add_join_way", ({ world, body }) => {
     const { config_id: _ignored, scene, ...input } = parse(joinWaySchema, body);
     if (scene === undefined) throw new WecomError(ERR.EMPTY_PARAMETER, "scene is required");

@@ -1,4 +1,5 @@
 import type { CallbackRecord } from "../callbacks.ts";
+import { corpDay } from "@siyu/kernel";
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
 import { API_CODE_QUOTA, MAX_STATE_CHARS } from "./contact-ways.ts";
 import type { SimWorld } from "./world.ts";
@@ -59,6 +60,10 @@ export interface JoinWayInput {
 
 /** QR-scan joining stops at 200 members (wecom-reference §9, treated as the routing limit). */
 export const QR_JOIN_CAPACITY = 200;
+/** groupchat/transfer & onjob_transfer (§9): ≤ 100 chats per call, ≤ 300 groups per person per day, on-job ≤ 2 per group per 90 days. */
+export const MAX_GROUP_TRANSFER_BATCH = 100;
+export const MAX_GROUP_TRANSFERS_PER_DAY = 300;
+export const MAX_ONJOB_GROUP_TRANSFERS_PER_90_DAYS = 2;
 export const MAX_JOIN_WAY_CHATS = 5;
 export const MAX_ROOM_BASE_NAME_CHARS = 40;
 
@@ -66,6 +71,8 @@ export class GroupChats {
   private readonly groups = new Map<string, GroupChat>();
   private readonly joinWays = new Map<string, JoinWay>();
   joinWaysCreated = 0;
+  /** Ownership transfers: when, which chat, to whom, on-job or resigned. */
+  readonly ownerTransfers: { at: number; chatId: string; from: string; to: string; kind: "onjob" | "resigned" }[] = [];
   constructor(private readonly w: SimWorld) {}
 
   get(chatId: string): GroupChat | undefined {
@@ -151,6 +158,67 @@ export class GroupChats {
     group.dismissed = true;
     this.w.activity.record({ at: this.w.clock.nowMs(), kind: "group_dismissed", chatId, owner: group.owner, count: group.members.size });
     return this.w.emitChat("dismiss", chatId, []);
+  }
+
+  /**
+   * groupchat/transfer (owner resigned) and groupchat/onjob_transfer: ownership moves at once and
+   * `change_external_chat update change_owner` is sent. Per-chat failures go in failed_chat_list.
+   */
+  transferOwnership(kind: "onjob" | "resigned", chatIds: string[], newOwner: string | undefined) {
+    if (chatIds.length === 0) throw new WecomError(ERR.EMPTY_PARAMETER, "chat_id_list is empty");
+    if (chatIds.length > MAX_GROUP_TRANSFER_BATCH) {
+      throw limitError(ERR.INVALID_PARAMETER, "groupchat.transfer-max-100", `${chatIds.length} chats in one call (max ${MAX_GROUP_TRANSFER_BATCH})`);
+    }
+    const taker = this.w.staff.require(newOwner);
+    const now = this.w.clock.nowMs();
+    const today = corpDay(new Date(now), this.w.config.timeZone);
+    const api = kind === "onjob" ? "externalcontact/groupchat/onjob_transfer" : "externalcontact/groupchat/transfer";
+    const failed: { chat_id: string; errcode: number; errmsg: string }[] = [];
+    const deliveries: Promise<CallbackRecord>[] = [];
+    for (const chatId of chatIds) {
+      const fail = (errcode: number, errmsg: string) => failed.push({ chat_id: chatId, errcode, errmsg });
+      const g = this.groups.get(chatId);
+      if (!g || g.dismissed) {
+        fail(ERR.CHATID_NOT_FOUND, "chat_id not found");
+        continue;
+      }
+      const ownerResigned = this.w.staff.get(g.owner)?.status === "resigned";
+      if (kind === "resigned" && !ownerResigned) {
+        fail(90500, "the group owner has not resigned");
+        continue;
+      }
+      if (g.owner === taker.userid) {
+        fail(ERR.INVALID_PARAMETER, "new_owner already owns the group");
+        continue;
+      }
+      const todayCount = this.ownerTransfers.filter((t) => t.to === taker.userid && corpDay(new Date(t.at), this.w.config.timeZone) === today).length;
+      if (todayCount >= MAX_GROUP_TRANSFERS_PER_DAY) {
+        this.w.violations.record(api, ERR.API_OVER_LIMIT, "groupchat.transfer-300-per-day", {
+          message: `${taker.userid} already took over ${todayCount} groups today`,
+          chatId,
+        });
+        fail(ERR.API_OVER_LIMIT, "over 300 group transfers per person per day");
+        continue;
+      }
+      if (kind === "onjob") {
+        const recent = this.ownerTransfers.filter((t) => t.kind === "onjob" && t.chatId === chatId && now - t.at < 90 * 86_400_000).length;
+        if (recent >= MAX_ONJOB_GROUP_TRANSFERS_PER_90_DAYS) {
+          this.w.violations.record(api, ERR.API_OVER_LIMIT, "groupchat.onjob-transfer-2-per-90-days", {
+            message: `group ${chatId} was transferred ${recent} times in 90 days`,
+            chatId,
+          });
+          fail(ERR.API_OVER_LIMIT, "a group may be transferred at most twice in 90 days");
+          continue;
+        }
+      }
+      this.ownerTransfers.push({ at: now, chatId, from: g.owner, to: taker.userid, kind });
+      g.owner = taker.userid;
+      if (!g.members.has(taker.userid)) {
+        g.members.set(taker.userid, { userid: taker.userid, type: 1, joinTime: Math.floor(now / 1000), joinScene: 1, groupNickname: "", name: taker.name });
+      }
+      deliveries.push(this.w.emitChat("update", chatId, [["UpdateDetail", "change_owner"]]));
+    }
+    return { failed, deliveries };
   }
 
   // ---- join ways -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import { SimClock } from "./clock.ts";
 import { ContactWays } from "./contact-ways.ts";
 import { CustomerBook } from "./customers.ts";
 import type { ReceiveFrequency } from "./frequency.ts";
+import { GroupWelcomeTemplates } from "./group-welcome.ts";
 import { GroupChats } from "./groups.ts";
 import { type ApiLimits, ApiRateLimiter, FaultInjector } from "./limits.ts";
 import { MassMessages } from "./mass-messages.ts";
@@ -73,6 +74,7 @@ export class SimWorld {
   contactWays!: ContactWays;
   welcome!: WelcomeMessages;
   groups!: GroupChats;
+  groupWelcome!: GroupWelcomeTemplates;
   mass!: MassMessages;
   moments!: Moments;
   transfers!: Transfers;
@@ -116,6 +118,7 @@ export class SimWorld {
     this.contactWays = new ContactWays(this);
     this.welcome = new WelcomeMessages(this);
     this.groups = new GroupChats(this);
+    this.groupWelcome = new GroupWelcomeTemplates(this);
     this.mass = new MassMessages(this);
     this.moments = new Moments(this);
     this.transfers = new Transfers(this);
