@@ -8,10 +8,13 @@ const FIXTURES = fileURLToPath(new URL("./fixtures", import.meta.url));
 const platform = await usePlatform({ repoRoot: FIXTURES });
 const url = (path: string) => `${platform.gatewayUrl}${path}`;
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON read back from handlers and fixtures, asserted field by field
+type Json = Record<string, any>;
+
 async function getJson(path: string, init: RequestInit = {}) {
   const res = await fetch(url(path), init);
   const text = await res.text();
-  return { res, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+  return { res, body: text ? (JSON.parse(text) as Json) : undefined };
 }
 
 describe("HTTP API gateway", () => {
