@@ -327,7 +327,7 @@ export class SiyuStack extends Stack {
  * Read by `packages/lambda-kit/src/fallback.ts` (every declared route key, as JSON). Not (yet) in the
  * manifest's `ENV` contract, hence the local constant.
  */
-export const FALLBACK_ROUTES_ENV = "SIYU_ROUTES";
+export const FALLBACK_ROUTES_ENV = ENV.routes;
 
 /** `packages/lambda-kit/src/fallback.ts` when it exists. */
 export function defaultFallbackEntry(repoRoot: string): string | undefined {

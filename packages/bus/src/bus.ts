@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type DomainEvent, parseEnvelope } from "@siyu/kernel";
@@ -104,5 +105,15 @@ export async function parkMessage(dlqUrl: string, body: string, reason: string, 
     "siyu-park-reason": { DataType: "String", StringValue: reason.slice(0, 1000) || "unknown" },
   };
   for (const [name, value] of Object.entries(attributes)) attrs[name] = { DataType: "String", StringValue: value };
-  await sqsClient().send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: body, MessageAttributes: attrs }));
+  // a FIFO DLQ needs a group; the source message id keeps a redelivered park from doubling
+  const fifo = dlqUrl.endsWith(".fifo");
+  const sourceId = attributes["siyu-source-message-id"];
+  await sqsClient().send(
+    new SendMessageCommand({
+      QueueUrl: dlqUrl,
+      MessageBody: body,
+      MessageAttributes: attrs,
+      ...(fifo ? { MessageGroupId: "parked", MessageDeduplicationId: sourceId ?? createHash("sha256").update(body).digest("hex") } : {}),
+    }),
+  );
 }

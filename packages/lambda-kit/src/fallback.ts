@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { ENV } from "@siyu/manifest";
 import { problemFromError, problemResponse, problems } from "./problem.ts";
 import { matchRoute } from "./routing.ts";
 import { currentEnv } from "./runtime-env.ts";
@@ -14,7 +15,7 @@ function declaredRoutes(): { method: string; path: string }[] {
   if (cachedRoutes) return cachedRoutes;
   let keys: unknown = [];
   try {
-    keys = JSON.parse(currentEnv().SIYU_ROUTES ?? "[]");
+    keys = JSON.parse(currentEnv()[ENV.routes] ?? "[]");
   } catch {
     keys = [];
   }

@@ -1,6 +1,6 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { z } from "zod";
+import type { z } from "zod";
 import { AppError, type Clock, type FieldIssue, formatIssues, systemClock } from "@siyu/kernel";
 import { ROUTE_SCOPES, routeKey, type RouteSpec, type ServiceManifest } from "@siyu/manifest";
 import { type RuntimeConfig, runtimeConfig } from "./config.ts";

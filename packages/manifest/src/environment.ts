@@ -20,6 +20,8 @@ export const ENV = {
   maxBodyBytes: "SIYU_MAX_BODY_BYTES",
   /** Public base URL of the HTTP API (for landing pages and links). */
   publicBaseUrl: "SIYU_PUBLIC_BASE_URL",
+  /** The API's `$default` fallback: every declared route key as a JSON array (for 405 vs 404). */
+  routes: "SIYU_ROUTES",
 } as const;
 
 /** `intake` → `SIYU_QUEUE_INTAKE`; `dispatch-retry` → `SIYU_QUEUE_DISPATCH_RETRY`. */

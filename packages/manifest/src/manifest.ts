@@ -100,11 +100,11 @@ export const manifestSchema = z
     m.publishes.forEach((t, i) => {
       if (!known.has(t)) ctx.addIssue({ code: "custom", path: ["publishes", i], message: `unknown event type ${t}` });
     });
-    m.queues.forEach((q, qi) =>
+    m.queues.forEach((q, qi) => {
       q.subscribes.forEach((t, i) => {
         if (!known.has(t)) ctx.addIssue({ code: "custom", path: ["queues", qi, "subscribes", i], message: `unknown event type ${t}` });
-      }),
-    );
+      });
+    });
     const names = new Set<string>();
     m.queues.forEach((q, i) => {
       if (names.has(q.name)) ctx.addIssue({ code: "custom", path: ["queues", i, "name"], message: "duplicate queue name" });

@@ -3,7 +3,7 @@ import { AppError, conflict, notFound, makeEvent, newId } from "@siyu/kernel";
 import { sendCommand } from "@siyu/bus";
 import { type HttpRequest, route } from "@siyu/lambda-kit";
 import { WecomApiError } from "@siyu/wecom";
-import { applyChannelPatch, channelUserIds, newChannelState, parseChannelCreate, parseChannelPatch } from "../domain/channel.ts";
+import { applyChannelPatch, channelCreateSchema, channelPatchSchema, channelUserIds, newChannelState } from "../domain/channel.ts";
 import { eligibleStaff, nextBoundary } from "../domain/eligibility.ts";
 import { codeUsers, initialRotationState, pruneRotationState } from "../domain/rotation.ts";
 import { wecomFor } from "../app/wecom.ts";
@@ -49,8 +49,8 @@ async function requestSync(req: HttpRequest<unknown, unknown, unknown>, channelI
 
 const channelIdParam = z.object({ channelId: z.string().min(1).max(30) });
 
-export const createChannel = route({ body: z.unknown() }, async (req) => {
-  const definition = parseChannelCreate(req.body);
+export const createChannel = route({ body: channelCreateSchema }, async (req) => {
+  const definition = req.body;
   const now = req.clock.now();
   const tz = req.config.timezone;
   const eligibility = eligibleStaff(definition, { now, timezone: tz, addsToday: {} });
@@ -102,8 +102,8 @@ export const getChannelRoute = route({ params: channelIdParam }, async (req) => 
   return { status: 200, body: channelView(c) };
 });
 
-export const updateChannelRoute = route({ params: channelIdParam, body: z.unknown() }, async (req) => {
-  const patch = parseChannelPatch(req.body);
+export const updateChannelRoute = route({ params: channelIdParam, body: channelPatchSchema }, async (req) => {
+  const patch = req.body;
   const now = req.clock.now();
   const saved = await updateChannel(req.config.table, req.params.channelId, (c) => {
     if (c.status !== "active") throw conflict(`channel ${c.channelId} is archived`);
@@ -144,7 +144,7 @@ export const channelLandingPage = route({ params: channelIdParam }, async (req) 
   const html = (title: string, body: string) =>
     `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>` +
     `<style>body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;text-align:center;padding:2rem;color:#222}img{width:260px;height:260px}p{color:#666}</style></head><body>${body}</body></html>`;
-  if (!c || c.status !== "active") {
+  if (c?.status !== "active") {
     return { status: 404, text: html("二维码已失效", "<h1>二维码已失效</h1><p>该渠道已停用，请联系工作人员获取新的二维码。</p>"), contentType: "text/html; charset=utf-8" };
   }
   const name = escapeHtml(c.definition.name);
