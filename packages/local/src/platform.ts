@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
-import { functionEnvironment, type LoadedService, loadServices, ROUTE_SCOPES, routeKey, type ServiceManifest } from "@siyu/manifest";
+import { ENV, functionEnvironment, type LoadedService, loadServices, ROUTE_SCOPES, routeKey, type ServiceManifest } from "@siyu/manifest";
 import { envCredentials, WECOM_ENV, type WecomCredentials } from "@siyu/wecom";
 import type { RunningSimulator, SeedName } from "@siyu/wecom-sim";
 import { DevIssuer, type MintToken } from "./auth.ts";
@@ -406,7 +406,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
             SIYU_CORP_ID: corpId,
             SIYU_CORP_TIMEZONE: timezone,
             SIYU_LOG_LEVEL: opts.functionLogLevel ?? "info",
-            SIYU_ROUTES: JSON.stringify(routeTable.all.map(routeKey)),
+            [ENV.routes]: JSON.stringify(routeTable.all.map(routeKey)),
             ...lambdaEnv(name, 128),
           },
           timeoutSeconds: 5,
