@@ -8,7 +8,6 @@ const FIXTURES = fileURLToPath(new URL("./fixtures", import.meta.url));
 const platform = await usePlatform({ repoRoot: FIXTURES });
 const url = (path: string) => `${platform.gatewayUrl}${path}`;
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON read back from handlers and fixtures, asserted field by field
 type Json = Record<string, any>;
 
 async function getJson(path: string, init: RequestInit = {}) {

@@ -9,7 +9,6 @@ import { usePlatform } from "../../../test/support/platform.ts";
 const FIXTURES = fileURLToPath(new URL("./fixtures", import.meta.url));
 const platform = await usePlatform({ repoRoot: FIXTURES, services: ["alpha"] });
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON read back from handlers and fixtures, asserted field by field
 type Json = Record<string, any>;
 
 /** Items the fixture consumers wrote under `pk`, sk → parsed data. */
