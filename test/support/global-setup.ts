@@ -1,4 +1,4 @@
-import { startDynamoLocal, startFauxqsServer } from "@siyu/local";
+import { startDynamoLocal, startFauxqsServer } from "@siyu/local/services";
 import type { TestProject } from "vitest/node";
 
 /**

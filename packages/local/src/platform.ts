@@ -20,6 +20,7 @@ import { freePort } from "./ports.ts";
 import { checkQueueRules, createQueues, createTable, createTopic, type QueueResource, resourceNames } from "./resources.ts";
 import { RouteTable } from "./routes.ts";
 import { LocalScheduler, UnknownScheduleError } from "./scheduler.ts";
+import { sleep, unrefSleep } from "./time.ts";
 
 export interface LocalPlatformOptions {
   /** Repository root: services are `<repoRoot>/functions/<name>/service.ts`. */
@@ -217,7 +218,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     await step("scheduler", s.scheduler && (() => s.scheduler!.stop()));
     await step("pollers", () => Promise.all(s.pollers.splice(0).map((p) => p.stop())));
     await step("gateway (accepting)", s.gateway && (() => s.gateway!.stopAccepting()));
-    await step("running handlers", s.tracker && (() => Promise.race([s.tracker!.idle(), sleep(10_000)])));
+    await step("running handlers", s.tracker && (() => Promise.race([s.tracker!.idle(), unrefSleep(10_000)])));
     await step("gateway", s.gateway && (() => s.gateway!.close()));
     await step("WeCom simulator", s.simulator && (() => s.simulator!.close()));
     await step("SDK clients", s.clients);
@@ -656,7 +657,7 @@ interface HealthInputs {
 
 async function check<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
   try {
-    const value = await Promise.race([fn(), sleep(2000).then(() => Promise.reject(new Error("no answer within 2 s")))]);
+    const value = await Promise.race([fn(), unrefSleep(2000).then(() => Promise.reject(new Error("no answer within 2 s")))]);
     return { ok: true, value };
   } catch (err) {
     return { ok: false, error: (err as Error).message ?? String(err) };
@@ -812,6 +813,3 @@ function setProcessEnv(region: string, dynamo: string, sqs: string, sns: string)
   };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -9,6 +9,7 @@ import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from
 import type { LocalFunction } from "./functions.ts";
 import type { PlatformLogger } from "./log.ts";
 import type { QueueResource } from "./resources.ts";
+import { sleep } from "./time.ts";
 
 /**
  * The Lambda SQS event source mapping, locally: receive up to the manifest's batchSize (several
@@ -245,6 +246,3 @@ function safeJson(v: unknown): string {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
