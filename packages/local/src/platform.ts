@@ -62,8 +62,12 @@ export interface LocalPlatformOptions {
   schedules?: "auto" | "manual";
   /** Don't start pollers (messages stay on the queues); default false. */
   pollers?: boolean;
-  /** Route unmatched requests to packages/lambda-kit/src/fallback.ts when it exists. Default true. */
-  fallback?: boolean;
+  /**
+   * The `$default` route's function for requests no route matches: `true` (default) uses
+   * `<repoRoot>/packages/lambda-kit/src/fallback.ts` when it exists, a path uses that module,
+   * `false` answers 404/405 problems from the gateway itself.
+   */
+  fallback?: boolean | string;
   /** AWS region in ARNs, events and the SDK. Default us-east-1. */
   region?: string;
   /** SIYU_LOG_LEVEL given to functions. Default info. */
@@ -392,7 +396,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       for (const q of m.queues) s.consumers.set(q.name, make(`consumer-${q.name}`, "consumer", q.consumer, q.timeoutSeconds));
       for (const sch of m.schedules) s.schedules.set(sch.name, make(`job-${sch.name}`, "schedule", sch.handler, sch.timeoutSeconds));
     }
-    const fallbackEntry = join(repoRoot, "packages", "lambda-kit", "src", "fallback.ts");
+    const fallbackEntry = typeof opts.fallback === "string" ? resolve(opts.fallback) : join(repoRoot, "packages", "lambda-kit", "src", "fallback.ts");
+    if (typeof opts.fallback === "string" && !existsSync(fallbackEntry)) throw new Error(`fallback module ${fallbackEntry} does not exist`);
     if (opts.fallback !== false && existsSync(fallbackEntry)) {
       const name = `${prefix}-fallback`;
       fallback = new LocalFunction(
