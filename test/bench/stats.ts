@@ -1,0 +1,55 @@
+/** Small statistics for benchmarks: percentiles over one run's samples, and a table printer. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function summary(samples: readonly number[]) {
+  return { n: samples.length, p50: percentile(samples, 50), p90: percentile(samples, 90), p99: percentile(samples, 99), max: percentile(samples, 100) };
+}
+
+const fmt = (v: unknown) => (typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : String(v));
+
+/** Print rows as an aligned table (also fine as Markdown). */
+export function printTable(title: string, rows: Record<string, unknown>[]): void {
+  if (rows.length === 0) return;
+  const cols = Object.keys(rows[0]!);
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => fmt(r[c]).length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  console.log(`\n### ${title}\n`);
+  console.log(line(cols));
+  console.log(line(widths.map((w) => "-".repeat(w))));
+  for (const r of rows) console.log(line(cols.map((c) => fmt(r[c]))));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Start `count` tasks at a steady `perSecond` rate (not waiting for each), resolve when all finish. */
+export async function atRate<T>(count: number, perSecond: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const started = Date.now();
+  const running: Promise<T>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    running.push(task(i));
+  }
+  return Promise.all(running);
+}
+
+/** Run `count` tasks with at most `concurrency` in flight (a burst). */
+export async function burst<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        out[i] = await task(i);
+      }
+    }),
+  );
+  return out;
+}
