@@ -7,7 +7,11 @@ const quiet: PlatformLogger = { info() {}, warn() {}, error() {}, request() {} }
 
 function fakeFunction() {
   const calls: unknown[] = [];
-  const fn = { invoke: async (event: unknown) => (calls.push(event), { ok: true }) } as unknown as LocalFunction;
+  const invoke = async (event: unknown) => {
+    calls.push(event);
+    return { ok: true };
+  };
+  const fn = { invoke } as unknown as LocalFunction;
   return { fn, calls };
 }
 
