@@ -3,8 +3,10 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSy
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { launchDynamoLocal } from "./dynamo.ts";
 import { consoleLogger, describeError } from "./log.ts";
-import { type LocalPlatform, startLocalPlatform } from "./platform.ts";
+import type { LocalPlatform } from "./platform.ts";
+import { freePort } from "./ports.ts";
 
 /**
  * `pnpm dev` and friends:
@@ -155,8 +157,13 @@ async function dev(argv: string[]): Promise<void> {
   process.on("unhandledRejection", (reason) => log.error("unhandled promise rejection (in a handler?)", reason));
 
   try {
+    // The JVM takes the longest to boot: launch it before loading the platform's modules.
+    const dynamoLaunch = launchDynamoLocal({ port: await freePort(), dbPath: values.persist ? join(STATE_DIR, "dynamodb") : undefined });
+    process.on("exit", () => void dynamoLaunch.stop());
+    const { startLocalPlatform } = await import("./platform.ts");
     platform = await startLocalPlatform({
       repoRoot: REPO_ROOT,
+      dynamoLaunch,
       port,
       persist: values.persist,
       services: values.services ? values.services.split(",").map((s) => s.trim()) : undefined,

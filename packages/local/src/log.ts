@@ -4,6 +4,7 @@
  * consumer of stdout.
  */
 export interface PlatformLogger {
+  debug?(msg: string): void;
   info(msg: string): void;
   warn(msg: string): void;
   error(msg: string, err?: unknown): void;
@@ -23,6 +24,7 @@ export function consoleLogger(level: LogLevel = "info", opts: { color?: boolean;
     if (ORDER[lvl] >= ORDER[level]) process.stderr.write(`${tag} ${line}\n`);
   };
   return {
+    debug: (msg) => out("debug", paint("2", msg)),
     info: (msg) => out("info", msg),
     warn: (msg) => out("warn", paint("33", msg)),
     error: (msg, err) => out("error", paint("31", err === undefined ? msg : `${msg}: ${describeError(err)}`)),

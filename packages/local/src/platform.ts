@@ -10,7 +10,7 @@ import { ENV, functionEnvironment, type LoadedService, loadServices, ROUTE_SCOPE
 import { envCredentials, WECOM_ENV, type WecomCredentials } from "@siyu/wecom";
 import type { RunningSimulator, SeedName } from "@siyu/wecom-sim";
 import { DevIssuer, type MintToken } from "./auth.ts";
-import { launchDynamoLocal } from "./dynamo.ts";
+import { type DynamoLocalLaunch, launchDynamoLocal } from "./dynamo.ts";
 import { startFauxqsServer } from "./fauxqs.ts";
 import { FunctionTimeoutError, InvocationTracker, LocalFunction } from "./functions.ts";
 import { type Gateway, sendJson, startGateway } from "./gateway.ts";
@@ -37,6 +37,11 @@ export interface LocalPlatformOptions {
   simulator?: boolean | { port?: number; seed?: SeedName; strict?: boolean };
   /** Use an already-running DynamoDB Local (e.g. the one test/support/global-setup.ts started). */
   dynamoEndpoint?: string;
+  /**
+   * A DynamoDB Local the caller launched (launchDynamoLocal) to overlap the JVM's boot with its own
+   * start-up; the platform waits for it and stops it on close.
+   */
+  dynamoLaunch?: DynamoLocalLaunch;
   /** Use an already-running fauxqs for SQS and SNS. */
   sqsEndpoint?: string;
   /** Defaults to `sqsEndpoint`. */
@@ -179,21 +184,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(prefix)) throw new Error(`prefix "${prefix}": lowercase letters, digits and dashes, at most 31 characters`);
   const names = resourceNames(prefix);
   const persistDir = opts.persist ? (typeof opts.persist === "string" ? resolve(opts.persist) : join(repoRoot, ".siyu")) : undefined;
-
-  // --- what to run ------------------------------------------------------------------------------------
-  const all = await loadServices(repoRoot);
-  const wanted = opts.services ? new Set(opts.services) : undefined;
-  if (wanted) {
-    const unknown = [...wanted].filter((n) => !all.some((s) => s.manifest.name === n));
-    if (unknown.length) throw new Error(`unknown service(s) ${unknown.join(", ")}; found ${all.map((s) => s.manifest.name).join(", ") || "none"} under ${repoRoot}/functions`);
-  }
-  const selected = all.filter((s) => !wanted || wanted.has(s.manifest.name));
-  for (const s of selected) checkQueueRules(s.manifest);
-  const wecom = opts.wecom ?? (await envCredentials(process.env)());
-  const corpId = opts.corp?.corpId ?? wecom.corpId;
-  const timezone = opts.corp?.timezone ?? DEFAULT_TIMEZONE;
-  if (!isValidTimeZone(timezone)) throw new Error(`corp timezone "${timezone}" is not an IANA timezone`);
-  const client = opts.corp?.client ?? "local";
+  const mark = (what: string) => log.debug?.(`start: ${what} at ${Date.now() - t0} ms`);
 
   // What has been started, stopped by `shutdown` in this order: schedules and pollers first (their
   // in-flight batches finish), then the gateway stops accepting, running handlers get up to 10 s,
@@ -237,11 +228,31 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     let dynamoEndpoint = opts.dynamoEndpoint;
     let dynamoReady: Promise<void> = Promise.resolve();
     if (!dynamoEndpoint) {
-      const launch = launchDynamoLocal({ port: await freePort(), dbPath: persistDir ? join(persistDir, "dynamodb") : undefined });
+      const launch = opts.dynamoLaunch ?? launchDynamoLocal({ port: await freePort(), dbPath: persistDir ? join(persistDir, "dynamodb") : undefined });
       started.dynamo = () => launch.stop();
       dynamoEndpoint = launch.endpoint;
-      dynamoReady = launch.ready;
+      dynamoReady = launch.ready.then(() => mark("DynamoDB Local answers"));
+      dynamoReady.catch(() => {}); // awaited below; don't report it as unhandled if we fail first
+    } else if (opts.dynamoLaunch) {
+      throw new Error("pass dynamoEndpoint or dynamoLaunch, not both");
     }
+
+    // --- what to run ------------------------------------------------------------------------------------
+    const all = await loadServices(repoRoot);
+    const wanted = opts.services ? new Set(opts.services) : undefined;
+    if (wanted) {
+      const unknown = [...wanted].filter((n) => !all.some((s) => s.manifest.name === n));
+      if (unknown.length) throw new Error(`unknown service(s) ${unknown.join(", ")}; found ${all.map((s) => s.manifest.name).join(", ") || "none"} under ${repoRoot}/functions`);
+    }
+    const selected = all.filter((s) => !wanted || wanted.has(s.manifest.name));
+    for (const s of selected) checkQueueRules(s.manifest);
+    const wecom = opts.wecom ?? (await envCredentials(process.env)());
+    const corpId = opts.corp?.corpId ?? wecom.corpId;
+    const timezone = opts.corp?.timezone ?? DEFAULT_TIMEZONE;
+    if (!isValidTimeZone(timezone)) throw new Error(`corp timezone "${timezone}" is not an IANA timezone`);
+    const client = opts.corp?.client ?? "local";
+
+    mark("manifests loaded");
     let sqsEndpoint = opts.sqsEndpoint;
     if (!sqsEndpoint) {
       const fauxqs = await startFauxqsServer({ port: 0 });
@@ -264,6 +275,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
 
     // --- queues, DLQs, the topic and its subscriptions ---------------------------------------------
     const topicArn = await createTopic(sns, names);
+    mark("fauxqs up");
     const services = new Map<string, ServiceRuntime>();
     await Promise.all(
       selected.map(async (loaded) => {
@@ -310,6 +322,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     });
     started.gateway = gateway;
     const gatewayUrl = gateway.url;
+    mark("queues, topic and gateway up");
     issuer = await DevIssuer.create({
       issuer: `${gatewayUrl}/_local/issuer`,
       keyFile: persistDir ? join(persistDir, "issuer-key.json") : undefined,
@@ -338,6 +351,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       });
       started.simulator = simulator;
     }
+    if (simulator) mark("simulator up");
     let wecomBaseUrl = opts.wecomBaseUrl ?? simulator?.url;
     if (!wecomBaseUrl && selected.some((s) => s.manifest.secrets.includes("wecom"))) {
       // Never let a local run reach the real qyapi.weixin.qq.com by accident.
@@ -448,7 +462,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     // --- tables -------------------------------------------------------------------------------------------
     await dynamoReady;
     await Promise.all([...services.values()].map((s) => createTable(dynamoClient, s.tableName, s.manifest, (msg) => log.warn(msg))));
+    mark("tables created");
     await loads;
+    mark("handlers imported");
 
     // --- pollers and the scheduler --------------------------------------------------------------------------
     const pollers: QueuePoller[] = [];
