@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { PlatformStartError } from "./log.ts";
 import { freePort } from "./ports.ts";
 import { sleep, unrefSleep } from "./time.ts";
 
@@ -147,7 +148,7 @@ export function launchDynamoLocal(opts: DynamoLocalOptions & { port: number }): 
           const why = /java: not found|ENOENT|No such file/i.test(output)
             ? "Java 17+ must be on PATH (check `java -version`)."
             : `it exited (${JSON.stringify(exited)}).`;
-          throw new Error(`DynamoDB Local did not start on port ${port}: ${why}\n${output.trim()}`);
+          throw new PlatformStartError(`DynamoDB Local did not start on port ${port}: ${why}\n${output.trim()}`);
         }
         if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${timeoutMs} ms\n${output.trim()}`);
         if (await answersListTables(endpoint)) return;

@@ -7,7 +7,7 @@ import { ROUTE_SCOPES } from "@siyu/manifest";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { claimsAsApiGateway, type DevIssuer } from "./auth.ts";
 import type { LocalFunction } from "./functions.ts";
-import type { PlatformLogger } from "./log.ts";
+import { type PlatformLogger, PlatformStartError } from "./log.ts";
 import type { RouteEntry, RouteTable } from "./routes.ts";
 
 /**
@@ -53,7 +53,7 @@ export async function startGateway(port: number, host: string, deps: GatewayDeps
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
-      if (err.code === "EADDRINUSE") reject(new Error(`port ${port} on ${host} is already in use: stop whatever listens there, or pick another with --port / PORT`));
+      if (err.code === "EADDRINUSE") reject(new PlatformStartError(`port ${port} on ${host} is already in use: stop whatever listens there, or pick another with --port / PORT`));
       else reject(err);
     });
     server.listen(port, host, () => resolve());

@@ -5,6 +5,6 @@ export { type FauxqsServer, type FauxqsServerOptions, startFauxqsServer } from "
 export { eventBridgeCronToCroner, nextRun, nextRuns, parseScheduleExpression, type ScheduleExpression, ScheduleExpressionError } from "./cron.ts";
 export { type RouteEntry, type RouteMatch, RouteTable } from "./routes.ts";
 export { failedItems, toRecord } from "./poller.ts";
-export { consoleLogger, type LogLevel, type PlatformLogger } from "./log.ts";
+export { consoleLogger, type LogLevel, type PlatformLogger, PlatformStartError } from "./log.ts";
 export { resourceNames } from "./resources.ts";
 export { freePort } from "./ports.ts";

@@ -36,7 +36,13 @@ export function consoleLogger(level: LogLevel = "info", opts: { color?: boolean;
   };
 }
 
+/** An error whose message says everything (a busy port, a missing Java): shown without a stack. */
+export class PlatformStartError extends Error {
+  override name = "PlatformStartError";
+}
+
 export function describeError(err: unknown): string {
+  if (err instanceof PlatformStartError) return err.message;
   if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
   return String(err);
 }

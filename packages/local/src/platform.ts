@@ -14,7 +14,7 @@ import { type DynamoLocalLaunch, launchDynamoLocal } from "./dynamo.ts";
 import { startFauxqsServer } from "./fauxqs.ts";
 import { FunctionTimeoutError, InvocationTracker, LocalFunction } from "./functions.ts";
 import { type Gateway, sendJson, startGateway } from "./gateway.ts";
-import { consoleLogger, type LogLevel, type PlatformLogger } from "./log.ts";
+import { consoleLogger, type LogLevel, type PlatformLogger, PlatformStartError } from "./log.ts";
 import { QueuePoller } from "./poller.ts";
 import { freePort } from "./ports.ts";
 import { checkQueueRules, createQueues, createTable, createTopic, type QueueResource, resourceNames } from "./resources.ts";
@@ -242,7 +242,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     const wanted = opts.services ? new Set(opts.services) : undefined;
     if (wanted) {
       const unknown = [...wanted].filter((n) => !all.some((s) => s.manifest.name === n));
-      if (unknown.length) throw new Error(`unknown service(s) ${unknown.join(", ")}; found ${all.map((s) => s.manifest.name).join(", ") || "none"} under ${repoRoot}/functions`);
+      if (unknown.length) throw new PlatformStartError(`unknown service(s) ${unknown.join(", ")}; found ${all.map((s) => s.manifest.name).join(", ") || "none"} under ${repoRoot}/functions`);
     }
     const selected = all.filter((s) => !wanted || wanted.has(s.manifest.name));
     for (const s of selected) checkQueueRules(s.manifest);
@@ -346,7 +346,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
         seed: simOpts.seed ?? "demo",
         timeZone: timezone,
       }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === "EADDRINUSE") throw new Error(`the WeCom simulator's port is in use: stop whatever listens there, or set SIM_PORT (${err.message})`);
+        if (err.code === "EADDRINUSE") throw new PlatformStartError(`the WeCom simulator's port is in use: stop whatever listens there, or set SIM_PORT (${err.message})`);
         throw err;
       });
       started.simulator = simulator;
