@@ -40,6 +40,11 @@ export const eventSchemas = {
     addedUserId: userId.optional(),
     addKey: z.string().optional(),
   }),
+  /** contact-intake's transfers queue: send one planned batch (≤ 100 customers) of a stored transfer to WeCom. */
+  "transfer.batch_requested": z.object({
+    transferId: z.string().min(1).max(64),
+    batch: z.number().int().nonnegative(),
+  }),
   "contact.added": z.object({
     userId,
     externalUserId,
@@ -58,6 +63,24 @@ export const eventSchemas = {
     externalUserId,
     channelId: z.string(),
     transferredAt: isoInstant,
+  }),
+  /** churn-stats' alerts queue: tell a staff member that a customer deleted them (one per loss fact). */
+  "churn.alert_requested": z.object({
+    factId: z.string().regex(/^[0-9a-f]{32}$/),
+    userId,
+    externalUserId,
+    channelId: z.string(),
+    lostAt: isoInstant,
+    /** Customers of other staff members the customer still follows (for the message text). */
+    stillConnectedTo: z.array(userId).max(100).default([]),
+    /** How often the alert was deferred because the member was at WeCom's app-message limit. */
+    deferrals: z.number().int().nonnegative().default(0),
+  }),
+  /** churn-stats' rebuild queue: recompute the counters of a range of corp days from the stored facts. */
+  "churn.rebuild_requested": z.object({
+    from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    dryRun: z.boolean().default(false),
   }),
   "group.created": z.object({ chatId: z.string().min(1), ownerUserId: userId.optional(), createdAt: isoInstant }),
   "group.dismissed": z.object({ chatId: z.string().min(1), dismissedAt: isoInstant }),

@@ -6,3 +6,6 @@ export * from "./recompute.ts";
 export * from "./cohorts.ts";
 export * from "./series.ts";
 export * from "./csv.ts";
+export * from "./alerts.ts";
+export * from "./reconcile.ts";
+export * from "./settings.ts";

@@ -1,0 +1,21 @@
+import { sqs } from "@siyu/lambda-kit";
+import { handleAlertRequest } from "../app/messages.ts";
+import { wecomFor } from "../app/wecom.ts";
+
+/**
+ * Loss alerts to staff (`churn.alert_requested`). One per loss fact (a conditional marker), deferred
+ * on this queue while the member is at WeCom's app-message limits, parked when too old to be news.
+ */
+export const handler = sqs({
+  queue: "alerts",
+  accepts: ["churn.alert_requested"],
+  idempotency: false,
+  async handle(event, { config, clock, log }) {
+    const wecom = wecomFor(config);
+    const outcome = await handleAlertRequest(
+      { table: config.table, timeZone: config.timezone, now: () => clock.now(), log, wecom: () => wecom.app(), alertsQueueUrl: config.queueUrl("alerts") },
+      event,
+    );
+    log.info("loss alert", { outcome, factId: event.data.factId, userId: event.data.userId });
+  },
+});

@@ -1,0 +1,11 @@
+import { job } from "@siyu/lambda-kit";
+import { runDigest } from "../app/messages.ts";
+import { wecomFor } from "../app/wecom.ts";
+
+/** 09:00 corp time: yesterday's figures and the staff with the most losses, to the configured lead. */
+export const handler = job("daily-digest", async ({ config, clock, log, scheduledTime }) => {
+  const wecom = wecomFor(config);
+  const outcome = await runDigest({ table: config.table, timeZone: config.timezone, now: () => clock.now(), log, wecom: () => wecom.app() }, scheduledTime);
+  log.info("daily digest", { status: outcome.status, day: outcome.day });
+  return outcome;
+});

@@ -1,0 +1,76 @@
+/** Reconciliation results: one partition per day (`RECON#<day>`), replaced on every run for that day. */
+import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { documentClient } from "@siyu/store";
+import type { StaffReconciliation } from "../domain/index.ts";
+import { forEachLimited, queryPartition } from "./counters.ts";
+import { reconKey } from "./keys.ts";
+
+export interface GroupChatDay {
+  owner: string;
+  newChatCnt: number;
+  chatTotal: number;
+  chatHasMsg: number;
+  newMemberCnt: number;
+  memberTotal: number;
+  memberHasMsg: number;
+  msgTotal: number;
+}
+
+export interface ReconciliationSummary {
+  date: string;
+  ranAt: string;
+  timeZone: string;
+  /** True for a day that is not over yet (WeCom's buckets are still filling). */
+  partial: boolean;
+  staffCount: number;
+  mismatches: number;
+  errors: number;
+  /** Group statistics: fetched, or why not. */
+  groupChats: { fetched: boolean; reason?: string; owners: number };
+  /** WeCom answered 45009/45033: the run stopped calling WeCom. */
+  stoppedEarly?: string;
+  wecomCalls: number;
+}
+
+export interface Reconciliation extends ReconciliationSummary {
+  staff: StaffReconciliation[];
+  groupChatStats: GroupChatDay[];
+}
+
+export async function writeReconciliation(table: string, r: Reconciliation): Promise<void> {
+  const pk = reconKey(r.date);
+  const { staff, groupChatStats, ...summary } = r;
+  const items: Record<string, unknown>[] = [
+    { pk, sk: "SUMMARY", entity: "reconciliation", ...summary },
+    ...staff.map((s) => ({ pk, sk: `STAFF#${encodeURIComponent(s.userId)}`, entity: "reconciliation-staff", ...s })),
+    ...groupChatStats.map((g) => ({ pk, sk: `GROUPCHAT#${encodeURIComponent(g.owner)}`, entity: "reconciliation-groupchat", ...g })),
+  ];
+  const keep = new Set(items.map((i) => i.sk as string));
+  const existing = await queryPartition(table, pk, { consistent: true });
+  await forEachLimited(items, 8, async (item) => {
+    await documentClient().send(new PutCommand({ TableName: table, Item: item }));
+  });
+  await forEachLimited(
+    existing.filter((e) => !keep.has(e.sk as string)),
+    8,
+    async (e) => {
+      await documentClient().send(new DeleteCommand({ TableName: table, Key: { pk, sk: e.sk } }));
+    },
+  );
+}
+
+const strip = (item: Record<string, unknown>) => {
+  const { pk: _pk, sk: _sk, entity: _entity, ...rest } = item;
+  return rest;
+};
+
+export async function readReconciliation(table: string, date: string): Promise<Reconciliation | undefined> {
+  const items = await queryPartition(table, reconKey(date));
+  const summary = items.find((i) => i.sk === "SUMMARY");
+  if (!summary) return undefined;
+  return {
+    ...(strip(summary) as unknown as ReconciliationSummary),
+    staff: items.filter((i) => (i.sk as string).startsWith("STAFF#")).map((i) => strip(i) as unknown as StaffReconciliation),
+    groupChatStats: items.filter((i) => (i.sk as string).startsWith("GROUPCHAT#")).map((i) => strip(i) as unknown as GroupChatDay),
+  };
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from "node:crypto";
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { setDocumentClient } from "@siyu/store";
+import { inject } from "vitest";
+
+/**
+ * A DynamoDB Local client for store-level tests (the integration project's global setup started
+ * DynamoDB Local), installed as the store's shared document client, and fresh churn-stats tables.
+ */
+export function useDynamo() {
+  const raw = new DynamoDBClient({ endpoint: inject("siyuDynamoEndpoint"), region: "us-east-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  setDocumentClient(doc);
+  const created: string[] = [];
+  return {
+    raw,
+    doc,
+    /** A new, empty table shaped like the manifest's (pk/sk strings). */
+    async table(): Promise<string> {
+      const name = `churn-${randomBytes(5).toString("hex")}`;
+      await raw.send(
+        new CreateTableCommand({
+          TableName: name,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: [
+            { AttributeName: "pk", AttributeType: "S" },
+            { AttributeName: "sk", AttributeType: "S" },
+          ],
+          KeySchema: [
+            { AttributeName: "pk", KeyType: "HASH" },
+            { AttributeName: "sk", KeyType: "RANGE" },
+          ],
+        }),
+      );
+      created.push(name);
+      return name;
+    },
+    /** Every item of a test table (a Scan is fine in a test). */
+    async items(table: string): Promise<Record<string, any>[]> {
+      const out: Record<string, any>[] = [];
+      let start: Record<string, any> | undefined;
+      do {
+        const page = await doc.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+        out.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return out;
+    },
+    async close(): Promise<void> {
+      await Promise.all(created.splice(0).map((t) => raw.send(new DeleteTableCommand({ TableName: t })).catch(() => undefined)));
+      setDocumentClient(undefined);
+      doc.destroy();
+    },
+  };
+}
