@@ -19,8 +19,9 @@ async function items(pk: string): Promise<Map<string, Json>> {
   return new Map((out.Items ?? []).map((i) => [i.sk as string, JSON.parse(i.data as string) as Json]));
 }
 
-async function sendWork(bodies: object[], attributes: Record<string, string> = {}) {
-  await platform.sqs.send(
+/** Sends one batch to alpha's work queue; resolves with the message ids by body id. */
+async function sendWork(bodies: { id: string; failTimes?: number; throwTimes?: number; poison?: boolean }[], attributes: Record<string, string> = {}): Promise<Record<string, string>> {
+  const out = await platform.sqs.send(
     new SendMessageBatchCommand({
       QueueUrl: platform.queueUrl("alpha", "work"),
       Entries: bodies.map((b, i) => ({
@@ -30,6 +31,7 @@ async function sendWork(bodies: object[], attributes: Record<string, string> = {
       })),
     }),
   );
+  return Object.fromEntries((out.Successful ?? []).map((s) => [bodies[Number(s.Id)]!.id, s.MessageId!]));
 }
 
 describe("resources from the manifest", () => {
@@ -94,7 +96,7 @@ describe("queue consumers", () => {
   });
 
   it("moves a poison message to the DLQ after maxReceiveCount receives, losing nothing else", async () => {
-    await sendWork([{ id: "ps-ok1" }, { id: "ps-bad", poison: true }, { id: "ps-ok2" }], { type: "test.poison" });
+    const ids = await sendWork([{ id: "ps-ok1" }, { id: "ps-bad", poison: true }, { id: "ps-ok2" }], { type: "test.poison" });
     await platform.drain();
     expect([...(await items("work#ps-bad")).keys()].sort()).toEqual(["attempt#1", "attempt#2", "attempt#3"]);
     expect([...(await items("work#ps-ok1")).keys()].sort()).toEqual(["attempt#1", "done"]);
@@ -103,6 +105,7 @@ describe("queue consumers", () => {
       new ReceiveMessageCommand({ QueueUrl: platform.dlqUrl("alpha", "work"), MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }),
     );
     expect(dlq.Messages).toHaveLength(1);
+    expect(dlq.Messages![0]!.MessageId).toBe(ids["ps-bad"]);
     expect(JSON.parse(dlq.Messages![0]!.Body!)).toEqual({ id: "ps-bad", poison: true });
     expect(dlq.Messages![0]!.MessageAttributes?.type?.StringValue).toBe("test.poison");
   });
