@@ -30,6 +30,13 @@ export default defineService({
       { method: "PATCH", path: "/v1/channels/{channelId}", auth: "admin", name: "updateChannel" },
       { method: "POST", path: "/v1/channels/{channelId}/archive", auth: "admin", name: "archiveChannel" },
       { method: "GET", path: "/c/{channelId}", auth: "public", name: "channelLandingPage" },
+      { method: "GET", path: "/v1/customers", auth: "admin", name: "listCustomers" },
+      { method: "GET", path: "/v1/customers/{externalUserId}", auth: "admin", name: "getCustomer" },
+      { method: "GET", path: "/v1/tags", auth: "admin", name: "listTags" },
+      { method: "POST", path: "/v1/tags", auth: "admin", name: "createTags" },
+      { method: "POST", path: "/v1/transfers", auth: "admin", name: "createTransfer" },
+      { method: "GET", path: "/v1/transfers", auth: "admin", name: "listTransfers" },
+      { method: "GET", path: "/v1/transfers/{transferId}", auth: "admin", name: "getTransfer" },
     ],
   },
   queues: [
@@ -53,6 +60,15 @@ export default defineService({
       timeoutSeconds: 30,
       maxReceiveCount: 5,
     },
+    {
+      name: "transfers",
+      consumer: "src/consumers/transfers.ts",
+      // one WeCom transfer call (≤ 100 customers) per message
+      batchSize: 5,
+      visibilityTimeoutSeconds: 60,
+      timeoutSeconds: 30,
+      maxReceiveCount: 5,
+    },
   ],
   schedules: [
     {
@@ -60,6 +76,21 @@ export default defineService({
       handler: "src/jobs/channel-boundaries.ts",
       expression: "rate(1 minute)",
       description: "Syncs only the channels whose schedule edge or midnight cap reset has come.",
+    },
+    {
+      name: "transfer-results",
+      handler: "src/jobs/transfer-results.ts",
+      expression: "rate(15 minutes)",
+      timeoutSeconds: 300,
+      description: "Polls transfer_result for transfers not final yet; completes, refuses or fails each customer.",
+    },
+    {
+      name: "tag-reconcile",
+      handler: "src/jobs/tag-reconcile.ts",
+      // 03:30 in the corp's timezone (the schedule's default timezone)
+      expression: "cron(30 3 * * ? *)",
+      timeoutSeconds: 120,
+      description: "Replaces Siyu's copy of the corp tag list with WeCom's full list; records added/removed/renamed.",
     },
   ],
   publishes: ["contact.added", "contact.lost", "contact.removed", "contact.transferred", "group.created", "group.dismissed", "group.member_changed"],

@@ -7,7 +7,9 @@ import { dailyCapOf } from "../domain/channel.ts";
 import { decideIntake, type IntakeDecision } from "../domain/events.ts";
 import { classifyWelcomeResponse, planWelcome, selectWelcome, type WelcomeOutcome } from "../domain/welcome.ts";
 import { countAdd, getChannel, type ChannelRecord } from "../store/channels.ts";
-import { addRelationTags, appendTimeline, applyRelation, getRelation, recordWelcome, reserveWelcome, storeUnknownEvent, updateProfile } from "../store/customers.ts";
+import { addRelationTags, appendTimeline, applyRelation, getRelation, recordWelcome, reserveWelcome, setRelationTags, storeUnknownEvent, updateProfile } from "../store/customers.ts";
+import { syncTagChange } from "./tags.ts";
+import { pendingTransferTo, recordTransferFailure } from "./transfers.ts";
 
 export interface IntakeDeps {
   config: RuntimeConfig;
@@ -17,10 +19,10 @@ export interface IntakeDeps {
 }
 
 /**
- * Handle one verified WeCom callback: decide (pure), then — in order of urgency — send the welcome
- * (its code dies 20 s after the event), persist the relation and timeline, apply tags, count the add
- * against the member's cap, ask for a contact-way sync when the cap is reached or the rotation must
- * move, publish the domain events, and refresh the customer's profile.
+ * Handle one verified WeCom callback: decide (pure), send the welcome first (its code dies 20 s after
+ * the event), then side by side persist the relation and timeline and apply tags, count the add
+ * against the member's cap (asking for a contact-way sync when the cap is reached or the rotation
+ * must move), and refresh the customer's profile; publish the domain events last.
  * Every step is safe to repeat: the caller's idempotency record covers the whole, and each write is
  * conditional on its own key in case an attempt dies halfway.
  */
@@ -34,40 +36,73 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     return decideIntake(event, { timezone: config.timezone });
   }
 
-  const channel = await channelForEvent(table, event);
-  const existing = event.kind === "change_external_contact" ? await getRelation(table, event.externalUserId, event.userId) : undefined;
+  // the reads at once: the welcome code is ticking
+  const isAdd = event.kind === "change_external_contact" && (event.changeType === "add_external_contact" || event.changeType === "add_half_external_contact");
+  const [channel, existing, transfer] = await Promise.all([
+    channelForEvent(table, event, deps.now()),
+    event.kind === "change_external_contact" ? getRelation(table, event.externalUserId, event.userId) : undefined,
+    // the taker's add when a transfer Siyu started completes is not a channel add
+    isAdd ? pendingTransferTo(table, event.externalUserId, event.userId) : undefined,
+  ]);
   const decision = decideIntake(event, {
     timezone: config.timezone,
     channel: channel ? { channelId: channel.channelId, tagIds: channel.definition.tagIds } : undefined,
     existing: existing ? { status: existing.status, channelId: existing.channelId, confirmed: existing.confirmed } : undefined,
+    pendingTransfer: transfer ? { fromUserId: transfer.fromUserId, channelId: transfer.channelId } : undefined,
   });
 
   if (decision.welcome) await welcome(deps, decision.welcome, channel, msg.dedupeKey);
 
   const now = deps.now();
-  if (decision.relation) await applyRelation(table, decision.relation, now);
-  await appendTimeline(table, decision.timeline);
-
-  if (decision.markTags && decision.markTags.addTagIds.length > 0 && decision.relation?.addedAt) {
-    const wecom = await deps.wecom();
-    await wecom.markTag({ userid: decision.markTags.userId, external_userid: decision.markTags.externalUserId, add_tag: decision.markTags.addTagIds });
-    await addRelationTags(table, decision.markTags.externalUserId, decision.markTags.userId, decision.markTags.addTagIds, decision.relation.addedAt);
+  // independent effects run side by side; each is idempotent on its own key
+  const [, , followTags] = await Promise.all([
+    (async () => {
+      if (decision.relation) await applyRelation(table, decision.relation, now, { existing: existing ?? null });
+      await appendTimeline(table, decision.timeline);
+      const tags = decision.markTags;
+      if (tags && tags.addTagIds.length > 0 && decision.relation?.addedAt) {
+        const wecom = await deps.wecom();
+        await wecom.markTag({ userid: tags.userId, external_userid: tags.externalUserId, add_tag: tags.addTagIds });
+        await addRelationTags(table, tags.externalUserId, tags.userId, tags.addTagIds, decision.relation.addedAt);
+      }
+    })(),
+    decision.countAdd && channel ? countAndRotate(deps, channel, decision.countAdd, msg.dedupeKey) : undefined,
+    decision.syncProfile ? syncProfile(deps, decision.syncProfile.externalUserId, decision.syncProfile.userId) : undefined,
+  ]);
+  if (decision.syncProfile && followTags) {
+    // the relation's corp tags as WeCom has them; the get may have raced this add's own mark_tag, which only adds
+    const { externalUserId, userId } = decision.syncProfile;
+    const marked = decision.markTags?.userId === userId ? decision.markTags.addTagIds : [];
+    const changed = await setRelationTags(table, externalUserId, userId, [...new Set([...followTags, ...marked])]);
+    if (changed && (changed.added.length || changed.removed.length)) log.info("relation tags refreshed", { externalUserId, userId, ...changed });
   }
 
-  if (decision.countAdd && channel) await countAndRotate(deps, channel, decision.countAdd, msg.dedupeKey);
-
   if (decision.events.length > 0) await publishEvents(config.topicArn, decision.events);
-
-  if (decision.syncProfile) await syncProfile(deps, decision.syncProfile.externalUserId, decision.syncProfile.userId);
+  // a failure here throws and the callback is retried (everything above is idempotent)
+  if (decision.syncTags) await syncTagChange({ table, wecom: deps.wecom, now: deps.now, log }, decision.syncTags);
+  if (decision.transferFailure) await recordTransferFailure(deps, decision.transferFailure);
   return decision;
 }
 
-async function channelForEvent(table: string, event: WecomEvent): Promise<ChannelRecord | undefined> {
+/**
+ * Channel definitions change rarely and every add reads one: keep them a few seconds per container.
+ * An operator's edit (welcome text, tags) therefore reaches adds within CHANNEL_CACHE_MS.
+ */
+const CHANNEL_CACHE_MS = 5_000;
+const channelCache = new Map<string, { at: number; channel: ChannelRecord | undefined }>();
+
+async function channelForEvent(table: string, event: WecomEvent, now: Date): Promise<ChannelRecord | undefined> {
   if (event.kind !== "change_external_contact") return undefined;
   if (event.changeType !== "add_external_contact" && event.changeType !== "add_half_external_contact") return undefined;
   // a channel's id is its contact way's `state`
   if (!event.state || event.state.length > 30) return undefined;
-  return getChannel(table, event.state);
+  const cacheKey = `${table}|${event.state}`;
+  const hit = channelCache.get(cacheKey);
+  if (hit && now.getTime() - hit.at < CHANNEL_CACHE_MS) return hit.channel;
+  const channel = await getChannel(table, event.state);
+  if (channelCache.size > 1000) channelCache.clear();
+  channelCache.set(cacheKey, { at: now.getTime(), channel });
+  return channel;
 }
 
 async function welcome(deps: IntakeDeps, w: NonNullable<IntakeDecision["welcome"]>, channel: ChannelRecord | undefined, addKey: string): Promise<void> {
@@ -124,10 +159,20 @@ async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: Non
   );
 }
 
-async function syncProfile(deps: IntakeDeps, externalUserId: string, userId: string): Promise<void> {
+/**
+ * Refresh the customer's profile from externalcontact/get and return the corp tags (type 1) WeCom
+ * has on the relation with `userId` (undefined when unknown). The follow user may be on a later page
+ * when the customer follows more than 500 members.
+ */
+async function syncProfile(deps: IntakeDeps, externalUserId: string, userId: string): Promise<string[] | undefined> {
   try {
     const wecom = await deps.wecom();
-    const out = await wecom.getExternalContact(externalUserId);
+    let out = await wecom.getExternalContact(externalUserId);
+    let follow = out.follow_user.find((f) => f.userid === userId);
+    for (let page = 0; !follow && out.next_cursor && page < 50; page++) {
+      out = await wecom.getExternalContact(externalUserId, out.next_cursor);
+      follow = out.follow_user.find((f) => f.userid === userId);
+    }
     const c = out.external_contact as Record<string, unknown>;
     await updateProfile(
       deps.config.table,
@@ -142,9 +187,11 @@ async function syncProfile(deps: IntakeDeps, externalUserId: string, userId: str
       },
       deps.now().toISOString(),
     );
+    return follow ? follow.tags.filter((t) => t.type === 1 && t.tag_id).map((t) => t.tag_id!) : undefined;
   } catch (error) {
     // the profile is a convenience: the relation is already recorded; the next event refreshes it
     deps.log.warn("profile sync failed", { externalUserId, userId, error });
+    return undefined;
   }
 }
 

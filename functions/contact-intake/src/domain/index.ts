@@ -8,3 +8,5 @@ export * from "./rotation.ts";
 export * from "./schedule.ts";
 export * from "./transfer.ts";
 export * from "./welcome.ts";
+export * from "./customers.ts";
+export * from "./tags.ts";

@@ -26,6 +26,11 @@ export const WECOM = {
   welcomeCodeTtlMs: 20_000,
   /** §6: a member can put at most 3000 tags on one customer. */
   tagsPerCustomerMax: 3000,
+  /** §6: corp tag and tag group names are at most 30 characters. */
+  corpTagNameMaxChars: 30,
+  corpTagGroupNameMaxChars: 30,
+  /** §6: at most 3000 corp tags per corp (errcode 40126). */
+  corpTagsMax: 3000,
   /** §11: at most 100 customers per transfer_customer call. */
   transferBatchMax: 100,
   /** §11: `transfer_success_msg` ≤ 200 characters. */

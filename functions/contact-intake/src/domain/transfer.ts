@@ -13,32 +13,45 @@ import { z } from "zod";
 import { userIdSchema } from "./channel.ts";
 import { WECOM } from "./limits.ts";
 
-const externalUserId = z.string().min(1).max(128);
+const externalUserId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^#]+$/, "an external user id may not contain #");
+const memberId = userIdSchema.regex(/^[^#]+$/, "a userId may not contain #");
+const messageSchema = (field: string) =>
+  z
+    .string()
+    .refine((s) => [...s].length <= WECOM.transferMessageMaxChars, `${field} is at most ${WECOM.transferMessageMaxChars} characters`);
 
 export const transferRequestSchema = z
   .strictObject({
     /** handover_userid: the member whose customers move. */
-    fromUserId: userIdSchema,
+    fromUserId: memberId,
     /** takeover_userid. */
-    toUserId: userIdSchema,
+    toUserId: memberId,
     /** Which customers; absent = all of the handover member's customers. */
     externalUserIds: z.array(externalUserId).min(1, "name at least one customer, or leave the list out for all").optional(),
     /** 离职继承 (the handover member has resigned) instead of 在职继承. */
     resigned: z.boolean().default(false),
     /** transfer_success_msg shown to the customer (on-job only), ≤ 200 characters. */
-    successMessage: z
-      .string()
-      .max(WECOM.transferMessageMaxChars, `successMessage is at most ${WECOM.transferMessageMaxChars} characters`)
-      .optional(),
+    successMessage: messageSchema("successMessage").optional(),
+    /** Alias of `successMessage`. */
+    message: messageSchema("message").optional(),
   })
   .superRefine((r, ctx) => {
     if (r.fromUserId === r.toUserId) {
       ctx.addIssue({ code: "custom", path: ["toUserId"], message: "the takeover member must differ from the handover member" });
     }
-    if (r.resigned && r.successMessage !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["successMessage"], message: "a resigned transfer has no success message" });
+    if (r.message !== undefined && r.successMessage !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["message"], message: "give message or successMessage, not both" });
     }
-  });
+    if (r.resigned && (r.successMessage !== undefined || r.message !== undefined)) {
+      const field = r.successMessage !== undefined ? "successMessage" : "message";
+      ctx.addIssue({ code: "custom", path: [field], message: "a resigned transfer has no success message" });
+    }
+  })
+  .transform(({ message, ...r }) => (message !== undefined ? { ...r, successMessage: message } : r));
 export type TransferRequest = z.output<typeof transferRequestSchema>;
 
 /** Validate a transfer request body; throws `badRequest` with field issues. */
@@ -272,4 +285,170 @@ export function transferCompletedEvent(t: {
     { fromUserId: t.fromUserId, toUserId: t.toUserId, externalUserId: t.externalUserId, channelId: t.channelId, transferredAt: at },
     { corpId: t.corpId, occurredAt: at, id: deterministicId("contact-intake", "contact.transferred", t.fromUserId, t.toUserId, t.externalUserId, at) },
   );
+}
+
+// ───────────────────────────── tracking a stored transfer ─────────────────────────────
+
+/**
+ * Status of one customer of a stored transfer:
+ * - `pending`: planned, its batch not yet sent to WeCom;
+ * - `waiting`: WeCom started it (errcode 0); the customer may refuse within 24 h;
+ * - `done`: the customer now belongs to the takeover member (final);
+ * - `refused`: the customer refused (transfer_result 3, `transfer_fail` customer_refused; final);
+ * - `taker-at-cap`: the takeover member is at their customer cap (4, customer_limit_exceed; final);
+ * - `failed`: WeCom refused to start it (`errcode`), had no record of it, or its outcome is unknown (final);
+ * - `excluded`: Siyu did not send it (the 90-day rule, in progress, not a follower, duplicate; final).
+ */
+export const TRANSFER_CUSTOMER_STATUSES = ["pending", "waiting", "done", "refused", "taker-at-cap", "failed", "excluded"] as const;
+export type TransferCustomerStatus = (typeof TRANSFER_CUSTOMER_STATUSES)[number];
+
+export function isOpenCustomerStatus(s: TransferCustomerStatus): boolean {
+  return s === "pending" || s === "waiting";
+}
+
+/** Counts per status and whether the transfer is final (no customer pending or waiting). */
+export function summarizeTransfer(statuses: Iterable<TransferCustomerStatus>): { counts: Record<TransferCustomerStatus, number>; total: number; final: boolean } {
+  const counts = Object.fromEntries(TRANSFER_CUSTOMER_STATUSES.map((s) => [s, 0])) as Record<TransferCustomerStatus, number>;
+  let total = 0;
+  for (const s of statuses) {
+    counts[s]++;
+    total++;
+  }
+  return { counts, total, final: counts.pending === 0 && counts.waiting === 0 };
+}
+
+/** Row changes after a transfer call answered per customer. */
+export function statusesAfterStart(
+  result: TransferStartResult,
+): { externalUserId: string; status: "waiting" | "failed"; errcode?: number; reason?: TransferStartReason }[] {
+  return [
+    ...result.started.map((externalUserId) => ({ externalUserId, status: "waiting" as const })),
+    ...result.failed.map((f) => ({ externalUserId: f.externalUserId, status: "failed" as const, errcode: f.errcode, reason: f.reason })),
+  ];
+}
+
+/** errcodes after which a transfer call certainly did nothing and may be retried later (§13). */
+const RETRYABLE_START_ERRCODES = new Set([-1, 45009, 45033]);
+export function isRetryableStartError(errcode: number): boolean {
+  return RETRYABLE_START_ERRCODES.has(errcode);
+}
+
+export interface TransferResultEntry {
+  external_userid: string;
+  status: number;
+  takeover_time?: number | undefined;
+}
+
+/**
+ * `transfer_result` lists every transfer between the two members, older ones included. Keep, per
+ * customer, the entry with the latest takeover time that is not older than this transfer's start
+ * (minus `slackMs` for clock skew): an earlier transfer's outcome must not settle this one.
+ */
+export function latestResults(entries: readonly TransferResultEntry[], startedAt: Date, slackMs = 10 * 60_000): Map<string, TransferResultEntry> {
+  const floor = startedAt.getTime() - slackMs;
+  const out = new Map<string, TransferResultEntry>();
+  for (const e of entries) {
+    const t = e.takeover_time ? e.takeover_time * 1000 : undefined;
+    if (t !== undefined && t < floor) continue;
+    const prev = out.get(e.external_userid);
+    if (!prev || (e.takeover_time ?? 0) >= (prev.takeover_time ?? 0)) out.set(e.external_userid, e);
+  }
+  return out;
+}
+
+/** A pending row whose batch was claimed this long ago without a recorded answer has an unknown outcome. */
+export const UNKNOWN_OUTCOME_AFTER_MS = 60 * 60_000;
+/** A waiting row WeCom stops listing is given up this long after its automatic completion time. */
+export const NO_RECORD_AFTER_MS = 48 * 3_600_000;
+
+export interface OpenRow {
+  externalUserId: string;
+  status: "pending" | "waiting";
+  /** When the WeCom call started it (waiting), or when its batch was claimed (pending). */
+  startedAt?: string;
+}
+
+export type RowUpdate =
+  | { status: "waiting"; takeoverAt?: Date }
+  | { status: "done"; takeoverAt: Date }
+  | { status: "refused" | "taker-at-cap"; at?: Date }
+  | { status: "failed"; reason: "no-record" | "unknown-outcome" };
+
+/**
+ * What a poll of `transfer_result` means for one open row: a new status, or undefined (no change).
+ * `entry` is the row's latest result (see `latestResults`), if WeCom listed one.
+ */
+export function resolveOpenRow(row: OpenRow, entry: TransferResultEntry | undefined, now: Date): RowUpdate | undefined {
+  if (entry) {
+    const r = interpretTransferResult(entry);
+    switch (r.state) {
+      case "waiting":
+        if (row.status === "waiting") return undefined;
+        return r.takeoverAt ? { status: "waiting", takeoverAt: r.takeoverAt } : { status: "waiting" };
+      case "done":
+        return { status: "done", takeoverAt: r.takeoverAt ?? now };
+      case "refused":
+      case "taker-at-cap":
+        return r.takeoverAt ? { status: r.state, at: r.takeoverAt } : { status: r.state };
+      case "no-record":
+        return { status: "failed", reason: "no-record" };
+      case "unknown":
+        return undefined;
+    }
+  }
+  const since = row.startedAt ? new Date(row.startedAt).getTime() : undefined;
+  if (since === undefined) return undefined;
+  if (row.status === "pending" && now.getTime() - since > UNKNOWN_OUTCOME_AFTER_MS) return { status: "failed", reason: "unknown-outcome" };
+  if (row.status === "waiting" && now.getTime() - since > WECOM.transferAutoCompleteMs + NO_RECORD_AFTER_MS) return { status: "failed", reason: "no-record" };
+  return undefined;
+}
+
+/** The row status a `transfer_fail` callback means (`FailReason`). */
+export function statusOfTransferFailure(failReason: string): "refused" | "taker-at-cap" | "failed" {
+  if (failReason === "customer_refused") return "refused";
+  if (failReason === "customer_limit_exceed") return "taker-at-cap";
+  return "failed";
+}
+
+/** One transfer of a customer as kept in the customer's history. */
+export interface CustomerTransferRecord {
+  transferId: string;
+  fromUserId: string;
+  toUserId: string;
+  resigned: boolean;
+  channelId: string;
+  status: TransferCustomerStatus;
+  /** When WeCom started it (absent while pending). */
+  startedAt?: string;
+  plannedAt: string;
+}
+
+/**
+ * The 90-day rule's input from a set of customers' histories: start times of transfers that WeCom
+ * started (whatever their outcome: a refused transfer counts too), and customers with a transfer
+ * still pending or waiting.
+ */
+export function historyForRule(records: readonly (CustomerTransferRecord & { externalUserId: string })[]): {
+  history: Record<string, string[]>;
+  inProgress: Set<string>;
+} {
+  const history: Record<string, string[]> = {};
+  const inProgress = new Set<string>();
+  for (const r of records) {
+    if (isOpenCustomerStatus(r.status)) inProgress.add(r.externalUserId);
+    const started = r.startedAt ?? (r.status === "pending" ? undefined : r.plannedAt);
+    if (r.status === "failed" || r.status === "excluded" || started === undefined) continue;
+    history[r.externalUserId] = [...(history[r.externalUserId] ?? []), started];
+  }
+  return { history, inProgress };
+}
+
+/**
+ * The transfer of this customer to `userId` that is still open, if any: WeCom sends the taker an
+ * add event when a transfer completes, and that add is not a channel add (`IntakeContext.pendingTransfer`).
+ */
+export function findPendingTransfer(records: readonly CustomerTransferRecord[], userId: string): CustomerTransferRecord | undefined {
+  return records
+    .filter((r) => r.toUserId === userId && isOpenCustomerStatus(r.status))
+    .sort((a, b) => (a.plannedAt < b.plannedAt ? 1 : -1))[0];
 }

@@ -2,6 +2,9 @@ import { http } from "@siyu/lambda-kit";
 import manifest from "../../service.ts";
 import { receiveCallback, verifyCallback } from "./callback.ts";
 import { archiveChannel, channelLandingPage, createChannel, getChannelRoute, listChannelsRoute, updateChannelRoute } from "./channels.ts";
+import { getCustomer, listCustomers } from "./customers.ts";
+import { createTagsRoute, listTags } from "./tags.ts";
+import { createTransferRoute, getTransferRoute, listTransfersRoute } from "./transfers.ts";
 
 export const handler = http(manifest, {
   verifyCallback,
@@ -12,4 +15,11 @@ export const handler = http(manifest, {
   updateChannel: updateChannelRoute,
   archiveChannel,
   channelLandingPage,
+  listCustomers,
+  getCustomer,
+  listTags,
+  createTags: createTagsRoute,
+  createTransfer: createTransferRoute,
+  listTransfers: listTransfersRoute,
+  getTransfer: getTransferRoute,
 });

@@ -1,17 +1,22 @@
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { documentClient, isConditionalCheckFailed, key, putIfAbsent, queryPage, transact, TransactionConflict, type Page } from "@siyu/store";
+import { AppError } from "@siyu/kernel";
+import { decodeCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, putIfAbsent, queryAll, transact, TransactionConflict, type Page } from "@siyu/store";
+import { type CustomerListPlan, decodeListCursor, encodeListCursor, type ListCursor, type ListSource, matchesResidual, monthOf, monthsToRead } from "../domain/customers.ts";
 import type { RelationStatus, RelationUpdate, TimelineEntry } from "../domain/events.ts";
+import { batchGet, batchWrite } from "./batch.ts";
 
 /**
  * Customers, their follow relations and their timeline live in one item collection per customer:
  *   pk `CUST#<externalUserId>`: sk `PROFILE` (name, unionid, type, avatar…), sk `REL#<userId>` (one per staff
- *   member), sk `TL#<at>#<id>` (timeline), sk `WELCOME#<addKey>` (welcome outcome).
+ *   member), sk `TL#<at>#<id>` (timeline), sk `WELCOME#<addKey>` (welcome outcome), sk `XFER#<plannedAt>#<transferId>`
+ *   (the customer's transfers, see transfers.ts).
  * Relations carry three index keys for the customer list: gsi1 by staff (`STAFF#<userId>`), gsi2 by channel
- * (`CHAN#<channelId>`), gsi3 by month of the add (`ADDED#<YYYY-MM>`); every sort key is `<addedAt>#<externalUserId>#<userId>`,
- * so an added-date range is a key condition, never a Scan. Tag membership items (`TAG#<tagId>` /
- * `<addedAt>#<externalUserId>#<userId>`) serve the tag filter.
+ * (`CHAN#<channelId>`), gsi3 by UTC month of the add (`ADDED#<YYYY-MM>`); every sort key is
+ * `<addedAt>#<externalUserId>#<userId>`, so an added-date range is a key condition, never a Scan. Tag membership
+ * items (`TAG#<tagId>` / `<addedAt>#<externalUserId>#<userId>`) serve the tag filter; `META` / `ADDED_MONTHS`
+ * lists the months that hold relations.
  */
-const custPk = (externalUserId: string) => key("CUST", externalUserId);
+export const custPk = (externalUserId: string) => key("CUST", externalUserId);
 
 export interface RelationRecord {
   externalUserId: string;
@@ -58,9 +63,16 @@ const listSortKey = (addedAt: string, externalUserId: string, userId: string) =>
  * Apply a relation change and the customer's `lastEventAt` in one transaction. Changes older than the
  * stored one are ignored (`statusAt` guard), so out-of-order deliveries cannot roll a relation back.
  */
-export async function applyRelation(table: string, r: RelationUpdate, now: Date, tagIds: string[] = []): Promise<boolean> {
+export async function applyRelation(
+  table: string,
+  r: RelationUpdate,
+  now: Date,
+  opts: { tagIds?: string[]; existing?: RelationRecord | null } = {},
+): Promise<boolean> {
   const nowIso = now.toISOString();
-  const existing = await getRelation(table, r.externalUserId, r.userId);
+  const tagIds = opts.tagIds ?? [];
+  // the caller may pass the relation it already read (null = known absent)
+  const existing = opts.existing === undefined ? await getRelation(table, r.externalUserId, r.userId) : (opts.existing ?? undefined);
   const addedAt = r.addedAt ?? existing?.addedAt ?? r.at;
   const record: RelationRecord = {
     externalUserId: r.externalUserId,
@@ -77,6 +89,8 @@ export async function applyRelation(table: string, r: RelationUpdate, now: Date,
   const confirmed = r.confirmed ?? existing?.confirmed;
   if (confirmed !== undefined) record.confirmed = confirmed;
   const sortKey = listSortKey(addedAt, r.externalUserId, r.userId);
+  // the month must be listed before the relation can be found through it
+  await recordAddedMonth(table, monthOf(addedAt));
   try {
     await transact([
       {
@@ -161,97 +175,317 @@ export async function updateProfile(table: string, p: Omit<CustomerProfile, "fir
   );
 }
 
-export interface CustomerView {
+/** Every active relation of a staff member, via the staff index (Query pages, never a Scan). */
+export async function activeRelationsOfStaff(table: string, userId: string): Promise<RelationRecord[]> {
+  const items = await queryAll<Record<string, unknown>>(
+    {
+      TableName: table,
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :p",
+      FilterExpression: "#s = :active",
+      ExpressionAttributeNames: { "#s": "status" },
+      ExpressionAttributeValues: { ":p": key("STAFF", userId), ":active": "active" },
+    },
+    100_000,
+  );
+  return items.map((i) => stripKeys(i) as unknown as RelationRecord);
+}
+
+// ───────────────────────────── relation tags ─────────────────────────────
+
+/**
+ * Make a relation's tags exactly `tagIds` (WeCom's corp tags on that follow relation, from
+ * externalcontact/get): the relation's list, plus the `TAG#` membership rows the tag filter reads.
+ * Does nothing when the relation is unknown.
+ */
+export async function setRelationTags(table: string, externalUserId: string, userId: string, tagIds: readonly string[]): Promise<{ added: string[]; removed: string[] } | undefined> {
+  const rel = await getRelation(table, externalUserId, userId);
+  if (!rel) return undefined;
+  const next = [...new Set(tagIds.filter((t) => t && !t.includes("#")))];
+  const before = new Set(rel.tagIds ?? []);
+  const added = next.filter((t) => !before.has(t));
+  const removed = [...before].filter((t) => !next.includes(t));
+  if (added.length || removed.length || (rel.tagIds ?? []).length !== next.length) {
+    await documentClient()
+      .send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { pk: custPk(externalUserId), sk: key("REL", userId) },
+          UpdateExpression: "SET tagIds = :t",
+          ConditionExpression: "attribute_exists(pk)",
+          ExpressionAttributeValues: { ":t": next },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionalCheckFailed(error)) throw error;
+      });
+  }
+  const sk = listSortKey(rel.addedAt, externalUserId, userId);
+  for (const tagId of next) await putIfAbsent(table, { pk: key("TAG", tagId), sk, externalUserId, userId, tagId, addedAt: rel.addedAt });
+  if (removed.length) await batchWrite(table, [], removed.map((tagId) => ({ pk: key("TAG", tagId), sk })));
+  return { added, removed };
+}
+
+// ───────────────────────────── customer detail ─────────────────────────────
+
+export interface CustomerDetail {
   profile: CustomerProfile | undefined;
   relations: RelationRecord[];
+  /** Newest first, one page. */
   timeline: (TimelineEntry & Record<string, unknown>)[];
+  timelineNextCursor?: string;
   welcomes: Record<string, unknown>[];
+  transfers: Record<string, unknown>[];
 }
 
-/** Everything about one customer: one Query over its item collection. */
-export async function getCustomer(table: string, externalUserId: string): Promise<CustomerView | undefined> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient().send(
-      new QueryCommand({ TableName: table, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": custPk(externalUserId) }, ExclusiveStartKey: start }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  if (items.length === 0) return undefined;
-  const bySk = (prefix: string) => items.filter((i) => String(i.sk).startsWith(prefix)).map(stripKeys);
-  const profile = items.find((i) => i.sk === "PROFILE");
-  return {
-    profile: profile ? (stripKeys(profile) as unknown as CustomerProfile) : undefined,
-    relations: bySk("REL#") as unknown as RelationRecord[],
-    timeline: bySk("TL#") as unknown as CustomerView["timeline"],
-    welcomes: bySk("WELCOME#"),
-  };
-}
-
-export interface CustomerFilter {
-  userId?: string;
-  channelId?: string;
-  tagId?: string;
-  /** Inclusive corp-day bounds of the add, as UTC instants. */
-  addedFrom?: string;
-  addedTo?: string;
-  status?: RelationStatus;
-  limit: number;
-  cursor?: string;
+async function collection(table: string, externalUserId: string, prefix: string): Promise<Record<string, unknown>[]> {
+  const items = await queryAll<Record<string, unknown>>({
+    TableName: table,
+    KeyConditionExpression: "pk = :p AND begins_with(sk, :s)",
+    ExpressionAttributeValues: { ":p": custPk(externalUserId), ":s": prefix },
+  });
+  return items.map(stripKeys);
 }
 
 /**
- * Relations matching a filter, newest add first, one index chosen by the most selective filter
- * (staff, then channel, then tag, else the month index of `addedTo`); the rest are filter expressions.
+ * Everything about one customer: profile, relations, welcome outcomes and transfers (small,
+ * bounded sets) and one page of the timeline, newest first. Undefined when Siyu has never seen them.
  */
-export async function listRelations(table: string, f: CustomerFilter): Promise<Page<RelationRecord>> {
-  const from = f.addedFrom ?? "0000";
-  const to = f.addedTo ? `${f.addedTo}#~` : "9999";
-  let index: { name?: string; pkAttr: string; skAttr: string; pk: string; keyAttributes: string[] };
-  if (f.userId) index = { name: "gsi1", pkAttr: "gsi1pk", skAttr: "gsi1sk", pk: key("STAFF", f.userId), keyAttributes: ["pk", "sk", "gsi1pk", "gsi1sk"] };
-  else if (f.channelId) index = { name: "gsi2", pkAttr: "gsi2pk", skAttr: "gsi2sk", pk: key("CHAN", f.channelId), keyAttributes: ["pk", "sk", "gsi2pk", "gsi2sk"] };
-  else if (f.tagId) index = { pkAttr: "pk", skAttr: "sk", pk: key("TAG", f.tagId), keyAttributes: ["pk", "sk"] };
-  else {
-    const month = (f.addedTo ?? new Date().toISOString()).slice(0, 7);
-    index = { name: "gsi3", pkAttr: "gsi3pk", skAttr: "gsi3sk", pk: key("ADDED", month), keyAttributes: ["pk", "sk", "gsi3pk", "gsi3sk"] };
+export async function getCustomerDetail(
+  table: string,
+  externalUserId: string,
+  timeline: { limit: number; cursor?: string | undefined },
+): Promise<CustomerDetail | undefined> {
+  const pk = custPk(externalUserId);
+  let start: Record<string, unknown> | undefined;
+  if (timeline.cursor) {
+    const k = decodeCursor(timeline.cursor, ["pk", "sk"]);
+    if (!k || k.pk !== pk || !String(k.sk).startsWith("TL#")) {
+      throw new AppError(400, "invalid-cursor", "Invalid cursor", "the timeline cursor is not one this API returned for this customer", {
+        errors: [{ path: "query.timelineCursor", message: "not a cursor returned for this customer" }],
+      });
+    }
+    start = k;
   }
+  const [profileOut, relations, welcomes, transfers, tl] = await Promise.all([
+    documentClient().send(new GetCommand({ TableName: table, Key: { pk, sk: "PROFILE" } })),
+    collection(table, externalUserId, "REL#"),
+    collection(table, externalUserId, "WELCOME#"),
+    collection(table, externalUserId, "XFER#"),
+    documentClient().send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: "pk = :p AND begins_with(sk, :s)",
+        ExpressionAttributeValues: { ":p": pk, ":s": "TL#" },
+        ScanIndexForward: false,
+        Limit: timeline.limit,
+        ExclusiveStartKey: start,
+      }),
+    ),
+  ]);
+  if (!profileOut.Item && relations.length === 0) return undefined;
+  const detail: CustomerDetail = {
+    profile: profileOut.Item ? (stripKeys(profileOut.Item) as unknown as CustomerProfile) : undefined,
+    relations: relations as unknown as RelationRecord[],
+    timeline: (tl.Items ?? []).map(stripKeys) as unknown as CustomerDetail["timeline"],
+    welcomes,
+    transfers: transfers.sort((a, b) => (String(a.plannedAt) < String(b.plannedAt) ? 1 : -1)),
+  };
+  const next = encodeCursor(tl.LastEvaluatedKey);
+  if (next) detail.timelineNextCursor = next;
+  return detail;
+}
+
+/** Profiles of many customers (for list rows). */
+export async function getProfiles(table: string, externalUserIds: readonly string[]): Promise<Map<string, CustomerProfile>> {
+  const items = await batchGet<Record<string, unknown>>(
+    table,
+    externalUserIds.map((id) => ({ pk: custPk(id), sk: "PROFILE" })),
+  );
+  return new Map(items.map((i) => [String(i.externalUserId), stripKeys(i) as unknown as CustomerProfile]));
+}
+
+// ───────────────────────────── the customer list ─────────────────────────────
+
+/**
+ * Months (UTC, `YYYY-MM`) that hold at least one relation, so the month-of-add index can be walked
+ * without visiting empty months. A string set on one item, added to (idempotently) by every write
+ * that sets a relation's add time; each container remembers what it already added.
+ */
+const MONTHS_KEY = { pk: "META", sk: "ADDED_MONTHS" };
+const monthsRecorded = new Set<string>();
+
+export async function recordAddedMonth(table: string, month: string): Promise<void> {
+  const memo = `${table}|${month}`;
+  if (monthsRecorded.has(memo)) return;
+  await documentClient().send(
+    new UpdateCommand({ TableName: table, Key: MONTHS_KEY, UpdateExpression: "ADD months :m", ExpressionAttributeValues: { ":m": new Set([month]) } }),
+  );
+  monthsRecorded.add(memo);
+}
+
+export async function knownAddedMonths(table: string): Promise<string[]> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: MONTHS_KEY, ConsistentRead: true }));
+  const months = out.Item?.months as Set<string> | string[] | undefined;
+  return months ? [...months] : [];
+}
+
+interface IndexSpec {
+  indexName?: string;
+  pkAttr: string;
+  skAttr: string;
+  keyAttributes: string[];
+}
+
+const INDEX: Record<ListSource["kind"], IndexSpec> = {
+  staff: { indexName: "gsi1", pkAttr: "gsi1pk", skAttr: "gsi1sk", keyAttributes: ["pk", "sk", "gsi1pk", "gsi1sk"] },
+  channel: { indexName: "gsi2", pkAttr: "gsi2pk", skAttr: "gsi2sk", keyAttributes: ["pk", "sk", "gsi2pk", "gsi2sk"] },
+  tag: { pkAttr: "pk", skAttr: "sk", keyAttributes: ["pk", "sk"] },
+  added: { indexName: "gsi3", pkAttr: "gsi3pk", skAttr: "gsi3sk", keyAttributes: ["pk", "sk", "gsi3pk", "gsi3sk"] },
+};
+
+function partitionOf(source: ListSource, month?: string): string {
+  switch (source.kind) {
+    case "staff":
+      return key("STAFF", source.userId);
+    case "channel":
+      return key("CHAN", source.channelId);
+    case "tag":
+      return key("TAG", source.tagId);
+    case "added":
+      return key("ADDED", month!);
+  }
+}
+
+/** Bounds on one request's work when filters discard most rows: the page may come back short, with a cursor. */
+const MAX_ROUNDS = 10;
+const MAX_EVALUATED = 2000;
+
+export interface RelationRow extends RelationRecord {
+  name?: string;
+}
+
+/**
+ * One page of follow relations for a planned query (see domain `planCustomerList`): newest add
+ * first, read from one index partition at a time (Query, never Scan), filling the page across
+ * partitions (months) and filtered reads, with a cursor that resumes exactly after the last row
+ * returned.
+ */
+export async function listRelations(table: string, plan: CustomerListPlan, cursor?: string): Promise<Page<RelationRow>> {
+  const spec = INDEX[plan.source.kind];
+  const months = plan.source.kind === "added" ? monthsToRead(await knownAddedMonths(table), plan.fromInstant, plan.toExclusive) : undefined;
+  let state: ListCursor = { f: plan.fingerprint };
+  if (cursor) {
+    state = decodeListCursor(cursor, {
+      fingerprint: plan.fingerprint,
+      keyAttributes: spec.keyAttributes,
+      sortKeyAttribute: spec.skAttr,
+      skFrom: plan.skFrom,
+      skTo: plan.skTo,
+      ...(months ? { months } : {}),
+    });
+  } else if (months) {
+    if (months.length === 0) return { items: [] };
+    state.m = months[0]!;
+  }
+
+  // filters the index cannot apply as a key condition, pushed into the Query where the row is the relation
   const filters: string[] = [];
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ":pk": index.pk, ":from": from, ":to": to };
-  if (f.status && !f.tagId) {
-    filters.push("#status = :status");
-    names["#status"] = "status";
-    values[":status"] = f.status;
+  const values: Record<string, unknown> = {};
+  const r = plan.residual;
+  if (plan.source.kind !== "tag") {
+    if (r.status) {
+      filters.push("#status = :status");
+      names["#status"] = "status";
+      values[":status"] = r.status;
+    }
+    if (r.channelId) {
+      filters.push("channelId = :channel");
+      values[":channel"] = r.channelId;
+    }
+    if (r.tagId) {
+      filters.push("contains(tagIds, :tag)");
+      values[":tag"] = r.tagId;
+    }
   }
-  if (f.channelId && index.name !== "gsi2" && !f.tagId) {
-    filters.push("channelId = :channel");
-    values[":channel"] = f.channelId;
+
+  const items: RelationRecord[] = [];
+  let evaluated = 0;
+  let done = false;
+  for (let round = 0; round < MAX_ROUNDS && items.length < plan.limit && evaluated < MAX_EVALUATED; round++) {
+    const remaining = plan.limit - items.length;
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: spec.indexName,
+        KeyConditionExpression: `${spec.pkAttr} = :pk AND ${spec.skAttr} BETWEEN :from AND :to`,
+        ExpressionAttributeValues: { ":pk": partitionOf(plan.source, state.m), ":from": plan.skFrom, ":to": plan.skTo, ...values },
+        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+        ...(filters.length ? { FilterExpression: filters.join(" AND ") } : {}),
+        ScanIndexForward: false,
+        // with filters, read ahead a little: rows past the page are not lost, the cursor points at the last row returned
+        Limit: filters.length || plan.source.kind === "tag" ? Math.max(remaining, 25) : remaining,
+        ExclusiveStartKey: state.k,
+      }),
+    );
+    evaluated += out.ScannedCount ?? 0;
+    const rows = (out.Items ?? []) as Record<string, unknown>[];
+    let relations: (RelationRecord | undefined)[];
+    if (plan.source.kind === "tag") {
+      relations = await relationsOfMembershipRows(table, rows, plan.source.tagId);
+    } else {
+      relations = rows.map((i) => stripKeys(i) as unknown as RelationRecord);
+    }
+    let stopAt = -1;
+    for (let i = 0; i < rows.length; i++) {
+      const rel = relations[i];
+      if (!rel || !matchesResidual(rel, r)) continue;
+      items.push(rel);
+      if (items.length === plan.limit) {
+        stopAt = i;
+        break;
+      }
+    }
+    if (stopAt >= 0 && (stopAt < rows.length - 1 || out.LastEvaluatedKey)) {
+      // the page is full inside what this Query read: resume right after the last row returned
+      const last = rows[stopAt]!;
+      state.k = Object.fromEntries(spec.keyAttributes.map((a) => [a, last[a] as string]));
+      break;
+    }
+    if (out.LastEvaluatedKey) {
+      state.k = out.LastEvaluatedKey as Record<string, string>;
+    } else {
+      // this partition is exhausted: on to the next month, or the end
+      const next = months ? months[months.indexOf(state.m!) + 1] : undefined;
+      if (next === undefined) {
+        done = true;
+        break;
+      }
+      state = { f: state.f, m: next };
+    }
   }
-  if (f.tagId && index.pkAttr !== "pk") {
-    filters.push("contains(tagIds, :tag)");
-    values[":tag"] = f.tagId;
-  }
-  const page = await queryPage<Record<string, unknown>>({
-    TableName: table,
-    IndexName: index.name,
-    KeyConditionExpression: `${index.pkAttr} = :pk AND ${index.skAttr} BETWEEN :from AND :to`,
-    ExpressionAttributeValues: values,
-    ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-    ...(filters.length ? { FilterExpression: filters.join(" AND ") } : {}),
-    ScanIndexForward: false,
-    limit: f.limit,
-    cursor: f.cursor,
-    keyAttributes: index.keyAttributes,
+
+  const profiles = await getProfiles(table, items.map((i) => i.externalUserId));
+  const out: RelationRow[] = items.map((rel) => {
+    const name = profiles.get(rel.externalUserId)?.name;
+    return name === undefined ? rel : { ...rel, name };
   });
-  let items = page.items;
-  if (index.pkAttr === "pk") {
-    // tag membership rows point at relations: read them for the current status and channel
-    const rels = await Promise.all(items.map((i) => getRelation(table, String(i.externalUserId), String(i.userId))));
-    items = rels.filter((r): r is RelationRecord => r !== undefined && (!f.status || r.status === f.status) && (!f.channelId || r.channelId === f.channelId)) as unknown as Record<string, unknown>[];
-  }
-  return { ...page, items: items.map((i) => stripKeys(i) as unknown as RelationRecord) };
+  return done ? { items: out } : { items: out, nextCursor: encodeListCursor(state) };
+}
+
+/** The relations behind tag membership rows, undefined where the row is stale (tag removed or relation re-added since). */
+async function relationsOfMembershipRows(table: string, rows: Record<string, unknown>[], tagId: string): Promise<(RelationRecord | undefined)[]> {
+  const found = await batchGet<Record<string, unknown>>(
+    table,
+    rows.map((row) => ({ pk: custPk(String(row.externalUserId)), sk: key("REL", String(row.userId)) })),
+  );
+  const byKey = new Map(found.map((i) => [`${i.externalUserId}\u0000${i.userId}`, stripKeys(i) as unknown as RelationRecord]));
+  return rows.map((row) => {
+    const rel = byKey.get(`${row.externalUserId}\u0000${row.userId}`);
+    if (!rel || rel.addedAt !== row.addedAt || !(rel.tagIds ?? []).includes(tagId)) return undefined;
+    return rel;
+  });
 }
 
 /** Reserve the one welcome attempt for an add. False: an earlier delivery already tried (never send twice). */

@@ -1,0 +1,117 @@
+import { AppError, conflict } from "@siyu/kernel";
+import type { Logger } from "@siyu/lambda-kit";
+import { WecomApiError, type WecomClient } from "@siyu/wecom";
+import { type CorpTagGroup, CORP_TAGS_MAX, diffTagLists, normalizeTagList, planTagCreate, planTagSync, type TagCreateRequest, type TagListDiff } from "../domain/tags.ts";
+import { acquireTagLock, applyTagDiff, countCorpTags, deleteTags, findGroup, readTagCopy, replaceGroup, upsertTags } from "../store/tags.ts";
+
+export interface TagDeps {
+  table: string;
+  wecom: () => Promise<WecomClient>;
+  now: () => Date;
+  log: Logger;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `POST /v1/tags`: check WeCom's limits against Siyu's copy (names ≤ 30 characters at the route,
+ * ≤ 3000 corp tags here), call add_corp_tag only when WeCom would accept, and store what it created.
+ * Creation is serialised by a short lease so two requests cannot both pass the 3000 check.
+ */
+export async function createTags(deps: TagDeps, req: TagCreateRequest): Promise<{ created: boolean; group: CorpTagGroup; tagIds: string[] }> {
+  let release: (() => Promise<void>) | undefined;
+  for (let attempt = 0; attempt < 20 && !release; attempt++) {
+    release = await acquireTagLock(deps.table, deps.now());
+    if (!release) await sleep(150);
+  }
+  if (!release) throw conflict("another tag creation is in progress; retry in a moment");
+  try {
+    const [total, group] = await Promise.all([
+      countCorpTags(deps.table),
+      findGroup(deps.table, req.groupId !== undefined ? { groupId: req.groupId } : { groupName: req.groupName! }),
+    ]);
+    const plan = planTagCreate(req, {
+      total,
+      ...(group ? { group: { groupId: group.groupId, groupName: group.groupName, tagNames: group.tags.map((t) => t.name) } } : {}),
+    });
+    const wanted = new Set(req.tags.map((t) => t.name));
+    if (plan.nothingNew && group) {
+      // every name exists in the group already: WeCom would create nothing
+      return { created: false, group, tagIds: group.tags.filter((t) => wanted.has(t.name)).map((t) => t.tagId) };
+    }
+    const wecom = await deps.wecom();
+    let out: Awaited<ReturnType<WecomClient["addCorpTag"]>>;
+    try {
+      out = await wecom.addCorpTag({
+        ...(req.groupId !== undefined ? { group_id: req.groupId } : { group_name: req.groupName! }),
+        ...(req.groupOrder !== undefined ? { order: req.groupOrder } : {}),
+        tag: req.tags.map((t) => (t.order !== undefined ? { name: t.name, order: t.order } : { name: t.name })),
+      });
+    } catch (error) {
+      if (error instanceof WecomApiError && error.errcode === 40126) {
+        // the copy was behind WeCom: catch up so the next check is right
+        deps.log.warn("add_corp_tag hit the corp tag limit although the copy allowed it; reconciling", { total, adding: plan.newNames.length });
+        await reconcileTags(deps).catch((e: unknown) => deps.log.error("tag reconciliation failed", { error: e }));
+        throw new AppError(422, "corp-tag-limit", "Corp tag limit reached", `WeCom allows at most ${CORP_TAGS_MAX} corp tags per corp and refused more (errcode 40126).`, {
+          extensions: { limit: CORP_TAGS_MAX, errcode: 40126 },
+        });
+      }
+      if (error instanceof WecomApiError) {
+        throw new AppError(502, "wecom-rejected", "WeCom rejected the request", `WeCom answered ${error.errcode}: ${error.errmsg}`, {
+          extensions: { errcode: error.errcode },
+          retryable: false,
+        });
+      }
+      throw error;
+    }
+    const [created] = normalizeTagList([out.tag_group]);
+    if (!created) throw new Error("add_corp_tag returned no group");
+    await upsertTags(deps.table, created, deps.now());
+    const merged = await findGroup(deps.table, { groupId: created.groupId });
+    return { created: true, group: merged ?? created, tagIds: created.tags.filter((t) => wanted.has(t.name)).map((t) => t.tagId) };
+  } finally {
+    await release();
+  }
+}
+
+/**
+ * Refresh the copy after a `change_external_tag` callback (see domain `planTagSync`): fetch the
+ * changed tag or group by id, or pull the whole list for deletes and reorders.
+ */
+export async function syncTagChange(deps: TagDeps, change: { changeType: string; id?: string | undefined; tagType?: "tag" | "tag_group" | undefined }): Promise<void> {
+  const plan = planTagSync(change);
+  const wecom = await deps.wecom();
+  const now = deps.now();
+  switch (plan.kind) {
+    case "tags": {
+      const groups = normalizeTagList((await wecom.getCorpTagList({ tag_id: plan.tagIds })).tag_group);
+      const found = new Set(groups.flatMap((g) => g.tags.map((t) => t.tagId)));
+      for (const g of groups) await upsertTags(deps.table, g, now);
+      const gone = plan.tagIds.filter((id) => !found.has(id));
+      if (gone.length) await deleteTags(deps.table, gone);
+      deps.log.info("corp tags refreshed", { tagIds: plan.tagIds, gone });
+      return;
+    }
+    case "group": {
+      const groups = normalizeTagList((await wecom.getCorpTagList({ group_id: [plan.groupId] })).tag_group);
+      await replaceGroup(deps.table, plan.groupId, groups.find((g) => g.groupId === plan.groupId), now);
+      deps.log.info("corp tag group refreshed", { groupId: plan.groupId });
+      return;
+    }
+    case "full": {
+      const r = await reconcileTags(deps);
+      deps.log.info("corp tag list refreshed", { changeType: change.changeType, ...r });
+      return;
+    }
+  }
+}
+
+/** Pull the whole corp tag list and make the copy equal to it. Returns what changed. */
+export async function reconcileTags(deps: TagDeps): Promise<TagListDiff["counts"]> {
+  const wecom = await deps.wecom();
+  const next = normalizeTagList((await wecom.getCorpTagList({})).tag_group);
+  const current = await readTagCopy(deps.table);
+  const diff = diffTagLists(current, next);
+  await applyTagDiff(deps.table, diff, deps.now());
+  return diff.counts;
+}

@@ -1,0 +1,34 @@
+import { z } from "zod";
+import { log, route } from "@siyu/lambda-kit";
+import { createTags } from "../app/tags.ts";
+import { wecomFor } from "../app/wecom.ts";
+import { CORP_TAGS_MAX, tagCreateSchema } from "../domain/tags.ts";
+import { countCorpTags, listTagGroups } from "../store/tags.ts";
+
+/** `GET /v1/tags`: Siyu's copy of the corp tag list, a page of groups each with its tags. */
+export const listTags = route(
+  {
+    query: z.object({
+      limit: z.coerce.number().int().min(1).max(100).default(50),
+      cursor: z.string().min(1).max(2048).optional(),
+    }),
+  },
+  async (req) => {
+    const [page, total] = await Promise.all([listTagGroups(req.config.table, req.query), countCorpTags(req.config.table)]);
+    return { status: 200, body: { items: page.items, nextCursor: page.nextCursor ?? null, total, limit: CORP_TAGS_MAX } };
+  },
+);
+
+/**
+ * `POST /v1/tags`: create corp tags in a group (by name, created when missing, or by id) through
+ * add_corp_tag, after checking WeCom's limits against Siyu's copy. 201 when WeCom created tags,
+ * 200 when every name already existed in the group (nothing was called).
+ */
+export const createTagsRoute = route({ body: tagCreateSchema }, async (req) => {
+  const wecom = wecomFor(req.config);
+  const out = await createTags(
+    { table: req.config.table, wecom: () => wecom.client(), now: () => req.clock.now(), log },
+    req.body,
+  );
+  return { status: out.created ? 201 : 200, body: { group: out.group, tagIds: out.tagIds } };
+});

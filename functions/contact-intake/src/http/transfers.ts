@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { AppError, notFound } from "@siyu/kernel";
+import { log, route } from "@siyu/lambda-kit";
+import { createTransfer, transferDetail } from "../app/transfers.ts";
+import { wecomFor } from "../app/wecom.ts";
+import { TRANSFER_CUSTOMER_STATUSES, transferRequestSchema } from "../domain/transfer.ts";
+import { listTransfers } from "../store/transfers.ts";
+
+const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+const transferIdParam = z.object({ transferId: z.string().min(1).max(64).regex(/^[0-9A-Za-z]+$/, "a transfer id") });
+const page = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().min(1).max(2048).optional() };
+
+/**
+ * `POST /v1/transfers`: plan and store a transfer (在职/离职继承) and queue its WeCom calls → 202
+ * with the plan. The 90-day rule, transfers in progress and followers are checked before any call.
+ * An `Idempotency-Key` header makes a retry answer the same transfer without calling WeCom again.
+ */
+export const createTransferRoute = route({ body: transferRequestSchema }, async (req) => {
+  const rawKey = req.headers["idempotency-key"];
+  const key = rawKey === undefined ? undefined : idempotencyKeySchema.safeParse(rawKey);
+  if (key && !key.success) {
+    throw new AppError(400, "validation-failed", "Your request is not valid", "invalid Idempotency-Key header", {
+      errors: [{ path: "headers.idempotency-key", message: key.error.issues[0]?.message ?? "invalid" }],
+    });
+  }
+  const wecom = wecomFor(req.config);
+  const out = await createTransfer({ config: req.config, wecom: () => wecom.client(), now: () => req.clock.now(), log }, req.body, key?.data);
+  return {
+    status: 202,
+    headers: { location: `/v1/transfers/${out.view.transferId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) },
+    body: { ...out.view, excluded: out.excluded, excludedCount: out.excludedCount },
+  };
+});
+
+export const listTransfersRoute = route({ query: z.object(page) }, async (req) => {
+  const p = await listTransfers(req.config.table, req.query);
+  return {
+    status: 200,
+    body: {
+      items: p.items.map((h) => ({
+        transferId: h.transferId,
+        state: h.state,
+        fromUserId: h.fromUserId,
+        toUserId: h.toUserId,
+        resigned: h.resigned,
+        createdAt: h.createdAt,
+        included: h.included,
+        excluded: h.excluded,
+      })),
+      nextCursor: p.nextCursor ?? null,
+    },
+  };
+});
+
+/** `GET /v1/transfers/{transferId}`: progress (counts per status) and a page of per-customer rows. */
+export const getTransferRoute = route(
+  { params: transferIdParam, query: z.object({ ...page, status: z.enum(TRANSFER_CUSTOMER_STATUSES).optional() }) },
+  async (req) => {
+    const d = await transferDetail(req.config.table, req.params.transferId, req.query);
+    if (!d) throw notFound(`no transfer ${req.params.transferId}`);
+    return { status: 200, body: { ...d.view, customers: d.rows, nextCursor: d.nextCursor ?? null } };
+  },
+);
