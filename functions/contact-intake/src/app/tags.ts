@@ -18,7 +18,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * ≤ 3000 corp tags here), call add_corp_tag only when WeCom would accept, and store what it created.
  * Creation is serialised by a short lease so two requests cannot both pass the 3000 check.
  */
-export async function createTags(deps: TagDeps, req: TagCreateRequest): Promise<{ created: boolean; group: CorpTagGroup; tagIds: string[] }> {
+export async function createTags(deps: TagDeps, req: TagCreateRequest): Promise<{ created: boolean; group: CorpTagGroup; tags: { tagId: string; name: string }[] }> {
   let release: (() => Promise<void>) | undefined;
   for (let attempt = 0; attempt < 20 && !release; attempt++) {
     release = await acquireTagLock(deps.table, deps.now());
@@ -34,10 +34,15 @@ export async function createTags(deps: TagDeps, req: TagCreateRequest): Promise<
       total,
       ...(group ? { group: { groupId: group.groupId, groupName: group.groupName, tagNames: group.tags.map((t) => t.name) } } : {}),
     });
-    const wanted = new Set(req.tags.map((t) => t.name));
+    // the requested tags, in request order, as the group now has them
+    const requested = (g: CorpTagGroup) =>
+      req.tags.flatMap((t) => {
+        const found = g.tags.find((x) => x.name === t.name);
+        return found ? [{ tagId: found.tagId, name: found.name }] : [];
+      });
     if (plan.nothingNew && group) {
       // every name exists in the group already: WeCom would create nothing
-      return { created: false, group, tagIds: group.tags.filter((t) => wanted.has(t.name)).map((t) => t.tagId) };
+      return { created: false, group, tags: requested(group) };
     }
     const wecom = await deps.wecom();
     let out: Awaited<ReturnType<WecomClient["addCorpTag"]>>;
@@ -68,7 +73,7 @@ export async function createTags(deps: TagDeps, req: TagCreateRequest): Promise<
     if (!created) throw new Error("add_corp_tag returned no group");
     await upsertTags(deps.table, created, deps.now());
     const merged = await findGroup(deps.table, { groupId: created.groupId });
-    return { created: true, group: merged ?? created, tagIds: created.tags.filter((t) => wanted.has(t.name)).map((t) => t.tagId) };
+    return { created: true, group: merged ?? created, tags: requested(created) };
   } finally {
     await release();
   }

@@ -30,5 +30,5 @@ export const createTagsRoute = route({ body: tagCreateSchema }, async (req) => {
     { table: req.config.table, wecom: () => wecom.client(), now: () => req.clock.now(), log },
     req.body,
   );
-  return { status: out.created ? 201 : 200, body: { group: out.group, tagIds: out.tagIds } };
+  return { status: out.created ? 201 : 200, body: { group: out.group, tags: out.tags } };
 });
