@@ -155,6 +155,13 @@ describe("GET /v1/customers", () => {
     expect(foreign.json!.type).toBe("https://siyu.dev/problems/invalid-cursor");
     // the same cursor with its own filters works
     expect((await api("GET", `/v1/customers?limit=1&cursor=${encodeURIComponent(page.json!.nextCursor)}`)).status).toBe(200);
+    // a tampered cursor (its key moved to another member's partition) is refused, not sent to DynamoDB
+    const mine = (await api("GET", "/v1/customers?limit=1&userId=wangfang")).json!.nextCursor as string;
+    const decoded = JSON.parse(Buffer.from(mine, "base64url").toString("utf8"));
+    decoded.k.gsi1pk = "STAFF#liming";
+    const tampered = await api("GET", `/v1/customers?limit=1&userId=wangfang&cursor=${Buffer.from(JSON.stringify(decoded)).toString("base64url")}`);
+    expect(tampered.status).toBe(400);
+    expect(tampered.json!.type).toBe("https://siyu.dev/problems/invalid-cursor");
   });
 });
 

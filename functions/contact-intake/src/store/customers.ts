@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { AppError } from "@siyu/kernel";
 import { decodeCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, putIfAbsent, queryAll, transact, TransactionConflict, type Page } from "@siyu/store";
-import { type CustomerListPlan, decodeListCursor, encodeListCursor, type ListCursor, type ListSource, matchesResidual, monthOf, monthsToRead } from "../domain/customers.ts";
+import { type CustomerListPlan, decodeListCursor, encodeListCursor, invalidCursor, type ListCursor, type ListSource, matchesResidual, monthOf, monthsToRead } from "../domain/customers.ts";
 import type { RelationStatus, RelationUpdate, TimelineEntry } from "../domain/events.ts";
 import { batchGet, batchWrite } from "./batch.ts";
 
@@ -384,6 +384,8 @@ export async function listRelations(table: string, plan: CustomerListPlan, curso
       skTo: plan.skTo,
       ...(months ? { months } : {}),
     });
+    // the key must be in the partition it will be used on (DynamoDB rejects a foreign start key)
+    if (state.k && state.k[spec.pkAttr] !== partitionOf(plan.source, state.m)) throw invalidCursor("the cursor is not one this API returned");
   } else if (months) {
     if (months.length === 0) return { items: [] };
     state.m = months[0]!;
