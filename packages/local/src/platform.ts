@@ -276,14 +276,12 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     // --- queues, DLQs, the topic and its subscriptions ---------------------------------------------
     const topicArn = await createTopic(sns, names);
     mark("fauxqs up");
+    const queuesByService = await Promise.all(selected.map((loaded) => createQueues(sqs, sns, names, loaded, topicArn)));
     const services = new Map<string, ServiceRuntime>();
-    await Promise.all(
-      selected.map(async (loaded) => {
-        const queues = await createQueues(sqs, sns, names, loaded, topicArn);
-        const m = loaded.manifest;
-        services.set(m.name, { loaded, manifest: m, tableName: names.table(m.name), queues, consumers: new Map(), schedules: new Map() });
-      }),
-    );
+    selected.forEach((loaded, i) => {
+      const m = loaded.manifest;
+      services.set(m.name, { loaded, manifest: m, tableName: names.table(m.name), queues: queuesByService[i]!, consumers: new Map(), schedules: new Map() });
+    });
 
     // --- gateway (listening early: the issuer URL and the simulator's callback need its port) ---------
     let markReady!: () => void;
@@ -299,6 +297,14 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     const routeTable = new RouteTable(
       [...services.values()].flatMap((s) => (s.manifest.http?.routes ?? []).map((r) => ({ service: s.manifest.name, ...r }))),
     );
+    // One HTTP API for all services: a route key may belong to one service only (infra refuses it too).
+    const owners = new Map<string, string>();
+    for (const r of routeTable.all) {
+      const k = `${r.method} ${r.path.replace(/\{[^}]+\}/g, "{}")}`;
+      const other = owners.get(k);
+      if (other && other !== r.service) throw new PlatformStartError(`route ${routeKey(r)} is declared by both ${other} and ${r.service}`);
+      owners.set(k, r.service);
+    }
     let fallback: LocalFunction | undefined;
     const tracker = new InvocationTracker();
     started.tracker = tracker;
