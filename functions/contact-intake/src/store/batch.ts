@@ -4,18 +4,20 @@ import { decodeCursor, documentClient, type Key } from "@siyu/store";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Put and delete many items, 25 per request, retrying unprocessed items with backoff. Not atomic. */
+/** Put and delete many items, 25 per request (8 requests in flight), retrying unprocessed items with backoff. Not atomic. */
 export async function batchWrite(table: string, puts: readonly Record<string, unknown>[], deletes: readonly Key[] = []): Promise<void> {
   const requests = [...puts.map((Item) => ({ PutRequest: { Item } })), ...deletes.map((Key) => ({ DeleteRequest: { Key } }))];
-  for (let i = 0; i < requests.length; i += 25) {
-    let pending: typeof requests | undefined = requests.slice(i, i + 25);
+  const chunks: (typeof requests)[] = [];
+  for (let i = 0; i < requests.length; i += 25) chunks.push(requests.slice(i, i + 25));
+  await mapLimit(chunks, 8, async (chunk) => {
+    let pending: typeof requests | undefined = chunk;
     for (let attempt = 0; pending && pending.length > 0; attempt++) {
       if (attempt > 8) throw new Error(`batch write: ${pending.length} items still unprocessed after ${attempt} attempts`);
       if (attempt > 0) await sleep(Math.min(50 * 2 ** attempt, 2000));
       const out = await documentClient().send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
       pending = out.UnprocessedItems?.[table] as typeof requests | undefined;
     }
-  }
+  });
 }
 
 /** Get many items by key, 100 per request (order not kept; missing keys are absent). */
