@@ -34,6 +34,8 @@ describe("customer list query", () => {
     expect(issues({ addedFrom: "2024-06-02", addedTo: "2024-06-01" })).toEqual(["addedTo"]);
     expect(issues({ addedFrom: "2024-06-01", addedTo: "2024-06-01" })).toEqual([]);
     expect(issues({ status: "gone" })).toEqual(["status"]);
+    expect(issues({ addedTo: "9999-12-31" })).toEqual(["addedTo"]);
+    expect(planCustomerList(parse({ addedTo: "2999-12-31" }), SH).toExclusive?.toISOString()).toBe("2999-12-31T16:00:00.000Z");
     expect(issues({ userId: "a#b", tagId: "x#" })).toEqual(["userId", "tagId"]);
   });
 });

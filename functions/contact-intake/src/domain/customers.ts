@@ -27,7 +27,10 @@ export const keyPartSchema = (what: string, max = 128) =>
     .max(max, `${what} is at most ${max} characters`)
     .regex(/^[^#]+$/, `${what} may not contain #`);
 
-const daySchema = z.string().refine(isDay, "a calendar day YYYY-MM-DD");
+const daySchema = z
+  .string()
+  .refine(isDay, "a calendar day YYYY-MM-DD")
+  .refine((d) => !isDay(d) || (d >= "1970-01-01" && d <= "2999-12-31"), "a day from 1970-01-01 to 2999-12-31");
 
 export const CUSTOMER_LIST_MAX_LIMIT = 100;
 
