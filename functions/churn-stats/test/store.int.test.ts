@@ -252,6 +252,38 @@ describe("reads (series and cohorts) against DynamoDB Local", () => {
     }
   });
 
+  it("caches settled days in packs, and never uses a pack a later increment made stale", async () => {
+    const table = await dynamo.table();
+    const first = scenario();
+    for (const e of first) await record(table, e);
+    const ctx: ReadContext = { table, today: "2024-03-08" };
+    const from = "2024-03-01";
+    const to = "2024-03-08";
+    const q = (groupBy: "staff" | "channel") => ({ from, to, groupBy, limit: 50 });
+    const expectAll = async (events: DomainEvent[]) => {
+      const figures = recompute(factsOf(events), { timeZone: TZ });
+      const mem = new CounterTable();
+      const { storageIncrements } = await import("../src/domain/index.ts");
+      mem.add(storageIncrements(figures));
+      for (const groupBy of ["staff", "channel"] as const) {
+        const got = await readChurnSeries(ctx, q(groupBy));
+        const groups = got.series.map((s) => s.group);
+        const opening = new Map(groups.map((g) => [g, mem.opening(g, from, "2024-03-09")]));
+        expect(got.series).toEqual(buildSeries({ from, to, groups, rows: figures.counters, opening }));
+        const cohorts = await readCohorts(ctx, q(groupBy));
+        expect(cohorts.cohorts).toEqual(buildCohorts({ from, to, groups, rows: figures.cohorts, asOfDay: ctx.today }));
+      }
+    };
+    await expectAll(first);
+    const packs = (await dynamo.items(table)).filter((i) => (i.pk as string).startsWith("PACK#"));
+    expect(packs.map((p) => p.pk)).toContain("PACK#DAY#2024-03-03#staff");
+    expect(packs.map((p) => p.pk)).not.toContain("PACK#DAY#2024-03-08#staff"); // today: never packed
+    // late facts on settled days: their packs go stale and are replaced
+    const late = [lost("u2", "wm3", noon("2024-03-03"), "a"), added("u5", "wm7", noon("2024-03-02"), "d"), removed("u1", "wm5", noon("2024-03-04"), "e")];
+    for (const e of late) await record(table, e);
+    await expectAll([...first, ...late]);
+  });
+
   it("pages groups with a cursor (the registry is the total rows)", async () => {
     const table = await dynamo.table();
     for (const e of scenario()) await record(table, e);

@@ -10,7 +10,8 @@
  * 3. their ledgers (BatchGetItem, consistent) → `customerFigures` (the domain) → D's rows;
  * 4. per row that differs, one transaction: `ADD (new − old)` to the day row on condition that its
  *    `rev` is still the snapshot's, and the same `ADD` to the row's month and all-time rows, so months
- *    and totals (the opening balances) move with the days they sum. Cohort rows likewise.
+ *    and totals (the opening balances) move with the days they sum, plus the partitions' revision
+ *    bumps (the read cache's packs of those days go stale). Cohort rows likewise.
  * A condition failure means a live increment landed after the snapshot: the day is redone from
  * step 1. So the rebuild may run while events are being counted, and a second run changes nothing.
  *
@@ -18,10 +19,9 @@
  * Baseline relations (connected before any recorded fact) live only in the total rows and are not
  * recomputed; they are unaffected by a day's recomputation.
  */
-import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { addDays, dayRange, startOfCorpDay } from "@siyu/kernel";
 import type { Logger } from "@siyu/lambda-kit";
-import { documentClient, TransactionConflict, transact } from "@siyu/store";
+import { TransactionConflict, transact } from "@siyu/store";
 import {
   COHORT_FIELDS,
   COUNTER_FIELDS,
@@ -36,6 +36,7 @@ import {
 } from "../domain/index.ts";
 import { batchGetRows, cohortOf, countersOf, forEachLimited, queryPartition, revOf } from "../store/counters.ts";
 import { cohortRowKey, dayRowKey, ledgerKey, monthRowKey, totalRowKey, utcDay } from "../store/keys.ts";
+import { revKey } from "../store/packs.ts";
 
 export interface RebuildOptions {
   table: string;
@@ -206,11 +207,15 @@ async function rebuildDay(o: RebuildOptions, day: string, report: RebuildReport)
     report.rowsChanged++;
     if (report.changes.length < 200) report.changes.push({ day, group, rows: "day", delta });
     const d = full(COUNTER_FIELDS, delta);
+    const dayKey = dayRowKey(day, group);
+    const monthKey = monthRowKey(day.slice(0, 7), group);
     writes.push(() =>
       transact([
-        guardedAdd(table, dayRowKey(day, group), d, revOf(old)),
-        plainAdd(table, monthRowKey(day.slice(0, 7), group), d),
+        guardedAdd(table, dayKey, d, revOf(old)),
+        plainAdd(table, monthKey, d),
         plainAdd(table, totalRowKey(group), d),
+        plainAdd(table, revKey(dayKey.pk), { rev: 1 }),
+        plainAdd(table, revKey(monthKey.pk), { rev: 1 }),
       ]),
     );
   }
@@ -221,10 +226,10 @@ async function rebuildDay(o: RebuildOptions, day: string, report: RebuildReport)
     if (!delta) continue;
     report.rowsChanged++;
     if (report.changes.length < 200) report.changes.push({ day, group, rows: "cohort", delta });
-    const single = guardedAdd(table, cohortRowKey(day, group), full(COHORT_FIELDS, delta), revOf(old)).Update;
-    writes.push(async () => {
-      await documentClient().send(new UpdateCommand(single));
-    });
+    const cohortKey = cohortRowKey(day, group);
+    writes.push(() =>
+      transact([guardedAdd(table, cohortKey, full(COHORT_FIELDS, delta), revOf(old)), plainAdd(table, revKey(cohortKey.pk), { rev: 1 })]),
+    );
   }
   if (o.dryRun || writes.length === 0) return;
   let changed = false;
@@ -232,9 +237,7 @@ async function rebuildDay(o: RebuildOptions, day: string, report: RebuildReport)
     try {
       await write();
     } catch (error) {
-      const conditionFailed =
-        (error instanceof TransactionConflict && (error.failedCondition(0) || error.codes.includes("TransactionConflict"))) ||
-        (error instanceof Error && error.name === "ConditionalCheckFailedException");
+      const conditionFailed = error instanceof TransactionConflict && (error.failedCondition(0) || error.codes.includes("TransactionConflict"));
       if (!conditionFailed) throw error;
       changed = true;
     }

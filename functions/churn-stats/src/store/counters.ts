@@ -120,7 +120,13 @@ export async function batchGetRows(
 export async function queryPartition(
   table: string,
   pk: string,
-  opts: { between?: [string, string]; beginsWith?: string; consistent?: boolean; stats?: ReadStats } = {},
+  opts: {
+    between?: [string, string];
+    beginsWith?: string;
+    consistent?: boolean;
+    projection?: { expression: string; names: Record<string, string> };
+    stats?: ReadStats;
+  } = {},
 ): Promise<Item[]> {
   const values: Record<string, string> = { ":pk": pk };
   let condition = "pk = :pk";
@@ -143,6 +149,7 @@ export async function queryPartition(
         ExpressionAttributeValues: values,
         ExclusiveStartKey: start,
         ConsistentRead: opts.consistent ?? false,
+        ...(opts.projection ? { ProjectionExpression: opts.projection.expression, ExpressionAttributeNames: opts.projection.names } : {}),
       }),
     );
     items.push(...(out.Items ?? []));
@@ -165,6 +172,8 @@ export async function groupRegistryPage(
     TableName: table,
     KeyConditionExpression: "pk = :pk AND begins_with(sk, :p)",
     ExpressionAttributeValues: { ":pk": totalRowKey(`${kind}:x`).pk, ":p": groupPrefix(kind) },
+    // the registry page needs the group ids (and the cursor's key) and the balance: not every counter
+    ProjectionExpression: "pk, sk, active",
     limit: opts.limit,
     cursor: opts.cursor,
     keyAttributes: ["pk", "sk"],

@@ -11,11 +11,14 @@
  * 4. A cancelled transaction (another writer updated the customer first, or a transaction conflict)
  *    is retried from step 1: the increments are recomputed against the newer ledger.
  *
+ * Every write also bumps the revision of each counter partition it touches (`packs.ts`), which is
+ * how the read cache knows a pack went stale.
+ *
  * **More than 100 items** (DynamoDB's transaction limit; only unusually late facts that reshape many
- * days of one customer get there — an everyday add is 19 items): the transaction holds the ledger,
+ * days of one customer get there — an everyday add is 21 items): the transaction holds the ledger,
  * the fact log items and a **pending-increments record** instead of the increments, and the ledger
  * gets `pending.<id>`. The increments are then applied in follow-up transactions of at most
- * `maxItems − 1` rows, each together with a per-chunk marker on the pending record (condition
+ * `maxItems − 1` rows and revision bumps, each together with a per-chunk marker on the pending record (condition
  * `attribute_not_exists(done.<i>)`), so every chunk applies exactly once even when several workers
  * finish the same record. Whoever reads a ledger with `pending` entries completes them before
  * applying anything (a redelivery of the event does, if the first attempt died halfway). A record
@@ -36,6 +39,7 @@ import {
 } from "../domain/index.ts";
 import { type RowIncrement, rowIncrements, rowUpdate } from "./counters.ts";
 import { factLogKey, ledgerKey, pendingKey, utcDay } from "./keys.ts";
+import { revBumps } from "./packs.ts";
 
 /** A write that can never succeed (e.g. an item over DynamoDB's 400 KB): park the event, don't retry. */
 export class LedgerWriteImpossible extends Error {
@@ -135,13 +139,14 @@ export async function applyToLedger(facts: readonly Fact[], o: LedgerWriteOption
     if (!result.changed) return { result, ledger, attempts: attempt, split: false };
 
     const rows = rowIncrements(storageIncrements(result.deltas));
+    const increments = [...rows, ...revBumps(rows)];
     const toLog = result.appended.filter((f) => !logged.has(f.factId));
     const factPuts = toLog.map((f) => factLogPut(o.table, f));
-    const split = 1 + factPuts.length + rows.length > maxItems;
+    const split = 1 + factPuts.length + increments.length > maxItems;
     const pendingId = split ? pendingKey(custKey, result.ledger.version).sk : undefined;
     const items = [ledgerPut(o.table, result.ledger, ledger.version, o.now, pendingId), ...factPuts];
-    if (split) items.push(pendingPut(o.table, custKey, result.ledger.version, rows, maxItems - 1, o.now));
-    else items.push(...rows.map((r) => rowUpdate(o.table, r)));
+    if (split) items.push(pendingPut(o.table, custKey, result.ledger.version, chunkRows(rows, maxItems - 1), o.now));
+    else items.push(...increments.map((r) => rowUpdate(o.table, r)));
     try {
       await transact(items);
     } catch (error) {
@@ -167,20 +172,32 @@ export async function applyToLedger(facts: readonly Fact[], o: LedgerWriteOption
 interface PendingItem {
   pk: string;
   sk: string;
-  rows: RowIncrement[];
-  chunkSize: number;
-  chunks: number;
+  /** Each chunk: counter rows and the revision bumps of their partitions, one transaction's worth. */
+  chunks: RowIncrement[][];
   done: Record<string, boolean>;
   status: "pending" | "done";
 }
 
-function pendingPut(table: string, custKey: string, version: number, rows: RowIncrement[], chunkSize: number, now: Date) {
+/** Cut rows into chunks that, with their partitions' revision bumps, fit `capacity` items each. */
+export function chunkRows(rows: readonly RowIncrement[], capacity: number): RowIncrement[][] {
+  const chunks: RowIncrement[][] = [];
+  let current: RowIncrement[] = [];
+  for (const r of rows) {
+    const next = [...current, r];
+    if (current.length > 0 && next.length + revBumps(next).length > capacity) {
+      chunks.push([...current, ...revBumps(current)]);
+      current = [r];
+    } else current = next;
+  }
+  if (current.length > 0) chunks.push([...current, ...revBumps(current)]);
+  return chunks;
+}
+
+function pendingPut(table: string, custKey: string, version: number, chunks: RowIncrement[][], now: Date) {
   const item = {
     ...pendingKey(custKey, version),
     entity: "pending-increments",
-    rows,
-    chunkSize,
-    chunks: Math.ceil(rows.length / chunkSize),
+    chunks,
     done: {},
     status: "pending",
     createdAt: now.toISOString(),
@@ -197,9 +214,8 @@ export async function completePending(table: string, corpId: string, externalUse
   const out = await documentClient().send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
   const record = out.Item as PendingItem | undefined;
   if (record && record.status !== "done") {
-    for (let i = 0; i < record.chunks; i++) {
+    for (const [i, chunk] of record.chunks.entries()) {
       if (record.done[String(i)]) continue;
-      const chunk = record.rows.slice(i * record.chunkSize, (i + 1) * record.chunkSize);
       for (let attempt = 1; ; attempt++) {
         try {
           await transact([
