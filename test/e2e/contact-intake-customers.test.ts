@@ -2,49 +2,18 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } 
 import { SetSubscriptionAttributesCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
 import { usePlatform } from "../support/platform.ts";
+import { apiClient, readTap, simClient, tapTopic } from "../support/clients.ts";
 
 /**
  * contact-intake's customer API against the WeCom simulator, over HTTP: the list (every filter,
  * pages across month partitions, cursors), the detail with its timeline, and churn events on the topic.
  */
 const platform = await usePlatform({ services: ["contact-intake"], simulator: { seed: "empty", strict: true } });
+const api = apiClient(platform);
+const sim = simClient(platform);
 const SH = "Asia/Shanghai";
 
-const sim = async <T = Record<string, any>>(path: string, body?: unknown): Promise<T> => {
-  const res = await fetch(`${platform.simulatorUrl}/_sim/${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`sim ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-};
-const api = async (method: string, path: string, body?: unknown) => {
-  const headers: Record<string, string> = { authorization: `Bearer ${platform.adminToken}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${platform.gatewayUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text.startsWith("{") ? (JSON.parse(text) as Record<string, any>) : undefined, text };
-};
 
-/** A queue of our own on the topic, filtered to `types`. */
-async function tapTopic(types: string[]): Promise<string> {
-  const name = `${platform.prefix}-tap-${Math.random().toString(36).slice(2, 8)}`;
-  const url = (await platform.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-  const arn = (await platform.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
-  const sub = await platform.sns.send(new SubscribeCommand({ TopicArn: platform.topicArn, Protocol: "sqs", Endpoint: arn, ReturnSubscriptionArn: true }));
-  await platform.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn!, AttributeName: "RawMessageDelivery", AttributeValue: "true" }));
-  await platform.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn!, AttributeName: "FilterPolicy", AttributeValue: JSON.stringify({ type: types }) }));
-  return url;
-}
-async function readTap(url: string): Promise<{ id: string; type: string; data: Record<string, any> }[]> {
-  const out: { id: string; type: string; data: Record<string, any> }[] = [];
-  for (;;) {
-    const r = await platform.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    if (!r.Messages?.length) return out;
-    out.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
-  }
-}
 
 /** Every row of a list, following cursors; checks each page's size. */
 async function listAll(query: string, limit: number): Promise<{ rows: Record<string, any>[]; pages: number }> {
@@ -187,7 +156,7 @@ describe("GET /v1/customers/{externalUserId}", () => {
 
 describe("a customer deleting a staff member", () => {
   it("marks the relation lost, adds a timeline entry and publishes exactly one contact.lost, even after redelivery", async () => {
-    const tap = await tapTopic(["contact.lost", "contact.removed"]);
+    const tap = await tapTopic(platform, ["contact.lost", "contact.removed"]);
     const c = added[1]!;
     await sim("customer-deletes-staff", { externalUserId: c.externalUserId, userId: c.userId });
     await platform.drain();
@@ -200,7 +169,7 @@ describe("a customer deleting a staff member", () => {
     const { callbacks } = await sim<{ callbacks: unknown[] }>("callbacks");
     await sim("redeliver", { count: callbacks.length });
     await platform.drain();
-    const events = await readTap(tap);
+    const events = await readTap(platform, tap);
     expect(events.filter((e) => e.data.externalUserId === c.externalUserId)).toEqual([
       expect.objectContaining({ type: "contact.lost", data: expect.objectContaining({ userId: c.userId, channelId: channel.channelId }) }),
     ]);

@@ -1,6 +1,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { usePlatform } from "../support/platform.ts";
+import { apiClient, simClient } from "../support/clients.ts";
 
 /**
  * contact-intake's corp tags against the WeCom simulator: Siyu's copy of the tag list, creation with
@@ -8,24 +9,10 @@ import { usePlatform } from "../support/platform.ts";
  * reconciliation, and relation tags refreshed from edit_external_contact.
  */
 const platform = await usePlatform({ services: ["contact-intake"], simulator: { seed: "empty", strict: true } });
+const api = apiClient(platform);
+const sim = simClient(platform);
 const table = platform.tableName("contact-intake");
 
-const sim = async <T = Record<string, any>>(path: string, body?: unknown): Promise<T> => {
-  const res = await fetch(`${platform.simulatorUrl}/_sim/${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`sim ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-};
-const api = async (method: string, path: string, body?: unknown) => {
-  const headers: Record<string, string> = { authorization: `Bearer ${platform.adminToken}` };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${platform.gatewayUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text.startsWith("{") ? (JSON.parse(text) as Record<string, any>) : undefined, text };
-};
 const wecomCalls = async (api: string) => (await sim<{ requests: { api: string }[] }>(`requests?api=${encodeURIComponent(api)}`)).requests.length;
 /** Every group of Siyu's copy (following cursors). */
 async function copy(): Promise<{ groups: Record<string, any>[]; total: number }> {

@@ -2,6 +2,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } 
 import { SetSubscriptionAttributesCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
 import { usePlatform } from "../support/platform.ts";
+import { apiClient, readTap, simClient, tapTopic } from "../support/clients.ts";
 
 /**
  * Customer transfer (在职/离职继承) end to end against the WeCom simulator: plan with the 90-day rule
@@ -10,41 +11,10 @@ import { usePlatform } from "../support/platform.ts";
  * churn event for the transfer's own deletions.
  */
 const platform = await usePlatform({ services: ["contact-intake"], simulator: { seed: "empty", strict: true } });
+const api = apiClient(platform);
+const sim = simClient(platform);
 const DAY = 86_400_000;
 
-const sim = async <T = Record<string, any>>(path: string, body?: unknown): Promise<T> => {
-  const res = await fetch(`${platform.simulatorUrl}/_sim/${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`sim ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-};
-const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-  const h: Record<string, string> = { authorization: `Bearer ${platform.adminToken}`, ...headers };
-  if (body !== undefined) h["content-type"] = "application/json";
-  const res = await fetch(`${platform.gatewayUrl}${path}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text.startsWith("{") ? (JSON.parse(text) as Record<string, any>) : undefined, text };
-};
-async function tapTopic(types: string[]): Promise<string> {
-  const name = `${platform.prefix}-tap-${Math.random().toString(36).slice(2, 8)}`;
-  const url = (await platform.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-  const arn = (await platform.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
-  const sub = await platform.sns.send(new SubscribeCommand({ TopicArn: platform.topicArn, Protocol: "sqs", Endpoint: arn, ReturnSubscriptionArn: true }));
-  await platform.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn!, AttributeName: "RawMessageDelivery", AttributeValue: "true" }));
-  await platform.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn!, AttributeName: "FilterPolicy", AttributeValue: JSON.stringify({ type: types }) }));
-  return url;
-}
-async function readTap(url: string): Promise<{ id: string; type: string; data: Record<string, any> }[]> {
-  const out: { id: string; type: string; data: Record<string, any> }[] = [];
-  for (;;) {
-    const r = await platform.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    if (!r.Messages?.length) return out;
-    out.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
-  }
-}
 const wecomCalls = async (name: string) => (await sim<{ requests: { api: string }[] }>(`requests?api=${encodeURIComponent(name)}`)).requests.length;
 const transfer = async (id: string, query = "") => {
   const res = await api("GET", `/v1/transfers/${id}${query}`);
@@ -65,9 +35,9 @@ const c: string[] = [];
 for (let i = 1; i <= 4; i++) c.push((await sim<{ externalUserId: string }>("scan-contact-way", { configId: channel.configId, name: `顾客${i}` })).externalUserId);
 await platform.drain();
 const [c1, c2, c3, c4] = c as [string, string, string, string];
-const churn = await tapTopic(["contact.lost", "contact.removed"]);
-const addedTap = await tapTopic(["contact.added"]);
-const transferredTap = await tapTopic(["contact.transferred"]);
+const churn = await tapTopic(platform, ["contact.lost", "contact.removed"]);
+const addedTap = await tapTopic(platform, ["contact.added"]);
+const transferredTap = await tapTopic(platform, ["contact.transferred"]);
 
 describe("POST /v1/transfers validation", () => {
   it("answers field errors and sends nothing", async () => {
@@ -76,7 +46,7 @@ describe("POST /v1/transfers validation", () => {
     expect((res.json!.errors as { path: string }[]).map((e) => e.path).sort()).toEqual(["body.externalUserIds", "body.message", "body.toUserId"]);
     const resigned = await api("POST", "/v1/transfers", { fromUserId: "zhangsan", toUserId: "lisi", resigned: true, message: "hi" });
     expect(resigned.json!.errors).toEqual([{ path: "body.message", message: expect.stringContaining("resigned") }]);
-    const badKey = await api("POST", "/v1/transfers", { fromUserId: "zhangsan", toUserId: "lisi" }, { "idempotency-key": "with space" });
+    const badKey = await api("POST", "/v1/transfers", { fromUserId: "zhangsan", toUserId: "lisi" }, { headers: { "idempotency-key": "with space" } });
     expect(badKey.status).toBe(400);
     const none = await api("POST", "/v1/transfers", { fromUserId: "lisi", toUserId: "zhangsan", externalUserIds: [c1] });
     expect(none.status).toBe(422);
@@ -91,20 +61,20 @@ describe("an on-job transfer end to end", () => {
   const body = { fromUserId: "zhangsan", toUserId: "lisi", externalUserIds: [c1, c2, c3], message: "您好，我是您的新顾问李四" };
 
   it("plans, stores and sends one batch; the same Idempotency-Key answers the same transfer without a second call", async () => {
-    const res = await api("POST", "/v1/transfers", body, { "idempotency-key": "handover-2024-06" });
+    const res = await api("POST", "/v1/transfers", body, { headers: { "idempotency-key": "handover-2024-06" } });
     expect(res.status, res.text).toBe(202);
     transferId = res.json!.transferId;
     expect(res.headers.get("location")).toBe(`/v1/transfers/${transferId}`);
     expect(res.json).toMatchObject({ state: "open", fromUserId: "zhangsan", toUserId: "lisi", resigned: false, batches: 1, total: 3, counts: { pending: 3 }, excluded: [] });
     await platform.drain();
     expect(await wecomCalls("externalcontact/transfer_customer")).toBe(1);
-    const replay = await api("POST", "/v1/transfers", body, { "idempotency-key": "handover-2024-06" });
+    const replay = await api("POST", "/v1/transfers", body, { headers: { "idempotency-key": "handover-2024-06" } });
     expect(replay.status).toBe(202);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.json!.transferId).toBe(transferId);
     await platform.drain();
     expect(await wecomCalls("externalcontact/transfer_customer")).toBe(1);
-    const reused = await api("POST", "/v1/transfers", { ...body, externalUserIds: [c1] }, { "idempotency-key": "handover-2024-06" });
+    const reused = await api("POST", "/v1/transfers", { ...body, externalUserIds: [c1] }, { headers: { "idempotency-key": "handover-2024-06" } });
     expect(reused.status).toBe(422);
     expect(reused.json!.type).toBe("https://siyu.dev/problems/idempotency-key-reused");
     const t = await transfer(transferId);
@@ -141,11 +111,11 @@ describe("an on-job transfer end to end", () => {
     // polling again changes nothing and publishes nothing
     expect(await platform.runSchedule("contact-intake", "transfer-results")).toMatchObject({ published: 0, transfers: 0 });
 
-    const transferred = await readTap(transferredTap);
+    const transferred = await readTap(platform, transferredTap);
     expect(transferred.map((e) => e.data.externalUserId).sort()).toEqual([c1, c3].sort());
     for (const e of transferred) expect(e.data).toMatchObject({ fromUserId: "zhangsan", toUserId: "lisi", channelId: channel.channelId });
-    expect(await readTap(churn)).toEqual([]);
-    expect((await readTap(addedTap)).filter((e) => e.data.userId === "lisi")).toEqual([]);
+    expect(await readTap(platform, churn)).toEqual([]);
+    expect((await readTap(platform, addedTap)).filter((e) => e.data.userId === "lisi")).toEqual([]);
     const lisi = (await api("GET", "/v1/customers?userId=lisi&status=active")).json!;
     expect(lisi.items.map((r: { externalUserId: string }) => r.externalUserId).sort()).toEqual([c1, c3].sort());
   });
@@ -211,7 +181,7 @@ describe("a resigned member's transfer (离职继承)", () => {
     const d = await customer(c5);
     expect(relationOf(d, "wangwu")).toMatchObject({ status: "transferred", channelId: "unknown" });
     expect(relationOf(d, "lisi")).toMatchObject({ status: "active", channelId: "unknown" });
-    expect((await readTap(transferredTap)).map((e) => e.data.externalUserId)).toContain(c5);
+    expect((await readTap(platform, transferredTap)).map((e) => e.data.externalUserId)).toContain(c5);
   });
 });
 
@@ -221,8 +191,8 @@ describe("WeCom redelivers every callback", () => {
     const before = await Promise.all(list.items.map((t: { transferId: string }) => transfer(t.transferId)));
     const customersBefore = await Promise.all(c.map(customer));
     const calls = (await sim<{ requests: unknown[] }>("requests")).requests.length;
-    await readTap(transferredTap);
-    await readTap(addedTap);
+    await readTap(platform, transferredTap);
+    await readTap(platform, addedTap);
     const { callbacks } = await sim<{ callbacks: unknown[] }>("callbacks");
     await sim("redeliver", { count: callbacks.length });
     await platform.drain();
@@ -230,9 +200,9 @@ describe("WeCom redelivers every callback", () => {
     expect(await Promise.all(c.map(customer))).toEqual(customersBefore);
     const after = await sim<{ requests: { api: string }[] }>("requests");
     expect(after.requests.slice(calls).filter((r) => r.api !== "gettoken")).toEqual([]);
-    expect(await readTap(transferredTap)).toEqual([]);
-    expect(await readTap(addedTap)).toEqual([]);
-    expect(await readTap(churn)).toEqual([]);
+    expect(await readTap(platform, transferredTap)).toEqual([]);
+    expect(await readTap(platform, addedTap)).toEqual([]);
+    expect(await readTap(platform, churn)).toEqual([]);
   });
 
   it("broke no WeCom rule", async () => {

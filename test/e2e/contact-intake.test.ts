@@ -1,29 +1,15 @@
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { usePlatform } from "../support/platform.ts";
+import { apiClient, simClient } from "../support/clients.ts";
 
 /**
  * contact-intake against the WeCom simulator, all over HTTP: the simulator sends signed, encrypted
  * callbacks to the gateway exactly as WeCom would, and records every API call Siyu makes.
  */
 const platform = await usePlatform({ services: ["contact-intake"], simulator: { seed: "empty", strict: true } });
-const sim = async <T = Record<string, unknown>>(path: string, body?: unknown): Promise<T> => {
-  const res = await fetch(`${platform.simulatorUrl}/_sim/${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`sim ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-};
-const api = async (method: string, path: string, body?: unknown, token: string | null = platform.adminToken) => {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${platform.gatewayUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: text.startsWith("{") ? (JSON.parse(text) as Record<string, any>) : undefined };
-};
+const api = apiClient(platform);
+const sim = simClient(platform);
 
 for (const [userId, name] of [["liming", "李明"], ["wangfang", "王芳"], ["zhaolei", "赵磊"]]) await sim("staff", { userId, name });
 const vipTag = await sim<{ tagId: string }>("console-tag", { groupName: "渠道", tagName: "门店海报" });
@@ -49,7 +35,7 @@ describe("channel codes with daily caps", () => {
     expect(channel.configId).toBeTruthy();
     expect(channel.qrCode).toMatch(/^https?:/);
     expect([...channel.currentStaff].sort()).toEqual(["liming", "wangfang"]);
-    const page = await api("GET", `/c/${channel.channelId}`, undefined, null);
+    const page = await api("GET", `/c/${channel.channelId}`, undefined, { token: null });
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(page.text).toContain(channel.qrCode);
@@ -138,6 +124,6 @@ describe("validation", () => {
   });
 
   it("rejects a channel without a token", async () => {
-    expect((await api("POST", "/v1/channels", { name: "x", staff: ["liming"] }, null)).status).toBe(401);
+    expect((await api("POST", "/v1/channels", { name: "x", staff: ["liming"] }, { token: null })).status).toBe(401);
   });
 });

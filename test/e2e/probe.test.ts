@@ -1,7 +1,7 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { SubscribeCommand } from "@aws-sdk/client-sns";
+import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { makeEvent } from "@siyu/kernel";
+import { drainQueue, tapTopic } from "../support/clients.ts";
 import { eventually, usePlatform } from "../support/platform.ts";
 
 /**
@@ -22,34 +22,6 @@ const postProbe = (message: string, token?: string | null) =>
 async function probeState(id: string) {
   const res = await api(`/v1/_probe/${id}`);
   return res.status === 200 ? ((await res.json()) as Record<string, string>) : undefined;
-}
-
-/** A queue of our own on the topic, to count what the probe consumer publishes. */
-async function tapTopic(type: string): Promise<string> {
-  const name = `${platform.prefix}-tap-${Math.random().toString(36).slice(2, 8)}`;
-  const url = (await platform.sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-  const arn = (await platform.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
-  // attributes at subscribe time: no window in which a message arrives unfiltered or wrapped
-  await platform.sns.send(
-    new SubscribeCommand({
-      TopicArn: platform.topicArn,
-      Protocol: "sqs",
-      Endpoint: arn,
-      Attributes: { RawMessageDelivery: "true", FilterPolicy: JSON.stringify({ type: [type] }) },
-    }),
-  );
-  return url;
-}
-
-async function drainQueue(url: string): Promise<{ body: string; attributes: Record<string, string> }[]> {
-  const out: { body: string; attributes: Record<string, string> }[] = [];
-  for (;;) {
-    const r = await platform.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ["All"] }));
-    if (!r.Messages?.length) return out;
-    for (const m of r.Messages) {
-      out.push({ body: m.Body!, attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ""])) });
-    }
-  }
 }
 
 describe("probe path end to end", () => {
@@ -95,7 +67,7 @@ describe("JWT authorizer", () => {
 
 describe("delivery guarantees", () => {
   it("runs a duplicated command once: one probe.recorded on the topic", async () => {
-    const tap = await tapTopic("probe.recorded");
+    const tap = await tapTopic(platform, ["probe.recorded"]);
     const res = await postProbe("dup");
     const { probeId } = (await res.json()) as { probeId: string };
     await eventually(async () => (await probeState(probeId))?.status === "complete", 15_000, "first delivery");
@@ -108,7 +80,7 @@ describe("delivery guarantees", () => {
       }),
     );
     await platform.drain();
-    const received = await drainQueue(tap);
+    const received = await drainQueue(platform, tap);
     // every message on the tap is a raw envelope (a wrapped or foreign one would fail here, visibly)
     const published = received.filter((m) => (JSON.parse(m.body) as { type: string; data: { probeId: string } }).data.probeId === probeId);
     expect(published).toHaveLength(1);
@@ -130,7 +102,7 @@ describe("delivery guarantees", () => {
     );
     await platform.drain();
     await eventually(async () => (await probeState(probeId))?.status === "complete", 15_000, "valid record processed");
-    const parked = await drainQueue(platform.dlqUrl("probe", "commands"));
+    const parked = await drainQueue(platform, platform.dlqUrl("probe", "commands"));
     expect(parked.map((m) => m.body).sort()).toEqual([JSON.stringify({ ...valid, id: "other", type: "contact.lost" }), "this is not an envelope"].sort());
     for (const m of parked) expect(m.attributes["siyu-park-reason"]).toBeTruthy();
     expect(parked.find((m) => m.body === "this is not an envelope")!.attributes["siyu-park-reason"]).toMatch(/not JSON/);
