@@ -13,6 +13,9 @@
  *   months before this one), the pack is rewritten if the revision did not move during the Query.
  *   Today's partitions change with every event, so they are always queried and never packed.
  *
+ * A partition without a revision item was never written by a counter transaction, so it has no rows
+ * (every writer — live counting, split chunks, the rebuild — bumps the revision with its rows).
+ *
  * Packs are a cache: deleting them all changes no answer. A kind with so many groups that a pack
  * would exceed `MAX_PACK_BYTES` (≈ 8,000 staff) is never packed; its reads stay one Query per day.
  */
@@ -77,6 +80,11 @@ export async function readKindRows(partitions: readonly string[], o: KindReadOpt
   const revs = new Map(partitions.map((p) => [p, num(found.get(cell(revKey(p)))?.rev)]));
   const stale: string[] = [];
   for (const p of partitions) {
+    if (revs.get(p) === 0) {
+      // no counter transaction ever wrote this partition (every one bumps its revision): it is empty
+      out.set(p, new Map());
+      continue;
+    }
     const item = found.get(cell(packKey(p, o.kind)));
     const rows = item && num(item.rev) === revs.get(p) ? unpack(item, o.fields) : undefined;
     if (rows) out.set(p, rows);
