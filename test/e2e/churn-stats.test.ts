@@ -1,32 +1,22 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, CreateQueueCommand } from "@aws-sdk/client-sqs";
-import { SetSubscriptionAttributesCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import { GetQueueAttributesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { addDays, corpDay, corpTime, type DomainEvent, makeEvent, nextCorpMidnight } from "@siyu/kernel";
 import { describe, expect, it } from "vitest";
 import { main as rebuildCli } from "../../functions/churn-stats/src/cli/rebuild.ts";
+import { readTap, simClient, tapTopic } from "../support/clients.ts";
 import { eventually, usePlatform } from "../support/platform.ts";
 
 /**
  * churn-stats with contact-intake and the WeCom simulator, all over HTTP: a scripted day of adds on
- * three channels and two staff, losses, a mutual delete, a staff removal, a re-add and a transfer,
- * every callback redelivered by "WeCom" and every domain event redelivered by "SNS"; then the figures
- * per day, staff, channel and corp, the CSV, cohorts, loss alerts, the digest, the reconciliation
- * against WeCom's statistics, the rebuild, and the app-message limits.
- *
- * The transfer: contact-intake's transfer API is being built; this test publishes the
- * `contact.transferred` envelope onto churn-stats' events queue directly.
+ * three channels and two staff, losses, a mutual delete, a staff removal and a re-add, every callback
+ * redelivered by "WeCom" and every domain event redelivered by "SNS"; then the figures per day,
+ * staff, channel and corp, the CSV, cohorts, loss alerts, the digest, the reconciliation against
+ * WeCom's statistics and the rebuild; then the next day, a transfer through contact-intake's transfer
+ * API (WeCom completes it after 24 h), and the app-message limits.
  */
 const TZ = "Asia/Shanghai";
 const platform = await usePlatform({ services: ["contact-intake", "churn-stats"], simulator: { seed: "empty", strict: true } });
 
-const sim = async <T = Record<string, any>>(path: string, body?: unknown): Promise<T> => {
-  const res = await fetch(`${platform.simulatorUrl}/_sim/${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`sim ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-};
+const sim = simClient(platform);
 const api = async (method: string, path: string, opts: { body?: unknown; token?: string | null; accept?: string } = {}) => {
   const headers: Record<string, string> = {};
   const token = opts.token === undefined ? platform.adminToken : opts.token;
@@ -38,25 +28,6 @@ const api = async (method: string, path: string, opts: { body?: unknown; token?:
   const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer());
   return { status: res.status, headers: res.headers, text, json: text.startsWith("{") ? (JSON.parse(text) as Record<string, any>) : undefined };
 };
-
-/** A queue of our own on the topic: every contact.* event contact-intake publishes. */
-async function tapTopic(types: string[]): Promise<string> {
-  const url = (await platform.sqs.send(new CreateQueueCommand({ QueueName: `${platform.prefix}-churn-tap` }))).QueueUrl!;
-  const arn = (await platform.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
-  const sub = await platform.sns.send(new SubscribeCommand({ TopicArn: platform.topicArn, Protocol: "sqs", Endpoint: arn, ReturnSubscriptionArn: true }));
-  await platform.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn!, AttributeName: "RawMessageDelivery", AttributeValue: "true" }));
-  await platform.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn!, AttributeName: "FilterPolicy", AttributeValue: JSON.stringify({ type: types }) }));
-  return url;
-}
-
-async function drainTap(url: string): Promise<DomainEvent[]> {
-  const out: DomainEvent[] = [];
-  for (;;) {
-    const r = await platform.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    if (!r.Messages?.length) return out;
-    out.push(...r.Messages.map((m) => JSON.parse(m.Body!) as DomainEvent));
-  }
-}
 
 const eventsQueue = platform.queueUrl("churn-stats", "events");
 const publishToChurn = (event: DomainEvent) =>
@@ -80,7 +51,7 @@ for (const [userId, name] of [
 ]) {
   await sim("staff", { userId, name });
 }
-const tap = await tapTopic(["contact.added", "contact.lost", "contact.removed", "contact.transferred"]);
+const tap = await tapTopic(platform, ["contact.added", "contact.lost", "contact.removed", "contact.transferred"]);
 await platform.drain();
 
 const simNow = async () => new Date((await sim<{ now: string }>("clock")).now);
@@ -122,7 +93,7 @@ describe("a scripted day", () => {
     expect(put.json).toMatchObject({ lossAlerts: true, dailyDigest: true, digestLeadUserId: "zhaolei" });
   });
 
-  it("plays: 10 adds on three channels, losses, a mutual delete, a removal, a re-add, a transfer", async () => {
+  it("plays: 10 adds on three channels, losses, a mutual delete, a removal, a re-add", async () => {
     poster = await channel("海报", ["liming"]);
     live = await channel("直播", ["wangfang"]);
     store = await channel("门店", ["liming"]);
@@ -155,25 +126,15 @@ describe("a scripted day", () => {
     expect((await scan(poster, { externalUserId: c.c1! })).userId).toBe("liming"); // re-add after the loss
     await step("customer-deletes-staff", { externalUserId: c.c9!, userId: "liming" }); // lost relation; c9 still follows wangfang
 
-    // the transfer (contact-intake's transfer API is not ready): straight onto churn-stats' queue
-    await tick();
-    const transfer = makeEvent(
-      "contact.transferred",
-      { fromUserId: "liming", toUserId: "wangfang", externalUserId: c.c3!, channelId: poster.channelId, transferredAt: (await simNow()).toISOString() },
-      { corpId, occurredAt: await simNow() },
-    );
-    await publishToChurn(transfer);
-    await platform.drain();
-
     // WeCom redelivers every callback; SNS redelivers every domain event (new envelope ids)
     const { callbacks } = await sim<{ callbacks: unknown[] }>("callbacks");
     await sim("redeliver", { count: callbacks.length });
     await platform.drain();
-    const published = await drainTap(tap);
+    const published = (await readTap(platform, tap)) as DomainEvent[];
     expect(published.filter((e) => e.type === "contact.added")).toHaveLength(11);
     expect(published.filter((e) => e.type === "contact.lost")).toHaveLength(4);
     expect(published.filter((e) => e.type === "contact.removed")).toHaveLength(2);
-    for (const e of [...published, transfer]) await publishToChurn({ ...e, id: `${e.id}-redelivered` });
+    for (const e of published) await publishToChurn({ ...e, id: `${e.id}-redelivered` });
     await platform.drain();
     expect(corpDay(await simNow(), TZ)).toBe(today);
   });
@@ -215,20 +176,20 @@ describe("figures", () => {
     expect(res.status, res.text).toBe(200);
     const byId = Object.fromEntries(res.json!.series.map((s: any) => [s.id, point(s, today)]));
     expect(Object.keys(byId).sort()).toEqual(["liming", "wangfang"]);
-    // liming: c1 c2 c3 c9 c7 c8 + c1 again = 7 adds; lost c1 c2 c9 (c2's removal is the mutual delete's second half); c3 transferred out
-    expect(byId.liming).toEqual({ date: today, added: 7, lost: 3, removed: 0, transferredIn: 0, transferredOut: 1, net: 4, customersAtStart: 0, customersAtEnd: 3, churnRate: null });
-    // wangfang: c4 c5 c6 c9; lost c4; removed c5; c3 transferred in
-    expect(byId.wangfang).toEqual({ date: today, added: 4, lost: 1, removed: 1, transferredIn: 1, transferredOut: 0, net: 2, customersAtStart: 0, customersAtEnd: 3, churnRate: null });
+    // liming: c1 c2 c3 c9 c7 c8 + c1 again = 7 adds; lost c1 c2 c9 (c2's removal is the mutual delete's second half)
+    expect(byId.liming).toEqual({ date: today, added: 7, lost: 3, removed: 0, transferredIn: 0, transferredOut: 0, net: 4, customersAtStart: 0, customersAtEnd: 4, churnRate: null });
+    // wangfang: c4 c5 c6 c9; lost c4; removed c5
+    expect(byId.wangfang).toEqual({ date: today, added: 4, lost: 1, removed: 1, transferredIn: 0, transferredOut: 0, net: 2, customersAtStart: 0, customersAtEnd: 2, churnRate: null });
     const one = await api("GET", `/v1/stats/churn?from=${today}&to=${today}&userId=liming`);
     expect(point(one.json!.series[0], today)).toEqual(byId.liming);
   });
 
-  it("per channel (the channel of the add; a transfer keeps it)", async () => {
+  it("per channel (the channel of the add)", async () => {
     const res = await api("GET", `/v1/stats/churn?from=${today}&to=${today}&groupBy=channel`);
     expect(res.status, res.text).toBe(200);
     const byId = Object.fromEntries(res.json!.series.map((s: any) => [s.id, point(s, today)]));
     expect(Object.keys(byId).sort()).toEqual([poster.channelId, live.channelId, store.channelId].sort());
-    expect(byId[poster.channelId]).toMatchObject({ added: 5, lost: 3, removed: 0, transferredIn: 1, transferredOut: 1, customersAtEnd: 2 });
+    expect(byId[poster.channelId]).toMatchObject({ added: 5, lost: 3, removed: 0, transferredIn: 0, transferredOut: 0, customersAtEnd: 2 });
     expect(byId[live.channelId]).toMatchObject({ added: 4, lost: 1, removed: 1, transferredIn: 0, transferredOut: 0, customersAtEnd: 2 });
     expect(byId[store.channelId]).toMatchObject({ added: 2, lost: 0, removed: 0, customersAtEnd: 2 });
   });
@@ -351,6 +312,39 @@ describe("rebuild", () => {
     expect(after.json).toEqual(before.json);
     const bad = await api("POST", "/v1/stats/rebuild", { body: { from: today, to: addDays(today, -3) } });
     expect(bad.json!.errors.map((e: any) => e.path)).toEqual(["body.to"]);
+  });
+});
+
+describe("the next day: a transfer through contact-intake", () => {
+  it("moves the customer from the giver to the taker without a loss or an add, for staff and channel; the corp is unchanged", async () => {
+    const transferTap = await tapTopic(platform, ["contact.added", "contact.lost", "contact.removed", "contact.transferred"]);
+    const res = await api("POST", "/v1/transfers", { body: { fromUserId: "liming", toUserId: "wangfang", externalUserIds: [c.c3!] } });
+    expect(res.status, res.text).toBe(202);
+    await platform.drain();
+    // WeCom completes an on-job transfer after 24 h: the giver's DELETE_BY_TRANSFER, the taker's add
+    await sim("clock", { advanceMs: 86_400_000 + 60_000 });
+    await platform.drain();
+    await platform.runSchedule("contact-intake", "transfer-results");
+    await platform.drain();
+    const tomorrow = addDays(today, 1);
+    expect(corpDay(await simNow(), TZ)).toBe(tomorrow);
+    const events = (await readTap(platform, transferTap)) as DomainEvent[];
+    expect(events.map((e) => e.type)).toEqual(["contact.transferred"]);
+    // SNS redelivers it
+    await publishToChurn({ ...events[0]!, id: `${events[0]!.id}-redelivered` });
+    await platform.drain();
+
+    const staff = await api("GET", `/v1/stats/churn?from=${today}&to=${tomorrow}&groupBy=staff`);
+    const byId = Object.fromEntries(staff.json!.series.map((s: any) => [s.id, point(s, tomorrow)]));
+    expect(byId.liming).toEqual({ date: tomorrow, ...zeroDay, transferredOut: 1, customersAtStart: 4, customersAtEnd: 3, churnRate: 0 });
+    expect(byId.wangfang).toEqual({ date: tomorrow, ...zeroDay, transferredIn: 1, customersAtStart: 2, customersAtEnd: 3, churnRate: 0 });
+    const channels = await api("GET", `/v1/stats/churn?from=${tomorrow}&to=${tomorrow}&channelId=${poster.channelId}`);
+    expect(point(channels.json!.series[0], tomorrow)).toMatchObject({ transferredIn: 1, transferredOut: 1, added: 0, lost: 0, customersAtStart: 2, customersAtEnd: 2 });
+    const corp = await api("GET", `/v1/stats/churn?from=${tomorrow}&to=${tomorrow}`);
+    expect(point(corp.json!.series[0], tomorrow)).toEqual({ date: tomorrow, ...zeroDay, customersAtStart: 6, customersAtEnd: 6, churnRate: 0 });
+    // the cohort member c3 survives its transfer: liming's cohort of today keeps it
+    const cohorts = await api("GET", `/v1/stats/cohorts?from=${today}&to=${today}&userId=liming`);
+    expect(cohorts.json!.cohorts[0].points[0].size).toBe(7);
   });
 });
 
