@@ -9,8 +9,6 @@ import {
   COHORT_FIELDS,
   COUNTER_FIELDS,
   type CohortCounters,
-  type CohortRow,
-  type CounterRow,
   type Counters,
   type GroupId,
   type StorageIncrements,
@@ -69,17 +67,6 @@ export function cohortOf(item: Item | undefined): CohortCounters {
 }
 
 export const revOf = (item: Item | undefined): number | undefined => (item ? num(item.rev) : undefined);
-
-/** `DAY#2024-03-01` → `2024-03-01`. */
-export const pkSuffix = (pk: string): string => pk.slice(pk.indexOf("#") + 1);
-
-export function dayRowOf(item: Item): CounterRow {
-  return { day: pkSuffix(item.pk as string), group: item.sk as string, ...countersOf(item) };
-}
-
-export function cohortRowOf(item: Item): CohortRow {
-  return { day: pkSuffix(item.pk as string), group: item.sk as string, ...cohortOf(item) };
-}
 
 const cellKey = (k: Key) => `${k.pk}|${k.sk}`;
 
