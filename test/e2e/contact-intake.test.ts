@@ -1,4 +1,6 @@
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { corpDay } from "@siyu/kernel";
 import { describe, expect, it } from "vitest";
 import { usePlatform } from "../support/platform.ts";
 import { apiClient, simClient } from "../support/clients.ts";
@@ -87,6 +89,60 @@ describe("channel codes with daily caps", () => {
   it("broke no WeCom rule", async () => {
     const { violations } = await sim<{ violations: unknown[] }>("violations");
     expect(violations).toEqual([]);
+  });
+});
+
+describe("caps under a burst", () => {
+  it("counts every concurrent add exactly once and updates the contact way once per change of the eligible set", async () => {
+    for (const [userId, name] of [["burst-a", "甲"], ["burst-b", "乙"], ["burst-c", "丙"]]) await sim("staff", { userId, name });
+    const created = await api("POST", "/v1/channels", {
+      name: "直播间",
+      staff: [
+        { userId: "burst-a", dailyCap: 3 },
+        { userId: "burst-b", dailyCap: 3 },
+      ],
+      backupStaff: ["burst-c"],
+    });
+    expect(created.status, created.text).toBe(201);
+    const ch = created.json!;
+    const updatesBefore = (await sim<{ requests: unknown[] }>("requests?api=externalcontact%2Fupdate_contact_way")).requests.length;
+    // 8 customers scan at once: WeCom still routes them all to the two pool members
+    const scans = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => sim<{ userId: string }>("scan-contact-way", { configId: ch.configId, name: `直播客户${i}` })),
+    );
+    await platform.drain();
+    const adds: Record<string, number> = {};
+    for (const s of scans) adds[s.userId] = (adds[s.userId] ?? 0) + 1;
+    const { Items } = await platform.dynamo.send(
+      new QueryCommand({
+        TableName: platform.tableName("contact-intake"),
+        KeyConditionExpression: "pk = :p",
+        ExpressionAttributeValues: { ":p": `CAP#${ch.channelId}#${corpDay(new Date(), "Asia/Shanghai")}` },
+      }),
+    );
+    const counted = Object.fromEntries((Items ?? []).map((i) => [i.sk as string, Number(i.count)]));
+    expect(counted).toEqual(adds);
+    // WeCom split the burst at random: whoever is under the cap stays, else the backup takes over,
+    // with at most one contact-way update per member who reached the cap
+    const capped = ["burst-a", "burst-b"].filter((u) => (adds[u] ?? 0) >= 3);
+    const expected = ["burst-a", "burst-b"].filter((u) => !capped.includes(u));
+    const stored = await api("GET", `/v1/channels/${ch.channelId}`);
+    expect([...stored.json!.currentStaff].sort()).toEqual(expected.length ? expected : ["burst-c"]);
+    const updates = (await sim<{ requests: unknown[] }>("requests?api=externalcontact%2Fupdate_contact_way")).requests.length - updatesBefore;
+    expect(updates).toBeGreaterThanOrEqual(1);
+    expect(updates).toBeLessThanOrEqual(capped.length);
+    // a redelivery of the whole burst counts nothing more and updates nothing
+    await sim("redeliver", { count: 8 });
+    await platform.drain();
+    const again = await platform.dynamo.send(
+      new QueryCommand({
+        TableName: platform.tableName("contact-intake"),
+        KeyConditionExpression: "pk = :p",
+        ExpressionAttributeValues: { ":p": `CAP#${ch.channelId}#${corpDay(new Date(), "Asia/Shanghai")}` },
+      }),
+    );
+    expect(Object.fromEntries((again.Items ?? []).map((i) => [i.sk as string, Number(i.count)]))).toEqual(adds);
+    expect((await sim<{ requests: unknown[] }>("requests?api=externalcontact%2Fupdate_contact_way")).requests.length - updatesBefore).toBe(updates);
   });
 });
 

@@ -33,7 +33,12 @@ export interface DynamoLocal {
   stop(): Promise<void>;
 }
 
-const JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k"];
+/**
+ * Fast-boot JVM flags (C1 only, serial GC): right for dev and tests, which start often and run briefly.
+ * Benchmarks want steady-state speed instead: SIYU_DYNAMODB_JVM_FLAGS replaces them (space-separated).
+ */
+const DEFAULT_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k"];
+const jvmFlags = () => process.env.SIYU_DYNAMODB_JVM_FLAGS?.split(" ").filter(Boolean) ?? DEFAULT_JVM_FLAGS;
 
 const WATCHDOG = [
   "exec 3<&0",
@@ -89,7 +94,7 @@ export async function startDynamoLocal(opts: DynamoLocalOptions = {}): Promise<D
 export function launchDynamoLocal(opts: DynamoLocalOptions & { port: number }): DynamoLocalLaunch {
   const { port } = opts;
   const { jar, libDir } = dynamoLocalJar();
-  const args = [...JVM_FLAGS, `-Djava.library.path=${libDir}`, "-jar", jar, "-port", String(port), "-sharedDb", "-disableTelemetry"];
+  const args = [...jvmFlags(), `-Djava.library.path=${libDir}`, "-jar", jar, "-port", String(port), "-sharedDb", "-disableTelemetry"];
   if (opts.dbPath) {
     const dbPath = resolve(opts.dbPath);
     mkdirSync(dbPath, { recursive: true });

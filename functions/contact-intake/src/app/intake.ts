@@ -147,15 +147,19 @@ async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: Non
   if (decision.overshoot > 0) log.warn("add over the member's daily cap (already in flight when the cap was reached)", { userId: add.userId, countAfter, cap, overshoot: decision.overshoot });
   const today = add.day === corpDay(deps.now(), config.timezone);
   const rotates = channel.definition.rotation !== "wecom-random";
-  if (!(today && (decision.reachedCap || rotates))) return;
+  // the count may include concurrent adds, so every add at or over the cap asks; the FIFO
+  // deduplication id (one per member, channel and day) and the sync's own comparison make it one update
+  if (!(today && (decision.atOrOverCap || rotates))) return;
+  // rotation: one sync per add (each advances the rotation once); caps: one per member, channel, day and cap
+  const id = rotates ? deterministicId("channel-sync", addKey) : deterministicId("channel-cap", channel.channelId, add.userId, add.day, cap);
   await sendCommand(
     config.queueUrl("channel-sync"),
     makeEvent(
       "channel.sync_requested",
-      { channelId: channel.channelId, reason: decision.reachedCap ? "cap-reached" : "add", addedUserId: rotates ? add.userId : undefined, addKey },
-      { corpId: config.corpId, occurredAt: deps.now(), id: deterministicId("channel-sync", addKey) },
+      { channelId: channel.channelId, reason: rotates ? "add" : "cap-reached", addedUserId: rotates ? add.userId : undefined, addKey },
+      { corpId: config.corpId, occurredAt: deps.now(), id },
     ),
-    { groupId: channel.channelId, deduplicationId: deterministicId("channel-sync", addKey) },
+    { groupId: channel.channelId, deduplicationId: id },
   );
 }
 

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { documentClient, isConditionalCheckFailed, key, queryPage, type Page } from "@siyu/store";
+import { counterUpdate, documentClient, isConditionalCheckFailed, key, markerPut, queryPage, TransactionConflict, transact, type Page } from "@siyu/store";
 import type { ChannelDefinition } from "../domain/channel.ts";
 import type { RotationState } from "../domain/rotation.ts";
 
@@ -156,26 +156,22 @@ export async function addsOnDay(table: string, channelId: string, day: string): 
 }
 
 /**
- * Count one add exactly once: the add's dedupe key goes into a string set on the counter item in the
- * same atomic update as the increment, so a redelivered add never counts twice and concurrent adds
- * each see their own count. Returns the count after this add, or undefined if it was already counted.
+ * Count one add exactly once: a small dedupe marker (keyed by the add) and the increment go in one
+ * transaction, so a redelivered add never counts twice; then a consistent read gives the count, which
+ * may already include concurrent adds. Returns undefined if the add was counted before.
+ * (A marker per add keeps the counter item tiny: write units stay flat however many adds a day brings.)
  */
 export async function countAdd(table: string, p: { channelId: string; userId: string; day: string; addKey: string; ttl: number }): Promise<number | undefined> {
+  const counterKey = { pk: capPk(p.channelId, p.day), sk: p.userId };
   try {
-    const out = await documentClient().send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: capPk(p.channelId, p.day), sk: p.userId },
-        UpdateExpression: "ADD #c :one, #seen :keys SET #ttl = :ttl",
-        ConditionExpression: "attribute_not_exists(#seen) OR NOT contains(#seen, :key)",
-        ExpressionAttributeNames: { "#c": "count", "#seen": "addKeys", "#ttl": "ttl" },
-        ExpressionAttributeValues: { ":one": 1, ":keys": new Set([p.addKey]), ":key": p.addKey, ":ttl": p.ttl },
-        ReturnValues: "UPDATED_NEW",
-      }),
-    );
-    return Number(out.Attributes?.count);
+    await transact([
+      markerPut(table, { pk: key("CAPMARK", p.channelId, p.day, p.userId), sk: p.addKey, ttl: p.ttl }),
+      counterUpdate(table, counterKey, { count: 1 }, { ttl: p.ttl }),
+    ]);
   } catch (error) {
-    if (isConditionalCheckFailed(error)) return undefined;
+    if (error instanceof TransactionConflict && error.failedCondition(0)) return undefined;
     throw error;
   }
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: counterKey, ConsistentRead: true, ProjectionExpression: "#c", ExpressionAttributeNames: { "#c": "count" } }));
+  return Number(out.Item?.count ?? 0);
 }
