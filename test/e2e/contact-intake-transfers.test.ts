@@ -1,5 +1,4 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { SetSubscriptionAttributesCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+
 import { describe, expect, it } from "vitest";
 import { usePlatform } from "../support/platform.ts";
 import { apiClient, readTap, simClient, tapTopic } from "../support/clients.ts";

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, } from "@aws-sdk/lib-dynamodb";
 import { counterUpdate, documentClient, isConditionalCheckFailed, key, markerPut, queryPage, TransactionConflict, transact, type Page } from "@siyu/store";
 import type { ChannelDefinition } from "../domain/channel.ts";
 import type { RotationState } from "../domain/rotation.ts";

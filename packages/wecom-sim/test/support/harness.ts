@@ -20,7 +20,6 @@ export interface Sim {
   close(): Promise<void>;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: API responses are loosely typed JSON in tests
 export type ApiResult = { errcode: number; errmsg: string } & Record<string, any>;
 
 export async function startSim(opts: Partial<SimulatorOptions> = {}, start = "2025-03-10T02:00:00.000Z"): Promise<Sim> {
