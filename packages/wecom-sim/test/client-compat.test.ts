@@ -10,6 +10,16 @@ let s: Sim;
 afterEach(async () => s?.close());
 
 describe("WecomClient against the simulator", () => {
+  it("makes exactly one gettoken call for 100 concurrent calls on a cold cache (the simulator's request log)", async () => {
+    s = await startSim({ seed: "demo" });
+    const client = new WecomClient({ corpId: CREDS.corpId, secret: CREDS.secret, baseUrl: s.sim.url, clock: s.clock, tokenCache: new TokenCache() });
+    const results = await Promise.all(Array.from({ length: 100 }, () => client.getFollowUserList()));
+    expect(results.every((r) => r.follow_user.length === 5)).toBe(true);
+    const log = await s.ok<{ requests: { api: string }[] }>("GET", "requests");
+    expect(log.requests.filter((r) => r.api === "gettoken")).toHaveLength(1);
+    expect(log.requests.filter((r) => r.api === "externalcontact/get_follow_user_list")).toHaveLength(100);
+  });
+
   it("covers a day of operations with one gettoken", async () => {
     s = await startSim({ seed: "demo" });
     const client = new WecomClient({ corpId: CREDS.corpId, secret: CREDS.secret, baseUrl: s.sim.url, clock: s.clock, tokenCache: new TokenCache() });
