@@ -168,6 +168,8 @@ export async function run(): Promise<void> {
     }
     // what one HTTP page may hold (MAX_CELLS = 20,000 days × groups)
     cases.push({ name: "groupBy=staff, 90 days, page of 200", query: { from: addDays(TODAY, -89), to: TODAY, groupBy: "staff", limit: 200 } });
+    // the API's default page (50 groups)
+    cases.push({ name: "groupBy=staff, 90 days, default page of 50", query: { from: addDays(TODAY, -89), to: TODAY, groupBy: "staff", limit: 50 } });
     cases.push({ name: "groupBy=staff, 30 days, userId filter", query: { from: addDays(TODAY, -29), to: TODAY, groupBy: "staff", userId: "u0007", limit: 1 } });
 
     const results: Record<string, unknown>[] = [];
