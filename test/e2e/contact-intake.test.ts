@@ -92,6 +92,23 @@ describe("channel codes with daily caps", () => {
   });
 });
 
+describe("round-robin rotation", () => {
+  it("narrows the code to the next member after each add, in order", async () => {
+    for (const [userId, name] of [["rr-a", "一"], ["rr-b", "二"], ["rr-c", "三"]]) await sim("staff", { userId, name });
+    const created = await api("POST", "/v1/channels", { name: "轮询", staff: ["rr-a", "rr-b", "rr-c"], rotation: "round-robin" });
+    expect(created.status, created.text).toBe(201);
+    const ch = created.json!;
+    expect(ch.currentStaff).toEqual(["rr-a"]);
+    const served: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      served.push((await sim<{ userId: string }>("scan-contact-way", { configId: ch.configId, name: `轮询客户${i}` })).userId);
+      await platform.drain();
+    }
+    expect(served).toEqual(["rr-a", "rr-b", "rr-c", "rr-a", "rr-b", "rr-c"]);
+    expect((await api("GET", `/v1/channels/${ch.channelId}`)).json!.currentStaff).toEqual(["rr-a"]);
+  });
+});
+
 describe("caps under a burst", () => {
   it("counts every concurrent add exactly once and updates the contact way once per change of the eligible set", async () => {
     for (const [userId, name] of [["burst-a", "甲"], ["burst-b", "乙"], ["burst-c", "丙"]]) await sim("staff", { userId, name });
