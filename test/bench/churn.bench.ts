@@ -9,10 +9,11 @@
  * the parallel Queries and BatchGets of one read land on different partitions).
  */
 import { pathToFileURL } from "node:url";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { addDays, dayRange } from "@siyu/kernel";
-import { startDynamoLocal } from "@siyu/local";
+import { createTable, startDynamoLocal } from "@siyu/local/services";
+import churnManifest from "../../functions/churn-stats/service.ts";
 import { setDocumentClient } from "@siyu/store";
 import { readChurnSeries, type StatsQuery } from "../../functions/churn-stats/src/app/query.ts";
 import { COUNTER_FIELDS, type Counters, zeroCounters } from "../../functions/churn-stats/src/domain/index.ts";
@@ -139,20 +140,7 @@ export async function run(): Promise<void> {
   const doc = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   try {
     const table = "bench-churn-stats";
-    await raw.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "pk", AttributeType: "S" },
-          { AttributeName: "sk", AttributeType: "S" },
-        ],
-        KeySchema: [
-          { AttributeName: "pk", KeyType: "HASH" },
-          { AttributeName: "sk", KeyType: "RANGE" },
-        ],
-      }),
-    );
+    await createTable(raw, table, churnManifest, (msg) => console.warn(msg));
     const rows = seedRows();
     const t0 = Date.now();
     await seed(doc, table, rows);

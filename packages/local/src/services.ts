@@ -4,3 +4,4 @@
  */
 export { type DynamoLocal, type DynamoLocalOptions, launchDynamoLocal, startDynamoLocal } from "./dynamo.ts";
 export { type FauxqsServer, type FauxqsServerOptions, startFauxqsServer } from "./fauxqs.ts";
+export { createTable } from "./resources.ts";

@@ -114,8 +114,8 @@ export function openingBalance(
   return balance;
 }
 
-export interface SeriesPoint {
-  date: string;
+/** The flows of a day or a range. */
+interface Flows {
   added: number;
   lost: number;
   removed: number;
@@ -123,19 +123,17 @@ export interface SeriesPoint {
   transferredOut: number;
   /** added − lost − removed (transfers excluded). */
   net: number;
+}
+
+export interface SeriesPoint extends Flows {
+  date: string;
   customersAtStart: number;
   customersAtEnd: number;
   /** lost ÷ customersAtStart; null when customersAtStart ≤ 0. */
   churnRate: number | null;
 }
 
-export interface SeriesTotals {
-  added: number;
-  lost: number;
-  removed: number;
-  transferredIn: number;
-  transferredOut: number;
-  net: number;
+export interface SeriesTotals extends Flows {
   /** At the start of `from`. */
   customersAtStart: number;
   /** At the end of `to`. */

@@ -94,6 +94,9 @@ function csvResult(text: string, name: string, q: ParsedQuery, nextCursor: strin
   return { status: 200, text, contentType: "text/csv; charset=utf-8", headers };
 }
 
+/** What both stats responses start with: the range asked for and the timezone its days are in. */
+const rangeOf = (q: { from: string; to: string; groupBy: string }, timeZone: string) => ({ from: q.from, to: q.to, groupBy: q.groupBy, timeZone });
+
 export const getChurn = route({ query: statsQuerySchema }, async (req) => {
   const q = req.query;
   const { series, nextCursor } = await readChurnSeries(context(req), toStatsQuery(q));
@@ -101,10 +104,7 @@ export const getChurn = route({ query: statsQuerySchema }, async (req) => {
   return {
     status: 200,
     body: {
-      from: q.from,
-      to: q.to,
-      groupBy: q.groupBy,
-      timeZone: req.config.timezone,
+      ...rangeOf(q, req.config.timezone),
       series: series.map((s) => ({ group: s.group, ...describe(s.group), points: s.points, totals: s.totals })),
       ...(nextCursor ? { nextCursor } : {}),
     },
@@ -119,10 +119,7 @@ export const getCohorts = route({ query: statsQuerySchema }, async (req) => {
   return {
     status: 200,
     body: {
-      from: q.from,
-      to: q.to,
-      groupBy: q.groupBy,
-      timeZone: req.config.timezone,
+      ...rangeOf(q, req.config.timezone),
       asOfDay: ctx.today,
       horizons: [1, 7, 30],
       cohorts: cohorts.map((c) => ({ group: c.group, ...describe(c.group), points: c.points, totals: c.totals })),

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { createTable } from "@siyu/local/services";
 import { setDocumentClient } from "@siyu/store";
+import manifest from "../../service.ts";
 import { inject } from "vitest";
 
 /**
@@ -16,23 +18,10 @@ export function useDynamo() {
   return {
     raw,
     doc,
-    /** A new, empty table shaped like the manifest's (pk/sk strings). */
+    /** A new, empty table built from the service manifest, as the local platform builds it. */
     async table(): Promise<string> {
       const name = `churn-${randomBytes(5).toString("hex")}`;
-      await raw.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: [
-            { AttributeName: "pk", AttributeType: "S" },
-            { AttributeName: "sk", AttributeType: "S" },
-          ],
-          KeySchema: [
-            { AttributeName: "pk", KeyType: "HASH" },
-            { AttributeName: "sk", KeyType: "RANGE" },
-          ],
-        }),
-      );
+      await createTable(raw, name, manifest, () => undefined);
       created.push(name);
       return name;
     },
