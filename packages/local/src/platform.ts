@@ -139,6 +139,8 @@ export interface LocalPlatform {
   health(): Promise<HealthReport>;
   /** Milliseconds from the call to ready. */
   startMs: number;
+  /** The DynamoDB Local java process id when this platform started it (for benchmarks' CPU accounting). */
+  dynamoPid: number | undefined;
   close(): Promise<void>;
 }
 
@@ -227,9 +229,11 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     // --- DynamoDB Local and fauxqs (the JVM boots while we do everything else) ------------------------
     let dynamoEndpoint = opts.dynamoEndpoint;
     let dynamoReady: Promise<void> = Promise.resolve();
+    let dynamoLaunch: DynamoLocalLaunch | undefined;
     if (!dynamoEndpoint) {
       const launch = opts.dynamoLaunch ?? launchDynamoLocal({ port: await freePort(), dbPath: persistDir ? join(persistDir, "dynamodb") : undefined });
       started.dynamo = () => launch.stop();
+      dynamoLaunch = launch;
       dynamoEndpoint = launch.endpoint;
       dynamoReady = launch.ready.then(() => mark("DynamoDB Local answers"));
       dynamoReady.catch(() => {}); // awaited below; don't report it as unhandled if we fail first
@@ -557,6 +561,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       drain: (o) => drain(sqs, pollers, tracker, o),
       health: () => health(),
       startMs,
+      get dynamoPid() {
+        return dynamoLaunch?.pid || undefined;
+      },
       close() {
         closing ??= (async () => {
           state = "stopping";

@@ -1,5 +1,6 @@
 import { corpDay, deterministicId, makeEvent } from "@siyu/kernel";
 import { publishEvents, sendCommand } from "@siyu/bus";
+import { putIfAbsent } from "@siyu/store";
 import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
 import { parseCallbackEvent, WecomApiError, type WecomClient, type WecomEvent } from "@siyu/wecom";
 import { capCounterExpiry, decideCap } from "../domain/caps.ts";
@@ -7,7 +8,20 @@ import { dailyCapOf } from "../domain/channel.ts";
 import { decideIntake, type IntakeDecision } from "../domain/events.ts";
 import { classifyWelcomeResponse, planWelcome, selectWelcome, type WelcomeOutcome } from "../domain/welcome.ts";
 import { countAdd, getChannel, type ChannelRecord } from "../store/channels.ts";
-import { addRelationTags, appendTimeline, applyRelation, getRelation, recordWelcome, reserveWelcome, setRelationTags, storeUnknownEvent, updateProfile } from "../store/customers.ts";
+import {
+  applyRelation,
+  type CustomerProfile,
+  getRelation,
+  reserveWelcome,
+  setRelationTags,
+  storeUnknownEvent,
+  tagMembershipItems,
+  tagMembershipKey,
+  timelineItem,
+  welcomeItem,
+  writeIntakeItems,
+  writeProfile,
+} from "../store/customers.ts";
 import { syncTagChange } from "./tags.ts";
 import { pendingTransferTo, recordTransferFailure } from "./transfers.ts";
 
@@ -20,11 +34,16 @@ export interface IntakeDeps {
 
 /**
  * Handle one verified WeCom callback: decide (pure), send the welcome first (its code dies 20 s after
- * the event), then side by side persist the relation and timeline and apply tags, count the add
- * against the member's cap (asking for a contact-way sync when the cap is reached or the rotation
- * must move), and refresh the customer's profile; publish the domain events last.
+ * the event), then side by side apply tags (mark_tag), fetch the profile (externalcontact/get) and count
+ * the add against the member's cap (asking for a contact-way sync when the cap is reached or the rotation
+ * must move); then write the relation once, with every tag it now has, and the rest in two more writes
+ * (the profile; timeline, welcome outcome and tag rows in one batch); publish the domain events last.
+ *
+ * An add costs ~10 DynamoDB calls (idempotency claim and completion, two reads, the welcome reservation,
+ * the cap transaction and its read, the relation, the profile, one batch): every call is CPU and money,
+ * so writes are folded wherever atomicity is not needed.
  * Every step is safe to repeat: the caller's idempotency record covers the whole, and each write is
- * conditional on its own key in case an attempt dies halfway.
+ * conditional or deterministic on its own key in case an attempt dies halfway.
  */
 export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string; xml: string; receivedAt: string }): Promise<IntakeDecision> {
   const { config, log } = deps;
@@ -51,31 +70,52 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     pendingTransfer: transfer ? { fromUserId: transfer.fromUserId, channelId: transfer.channelId } : undefined,
   });
 
-  if (decision.welcome) await welcome(deps, decision.welcome, channel, msg.dedupeKey);
+  const welcomeWrite = decision.welcome ? await welcome(deps, decision.welcome, channel, msg.dedupeKey) : undefined;
+
+  // WeCom calls and the cap count, side by side; each is idempotent on its own
+  const tags = decision.markTags && decision.markTags.addTagIds.length > 0 && decision.relation?.addedAt ? decision.markTags : undefined;
+  const [profile] = await Promise.all([
+    decision.syncProfile ? fetchProfile(deps, decision.syncProfile.externalUserId, decision.syncProfile.userId) : undefined,
+    tags ? deps.wecom().then((wecom) => wecom.markTag({ userid: tags.userId, external_userid: tags.externalUserId, add_tag: tags.addTagIds })) : undefined,
+    decision.countAdd && channel ? countAndRotate(deps, channel, decision.countAdd, msg.dedupeKey) : undefined,
+    welcomeWrite?.ifAbsent ? putIfAbsent(table, welcomeWrite.ifAbsent) : undefined,
+  ]);
 
   const now = deps.now();
-  // independent effects run side by side; each is idempotent on its own key
-  const [, , followTags] = await Promise.all([
-    (async () => {
-      if (decision.relation) await applyRelation(table, decision.relation, now, { existing: existing ?? null });
-      await appendTimeline(table, decision.timeline);
-      const tags = decision.markTags;
-      if (tags && tags.addTagIds.length > 0 && decision.relation?.addedAt) {
-        const wecom = await deps.wecom();
-        await wecom.markTag({ userid: tags.userId, external_userid: tags.externalUserId, add_tag: tags.addTagIds });
-        await addRelationTags(table, tags.externalUserId, tags.userId, tags.addTagIds, decision.relation.addedAt);
+  const batch: Record<string, unknown>[] = decision.timeline.map(timelineItem);
+  const batchDeletes: { pk: string; sk: string }[] = [];
+  if (welcomeWrite?.replace) batch.push(welcomeWrite.replace);
+  let relationApplied = false;
+  if (decision.relation) {
+    // the relation's corp tags: WeCom's list when we have it for this member (the get may have raced
+    // this add's own mark_tag, which only adds), else what Siyu knew plus what it just marked
+    const forMember = profile && decision.syncProfile?.userId === decision.relation.userId ? profile.followTags : undefined;
+    const marked = tags?.userId === decision.relation.userId ? tags.addTagIds : [];
+    const replaceTags = forMember ? [...new Set([...forMember, ...marked])].filter((t) => t && !t.includes("#")) : undefined;
+    const { applied, record } = await applyRelation(table, decision.relation, now, { existing: existing ?? null, tagIds: marked, replaceTags, touchProfile: false });
+    relationApplied = applied;
+    if (applied) {
+      batch.push(...tagMembershipItems(record, record.tagIds));
+      const removed = (existing?.tagIds ?? []).filter((t) => !record.tagIds.includes(t));
+      if (removed.length && existing) batchDeletes.push(...removed.map((t) => tagMembershipKey(existing, t)));
+      if (removed.length || (existing && record.tagIds.some((t) => !existing.tagIds?.includes(t)))) {
+        log.info("relation tags refreshed", { externalUserId: record.externalUserId, userId: record.userId, tagIds: record.tagIds, removed });
       }
-    })(),
-    decision.countAdd && channel ? countAndRotate(deps, channel, decision.countAdd, msg.dedupeKey) : undefined,
-    decision.syncProfile ? syncProfile(deps, decision.syncProfile.externalUserId, decision.syncProfile.userId) : undefined,
-  ]);
-  if (decision.syncProfile && followTags) {
-    // the relation's corp tags as WeCom has them; the get may have raced this add's own mark_tag, which only adds
+    }
+  }
+  if (!decision.relation && decision.syncProfile && profile?.followTags) {
+    // a profile edit: the relation's tags as WeCom has them
     const { externalUserId, userId } = decision.syncProfile;
-    const marked = decision.markTags?.userId === userId ? decision.markTags.addTagIds : [];
-    const changed = await setRelationTags(table, externalUserId, userId, [...new Set([...followTags, ...marked])]);
+    const changed = await setRelationTags(table, externalUserId, userId, profile.followTags);
     if (changed && (changed.added.length || changed.removed.length)) log.info("relation tags refreshed", { externalUserId, userId, ...changed });
   }
+  const profileFor = decision.syncProfile?.externalUserId ?? decision.relation?.externalUserId;
+  await Promise.all([
+    profileFor && (profile || relationApplied)
+      ? writeProfile(table, profileFor, { profile: profile?.profile, syncedAt: profile ? now.toISOString() : undefined, eventAt: relationApplied ? decision.relation!.at : undefined })
+      : undefined,
+    writeIntakeItems(table, batch, batchDeletes),
+  ]);
 
   if (decision.events.length > 0) await publishEvents(config.topicArn, decision.events);
   // a failure here throws and the callback is retried (everything above is idempotent)
@@ -105,21 +145,27 @@ async function channelForEvent(table: string, event: WecomEvent, now: Date): Pro
   return channel;
 }
 
-async function welcome(deps: IntakeDeps, w: NonNullable<IntakeDecision["welcome"]>, channel: ChannelRecord | undefined, addKey: string): Promise<void> {
+/** How a welcome's outcome is stored: in the batch over its own reservation, or only if no earlier attempt stored one. */
+interface WelcomeWrite {
+  replace?: ReturnType<typeof welcomeItem>;
+  ifAbsent?: ReturnType<typeof welcomeItem>;
+}
+
+async function welcome(deps: IntakeDeps, w: NonNullable<IntakeDecision["welcome"]>, channel: ChannelRecord | undefined, addKey: string): Promise<WelcomeWrite | undefined> {
   const { config, log } = deps;
   const selected = channel ? selectWelcome(channel.definition, w.createTime, config.timezone) : undefined;
   const plan = planWelcome({ welcomeCode: w.welcomeCode, createTime: w.createTime }, selected, deps.now());
   const base = { userId: w.userId, channelId: w.channelId, eventAt: w.createTime.toISOString() };
   if (plan.action === "skip") {
-    await reserveWelcome(config.table, w.externalUserId, addKey, deps.now().toISOString());
-    await recordWelcome(config.table, w.externalUserId, addKey, { ...base, ...plan.outcome });
     if (plan.outcome.status === "expired") log.warn("welcome code expired before sending; WeCom not called", { ageMs: plan.outcome.ageMs });
-    return;
+    // never over an earlier attempt's record (a late retry must not turn `sent` into `expired`)
+    return { ifAbsent: welcomeItem(w.externalUserId, addKey, { ...base, ...plan.outcome, recordedAt: deps.now().toISOString() }) };
   }
   // at most once: an earlier attempt that reserved the code may have used it
-  if (!(await reserveWelcome(config.table, w.externalUserId, addKey, deps.now().toISOString()))) {
+  const reservedAt = deps.now().toISOString();
+  if (!(await reserveWelcome(config.table, w.externalUserId, addKey, reservedAt))) {
     log.info("welcome already attempted for this add; not sending again");
-    return;
+    return undefined;
   }
   let outcome: WelcomeOutcome;
   try {
@@ -134,7 +180,7 @@ async function welcome(deps: IntakeDeps, w: NonNullable<IntakeDecision["welcome"
     }
     log.warn("welcome failed", { outcome });
   }
-  await recordWelcome(config.table, w.externalUserId, addKey, { ...base, ...outcome, status: outcome.status });
+  return { replace: welcomeItem(w.externalUserId, addKey, { ...base, ...outcome, status: outcome.status, reservedAt, recordedAt: deps.now().toISOString() }) };
 }
 
 async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: NonNullable<IntakeDecision["countAdd"]>, addKey: string): Promise<void> {
@@ -164,11 +210,16 @@ async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: Non
 }
 
 /**
- * Refresh the customer's profile from externalcontact/get and return the corp tags (type 1) WeCom
- * has on the relation with `userId` (undefined when unknown). The follow user may be on a later page
- * when the customer follows more than 500 members.
+ * The customer's profile from externalcontact/get and the corp tags (type 1) WeCom has on the relation
+ * with `userId` (undefined when not found). The follow user may be on a later page when the customer
+ * follows more than 500 members. Undefined when the call fails: the profile is a convenience, the
+ * relation is recorded anyway and the next event refreshes it.
  */
-async function syncProfile(deps: IntakeDeps, externalUserId: string, userId: string): Promise<string[] | undefined> {
+async function fetchProfile(
+  deps: IntakeDeps,
+  externalUserId: string,
+  userId: string,
+): Promise<{ profile: Omit<CustomerProfile, "externalUserId" | "firstSeenAt" | "lastEventAt">; followTags: string[] | undefined } | undefined> {
   try {
     const wecom = await deps.wecom();
     let out = await wecom.getExternalContact(externalUserId);
@@ -178,10 +229,8 @@ async function syncProfile(deps: IntakeDeps, externalUserId: string, userId: str
       follow = out.follow_user.find((f) => f.userid === userId);
     }
     const c = out.external_contact as Record<string, unknown>;
-    await updateProfile(
-      deps.config.table,
-      {
-        externalUserId,
+    return {
+      profile: {
         name: typeof c.name === "string" ? c.name : undefined,
         unionId: typeof c.unionid === "string" ? c.unionid : undefined,
         type: typeof c.type === "number" ? c.type : undefined,
@@ -189,13 +238,10 @@ async function syncProfile(deps: IntakeDeps, externalUserId: string, userId: str
         gender: typeof c.gender === "number" ? c.gender : undefined,
         corpName: typeof c.corp_name === "string" ? c.corp_name : undefined,
       },
-      deps.now().toISOString(),
-    );
-    return follow ? follow.tags.filter((t) => t.type === 1 && t.tag_id).map((t) => t.tag_id!) : undefined;
+      followTags: follow ? follow.tags.filter((t) => t.type === 1 && t.tag_id).map((t) => t.tag_id!) : undefined,
+    };
   } catch (error) {
-    // the profile is a convenience: the relation is already recorded; the next event refreshes it
-    deps.log.warn("profile sync failed", { externalUserId, userId, error });
+    deps.log.warn("profile fetch failed", { externalUserId, userId, error });
     return undefined;
   }
 }
-

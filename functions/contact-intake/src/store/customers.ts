@@ -1,6 +1,6 @@
-import { GetCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { AppError } from "@siyu/kernel";
-import { decodeCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, putIfAbsent, queryAll, transact, TransactionConflict, type Page } from "@siyu/store";
+import { decodeCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, putIfAbsent, queryAll, type Page } from "@siyu/store";
 import { type CustomerListPlan, decodeListCursor, encodeListCursor, invalidCursor, type ListCursor, type ListSource, matchesResidual, monthOf, monthsToRead } from "../domain/customers.ts";
 import type { RelationStatus, RelationUpdate, TimelineEntry } from "../domain/events.ts";
 import { batchGet, batchWrite } from "./batch.ts";
@@ -60,20 +60,25 @@ function stripKeys(item: Record<string, unknown>): Record<string, unknown> {
 const listSortKey = (addedAt: string, externalUserId: string, userId: string) => `${addedAt}#${externalUserId}#${userId}`;
 
 /**
- * Apply a relation change and the customer's `lastEventAt` in one transaction. Changes older than the
- * stored one are ignored (`statusAt` guard), so out-of-order deliveries cannot roll a relation back.
+ * Apply a relation change: one conditional Put of the relation. Changes older than the stored one are
+ * ignored (`statusAt` guard), so out-of-order deliveries cannot roll a relation back; a retry of the same
+ * change writes the same item again. Returns whether the change was applied.
+ *
+ * Tags: `tagIds` are added to the relation's tags; `replaceTags` sets them exactly (WeCom's own list).
+ * Unless `touchProfile` is false, the customer's `lastEventAt` follows (a second write: the two need not be
+ * atomic, a retry repeats both); the intake path folds that into its profile write instead.
  */
 export async function applyRelation(
   table: string,
   r: RelationUpdate,
   now: Date,
-  opts: { tagIds?: string[]; existing?: RelationRecord | null } = {},
-): Promise<boolean> {
+  opts: { tagIds?: readonly string[]; replaceTags?: readonly string[]; existing?: RelationRecord | null; touchProfile?: boolean } = {},
+): Promise<{ applied: boolean; record: RelationRecord }> {
   const nowIso = now.toISOString();
-  const tagIds = opts.tagIds ?? [];
   // the caller may pass the relation it already read (null = known absent)
   const existing = opts.existing === undefined ? await getRelation(table, r.externalUserId, r.userId) : (opts.existing ?? undefined);
   const addedAt = r.addedAt ?? existing?.addedAt ?? r.at;
+  const tagIds = opts.replaceTags ? [...opts.replaceTags] : [...(existing?.tagIds ?? []), ...(opts.tagIds ?? [])];
   const record: RelationRecord = {
     externalUserId: r.externalUserId,
     userId: r.userId,
@@ -81,7 +86,7 @@ export async function applyRelation(
     channelId: r.channelId,
     addedAt,
     statusAt: r.at,
-    tagIds: [...new Set([...(existing?.tagIds ?? []), ...tagIds])],
+    tagIds: [...new Set(tagIds)],
     updatedAt: nowIso,
   };
   const state = r.state ?? existing?.state;
@@ -92,72 +97,87 @@ export async function applyRelation(
   // the month must be listed before the relation can be found through it
   await recordAddedMonth(table, monthOf(addedAt));
   try {
-    await transact([
-      {
-        Put: {
-          TableName: table,
-          Item: {
-            pk: custPk(r.externalUserId),
-            sk: key("REL", r.userId),
-            ...record,
-            gsi1pk: key("STAFF", r.userId),
-            gsi1sk: sortKey,
-            gsi2pk: key("CHAN", r.channelId),
-            gsi2sk: sortKey,
-            gsi3pk: key("ADDED", addedAt.slice(0, 7)),
-            gsi3sk: sortKey,
-          },
-          // never move a relation back in time (a late retry of an older event)
-          ConditionExpression: "attribute_not_exists(pk) OR statusAt <= :at",
-          ExpressionAttributeValues: { ":at": r.at },
+    await documentClient().send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: custPk(r.externalUserId),
+          sk: key("REL", r.userId),
+          ...record,
+          gsi1pk: key("STAFF", r.userId),
+          gsi1sk: sortKey,
+          gsi2pk: key("CHAN", r.channelId),
+          gsi2sk: sortKey,
+          gsi3pk: key("ADDED", addedAt.slice(0, 7)),
+          gsi3sk: sortKey,
         },
-      },
-      {
-        Update: {
-          TableName: table,
-          Key: { pk: custPk(r.externalUserId), sk: "PROFILE" },
-          UpdateExpression: "SET externalUserId = :id, firstSeenAt = if_not_exists(firstSeenAt, :at), lastEventAt = :at",
-          ExpressionAttributeValues: { ":id": r.externalUserId, ":at": r.at },
-        },
-      },
-    ]);
-    return true;
+        // never move a relation back in time (a late retry of an older event)
+        ConditionExpression: "attribute_not_exists(pk) OR statusAt <= :at",
+        ExpressionAttributeValues: { ":at": r.at },
+      }),
+    );
   } catch (error) {
-    if (error instanceof TransactionConflict && error.failedCondition(0)) return false;
+    if (isConditionalCheckFailed(error)) return { applied: false, record };
     throw error;
   }
+  if (opts.touchProfile !== false) await writeProfile(table, r.externalUserId, { eventAt: r.at });
+  return { applied: true, record };
 }
 
-export async function addRelationTags(table: string, externalUserId: string, userId: string, tagIds: string[], addedAt: string): Promise<void> {
-  if (tagIds.length === 0) return;
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: table,
-      Key: { pk: custPk(externalUserId), sk: key("REL", userId) },
-      UpdateExpression: "SET tagIds = list_append(if_not_exists(tagIds, :empty), :new)",
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeValues: { ":empty": [], ":new": tagIds },
-    }),
-  ).catch((error: unknown) => {
-    if (!isConditionalCheckFailed(error)) throw error;
-  });
-  for (const tagId of tagIds) {
-    await putIfAbsent(table, { pk: key("TAG", tagId), sk: listSortKey(addedAt, externalUserId, userId), externalUserId, userId, tagId, addedAt });
-  }
+/** The tag filter's membership items (`TAG#<tagId>`) of one relation. */
+export function tagMembershipItems(rel: Pick<RelationRecord, "externalUserId" | "userId" | "addedAt">, tagIds: readonly string[]): Record<string, unknown>[] {
+  const sk = listSortKey(rel.addedAt, rel.externalUserId, rel.userId);
+  return tagIds.map((tagId) => ({ pk: key("TAG", tagId), sk, externalUserId: rel.externalUserId, userId: rel.userId, tagId, addedAt: rel.addedAt }));
 }
 
+export const tagMembershipKey = (rel: Pick<RelationRecord, "externalUserId" | "userId" | "addedAt">, tagId: string) => ({
+  pk: key("TAG", tagId),
+  sk: listSortKey(rel.addedAt, rel.externalUserId, rel.userId),
+});
+
+export const timelineItem = (e: TimelineEntry): Record<string, unknown> => ({ pk: custPk(e.externalUserId), sk: key("TL", e.at, e.id), ...e });
+
+/** A welcome's outcome, as the item that replaces its reservation. */
+export const welcomeItem = (externalUserId: string, addKey: string, outcome: Record<string, unknown>): { pk: string; sk: string } & Record<string, unknown> => ({
+  pk: custPk(externalUserId),
+  sk: key("WELCOME", addKey),
+  ...Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined)),
+});
+
+/**
+ * Items whose keys are deterministic for a callback (timeline entries, the welcome outcome, tag
+ * membership), written in one BatchWriteItem: a retry writes the same items again.
+ */
+export async function writeIntakeItems(table: string, puts: readonly Record<string, unknown>[], deletes: readonly { pk: string; sk: string }[] = []): Promise<void> {
+  if (puts.length === 0 && deletes.length === 0) return;
+  await batchWrite(table, puts, deletes);
+}
+
+/** Timeline entries have deterministic keys and content: writing one again is harmless. */
 export async function appendTimeline(table: string, entries: readonly TimelineEntry[]): Promise<void> {
-  for (const e of entries) {
-    await putIfAbsent(table, { pk: custPk(e.externalUserId), sk: key("TL", e.at, e.id), ...e });
-  }
+  await writeIntakeItems(table, entries.map(timelineItem));
 }
 
-export async function updateProfile(table: string, p: Omit<CustomerProfile, "firstSeenAt" | "lastEventAt">, at: string): Promise<void> {
-  const fields: Record<string, unknown> = { ...p, profileSyncedAt: at };
-  delete fields.externalUserId;
+/**
+ * One write to the customer's `PROFILE`: the fields from externalcontact/get (when fetched) and, when a
+ * relation change was applied, `lastEventAt` (and `firstSeenAt` the first time).
+ */
+export async function writeProfile(
+  table: string,
+  externalUserId: string,
+  w: { profile?: Omit<CustomerProfile, "externalUserId" | "firstSeenAt" | "lastEventAt">; syncedAt?: string; eventAt?: string },
+): Promise<void> {
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ":id": p.externalUserId, ":at": at };
-  const sets = ["externalUserId = :id", "firstSeenAt = if_not_exists(firstSeenAt, :at)", "lastEventAt = if_not_exists(lastEventAt, :at)"];
+  const values: Record<string, unknown> = { ":id": externalUserId };
+  const sets = ["externalUserId = :id"];
+  const first = w.eventAt ?? w.syncedAt;
+  if (first) {
+    values[":first"] = first;
+    sets.push("firstSeenAt = if_not_exists(firstSeenAt, :first)");
+    sets.push(w.eventAt ? "lastEventAt = :first" : "lastEventAt = if_not_exists(lastEventAt, :first)");
+  }
+  const fields: Record<string, unknown> = { ...(w.profile ?? {}) };
+  if (w.profile && w.syncedAt) fields.profileSyncedAt = w.syncedAt;
   Object.entries(fields).forEach(([k, v], i) => {
     if (v === undefined) return;
     names[`#f${i}`] = k;
@@ -167,7 +187,7 @@ export async function updateProfile(table: string, p: Omit<CustomerProfile, "fir
   await documentClient().send(
     new UpdateCommand({
       TableName: table,
-      Key: { pk: custPk(p.externalUserId), sk: "PROFILE" },
+      Key: { pk: custPk(externalUserId), sk: "PROFILE" },
       UpdateExpression: `SET ${sets.join(", ")}`,
       ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
       ExpressionAttributeValues: values,
@@ -220,9 +240,7 @@ export async function setRelationTags(table: string, externalUserId: string, use
         if (!isConditionalCheckFailed(error)) throw error;
       });
   }
-  const sk = listSortKey(rel.addedAt, externalUserId, userId);
-  for (const tagId of next) await putIfAbsent(table, { pk: key("TAG", tagId), sk, externalUserId, userId, tagId, addedAt: rel.addedAt });
-  if (removed.length) await batchWrite(table, [], removed.map((tagId) => ({ pk: key("TAG", tagId), sk })));
+  await writeIntakeItems(table, tagMembershipItems(rel, next), removed.map((tagId) => tagMembershipKey(rel, tagId)));
   return { added, removed };
 }
 
@@ -493,27 +511,6 @@ async function relationsOfMembershipRows(table: string, rows: Record<string, unk
 /** Reserve the one welcome attempt for an add. False: an earlier delivery already tried (never send twice). */
 export async function reserveWelcome(table: string, externalUserId: string, addKey: string, at: string): Promise<boolean> {
   return putIfAbsent(table, { pk: custPk(externalUserId), sk: key("WELCOME", addKey), status: "sending", reservedAt: at });
-}
-
-export async function recordWelcome(table: string, externalUserId: string, addKey: string, outcome: Record<string, unknown>): Promise<void> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  Object.entries(outcome).forEach(([k, v], i) => {
-    if (v === undefined) return;
-    names[`#o${i}`] = k;
-    values[`:o${i}`] = v;
-    sets.push(`#o${i} = :o${i}`);
-  });
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: table,
-      Key: { pk: custPk(externalUserId), sk: key("WELCOME", addKey) },
-      UpdateExpression: `SET ${sets.join(", ")}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
 }
 
 /** Callbacks Siyu does not understand are kept (90 days) for inspection, never rejected. */
