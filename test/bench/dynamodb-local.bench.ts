@@ -4,7 +4,6 @@
  * operation. This is the budget every handler spends from: on a 2-core machine running the whole
  * local platform, calls per event decide the sustainable rate.
  */
-import { readFileSync } from "node:fs";
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -16,16 +15,11 @@ import {
   BatchWriteItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { startDynamoLocal } from "@siyu/local/services";
-import { printTable } from "./stats.ts";
+import { printTable, processCpuMs } from "./stats.ts";
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 3000);
 const CONCURRENCY = 20;
 const WARMUP = 1000;
-
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000;
-}
 
 export async function run(): Promise<void> {
   process.env.SIYU_DYNAMODB_JVM_FLAGS ??= "-XX:+UseSerialGC -Xss512k";
@@ -44,7 +38,7 @@ export async function run(): Promise<void> {
           { AttributeName: "sk", KeyType: "RANGE" },
         ],
         GlobalSecondaryIndexes: ["g1", "g2", "g3"].map((g) => ({
-          IndexName: g,
+          IndexName: `index-${g}`,
           KeySchema: [
             { AttributeName: g, KeyType: "HASH" },
             { AttributeName: "sk", KeyType: "RANGE" },

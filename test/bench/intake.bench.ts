@@ -6,14 +6,13 @@
  * (WeCom is not ours); the gateway, every handler and fauxqs share this process, and DynamoDB Local
  * (a JVM) the same 2 cores. CPU per add is reported for each of the three.
  */
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CreateQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { startLocalPlatform } from "@siyu/local";
 import { setDocumentClient } from "@siyu/store";
-import { atRate, printTable, sleep, summary } from "./stats.ts";
+import { atRate, printTable, processCpuMs, sleep, summary } from "./stats.ts";
 import { type LoadMark, startWecomProcess } from "./wecom-process.ts";
 
 const ADDS = Number(process.env.BENCH_ADDS ?? 2000);
@@ -23,12 +22,6 @@ const STAFF = 10;
 /** Adds before measuring, at a gentle rate: both JITs (V8's and DynamoDB Local's C2) compile the hot paths here. */
 const WARMUP_ADDS = Number(process.env.BENCH_WARMUP_ADDS ?? 400);
 const WARMUP_RATE = 10;
-
-/** CPU seconds a process has used (user + system), from /proc (Linux). */
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Counts write capacity units by asking DynamoDB for ConsumedCapacity on every write. */
 function instrument(client: DynamoDBClient) {
@@ -147,7 +140,7 @@ export async function run(): Promise<void> {
     for (const phase of ["steady", "burst"] as const) {
       const w0 = { ...totals };
       const javaPid = platform.dynamoPid;
-      const cpu0 = { node: process.cpuUsage(), java: javaPid ? processCpuSeconds(javaPid) : Number.NaN };
+      const cpu0 = { node: process.cpuUsage(), java: javaPid ? processCpuMs(javaPid) : Number.NaN };
       const t0 = performance.now();
       let mark: LoadMark;
       if (phase === "steady") {
@@ -168,7 +161,7 @@ export async function run(): Promise<void> {
       await platform.drain({ timeoutMs: 300_000 });
       const seconds = (performance.now() - t0) / 1000;
       const nodeCpu = process.cpuUsage(cpu0.node);
-      const javaCpuMs = javaPid ? (processCpuSeconds(javaPid) - cpu0.java) * 1000 : Number.NaN;
+      const javaCpuMs = javaPid ? processCpuMs(javaPid) - cpu0.java : Number.NaN;
       const report = await wecom.report(mark);
       const ack = summary(report.acks);
       const welcome = summary(report.welcomeDelays);

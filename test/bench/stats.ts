@@ -1,4 +1,11 @@
-/** Small statistics for benchmarks: percentiles over one run's samples, and a table printer. */
+/** Small statistics for benchmarks: percentiles over one run's samples, a table printer, CPU clocks. */
+import { readFileSync } from "node:fs";
+
+/** CPU milliseconds another process has used so far (user + system), from /proc (Linux). */
+export function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000;
+}
 export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return Number.NaN;
   const sorted = [...samples].sort((a, b) => a - b);
