@@ -3,15 +3,16 @@
  * WeCom simulator, which sends the signed, encrypted callback to the gateway; contact-intake acks,
  * queues, and its consumer welcomes, records, tags and counts. After a warm-up, two phases of ADDS
  * customers each: a steady 50/s and a burst. The simulator and the load run in a child process
- * (WeCom is not ours); the gateway, every handler and fauxqs share this process, and DynamoDB Local
- * (a JVM) the same 2 cores. CPU per add is reported for each of the three.
+ * (WeCom is not ours); the gateway, the HTTP function and fauxqs run in this process's main thread and
+ * each queue's consumer in a worker thread of its own (`isolateConsumers`, as each Lambda has its own
+ * sandbox); DynamoDB Local (a JVM) shares the same 2 cores. CPU per add is reported for each process.
  */
 import { fileURLToPath } from "node:url";
 import { CreateQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { startLocalPlatform } from "@siyu/local";
 import { setDocumentClient } from "@siyu/store";
+import { installCallCounter, listenForCalls } from "./dynamodb-counter.ts";
 import { atRate, printTable, processCpuMs, sleep, summary } from "./stats.ts";
 import { type LoadMark, startWecomProcess } from "./wecom-process.ts";
 
@@ -22,49 +23,6 @@ const STAFF = 10;
 /** Adds before measuring, at a gentle rate: both JITs (V8's and DynamoDB Local's C2) compile the hot paths here. */
 const WARMUP_ADDS = Number(process.env.BENCH_WARMUP_ADDS ?? 400);
 const WARMUP_RATE = 10;
-
-/** Counts write capacity units by asking DynamoDB for ConsumedCapacity on every write. */
-function instrument(client: DynamoDBClient) {
-  const totals = { writeUnits: 0, writes: 0, reads: 0, byLabel: new Map<string, number>() };
-  const writes = new Set(["PutItemCommand", "UpdateItemCommand", "DeleteItemCommand", "TransactWriteItemsCommand", "BatchWriteItemCommand"]);
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const command = context.commandName ?? "";
-      const input = args.input as Record<string, unknown>;
-      const label = callLabel(command, input);
-      totals.byLabel.set(label, (totals.byLabel.get(label) ?? 0) + 1);
-      if (writes.has(command)) {
-        input.ReturnConsumedCapacity = "TOTAL";
-        totals.writes++;
-      } else totals.reads++;
-      const out = await next(args);
-      const consumed = (out.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-      for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
-        const cap = c as { CapacityUnits?: number; WriteCapacityUnits?: number };
-        if (writes.has(command)) totals.writeUnits += cap.WriteCapacityUnits ?? cap.CapacityUnits ?? 0;
-      }
-      return out;
-    },
-    { step: "initialize", name: "benchConsumedCapacity" },
-  );
-  return totals;
-}
-
-/** `PutItem CUST` — the command and the kind of item (its partition key's prefix), to see where an add's calls go. */
-function callLabel(command: string, input: Record<string, unknown>): string {
-  const kind = (key: unknown): string => {
-    const pk = (key as { pk?: unknown } | undefined)?.pk;
-    const v = typeof pk === "string" ? pk : typeof (pk as { S?: unknown })?.S === "string" ? (pk as { S: string }).S : "?";
-    return v.split("#")[0]!;
-  };
-  const op = command.replace(/Command$/, "");
-  if (op === "TransactWriteItems") {
-    const items = (input.TransactItems as Record<string, { Item?: unknown; Key?: unknown }>[]) ?? [];
-    return `${op} ${items.map((i) => Object.entries(i).map(([k, v]) => `${k} ${kind(v.Item ?? v.Key)}`)[0]).join(" + ")}`;
-  }
-  if (op === "Query") return `Query ${(input.IndexName as string) ?? "table"}`;
-  return `${op} ${kind(input.Item ?? input.Key)}`;
-}
 
 export async function run(): Promise<void> {
   // steady-state JIT for DynamoDB Local (dev and tests use fast-boot flags)
@@ -79,16 +37,20 @@ export async function run(): Promise<void> {
     simulator: false,
     wecomBaseUrl: wecom.url,
     schedules: "manual",
+    // each consumer in a worker thread of its own, as each Lambda has its own sandbox: the gateway and
+    // fauxqs in this thread do not wait behind consumer work; the counter module instruments each worker
+    isolateConsumers: { setupModule: new URL("./dynamodb-counter.setup.ts", import.meta.url).href },
     pollerConcurrency: 4,
     pollWaitSeconds: 1,
     logLevel: "warn",
     functionLogLevel: "error",
   });
   try {
-    // the handlers' shared document client, instrumented (created after the platform set the endpoint env)
+    // this thread's handlers (the HTTP function) are counted too
+    installCallCounter();
+    const calls = listenForCalls();
+    const totals = calls.totals;
     const raw = new DynamoDBClient({});
-    const totals = instrument(raw);
-    setDocumentClient(DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }));
     const simPost = async (path: string, body: unknown) => {
       const res = await fetch(`${wecom.url}/_sim/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
@@ -113,7 +75,6 @@ export async function run(): Promise<void> {
 
     await wecom.load({ configId: channel.configId, count: WARMUP_ADDS, perSecond: WARMUP_RATE });
     await platform.drain({ timeoutMs: 300_000 });
-    totals.byLabel.clear();
 
     // bare SendMessage on the same fauxqs from the same process, after the warm-up: the floor an ack cannot beat
     const scratch = (await platform.sqs.send(new CreateQueueCommand({ QueueName: `${platform.prefix}-bench-bare` }))).QueueUrl!;
@@ -132,6 +93,7 @@ export async function run(): Promise<void> {
       await raw.send(new PutItemCommand({ TableName: platform.tableName("contact-intake"), Item: { pk: { S: `BENCH#${i}` }, sk: { S: "BENCH" }, v: { S: "x".repeat(200) } } }));
       bareDynamo.push(performance.now() - t);
     });
+    await calls.settle();
     totals.byLabel.clear();
 
     const rows: Record<string, unknown>[] = [];
@@ -160,6 +122,7 @@ export async function run(): Promise<void> {
       }
       await platform.drain({ timeoutMs: 300_000 });
       const seconds = (performance.now() - t0) / 1000;
+      await calls.settle();
       const nodeCpu = process.cpuUsage(cpu0.node);
       const javaCpuMs = javaPid ? processCpuMs(javaPid) - cpu0.java : Number.NaN;
       const report = await wecom.report(mark);
@@ -205,6 +168,7 @@ export async function run(): Promise<void> {
     console.log(`\nsteady phase: ack p99 ÷ the bare send p99 measured under the same load = ${((rows[0]!["ack p99 ms"] as number) / summary(bareUnderLoad).p99).toFixed(2)}`);
     console.log(`WeCom rule violations recorded by the simulator: ${violations}`);
     console.log("Goals: ack p99 ≤ 3× bare send p99; welcome p99 ≤ 2000 ms at 50/s.");
+    calls.close();
   } finally {
     setDocumentClient(undefined);
     await platform.close();

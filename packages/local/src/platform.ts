@@ -15,6 +15,7 @@ import { startFauxqsServer } from "./fauxqs.ts";
 import { FunctionTimeoutError, InvocationTracker, LocalFunction } from "./functions.ts";
 import { type Gateway, sendJson, startGateway } from "./gateway.ts";
 import { consoleLogger, type LogLevel, type PlatformLogger, PlatformStartError } from "./log.ts";
+import { type ConsumerPoller, WorkerPoller } from "./consumer-worker.ts";
 import { QueuePoller } from "./poller.ts";
 import { freePort } from "./ports.ts";
 import { checkQueueRules, createQueues, createTable, createTopic, type QueueResource, resourceNames } from "./resources.ts";
@@ -67,6 +68,13 @@ export interface LocalPlatformOptions {
   schedules?: "auto" | "manual";
   /** Don't start pollers (messages stay on the queues); default false. */
   pollers?: boolean;
+  /**
+   * Run each queue's poller and consumer in a worker thread of its own (its own event loop, module
+   * state and SDK clients, like a Lambda sandbox) instead of this thread. Benchmarks use it so the
+   * gateway and fauxqs never wait behind consumer work; `setupModule` is imported first in each worker.
+   * Default off: one thread keeps tests' in-process hooks (e.g. `setDocumentClient`) working.
+   */
+  isolateConsumers?: boolean | { setupModule?: string };
   /**
    * The `$default` route's function for requests no route matches: `true` (default) uses
    * `<repoRoot>/packages/lambda-kit/src/fallback.ts` when it exists, a path uses that module,
@@ -193,7 +201,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   // then the simulator, the SDK clients, the process env, fauxqs and DynamoDB Local.
   const started: {
     scheduler?: LocalScheduler;
-    pollers: QueuePoller[];
+    pollers: ConsumerPoller[];
     gateway?: Gateway;
     tracker?: InvocationTracker;
     simulator?: RunningSimulator;
@@ -477,14 +485,33 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     mark("handlers imported");
 
     // --- pollers and the scheduler --------------------------------------------------------------------------
-    const pollers: QueuePoller[] = [];
+    const pollers: ConsumerPoller[] = [];
+    const isolate = opts.isolateConsumers;
     for (const s of services.values()) {
       for (const q of s.queues) {
+        const fn = s.consumers.get(q.spec.name)!;
+        if (isolate) {
+          pollers.push(
+            new WorkerPoller({
+              spec: fn.spec,
+              queue: q,
+              region,
+              sqsEndpoint: sqsEndpoint!,
+              concurrency: opts.pollerConcurrency ?? 1,
+              waitTimeSeconds: opts.pollWaitSeconds ?? 5,
+              retryVisibilitySeconds: opts.retryVisibilitySeconds,
+              logLevel: opts.logLevel ?? "info",
+              setupModule: typeof isolate === "object" ? isolate.setupModule : undefined,
+              log,
+            }),
+          );
+          continue;
+        }
         pollers.push(
           new QueuePoller({
             sqs,
             queue: q,
-            fn: s.consumers.get(q.spec.name)!,
+            fn,
             region,
             log,
             concurrency: opts.pollerConcurrency ?? 1,
@@ -769,7 +796,7 @@ async function buildHealth(h: HealthInputs): Promise<HealthReport> {
 
 // --- drain ------------------------------------------------------------------------------------------------
 
-async function drain(sqs: SQSClient, pollers: QueuePoller[], tracker: InvocationTracker, opts: DrainOptions = {}): Promise<void> {
+async function drain(sqs: SQSClient, pollers: ConsumerPoller[], tracker: InvocationTracker, opts: DrainOptions = {}): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
   let quietRounds = 0;

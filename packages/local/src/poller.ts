@@ -34,10 +34,12 @@ export interface PollerOptions {
   /** Long-poll wait per receive. Shutdown aborts the poll, so this does not delay close(). */
   waitTimeSeconds?: number;
   retryVisibilitySeconds?: number;
+  /** Told every time the number of batches in progress changes (a worker thread reports it to the platform). */
+  onBusy?: (busy: number) => void;
 }
 
 export class QueuePoller {
-  private readonly o: Required<Omit<PollerOptions, "retryVisibilitySeconds">> & { retryVisibilitySeconds?: number };
+  private readonly o: Required<Omit<PollerOptions, "retryVisibilitySeconds" | "onBusy">> & Pick<PollerOptions, "retryVisibilitySeconds" | "onBusy">;
   private running = false;
   private readonly abort = new AbortController();
   private workers: Promise<void>[] = [];
@@ -78,12 +80,14 @@ export class QueuePoller {
       }
       if (batch.length === 0) continue;
       this.busy++;
+      this.o.onBusy?.(this.busy);
       try {
         await this.process(batch);
       } catch (err) {
         this.o.log.error(`poller ${this.o.queue.name}: settling a batch failed`, err);
       } finally {
         this.busy--;
+        this.o.onBusy?.(this.busy);
       }
     }
   }
