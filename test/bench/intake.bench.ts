@@ -3,9 +3,10 @@
  * WeCom simulator, which sends the signed, encrypted callback to the gateway; contact-intake acks,
  * queues, and its consumer welcomes, records, tags and counts. After a warm-up, two phases of ADDS
  * customers each: a steady 50/s and a burst. The simulator and the load run in a child process
- * (WeCom is not ours); the gateway, the HTTP function and fauxqs run in this process's main thread and
- * each queue's consumer in a worker thread of its own (`isolateConsumers`, as each Lambda has its own
- * sandbox); DynamoDB Local (a JVM) shares the same 2 cores. CPU per add is reported for each process.
+ * (WeCom is not ours), and so does fauxqs (SQS and SNS are services in AWS); the gateway and the HTTP
+ * function run in this process's main thread and each queue's consumer in a worker thread of its own
+ * (`isolateConsumers`, as each Lambda has its own sandbox); DynamoDB Local (a JVM) shares the same
+ * 2 cores. CPU per add is reported for each process.
  */
 import { fileURLToPath } from "node:url";
 import { CreateQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
@@ -14,6 +15,7 @@ import { startLocalPlatform } from "@siyu/local";
 import { setDocumentClient } from "@siyu/store";
 import { installCallCounter, listenForCalls } from "./dynamodb-counter.ts";
 import { atRate, printTable, processCpuMs, sleep, summary } from "./stats.ts";
+import { startFauxqsProcess } from "./fauxqs-process.ts";
 import { type LoadMark, startWecomProcess } from "./wecom-process.ts";
 
 const ADDS = Number(process.env.BENCH_ADDS ?? 2000);
@@ -30,7 +32,10 @@ export async function run(): Promise<void> {
   // WeCom (the simulator) and the customers' scans run in a process of their own, as WeCom is someone
   // else's server in production: this process's CPU is then the platform's (gateway, handlers, fauxqs)
   const wecom = await startWecomProcess();
+  // SQS and SNS are services in AWS: fauxqs answers from its own process, not the gateway's event loop
+  const fauxqs = await startFauxqsProcess();
   const platform = await startLocalPlatform({
+    sqsEndpoint: fauxqs.endpoint,
     repoRoot: fileURLToPath(new URL("../../", import.meta.url)),
     services: ["contact-intake"],
     port: 0,
@@ -102,7 +107,7 @@ export async function run(): Promise<void> {
     for (const phase of ["steady", "burst"] as const) {
       const w0 = { ...totals };
       const javaPid = platform.dynamoPid;
-      const cpu0 = { node: process.cpuUsage(), java: javaPid ? processCpuMs(javaPid) : Number.NaN };
+      const cpu0 = { node: process.cpuUsage(), java: javaPid ? processCpuMs(javaPid) : Number.NaN, fauxqs: processCpuMs(fauxqs.pid) };
       const t0 = performance.now();
       let mark: LoadMark;
       if (phase === "steady") {
@@ -125,6 +130,7 @@ export async function run(): Promise<void> {
       await calls.settle();
       const nodeCpu = process.cpuUsage(cpu0.node);
       const javaCpuMs = javaPid ? processCpuMs(javaPid) - cpu0.java : Number.NaN;
+      const fauxqsCpuMs = processCpuMs(fauxqs.pid) - cpu0.fauxqs;
       const report = await wecom.report(mark);
       const ack = summary(report.acks);
       const welcome = summary(report.welcomeDelays);
@@ -144,9 +150,10 @@ export async function run(): Promise<void> {
         "writes/add": (totals.writes - w0.writes) / ADDS,
         "reads/add": (totals.reads - w0.reads) / ADDS,
         "WeCom calls/add": report.apiCalls / ADDS,
-        // the platform's Node process (gateway, handlers, pollers, fauxqs), DynamoDB Local, and WeCom + load
+        // the platform's Node process (gateway, handlers, pollers), the emulators, and WeCom + load
         "platform CPU ms/add": (nodeCpu.user + nodeCpu.system) / 1000 / ADDS,
         "DynamoDB Local CPU ms/add": javaCpuMs / ADDS,
+        "fauxqs CPU ms/add": fauxqsCpuMs / ADDS,
         "WeCom sim CPU ms/add": report.cpuMs / ADDS,
       });
       violations = report.violations;
@@ -156,7 +163,7 @@ export async function run(): Promise<void> {
       return { operation: name, n: s.n, "p50 ms": s.p50, "p99 ms": s.p99, "max ms": s.max };
     };
     printTable(`baselines in the same run (after ${WARMUP_ADDS} warm-up adds)`, [
-      baseline(`SQS SendMessage (fauxqs, platform process), alone at ${RATE}/s`, bare),
+      baseline(`SQS SendMessage (platform process → fauxqs process), alone at ${RATE}/s`, bare),
       baseline("SQS SendMessage, every 100 ms during the steady phase", bareUnderLoad),
       baseline(`DynamoDB PutItem (DynamoDB Local), alone at ${RATE}/s`, bareDynamo),
     ]);
@@ -173,5 +180,6 @@ export async function run(): Promise<void> {
     setDocumentClient(undefined);
     await platform.close();
     await wecom.close();
+    await fauxqs.close();
   }
 }

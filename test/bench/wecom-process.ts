@@ -4,10 +4,10 @@
  * platform's process means the platform's CPU figures are the platform's, as they would be in AWS where
  * WeCom is someone else's server. Driven over IPC by `startWecomProcess()`; set up over `/_sim` HTTP.
  */
-import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DEV_WECOM_CREDENTIALS } from "@siyu/wecom";
 import type { RunningSimulator } from "@siyu/wecom-sim";
+import { forkUntilListening, stopChild } from "./child-process.ts";
 import { atRate, burst } from "./stats.ts";
 
 export interface ScanLoad {
@@ -54,19 +54,9 @@ export interface WecomProcess {
 
 /** Start the child; resolves once its simulator listens. */
 export async function startWecomProcess(opts: { timeZone?: string } = {}): Promise<WecomProcess> {
-  const child = fork(fileURLToPath(import.meta.url), ["--child"], {
-    execArgv: ["--import", "tsx"],
-    env: { ...process.env, BENCH_WECOM_TZ: opts.timeZone ?? "Asia/Shanghai" },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+  const { child, url } = await forkUntilListening(fileURLToPath(import.meta.url), "WeCom process", { BENCH_WECOM_TZ: opts.timeZone ?? "Asia/Shanghai" });
   const pending = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
   let nextId = 1;
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`WeCom process exited (${code}) before it was ready`)));
-    child.once("message", (m: { url?: string }) => (m.url ? resolve(m.url) : reject(new Error("unexpected first message"))));
-  });
-  child.removeAllListeners("exit");
   child.on("exit", (code) => {
     for (const p of pending.values()) p.reject(new Error(`WeCom process exited (${code})`));
     pending.clear();
@@ -89,12 +79,7 @@ export async function startWecomProcess(opts: { timeZone?: string } = {}): Promi
     url,
     load: (load) => call<LoadMark>({ op: "load", load }),
     report: (mark) => call<ScanReport>({ op: "report", mark }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    close: () => stopChild(child),
   };
 }
 
