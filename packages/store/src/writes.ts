@@ -71,6 +71,27 @@ export function markerPut(table: string, item: Item): TransactItem {
 }
 
 /** An Update that adds `deltas` to numeric attributes, creating the item (and `set` fields) when absent. */
+/**
+ * Clauses for an UpdateExpression from a record of fields: `#<p>0 = :<p>0` for SET, `#<p>0 :<p>0` for
+ * ADD, one per defined field (undefined ones are skipped), with the placeholders' names and values
+ * added to `into`. `prefix` keeps placeholders of several calls on one expression apart.
+ */
+export function assignClauses(
+  fields: Record<string, unknown>,
+  prefix: string,
+  into: { names: Record<string, string>; values: Record<string, unknown> },
+  op: "SET" | "ADD" = "SET",
+): string[] {
+  const clauses: string[] = [];
+  Object.entries(fields).forEach(([field, value], i) => {
+    if (value === undefined) return;
+    into.names[`#${prefix}${i}`] = field;
+    into.values[`:${prefix}${i}`] = value;
+    clauses.push(op === "SET" ? `#${prefix}${i} = :${prefix}${i}` : `#${prefix}${i} :${prefix}${i}`);
+  });
+  return clauses;
+}
+
 export function counterUpdate(
   table: string,
   key: Key,
@@ -79,18 +100,8 @@ export function counterUpdate(
 ): TransactItem {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  const adds: string[] = [];
-  const sets: string[] = [];
-  Object.entries(deltas).forEach(([field, delta], i) => {
-    names[`#c${i}`] = field;
-    values[`:c${i}`] = delta;
-    adds.push(`#c${i} :c${i}`);
-  });
-  Object.entries(set).forEach(([field, value], i) => {
-    names[`#s${i}`] = field;
-    values[`:s${i}`] = value;
-    sets.push(`#s${i} = :s${i}`);
-  });
+  const adds = assignClauses(deltas, "c", { names, values }, "ADD");
+  const sets = assignClauses(set, "s", { names, values });
   const expr = [sets.length ? `SET ${sets.join(", ")}` : "", adds.length ? `ADD ${adds.join(", ")}` : ""]
     .filter(Boolean)
     .join(" ");

@@ -21,7 +21,7 @@
  */
 import { addDays, dayRange, startOfCorpDay } from "@siyu/kernel";
 import type { Logger } from "@siyu/lambda-kit";
-import { TransactionConflict, transact } from "@siyu/store";
+import { assignClauses, TransactionConflict, transact } from "@siyu/store";
 import {
   COHORT_FIELDS,
   COUNTER_FIELDS,
@@ -92,11 +92,7 @@ const full = (fields: readonly string[], d: Record<string, number>) => {
 function addExpression(deltas: Record<string, number>) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  const adds = Object.entries(deltas).map(([f, v], i) => {
-    names[`#c${i}`] = f;
-    values[`:c${i}`] = v;
-    return `#c${i} :c${i}`;
-  });
+  const adds = assignClauses(deltas, "c", { names, values }, "ADD");
   return { UpdateExpression: `ADD ${adds.join(", ")}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
 }
 

@@ -5,7 +5,7 @@
  * without a guard.
  */
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type Key, documentClient, isConditionalCheckFailed, putIfAbsent, ttlAfter } from "@siyu/store";
+import { assignClauses, type Key, documentClient, isConditionalCheckFailed, putIfAbsent, ttlAfter } from "@siyu/store";
 import { appMessageSlot, type SlotDecision } from "../domain/index.ts";
 import { appMessageWindowKey } from "./keys.ts";
 
@@ -23,11 +23,7 @@ export async function claimMarker(table: string, key: Key, fields: Record<string
 export async function settleMarker(table: string, key: Key, outcome: Record<string, unknown>): Promise<void> {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
-  const sets = Object.entries(outcome).map(([k, v], i) => {
-    names[`#f${i}`] = k;
-    values[`:v${i}`] = v;
-    return `#f${i} = :v${i}`;
-  });
+  const sets = assignClauses(outcome, "f", { names, values });
   await documentClient().send(
     new UpdateCommand({ TableName: table, Key: key, UpdateExpression: `SET ${sets.join(", ")}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values }),
   );

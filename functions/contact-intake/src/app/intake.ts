@@ -1,6 +1,7 @@
 import { corpDay, deterministicId, makeEvent } from "@siyu/kernel";
 import { publishEvents, sendCommand } from "@siyu/bus";
 import { putIfAbsent } from "@siyu/store";
+import { batchWrite } from "../store/batch.ts";
 import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
 import { parseCallbackEvent, WecomApiError, type WecomClient, type WecomEvent } from "@siyu/wecom";
 import { capCounterExpiry, decideCap } from "../domain/caps.ts";
@@ -19,7 +20,6 @@ import {
   tagMembershipKey,
   timelineItem,
   welcomeItem,
-  writeIntakeItems,
   writeProfile,
 } from "../store/customers.ts";
 import { syncTagChange } from "./tags.ts";
@@ -114,7 +114,8 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     profileFor && (profile || relationApplied)
       ? writeProfile(table, profileFor, { profile: profile?.profile, syncedAt: profile ? now.toISOString() : undefined, eventAt: relationApplied ? decision.relation!.at : undefined })
       : undefined,
-    writeIntakeItems(table, batch, batchDeletes),
+    // timeline, welcome outcome and tag rows have deterministic keys and content: a retry rewrites the same items
+    batchWrite(table, batch, batchDeletes),
   ]);
 
   if (decision.events.length > 0) await publishEvents(config.topicArn, decision.events);

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { AppError } from "@siyu/kernel";
-import { decodeCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, putIfAbsent, queryAll, type Page } from "@siyu/store";
+import { assignClauses, decodeCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, putIfAbsent, queryAll, type Page } from "@siyu/store";
 import { type CustomerListPlan, decodeListCursor, encodeListCursor, invalidCursor, type ListCursor, type ListSource, matchesResidual, monthOf, monthsToRead } from "../domain/customers.ts";
 import type { RelationStatus, RelationUpdate, TimelineEntry } from "../domain/events.ts";
 import { batchGet, batchWrite } from "./batch.ts";
@@ -144,18 +144,9 @@ export const welcomeItem = (externalUserId: string, addKey: string, outcome: Rec
   ...Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined)),
 });
 
-/**
- * Items whose keys are deterministic for a callback (timeline entries, the welcome outcome, tag
- * membership), written in one BatchWriteItem: a retry writes the same items again.
- */
-export async function writeIntakeItems(table: string, puts: readonly Record<string, unknown>[], deletes: readonly { pk: string; sk: string }[] = []): Promise<void> {
-  if (puts.length === 0 && deletes.length === 0) return;
-  await batchWrite(table, puts, deletes);
-}
-
 /** Timeline entries have deterministic keys and content: writing one again is harmless. */
 export async function appendTimeline(table: string, entries: readonly TimelineEntry[]): Promise<void> {
-  await writeIntakeItems(table, entries.map(timelineItem));
+  await batchWrite(table, entries.map(timelineItem));
 }
 
 /**
@@ -178,12 +169,7 @@ export async function writeProfile(
   }
   const fields: Record<string, unknown> = { ...(w.profile ?? {}) };
   if (w.profile && w.syncedAt) fields.profileSyncedAt = w.syncedAt;
-  Object.entries(fields).forEach(([k, v], i) => {
-    if (v === undefined) return;
-    names[`#f${i}`] = k;
-    values[`:f${i}`] = v;
-    sets.push(`#f${i} = :f${i}`);
-  });
+  sets.push(...assignClauses(fields, "f", { names, values }));
   await documentClient().send(
     new UpdateCommand({
       TableName: table,
@@ -240,7 +226,7 @@ export async function setRelationTags(table: string, externalUserId: string, use
         if (!isConditionalCheckFailed(error)) throw error;
       });
   }
-  await writeIntakeItems(table, tagMembershipItems(rel, next), removed.map((tagId) => tagMembershipKey(rel, tagId)));
+  await batchWrite(table, tagMembershipItems(rel, next), removed.map((tagId) => tagMembershipKey(rel, tagId)));
   return { added, removed };
 }
 

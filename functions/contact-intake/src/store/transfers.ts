@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { documentClient, isConditionalCheckFailed, key, queryAll, queryPage, type Page } from "@siyu/store";
+import { assignClauses, documentClient, isConditionalCheckFailed, key, queryAll, queryPage, type Page } from "@siyu/store";
 import type { CustomerTransferRecord, TransferCustomerStatus } from "../domain/transfer.ts";
 import { assertCursor, batchWrite } from "./batch.ts";
 import { custPk } from "./customers.ts";
@@ -208,13 +208,7 @@ export async function updateRow(
 ): Promise<boolean> {
   const names: Record<string, string> = { "#status": "status" };
   const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  Object.entries(fields).forEach(([k, v], i) => {
-    if (v === undefined) return;
-    names[`#f${i}`] = k;
-    values[`:f${i}`] = v;
-    sets.push(`#f${i} = :f${i}`);
-  });
+  const sets = assignClauses(fields, "f", { names, values });
   const allowed = from.map((_, i) => `:from${i}`);
   from.forEach((s, i) => {
     values[`:from${i}`] = s;
