@@ -14,7 +14,7 @@ import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { startLocalPlatform } from "@siyu/local";
 import { setDocumentClient } from "@siyu/store";
 import { installCallCounter, listenForCalls } from "./dynamodb-counter.ts";
-import { atRate, printTable, processCpuMs, sleep, summary } from "./stats.ts";
+import { atRate, machineCpuMs, printTable, processCpuMs, sleep, summary } from "./stats.ts";
 import { startFauxqsProcess } from "./fauxqs-process.ts";
 import { type LoadMark, startWecomProcess } from "./wecom-process.ts";
 
@@ -107,7 +107,7 @@ export async function run(): Promise<void> {
     for (const phase of ["steady", "burst"] as const) {
       const w0 = { ...totals };
       const javaPid = platform.dynamoPid;
-      const cpu0 = { node: process.cpuUsage(), java: javaPid ? processCpuMs(javaPid) : Number.NaN, fauxqs: processCpuMs(fauxqs.pid) };
+      const cpu0 = { node: process.cpuUsage(), java: javaPid ? processCpuMs(javaPid) : Number.NaN, fauxqs: processCpuMs(fauxqs.pid), machine: machineCpuMs() };
       const t0 = performance.now();
       let mark: LoadMark;
       if (phase === "steady") {
@@ -131,6 +131,7 @@ export async function run(): Promise<void> {
       const nodeCpu = process.cpuUsage(cpu0.node);
       const javaCpuMs = javaPid ? processCpuMs(javaPid) - cpu0.java : Number.NaN;
       const fauxqsCpuMs = processCpuMs(fauxqs.pid) - cpu0.fauxqs;
+      const machine = machineCpuMs();
       const report = await wecom.report(mark);
       const ack = summary(report.acks);
       const welcome = summary(report.welcomeDelays);
@@ -155,6 +156,10 @@ export async function run(): Promise<void> {
         "DynamoDB Local CPU ms/add": javaCpuMs / ADDS,
         "fauxqs CPU ms/add": fauxqsCpuMs / ADDS,
         "WeCom sim CPU ms/add": report.cpuMs / ADDS,
+        // the whole machine over the phase, in cores: is it saturated, and how much did the host take?
+        "machine busy cores": (machine.busy - cpu0.machine.busy) / 1000 / seconds,
+        "idle cores": (machine.idle - cpu0.machine.idle) / 1000 / seconds,
+        "stolen cores": (machine.steal - cpu0.machine.steal) / 1000 / seconds,
       });
       violations = report.violations;
     }

@@ -6,6 +6,14 @@ export function processCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000;
 }
+
+/** The whole machine's CPU time so far, in ms, from /proc/stat (Linux): busy (user … softirq), idle (+ iowait), steal (taken by the host). */
+export function machineCpuMs(): { busy: number; idle: number; steal: number } {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number) as number[];
+  const ms = (ticks: number) => (ticks / 100) * 1000;
+  return { busy: ms(user! + nice! + system! + irq! + softirq!), idle: ms(idle! + iowait!), steal: ms(steal ?? 0) };
+}
+
 export function percentile(samples: readonly number[], p: number): number {
   if (samples.length === 0) return Number.NaN;
   const sorted = [...samples].sort((a, b) => a - b);

@@ -19,9 +19,10 @@ import {
 import { applyToLedger, readLedger } from "../src/store/ledger.ts";
 import { CORP, CounterTable, added, lost, noon, removed, transferred } from "./helpers.ts";
 import { consumerEnv, deliverBatch, expectedRows, storedRows } from "./support/figures.ts";
-import { useDynamo } from "./support/table.ts";
+import { useDynamo } from "../../../test/support/dynamo-table.ts";
+import manifest from "../service.ts";
 
-const dynamo = useDynamo();
+const dynamo = useDynamo(manifest);
 afterAll(() => dynamo.close());
 
 const TZ = "Asia/Shanghai";

@@ -2,7 +2,7 @@ import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { AppError, type Clock, type DomainEvent, EnvelopeError, type EventType, parseEnvelope, systemClock } from "@siyu/kernel";
 import { parkMessage } from "@siyu/bus";
-import { claimIdempotency, completeIdempotency, releaseIdempotency } from "@siyu/store";
+import { claimIdempotency, completedIdempotencyItem, completeIdempotency, releaseIdempotency } from "@siyu/store";
 import { type RuntimeConfig, runtimeConfig } from "./config.ts";
 import { log, withLogContext, type Logger } from "./logger.ts";
 
@@ -13,6 +13,12 @@ export interface ConsumerContext {
   record: SQSRecord;
   /** How many times SQS has delivered this record (1 on the first attempt). */
   receiveCount: number;
+  /**
+   * With idempotency: the item that marks this record's key done, for a handler that writes it in one
+   * batch with its own last writes (a DynamoDB call fewer per record). The handler calls `written()` once
+   * that write succeeded; when it doesn't, the consumer completes the key after the handler returns.
+   */
+  completion?: { item: () => Record<string, unknown>; written: () => void };
 }
 
 export interface SqsOptions<T extends EventType> {
@@ -90,15 +96,31 @@ export function sqs<T extends EventType>(opts: SqsOptions<T>) {
           return "retry";
         }
       }
+      // the handler may write the completion itself (see ConsumerContext.completion)
+      let completionHanded = false;
+      let completedByHandler = false;
+      const completion =
+        businessKey && idemOpts
+          ? {
+              item: () => {
+                completionHanded = true;
+                return completedIdempotencyItem(businessKey, { ...idemOpts, now: clock.now() });
+              },
+              written: () => {
+                completedByHandler = true;
+              },
+            }
+          : undefined;
       try {
-        await opts.handle(typed, { config, clock, log, record, receiveCount });
+        await opts.handle(typed, { config, clock, log, record, receiveCount, completion });
       } catch (error) {
-        if (businessKey && idemOpts) await releaseIdempotency(businessKey, idemOpts);
+        // a batch that failed part-way may have written the completion without the rest: drop it too
+        if (businessKey && idemOpts && !completedByHandler) await releaseIdempotency(businessKey, { ...idemOpts, evenIfCompleted: completionHanded });
         if (isPermanent(error)) return park(config, record, (error as Error).message);
         log.error("record failed; will retry", { error, receiveCount });
         return "retry";
       }
-      if (businessKey && idemOpts) await completeIdempotency(businessKey, { ...idemOpts, now: clock.now() });
+      if (businessKey && idemOpts && !completedByHandler) await completeIdempotency(businessKey, { ...idemOpts, now: clock.now() });
       return "done";
     });
   }

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { documentClient } from "./client.ts";
 import { isConditionalCheckFailed } from "./errors.ts";
 import { key, ttlAfter } from "./keys.ts";
@@ -46,24 +46,33 @@ export async function claimIdempotency(businessKey: string, o: IdempotencyOption
   return existing.Item?.status === "COMPLETED" ? "completed" : "in-progress";
 }
 
-export async function completeIdempotency(businessKey: string, o: IdempotencyOptions): Promise<void> {
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: o.table,
-      Key: recordKey(o.prefix, businessKey),
-      UpdateExpression: "SET #s = :done, completedAt = :at, #ttl = :ttl REMOVE lockUntil",
-      ExpressionAttributeNames: { "#s": "status", "#ttl": "ttl" },
-      ExpressionAttributeValues: { ":done": "COMPLETED", ":at": o.now.toISOString(), ":ttl": ttlAfter(o.now, o.keepSeconds) },
-    }),
-  );
+/**
+ * The record that marks a key done. A handler may write it in a batch with its own last writes (one call
+ * fewer than `completeIdempotency`): it replaces the claim whatever its state, as completing does.
+ */
+export function completedIdempotencyItem(businessKey: string, o: Pick<IdempotencyOptions, "prefix" | "now" | "keepSeconds">): Record<string, unknown> {
+  return { ...recordKey(o.prefix, businessKey), status: "COMPLETED", completedAt: o.now.toISOString(), ttl: ttlAfter(o.now, o.keepSeconds) };
 }
 
-/** Drop a claim after a failed attempt so the retry can run at once. */
-export async function releaseIdempotency(businessKey: string, o: Pick<IdempotencyOptions, "table" | "prefix">): Promise<void> {
+export async function completeIdempotency(businessKey: string, o: IdempotencyOptions): Promise<void> {
+  await documentClient().send(new PutCommand({ TableName: o.table, Item: completedIdempotencyItem(businessKey, o) }));
+}
+
+/**
+ * Drop a claim after a failed attempt so the retry can run at once. Only an INPROGRESS claim is dropped,
+ * unless `evenIfCompleted`: for an attempt that wrote its completion in a batch that then failed part-way,
+ * so the completion may stand beside writes that never happened.
+ */
+export async function releaseIdempotency(businessKey: string, o: Pick<IdempotencyOptions, "table" | "prefix"> & { evenIfCompleted?: boolean }): Promise<void> {
+  const Key = recordKey(o.prefix, businessKey);
+  if (o.evenIfCompleted) {
+    await documentClient().send(new DeleteCommand({ TableName: o.table, Key }));
+    return;
+  }
   await documentClient().send(
     new DeleteCommand({
       TableName: o.table,
-      Key: recordKey(o.prefix, businessKey),
+      Key,
       ConditionExpression: "#s = :inprogress",
       ExpressionAttributeNames: { "#s": "status" },
       ExpressionAttributeValues: { ":inprogress": "INPROGRESS" },

@@ -70,7 +70,6 @@ export function markerPut(table: string, item: Item): TransactItem {
   return { Put: { TableName: table, Item: item, ConditionExpression: "attribute_not_exists(pk)" } };
 }
 
-/** An Update that adds `deltas` to numeric attributes, creating the item (and `set` fields) when absent. */
 /**
  * Clauses for an UpdateExpression from a record of fields: `#<p>0 = :<p>0` for SET, `#<p>0 :<p>0` for
  * ADD, one per defined field (undefined ones are skipped), with the placeholders' names and values
@@ -92,11 +91,17 @@ export function assignClauses(
   return clauses;
 }
 
+/**
+ * An Update that adds `deltas` to numeric attributes, creating the item (and `set` fields) when absent.
+ * With `staysBelow`, it applies only if each named counter stays below its bound after the update (an
+ * absent counter counts as 0): a cap check and the increment in one conditional write.
+ */
 export function counterUpdate(
   table: string,
   key: Key,
   deltas: Record<string, number>,
   set: Record<string, unknown> = {},
+  opts: { staysBelow?: Record<string, number> } = {},
 ): TransactItem {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -105,8 +110,21 @@ export function counterUpdate(
   const expr = [sets.length ? `SET ${sets.join(", ")}` : "", adds.length ? `ADD ${adds.join(", ")}` : ""]
     .filter(Boolean)
     .join(" ");
+  const conditions = Object.entries(opts.staysBelow ?? {}).map(([field, bound], i) => {
+    names[`#b${i}`] = field;
+    // after = before + delta < bound ⇔ before < bound - delta; an absent counter (0) passes only if delta < bound
+    values[`:b${i}`] = bound - (deltas[field] ?? 0);
+    return bound - (deltas[field] ?? 0) > 0 ? `(attribute_not_exists(#b${i}) OR #b${i} < :b${i})` : `#b${i} < :b${i}`;
+  });
   return {
-    Update: { TableName: table, Key: key, UpdateExpression: expr, ExpressionAttributeNames: names, ExpressionAttributeValues: values },
+    Update: {
+      TableName: table,
+      Key: key,
+      UpdateExpression: expr,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ...(conditions.length ? { ConditionExpression: conditions.join(" AND ") } : {}),
+    },
   };
 }
 

@@ -23,5 +23,20 @@ describe("counterUpdate", () => {
     expect(u.UpdateExpression).toBe("SET #s0 = :s0 ADD #c0 :c0");
     expect(u.ExpressionAttributeNames).toEqual({ "#c0": "count", "#s0": "ttl" });
     expect(u.ExpressionAttributeValues).toEqual({ ":c0": 1, ":s0": 9 });
+    expect(u.ConditionExpression).toBeUndefined();
+  });
+
+  it("with staysBelow, applies only while the counter stays under its bound after the increment", () => {
+    const u = counterUpdate("t", { pk: "CAP#c#d", sk: "u" }, { count: 1 }, {}, { staysBelow: { count: 5 } }).Update!;
+    // after = before + 1 < 5 ⇔ before < 4; an absent counter is 0, and 1 < 5
+    expect(u.ConditionExpression).toBe("(attribute_not_exists(#b0) OR #b0 < :b0)");
+    expect(u.ExpressionAttributeNames).toMatchObject({ "#b0": "count" });
+    expect(u.ExpressionAttributeValues).toMatchObject({ ":b0": 4 });
+  });
+
+  it("with a bound the first increment already reaches, an absent counter fails the condition too", () => {
+    const u = counterUpdate("t", { pk: "CAP#c#d", sk: "u" }, { count: 1 }, {}, { staysBelow: { count: 1 } }).Update!;
+    expect(u.ConditionExpression).toBe("#b0 < :b0");
+    expect(u.ExpressionAttributeValues).toMatchObject({ ":b0": 0 });
   });
 });

@@ -2,7 +2,7 @@ import { corpDay, deterministicId, makeEvent } from "@siyu/kernel";
 import { publishEvents, sendCommand } from "@siyu/bus";
 import { putIfAbsent } from "@siyu/store";
 import { batchWrite } from "../store/batch.ts";
-import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
+import type { ConsumerContext, Logger, RuntimeConfig } from "@siyu/lambda-kit";
 import { parseCallbackEvent, WecomApiError, type WecomClient, type WecomEvent } from "@siyu/wecom";
 import { capCounterExpiry, decideCap } from "../domain/caps.ts";
 import { dailyCapOf } from "../domain/channel.ts";
@@ -30,18 +30,20 @@ export interface IntakeDeps {
   wecom: () => Promise<WecomClient>;
   now: () => Date;
   log: Logger;
+  /** The consumer's idempotency completion, written in the last batch (see ConsumerContext.completion). */
+  completion?: ConsumerContext["completion"];
 }
 
 /**
  * Handle one verified WeCom callback: decide (pure), send the welcome first (its code dies 20 s after
  * the event), then side by side apply tags (mark_tag), fetch the profile (externalcontact/get) and count
  * the add against the member's cap (asking for a contact-way sync when the cap is reached or the rotation
- * must move); then write the relation once, with every tag it now has, and the rest in two more writes
- * (the profile; timeline, welcome outcome and tag rows in one batch); publish the domain events last.
+ * must move); then write the relation once, with every tag it now has; the profile beside the domain
+ * events; last, one batch of timeline, welcome outcome, tag rows and the idempotency completion.
  *
- * An add costs ~10 DynamoDB calls (idempotency claim and completion, two reads, the welcome reservation,
- * the cap transaction and its read, the relation, the profile, one batch): every call is CPU and money,
- * so writes are folded wherever atomicity is not needed.
+ * An add costs ~8 DynamoDB calls (idempotency claim, two reads, the welcome reservation, the cap
+ * transaction (and a read of the count near the cap), the relation, the profile, one batch with the
+ * completion): every call is CPU and money, so writes are folded wherever atomicity is not needed.
  * Every step is safe to repeat: the caller's idempotency record covers the whole, and each write is
  * conditional or deterministic on its own key in case an attempt dies halfway.
  */
@@ -114,14 +116,16 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     profileFor && (profile || relationApplied)
       ? writeProfile(table, profileFor, { profile: profile?.profile, syncedAt: profile ? now.toISOString() : undefined, eventAt: relationApplied ? decision.relation!.at : undefined })
       : undefined,
-    // timeline, welcome outcome and tag rows have deterministic keys and content: a retry rewrites the same items
-    batchWrite(table, batch, batchDeletes),
+    // the relation these events announce is stored; a failure from here on retries the whole (idempotent)
+    decision.events.length > 0 ? publishEvents(config.topicArn, decision.events) : undefined,
   ]);
-
-  if (decision.events.length > 0) await publishEvents(config.topicArn, decision.events);
-  // a failure here throws and the callback is retried (everything above is idempotent)
   if (decision.syncTags) await syncTagChange({ table, wecom: deps.wecom, now: deps.now, log }, decision.syncTags);
   if (decision.transferFailure) await recordTransferFailure(deps, decision.transferFailure);
+  // last, one batch: timeline, welcome outcome and tag rows (deterministic keys and content, so a retry
+  // rewrites the same items) and the idempotency completion, which must come after everything else
+  const completion = deps.completion;
+  await batchWrite(table, completion ? [...batch, completion.item()] : batch, batchDeletes);
+  completion?.written();
   return decision;
 }
 
@@ -187,16 +191,19 @@ async function welcome(deps: IntakeDeps, w: NonNullable<IntakeDecision["welcome"
 async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: NonNullable<IntakeDecision["countAdd"]>, addKey: string): Promise<void> {
   const { config, log } = deps;
   const ttl = Math.floor(capCounterExpiry(add.day, config.timezone).getTime() / 1000);
-  const countAfter = await countAdd(config.table, { channelId: add.channelId, userId: add.userId, day: add.day, addKey, ttl });
-  if (countAfter === undefined) return; // this add was counted by an earlier attempt
   const cap = dailyCapOf(channel.definition, add.userId);
-  const decision = decideCap(countAfter, cap);
-  if (decision.overshoot > 0) log.warn("add over the member's daily cap (already in flight when the cap was reached)", { userId: add.userId, countAfter, cap, overshoot: decision.overshoot });
+  const counted = await countAdd(config.table, { channelId: add.channelId, userId: add.userId, day: add.day, addKey, ttl, cap });
+  if (!counted.counted) return; // this add was counted by an earlier attempt
+  // under the cap the store does not read the count: nothing to decide there
+  const decision = counted.underCap ? undefined : decideCap(counted.countAfter, cap);
+  if (decision && decision.overshoot > 0) {
+    log.warn("add over the member's daily cap (already in flight when the cap was reached)", { userId: add.userId, cap, overshoot: decision.overshoot });
+  }
   const today = add.day === corpDay(deps.now(), config.timezone);
   const rotates = channel.definition.rotation !== "wecom-random";
   // the count may include concurrent adds, so every add at or over the cap asks; the FIFO
   // deduplication id (one per member, channel and day) and the sync's own comparison make it one update
-  if (!(today && (decision.atOrOverCap || rotates))) return;
+  if (!(today && (decision?.atOrOverCap || rotates))) return;
   // rotation: one sync per add (each advances the rotation once); caps: one per member, channel, day and cap
   const id = rotates ? deterministicId("channel-sync", addKey) : deterministicId("channel-cap", channel.channelId, add.userId, add.day, cap);
   await sendCommand(

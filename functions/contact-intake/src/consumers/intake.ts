@@ -12,8 +12,8 @@ export const handler = sqs({
   accepts: ["wecom.callback_received"],
   idempotency: { prefix: "intake", key: (e) => e.data.dedupeKey, lockSeconds: 60 },
   concurrency: 5,
-  async handle(event, { config, clock, log }) {
+  async handle(event, { config, clock, log, completion }) {
     const wecom = wecomFor(config);
-    await handleCallback({ config, wecom: () => wecom.client(), now: () => clock.now(), log }, event.data);
+    await handleCallback({ config, wecom: () => wecom.client(), now: () => clock.now(), log, completion }, event.data);
   },
 });

@@ -155,23 +155,41 @@ export async function addsOnDay(table: string, channelId: string, day: string): 
   return counts;
 }
 
+/** What counting one add found: counted before (a redelivery), counted and still under the cap, or counted near or over it. */
+export type CountedAdd = { counted: false } | { counted: true; underCap: true } | { counted: true; underCap: false; countAfter: number };
+
 /**
  * Count one add exactly once: a small dedupe marker (keyed by the add) and the increment go in one
- * transaction, so a redelivered add never counts twice; then a consistent read gives the count, which
- * may already include concurrent adds. Returns undefined if the add was counted before.
- * (A marker per add keeps the counter item tiny: write units stay flat however many adds a day brings.)
+ * transaction, so a redelivered add never counts twice. (A marker per add keeps the counter item tiny:
+ * write units stay flat however many adds a day brings.)
+ *
+ * The increment is conditional on the count staying below `cap - 1`, so the usual add, far from the cap,
+ * costs one call and needs no count. Only an add that brings the member to the cap or beyond fails that
+ * condition and is counted unconditionally, followed by a consistent read of the count (which may already
+ * include concurrent adds): increments are atomic, so exactly one add of a burst reads `cap`.
  */
-export async function countAdd(table: string, p: { channelId: string; userId: string; day: string; addKey: string; ttl: number }): Promise<number | undefined> {
+export async function countAdd(
+  table: string,
+  p: { channelId: string; userId: string; day: string; addKey: string; ttl: number; cap: number },
+): Promise<CountedAdd> {
   const counterKey = { pk: capPk(p.channelId, p.day), sk: p.userId };
+  const marker = markerPut(table, { pk: key("CAPMARK", p.channelId, p.day, p.userId), sk: p.addKey, ttl: p.ttl });
+  const increment = counterUpdate(table, counterKey, { count: 1 }, { ttl: p.ttl });
   try {
-    await transact([
-      markerPut(table, { pk: key("CAPMARK", p.channelId, p.day, p.userId), sk: p.addKey, ttl: p.ttl }),
-      counterUpdate(table, counterKey, { count: 1 }, { ttl: p.ttl }),
-    ]);
+    await transact([marker, counterUpdate(table, counterKey, { count: 1 }, { ttl: p.ttl }, { staysBelow: { count: p.cap } })]);
+    return { counted: true, underCap: true };
   } catch (error) {
-    if (error instanceof TransactionConflict && error.failedCondition(0)) return undefined;
+    if (!(error instanceof TransactionConflict)) throw error;
+    if (error.failedCondition(0)) return { counted: false };
+    if (!error.failedCondition(1)) throw error;
+  }
+  // at or over the cap after this add: count it anyway (WeCom has already made the contact) and read the count
+  try {
+    await transact([marker, increment]);
+  } catch (error) {
+    if (error instanceof TransactionConflict && error.failedCondition(0)) return { counted: false };
     throw error;
   }
   const out = await documentClient().send(new GetCommand({ TableName: table, Key: counterKey, ConsistentRead: true, ProjectionExpression: "#c", ExpressionAttributeNames: { "#c": "count" } }));
-  return Number(out.Item?.count ?? 0);
+  return { counted: true, underCap: false, countAfter: Number(out.Item?.count ?? 0) };
 }
