@@ -2,15 +2,11 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifyUrl } from "@siyu/wecom";
 import { afterEach, describe, expect, it } from "vitest";
-import { KEYS, type Receiver, type Sim, startReceiver, startSim } from "./support/harness.ts";
+import { closeStarted, KEYS, type Receiver, type Sim, startReceiver, startSim } from "./support/harness.ts";
 
 let s: Sim;
 let rx: Receiver | undefined;
-afterEach(async () => {
-  await s?.close();
-  await rx?.close();
-  rx = undefined;
-});
+afterEach(closeStarted);
 
 describe("callback delivery", () => {
   it("redeliver resends the last N callbacks byte for byte (same body, same query), as WeCom retries do", async () => {

@@ -1,13 +1,13 @@
 import { TokenCache, WecomClient } from "@siyu/wecom";
 import { afterEach, describe, expect, it } from "vitest";
-import { CREDS, type Sim, startSim } from "./support/harness.ts";
+import { closeStarted, CREDS, type Sim, startSim } from "./support/harness.ts";
 
 /**
  * The simulator's responses, read through @siyu/wecom's WecomClient: every response is parsed by the
  * client's own schemas, so a shape the client does not accept fails here.
  */
 let s: Sim;
-afterEach(async () => s?.close());
+afterEach(closeStarted);
 
 describe("WecomClient against the simulator", () => {
   it("makes exactly one gettoken call for 100 concurrent calls on a cold cache (the simulator's request log)", async () => {

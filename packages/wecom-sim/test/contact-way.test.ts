@@ -1,13 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { CREDS, hasCdata, type Receiver, type Sim, startReceiver, startSim } from "./support/harness.ts";
+import { closeStarted, CREDS, hasCdata, type Receiver, type Sim, startReceiver, startSim } from "./support/harness.ts";
 
 let s: Sim;
 let rx: Receiver | undefined;
-afterEach(async () => {
-  await s?.close();
-  await rx?.close();
-  rx = undefined;
-});
+afterEach(closeStarted);
 
 type Violations = { violations: { api: string; errcode: number; rule: string; detail: Record<string, unknown> }[] };
 

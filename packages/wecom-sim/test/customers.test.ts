@@ -1,13 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Receiver, type Sim, startReceiver, startSim } from "./support/harness.ts";
+import { closeStarted, type Receiver, type Sim, startReceiver, startSim } from "./support/harness.ts";
 
 let s: Sim;
 let rx: Receiver | undefined;
-afterEach(async () => {
-  await s?.close();
-  await rx?.close();
-  rx = undefined;
-});
+afterEach(closeStarted);
 
 describe("demo seed, customers, tags, members, app messages", () => {
   it("seed 'demo' has 5 members, 3 tag groups, 10 customers (stable ids) and one group", async () => {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { SimulatorOptions } from "../src/index.ts";
-import { type Sim, startSim } from "./support/harness.ts";
+import { closeStarted, type Sim, startSim } from "./support/harness.ts";
 
 let s: Sim;
-afterEach(async () => s?.close());
+afterEach(closeStarted);
 
 type Violations = { violations: { api: string; errcode: number; rule: string; detail: Record<string, unknown> }[] };
 type Confirm = { sent: string[]; capped: string[]; notFriend: string[] };

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Sim, startSim } from "./support/harness.ts";
+import { closeStarted, type Sim, startSim } from "./support/harness.ts";
 
 let s: Sim;
-afterEach(async () => s?.close());
+afterEach(closeStarted);
 
 type Violations = { violations: { api: string; errcode: number; rule: string }[] };
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Sim, startSim } from "./support/harness.ts";
+import { closeStarted, type Sim, startSim } from "./support/harness.ts";
 
 let s: Sim;
-afterEach(async () => s?.close());
+afterEach(closeStarted);
 
 // 2025-03-10 starts at 2025-03-09T16:00:00Z in Asia/Shanghai
 const DAY0 = Date.parse("2025-03-09T16:00:00Z") / 1000;

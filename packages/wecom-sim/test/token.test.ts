@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type ApiResult, CREDS, type Sim, startSim } from "./support/harness.ts";
+import { closeStarted, type ApiResult, CREDS, type Sim, startSim } from "./support/harness.ts";
 
 let s: Sim;
-afterEach(async () => s?.close());
+afterEach(closeStarted);
 
 const raw = async (s: Sim, path: string, init?: RequestInit) => (await (await fetch(`${s.sim.url}${path}`, init)).json()) as ApiResult;
 

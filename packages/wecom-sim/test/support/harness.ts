@@ -4,8 +4,20 @@ import { ManualClock } from "@siyu/kernel";
 import { DEV_WECOM_CREDENTIALS, openCallback, parseCallbackEvent, type WecomEvent } from "@siyu/wecom";
 import { type RunningSimulator, type SimulatorOptions, seededRandom, startWecomSimulator } from "../../src/index.ts";
 
-/** Test harness: a simulator on 127.0.0.1:0 with a manual clock, and a callback receiver. */
+/**
+ * Test harness: a simulator on 127.0.0.1:0 with a manual clock, and a callback receiver. Everything
+ * started here is closed by `closeStarted` (each test file: `afterEach(closeStarted)`).
+ */
 export const CREDS = DEV_WECOM_CREDENTIALS;
+
+const started = new Set<{ close(): Promise<void> }>();
+
+/** Close every simulator and receiver started since the last call. */
+export async function closeStarted(): Promise<void> {
+  const open = [...started];
+  started.clear();
+  await Promise.all(open.map((x) => x.close()));
+}
 export const KEYS = { token: CREDS.token, encodingAesKey: CREDS.encodingAesKey, receiveId: CREDS.corpId };
 
 export interface Sim {
@@ -51,7 +63,7 @@ export async function startSim(opts: Partial<SimulatorOptions> = {}, start = "20
     });
     return { status: res.status, body: (await res.json()) as T };
   };
-  return {
+  const handle: Sim = {
     sim,
     clock,
     async api<T>(path: string, body?: unknown, query: Record<string, string> = {}) {
@@ -79,6 +91,8 @@ export async function startSim(opts: Partial<SimulatorOptions> = {}, start = "20
     },
     close: () => sim.close(),
   };
+  started.add(handle);
+  return handle;
 }
 
 export interface Received {
@@ -129,6 +143,7 @@ export async function startReceiver(): Promise<Receiver> {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+  started.add(receiver);
   return receiver;
 }
 
