@@ -84,6 +84,22 @@ describe("nextScheduleBoundary", () => {
     expect(nextScheduleBoundary(sunday, at("2024-03-10T21:00:00Z"), ny).toISOString()).toBe("2024-03-11T04:00:00.000Z");
   });
 
+  it("a DST fall-back repeats an hour: leaving and re-entering a range inside it are both boundaries", () => {
+    const ny = "America/New_York";
+    // Sunday 2024-11-03: 01:59:59 EDT (05:59:59Z) is followed by 01:00 EST (06:00Z)
+    const early = [{ weekdays: [7], ranges: [{ start: "01:01", end: "02:00" }] }];
+    // inside at 01:01 EDT; at 06:00Z the wall clock falls back to 01:00, outside; 01:01 EST is inside again
+    expect(isWithinSchedule(early, at("2024-11-03T05:59:00Z"), ny)).toBe(true);
+    expect(isWithinSchedule(early, at("2024-11-03T06:00:00Z"), ny)).toBe(false);
+    expect(nextScheduleBoundary(early, at("2024-11-03T05:01:00Z"), ny).toISOString()).toBe("2024-11-03T06:00:00.000Z");
+    expect(nextScheduleBoundary(early, at("2024-11-03T06:00:00Z"), ny).toISOString()).toBe("2024-11-03T06:01:00.000Z");
+    // a range ending inside the repeated hour ends twice: 01:30 EDT and 01:30 EST
+    const late = [{ weekdays: [7], ranges: [{ start: "00:00", end: "01:30" }] }];
+    expect(nextScheduleBoundary(late, at("2024-11-03T05:00:00Z"), ny).toISOString()).toBe("2024-11-03T05:30:00.000Z");
+    expect(nextScheduleBoundary(late, at("2024-11-03T05:30:00Z"), ny).toISOString()).toBe("2024-11-03T06:00:00.000Z");
+    expect(nextScheduleBoundary(late, at("2024-11-03T06:00:00Z"), ny).toISOString()).toBe("2024-11-03T06:30:00.000Z");
+  });
+
   const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
   const windowArb = fc
     .tuple(

@@ -104,7 +104,7 @@ export function dayRange(from: string, to: string): string[] {
 }
 
 /** Offset (ms) of the timezone from UTC at an instant: local wall time − UTC. */
-function offsetAt(instant: Date, timeZone: string): number {
+export function offsetAt(instant: Date, timeZone: string): number {
   const p = zonedParts(instant, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
@@ -118,6 +118,25 @@ export function corpTime(day: string, timeZone: string = DEFAULT_TIMEZONE, hhmm 
   let guess = wall - offsetAt(new Date(wall), timeZone);
   guess = wall - offsetAt(new Date(guess), timeZone);
   return new Date(guess);
+}
+
+/**
+ * The first instant in (from, to] at which the timezone's UTC offset differs from its offset at `from`
+ * (a DST change), to the second; undefined when the offset at `to` is the same. Meant for spans of a day
+ * or so, which hold at most one change.
+ */
+export function nextOffsetChange(from: Date, to: Date, timeZone: string): Date | undefined {
+  const base = offsetAt(from, timeZone);
+  if (offsetAt(to, timeZone) === base) return undefined;
+  // whole seconds: offsets change on a second, and offsetAt reads whole seconds
+  let lo = Math.floor(from.getTime() / 1000);
+  let hi = Math.floor(to.getTime() / 1000);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offsetAt(new Date(mid * 1000), timeZone) === base) lo = mid;
+    else hi = mid;
+  }
+  return new Date(hi * 1000);
 }
 
 /** The UTC instant at which a corp day begins. */

@@ -1,5 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { addDays, corpDay, corpTime, dayRange, daysBetween, isDay, nextCorpMidnight, startOfCorpDay, zonedParts } from "../src/index.ts";
+import { addDays, corpDay, corpTime, dayRange, daysBetween, isDay, nextCorpMidnight, nextOffsetChange, startOfCorpDay, zonedParts } from "../src/index.ts";
+
+describe("nextOffsetChange", () => {
+  const d = (iso: string) => new Date(iso);
+  it("finds a DST change to the second, either way", () => {
+    // New York 2024: spring forward 2024-03-10 07:00Z, fall back 2024-11-03 06:00Z
+    expect(nextOffsetChange(d("2024-03-10T05:00:00Z"), d("2024-03-11T05:00:00Z"), "America/New_York")?.toISOString()).toBe("2024-03-10T07:00:00.000Z");
+    expect(nextOffsetChange(d("2024-11-03T04:00:00Z"), d("2024-11-04T05:00:00Z"), "America/New_York")?.toISOString()).toBe("2024-11-03T06:00:00.000Z");
+  });
+
+  it("is undefined when the offset does not change, and never at `from` itself", () => {
+    expect(nextOffsetChange(d("2024-11-03T06:00:00Z"), d("2024-11-04T05:00:00Z"), "America/New_York")).toBeUndefined();
+    expect(nextOffsetChange(d("2024-03-10T00:00:00Z"), d("2024-03-11T00:00:00Z"), "Asia/Shanghai")).toBeUndefined();
+    expect(nextOffsetChange(d("2024-11-03T05:59:59Z"), d("2024-11-03T06:00:00Z"), "America/New_York")?.toISOString()).toBe("2024-11-03T06:00:00.000Z");
+  });
+});
 
 describe("corp days", () => {
   it("puts 16:00 UTC on the next day in Asia/Shanghai", () => {

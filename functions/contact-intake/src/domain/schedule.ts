@@ -6,7 +6,7 @@
  * A range never crosses midnight: "22:00–02:00" is written as 22:00–24:00 on one day plus 00:00–02:00
  * on the next, which keeps weekday semantics unambiguous. Ranges of one weekday may touch but not overlap.
  */
-import { corpDay, corpTime, nextCorpMidnight, zonedParts } from "@siyu/kernel";
+import { corpDay, corpTime, nextCorpMidnight, nextOffsetChange, offsetAt, zonedParts } from "@siyu/kernel";
 import { z } from "zod";
 
 const START_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -104,19 +104,29 @@ export function isWithinSchedule(windows: readonly ScheduleWindow[], at: Date, t
 /**
  * The next instant strictly after `at` at which the schedule can switch between in- and off-hours,
  * or the next corp midnight if that comes first (days change at midnight, and so do daily caps).
- * Conservative: touching ranges (09:00–12:00, 12:00–18:00) still report 12:00.
+ * Conservative: touching ranges (09:00–12:00, 12:00–18:00) still report 12:00, and a DST change is a
+ * boundary whether or not the schedule switches there.
  */
 export function nextScheduleBoundary(windows: readonly ScheduleWindow[], at: Date, timeZone: string): Date {
   const midnight = nextCorpMidnight(at, timeZone);
   const { weekday } = zonedParts(at, timeZone);
   const day = corpDay(at, timeZone);
   let best = midnight.getTime();
+  const consider = (t: number) => {
+    if (t > at.getTime() && t < best) best = t;
+  };
+  // a DST change moves the wall clock itself (01:59 EDT → 01:00 EST): the schedule may switch there
+  const shift = nextOffsetChange(at, midnight, timeZone);
+  if (shift) consider(shift.getTime());
+  // a wall time in a repeated hour happens twice, one in a skipped hour not at all: try it under each of
+  // the day's offsets (an instant that is not really that wall time is a harmless extra boundary)
+  const offsets = new Set([offsetAt(at, timeZone), offsetAt(new Date(midnight.getTime() - 1000), timeZone)]);
   for (const w of windows) {
     if (!w.weekdays.includes(weekday)) continue;
     for (const r of w.ranges) {
       for (const hhmm of [r.start, r.end]) {
-        const t = corpTime(day, timeZone, hhmm).getTime();
-        if (t > at.getTime() && t < best) best = t;
+        const wall = corpTime(day, "UTC", hhmm).getTime();
+        for (const offset of offsets) consider(wall - offset);
       }
     }
   }
