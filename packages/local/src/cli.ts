@@ -10,7 +10,7 @@ import { freePort } from "./ports.ts";
 
 /**
  * `pnpm dev` and friends:
- *   dev [--persist] [--port N] [--sim-port N] [--services a,b] [--no-simulator] [--verbose]
+ *   dev [--persist] [--port N] [--sim-port N] [--services a,b] [--no-simulator] [--isolate] [--verbose]
  *   trigger <service>/<schedule>     run a schedule now on the running dev platform
  *   token [--scopes a,b] [--expires 1h]   mint a token from the running dev platform's issuer
  */
@@ -116,6 +116,8 @@ async function dev(argv: string[]): Promise<void> {
       "sim-port": { type: "string" },
       services: { type: "string" },
       "no-simulator": { type: "boolean", default: false },
+      // each queue's consumer in a worker thread of its own (module state, env, SDK clients), as in Lambda
+      isolate: { type: "boolean", default: false },
       verbose: { type: "boolean", short: "v", default: false },
     },
   });
@@ -168,6 +170,7 @@ async function dev(argv: string[]): Promise<void> {
       persist: values.persist,
       services: values.services ? values.services.split(",").map((s) => s.trim()) : undefined,
       simulator: values["no-simulator"] ? false : { port: simPort, seed: "demo" },
+      isolateConsumers: values.isolate,
       logger: log,
       functionLogLevel: values.verbose ? "debug" : "info",
     });
