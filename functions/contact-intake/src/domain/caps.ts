@@ -2,11 +2,11 @@
  * Daily add caps: one counter per staff member per channel per corp day.
  *
  * The store increments the counter atomically (together with a dedupe marker for the add event, so a
- * retried event is counted once) and hands back the value after the increment. Increments return
- * distinct consecutive values, so exactly one add in a burst sees `count === cap`: that add, and only
- * that one, triggers the recomputation of the code's user list (one `update_contact_way`). Adds that
- * arrive after it (scans racing the update) overshoot and are reported, never refused: the customer
- * has already added the member.
+ * retried event is counted once). Under the cap it only says so; an add at or over the cap gets the
+ * count read after its increment, which may include concurrent adds. Every such add asks for the code's
+ * user list to be recomputed, and one request id per member, channel, day and cap makes that one
+ * `update_contact_way`. Adds that arrive after it (scans racing the update) overshoot and are reported,
+ * never refused: the customer has already added the member.
  */
 import { addDays, corpDay, startOfCorpDay } from "@siyu/kernel";
 

@@ -163,10 +163,11 @@ export type CountedAdd = { counted: false } | { counted: true; underCap: true } 
  * transaction, so a redelivered add never counts twice. (A marker per add keeps the counter item tiny:
  * write units stay flat however many adds a day brings.)
  *
- * The increment is conditional on the count staying below `cap - 1`, so the usual add, far from the cap,
- * costs one call and needs no count. Only an add that brings the member to the cap or beyond fails that
- * condition and is counted unconditionally, followed by a consistent read of the count (which may already
- * include concurrent adds): increments are atomic, so exactly one add of a burst reads `cap`.
+ * The increment is conditional on the count staying below the cap after it, so the usual add, far from
+ * the cap, costs one call and needs no read. An add that brings the member to the cap or beyond fails that
+ * condition and is counted unconditionally, then reads the count. The conditional increments are atomic,
+ * so exactly `cap - 1` adds pass under the cap; every other add reads a count at or over it (which may
+ * already include concurrent adds).
  */
 export async function countAdd(
   table: string,
