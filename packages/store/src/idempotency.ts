@@ -64,20 +64,14 @@ export async function completeIdempotency(businessKey: string, o: IdempotencyOpt
  * so the completion may stand beside writes that never happened.
  */
 export async function releaseIdempotency(businessKey: string, o: Pick<IdempotencyOptions, "table" | "prefix"> & { evenIfCompleted?: boolean }): Promise<void> {
-  const Key = recordKey(o.prefix, businessKey);
-  if (o.evenIfCompleted) {
-    await documentClient().send(new DeleteCommand({ TableName: o.table, Key }));
-    return;
-  }
-  await documentClient().send(
-    new DeleteCommand({
-      TableName: o.table,
-      Key,
-      ConditionExpression: "#s = :inprogress",
-      ExpressionAttributeNames: { "#s": "status" },
-      ExpressionAttributeValues: { ":inprogress": "INPROGRESS" },
-    }),
-  ).catch((error: unknown) => {
-    if (!isConditionalCheckFailed(error)) throw error;
-  });
+  const onlyInProgress = {
+    ConditionExpression: "#s = :inprogress",
+    ExpressionAttributeNames: { "#s": "status" },
+    ExpressionAttributeValues: { ":inprogress": "INPROGRESS" },
+  };
+  await documentClient()
+    .send(new DeleteCommand({ TableName: o.table, Key: recordKey(o.prefix, businessKey), ...(o.evenIfCompleted ? {} : onlyInProgress) }))
+    .catch((error: unknown) => {
+      if (!isConditionalCheckFailed(error)) throw error;
+    });
 }

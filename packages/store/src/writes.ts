@@ -111,10 +111,11 @@ export function counterUpdate(
     .filter(Boolean)
     .join(" ");
   const conditions = Object.entries(opts.staysBelow ?? {}).map(([field, bound], i) => {
-    names[`#b${i}`] = field;
     // after = before + delta < bound ⇔ before < bound - delta; an absent counter (0) passes only if delta < bound
-    values[`:b${i}`] = bound - (deltas[field] ?? 0);
-    return bound - (deltas[field] ?? 0) > 0 ? `(attribute_not_exists(#b${i}) OR #b${i} < :b${i})` : `#b${i} < :b${i}`;
+    const limit = bound - (deltas[field] ?? 0);
+    names[`#b${i}`] = field;
+    values[`:b${i}`] = limit;
+    return limit > 0 ? `(attribute_not_exists(#b${i}) OR #b${i} < :b${i})` : `#b${i} < :b${i}`;
   });
   return {
     Update: {

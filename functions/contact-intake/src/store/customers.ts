@@ -124,24 +124,24 @@ export async function applyRelation(
   return { applied: true, record };
 }
 
-/** The tag filter's membership items (`TAG#<tagId>`) of one relation. */
-export function tagMembershipItems(rel: Pick<RelationRecord, "externalUserId" | "userId" | "addedAt">, tagIds: readonly string[]): Record<string, unknown>[] {
-  const sk = listSortKey(rel.addedAt, rel.externalUserId, rel.userId);
-  return tagIds.map((tagId) => ({ pk: key("TAG", tagId), sk, externalUserId: rel.externalUserId, userId: rel.userId, tagId, addedAt: rel.addedAt }));
-}
-
+/** The key of a relation's membership item in the tag filter's partition (`TAG#<tagId>`). */
 export const tagMembershipKey = (rel: Pick<RelationRecord, "externalUserId" | "userId" | "addedAt">, tagId: string) => ({
   pk: key("TAG", tagId),
   sk: listSortKey(rel.addedAt, rel.externalUserId, rel.userId),
 });
 
+/** The tag filter's membership items of one relation. */
+export function tagMembershipItems(rel: Pick<RelationRecord, "externalUserId" | "userId" | "addedAt">, tagIds: readonly string[]): Record<string, unknown>[] {
+  return tagIds.map((tagId) => ({ ...tagMembershipKey(rel, tagId), externalUserId: rel.externalUserId, userId: rel.userId, tagId, addedAt: rel.addedAt }));
+}
+
 export const timelineItem = (e: TimelineEntry): Record<string, unknown> => ({ pk: custPk(e.externalUserId), sk: key("TL", e.at, e.id), ...e });
 
-/** A welcome's outcome, as the item that replaces its reservation. */
+/** A welcome's outcome, as the item that replaces its reservation (undefined fields are dropped by the document client). */
 export const welcomeItem = (externalUserId: string, addKey: string, outcome: Record<string, unknown>): { pk: string; sk: string } & Record<string, unknown> => ({
   pk: custPk(externalUserId),
   sk: key("WELCOME", addKey),
-  ...Object.fromEntries(Object.entries(outcome).filter(([, v]) => v !== undefined)),
+  ...outcome,
 });
 
 /** Timeline entries have deterministic keys and content: writing one again is harmless. */
