@@ -16,6 +16,7 @@ const configSchema = z.object({
   [ENV.topicArn]: z.string().min(1),
   [ENV.logLevel]: z.enum(["debug", "info", "warn", "error"]).default("info"),
   [ENV.maxBodyBytes]: z.coerce.number().int().positive().default(256 * 1024),
+  [ENV.callbackWindowSeconds]: z.coerce.number().int().positive().optional(),
   [ENV.wecomBaseUrl]: z.url().optional(),
   [ENV.wecomSecretArn]: z.string().optional(),
   [ENV.publicBaseUrl]: z.url().optional(),
@@ -30,6 +31,8 @@ export interface RuntimeConfig {
   topicArn: string;
   logLevel: "debug" | "info" | "warn" | "error";
   maxBodyBytes: number;
+  /** Replay window of WeCom callbacks in seconds; undefined = @siyu/wecom's CALLBACK_WINDOW_SECONDS. */
+  callbackWindowSeconds: number | undefined;
   wecomBaseUrl: string | undefined;
   wecomSecretArn: string | undefined;
   publicBaseUrl: string | undefined;
@@ -66,6 +69,7 @@ export function runtimeConfig(): RuntimeConfig {
     topicArn: c[ENV.topicArn],
     logLevel: c[ENV.logLevel],
     maxBodyBytes: c[ENV.maxBodyBytes],
+    callbackWindowSeconds: c[ENV.callbackWindowSeconds],
     wecomBaseUrl: c[ENV.wecomBaseUrl],
     wecomSecretArn: c[ENV.wecomSecretArn],
     publicBaseUrl: c[ENV.publicBaseUrl],

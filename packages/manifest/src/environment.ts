@@ -18,6 +18,8 @@ export const ENV = {
   wecomBaseUrl: "SIYU_WECOM_BASE_URL",
   logLevel: "SIYU_LOG_LEVEL",
   maxBodyBytes: "SIYU_MAX_BODY_BYTES",
+  /** How far a WeCom callback's signed timestamp may be from now, in seconds (optional; default 300). */
+  callbackWindowSeconds: "SIYU_CALLBACK_WINDOW_SECONDS",
   /** Public base URL of the HTTP API (for landing pages and links). */
   publicBaseUrl: "SIYU_PUBLIC_BASE_URL",
   /** The API's `$default` fallback: every declared route key as a JSON array (for 405 vs 404). */

@@ -55,6 +55,17 @@ export class CallbackDispatcher {
     return { token: this.w.config.token, encodingAesKey: this.w.config.encodingAesKey, receiveId: this.w.config.corpId };
   }
 
+  /**
+   * The signed `timestamp`: when the request goes on the wire, by the base clock (real time unless a
+   * test injects one), without the world clock's offset. WeCom's servers stamp callbacks with their
+   * own NTP clock and receivers reject stale ones (Siyu: ±5 min by its own clock). The offset that
+   * `POST /_sim/clock` adds moves the corp's business time (CreateTime, welcome codes, transfers),
+   * which the receiver does not share, so it must not move the transport's time.
+   */
+  private wireTimestamp(): string {
+    return String(Math.floor((this.w.clock.nowMs() - this.w.clock.offset) / 1000));
+  }
+
   private nonce(): string {
     return String(1_000_000_000 + this.w.ids.int(1_000_000_000));
   }
@@ -69,7 +80,7 @@ export class CallbackDispatcher {
   /** The sealed record, not sent and not logged (seeding uses this: the data "was already there"). */
   build(event: string, changeType: string, fields: Record<string, XmlValue>, plaintext: string): CallbackRecord {
     const sealed = sealCallback(this.keys(), plaintext, {
-      timestamp: String(this.w.clock.nowSec()),
+      timestamp: this.wireTimestamp(),
       nonce: this.nonce(),
       format: "xml",
       agentId: this.w.config.agentId ?? "",
@@ -177,7 +188,7 @@ export class CallbackDispatcher {
     if (!base) throw new Error("no callback URL configured");
     const plain = String(this.w.ids.int(1e9)) + String(this.w.ids.int(1e9));
     const echostr = encryptMessage(this.keys(), plain);
-    const timestamp = String(this.w.clock.nowSec());
+    const timestamp = this.wireTimestamp();
     const nonce = this.nonce();
     const url = new URL(base);
     url.searchParams.set("msg_signature", callbackSignature(this.w.config.token, timestamp, nonce, echostr));

@@ -1,6 +1,6 @@
 /**
  * Where the WeCom app credentials come from: environment variables (local dev, tests) or a
- * Secrets Manager JSON secret (AWS), cached per container.
+ * Secrets Manager JSON secret (AWS), cached per container. The dev defaults are for local runs only.
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Clock } from "@siyu/kernel";
@@ -58,17 +58,38 @@ export const WECOM_ENV = {
   encodingAesKey: "SIYU_WECOM_AES_KEY",
 } as const satisfies Record<keyof WecomCredentials, string>;
 
+/** The function environment's name for the Secrets Manager secret (`ENV.wecomSecretArn` in @siyu/manifest). */
+export const WECOM_SECRET_ARN_ENV = "SIYU_WECOM_SECRET_ARN";
+
+/**
+ * Whether this environment is a Lambda function's: the Lambda runtime always sets
+ * AWS_LAMBDA_FUNCTION_NAME and AWS_EXECUTION_ENV. The local platform sets AWS_LAMBDA_FUNCTION_NAME
+ * too (it runs handlers as Lambda would) and passes every SIYU_WECOM_* variable explicitly.
+ */
+export function runsInLambda(env: Readonly<Record<string, string | undefined>>): boolean {
+  return Boolean(env.AWS_LAMBDA_FUNCTION_NAME) || (env.AWS_EXECUTION_ENV ?? "").startsWith("AWS_Lambda");
+}
+
 /**
  * Reads SIYU_WECOM_CORP_ID, SIYU_WECOM_AGENT_ID, SIYU_WECOM_SECRET, SIYU_WECOM_TOKEN and
- * SIYU_WECOM_AES_KEY. With none of them set, returns DEV_WECOM_CREDENTIALS. With some but not all
- * set it throws: mixing real values with dev defaults would fail later in confusing ways
- * (bad signatures), so it fails at cold start instead. Values are validated immediately.
+ * SIYU_WECOM_AES_KEY. With none of them set, returns DEV_WECOM_CREDENTIALS, except in Lambda
+ * (`runsInLambda`), where it throws: a deployed function without its secret must fail at cold start,
+ * not answer callbacks signed with the public dev token. With some but not all set it throws:
+ * mixing real values with dev defaults would fail later in confusing ways (bad signatures), so it
+ * fails at cold start instead. Values are validated immediately.
  */
-export function envCredentials(env: Record<string, string | undefined> = process.env): CredentialsProvider {
+export function envCredentials(env: Readonly<Record<string, string | undefined>> = process.env): CredentialsProvider {
   const names = Object.entries(WECOM_ENV) as [keyof WecomCredentials, string][];
   const present = names.filter(([, name]) => env[name] !== undefined && env[name] !== "");
   let creds: WecomCredentials;
   if (present.length === 0) {
+    if (runsInLambda(env)) {
+      const fn = env.AWS_LAMBDA_FUNCTION_NAME ? `function ${env.AWS_LAMBDA_FUNCTION_NAME}` : "this function";
+      throw new Error(
+        `WeCom credentials missing: ${fn} runs in AWS Lambda but ${WECOM_SECRET_ARN_ENV} is not set (nor the SIYU_WECOM_* variables). ` +
+          'Development credentials are never used in Lambda: declare secrets: ["wecom"] in the service manifest and deploy with the client\'s wecomSecretName.',
+      );
+    }
     creds = { ...DEV_WECOM_CREDENTIALS };
   } else {
     const missing = names.filter(([, name]) => env[name] === undefined || env[name] === "").map(([, name]) => name);

@@ -7,6 +7,9 @@
  *
  * Every failure is a `CallbackError` with a stable `code`: callers map all of them to "reject"
  * and log the code; nothing in here may throw a TypeError on hostile input.
+ *
+ * The signature proves who sent a request, not when: a captured callback verifies forever. Given
+ * `now`, `openCallback` and `verifyUrl` also reject a signed `timestamp` outside a replay window.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -26,7 +29,8 @@ export type CallbackErrorCode =
   | "bad-base64"
   | "too-large"
   | "malformed"
-  | "bad-key";
+  | "bad-key"
+  | "timestamp-out-of-window";
 
 export class CallbackError extends Error {
   readonly code: CallbackErrorCode;
@@ -74,6 +78,45 @@ function checkSignature(keys: CallbackKeys, signature: unknown, timestamp: unkno
   if (!signatureMatches(expected, signature)) {
     throw new CallbackError("bad-signature", "msg_signature does not match");
   }
+}
+
+/**
+ * How far a callback's signed `timestamp` may be from the receiver's clock, either way. WeCom stamps
+ * each callback when it sends it, gives up after 5 s and retries only a few times within about a
+ * minute (§12), so five minutes leaves room for clock skew while a captured request goes stale fast.
+ */
+export const CALLBACK_WINDOW_SECONDS = 300;
+
+/** Options that make a callback check also reject replays: `now` turns the window check on. */
+export interface ReplayWindow {
+  /** The receiver's current time. */
+  now?: Date | undefined;
+  /** Default CALLBACK_WINDOW_SECONDS. */
+  windowSeconds?: number | undefined;
+}
+
+/**
+ * Rejects a callback `timestamp` (Unix seconds, as signed) more than `windowSeconds` before or
+ * after `now`; exactly `windowSeconds` away is still accepted.
+ *
+ * @example
+ * checkCallbackTimestamp("1700000000", new Date(1_700_000_300_000)); // ok: 300 s old
+ * checkCallbackTimestamp("1", new Date()); // throws CallbackError "timestamp-out-of-window"
+ */
+export function checkCallbackTimestamp(timestamp: unknown, now: Date, windowSeconds: number = CALLBACK_WINDOW_SECONDS): void {
+  if (typeof timestamp !== "string" || !/^\d{1,12}$/.test(timestamp)) {
+    throw new CallbackError("malformed", "timestamp must be Unix seconds");
+  }
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 0) throw new RangeError("windowSeconds must be a non-negative integer");
+  const skew = Math.floor(now.getTime() / 1000) - Number(timestamp);
+  if (Math.abs(skew) > windowSeconds) {
+    const where = skew > 0 ? `${skew} s in the past` : `${-skew} s in the future`;
+    throw new CallbackError("timestamp-out-of-window", `timestamp ${timestamp} is ${where}; the window is ±${windowSeconds} s`);
+  }
+}
+
+function checkWindow(timestamp: unknown, opts: ReplayWindow | undefined): void {
+  if (opts?.now) checkCallbackTimestamp(timestamp, opts.now, opts.windowSeconds);
 }
 
 export function encryptMessage(keys: CallbackKeys, plaintext: string, random16?: Buffer): string {
@@ -145,12 +188,16 @@ export interface VerifyUrlQuery {
   echostr: string;
 }
 
-/** URL verification (GET): returns the plain echostr to answer with, verbatim. */
-export function verifyUrl(keys: CallbackKeys, q: VerifyUrlQuery): string {
+/**
+ * URL verification (GET): returns the plain echostr to answer with, verbatim. With `opts.now`, a
+ * timestamp outside the replay window is rejected (after the signature, so a forgery learns nothing).
+ */
+export function verifyUrl(keys: CallbackKeys, q: VerifyUrlQuery, opts?: ReplayWindow): string {
   if (typeof q?.echostr !== "string") throw new CallbackError("malformed", "echostr is missing");
   // base64 never contains spaces: a space here is a "+" that a form-style decoder turned into " ".
   const echostr = q.echostr.replaceAll(" ", "+");
   checkSignature(keys, q.msg_signature, q.timestamp, q.nonce, echostr);
+  checkWindow(q.timestamp, opts);
   return decryptMessage(keys, echostr);
 }
 
@@ -199,12 +246,15 @@ function extractEncrypt(body: string): string {
   throw new CallbackError("malformed", "body is neither XML nor JSON");
 }
 
-/** Event delivery (POST): verify, decrypt and return the inner plaintext (usually event XML). */
+/**
+ * Event delivery (POST): verify, decrypt and return the inner plaintext (usually event XML). With
+ * `opts.now`, a timestamp outside the replay window is rejected before anything is decrypted.
+ */
 export function openCallback(
   keys: CallbackKeys,
   q: CallbackQuery,
   body: string,
-  opts?: { maxBodyBytes?: number },
+  opts?: { maxBodyBytes?: number } & ReplayWindow,
 ): string {
   if (typeof body !== "string") throw new CallbackError("malformed", "body must be a string");
   const max = opts?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -213,6 +263,7 @@ export function openCallback(
   if (size > max) throw new CallbackError("too-large", `body is ${size} bytes, limit ${max}`);
   const encrypt = extractEncrypt(body);
   checkSignature(keys, q?.msg_signature, q?.timestamp, q?.nonce, encrypt);
+  checkWindow(q.timestamp, opts);
   return decryptMessage(keys, encrypt);
 }
 

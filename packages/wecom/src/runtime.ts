@@ -1,12 +1,20 @@
 import { WecomClient } from "./client.ts";
 import type { CallbackKeys } from "./crypto.ts";
-import { callbackKeysOf, type CredentialsProvider, envCredentials, secretsManagerCredentials, type WecomCredentials } from "./credentials.ts";
+import {
+  callbackKeysOf,
+  type CredentialsProvider,
+  envCredentials,
+  runsInLambda,
+  secretsManagerCredentials,
+  WECOM_ENV,
+  type WecomCredentials,
+} from "./credentials.ts";
 
 /**
  * How a function reaches WeCom: credentials from Secrets Manager when the deployment names a secret
- * (AWS), else from SIYU_WECOM_* variables or the dev defaults (local); the API client pointed at the
- * configured base URL (the simulator locally). One per (secret, base URL) per container, so the
- * token cache and the credentials cache survive across invocations.
+ * (AWS), else from SIYU_WECOM_* variables or, outside Lambda only, the dev defaults (local); the API
+ * client pointed at the configured base URL (the simulator locally). One per (credentials source,
+ * base URL) per container, so the token cache and the credentials cache survive across invocations.
  */
 export interface WecomRuntime {
   credentials(): Promise<WecomCredentials>;
@@ -16,8 +24,24 @@ export interface WecomRuntime {
 
 const runtimes = new Map<string, WecomRuntime>();
 
+/**
+ * Which credentials a runtime would use, as a cache key: the secret, or the SIYU_WECOM_* values and
+ * whether this is Lambda. Keying env runtimes on their values means a runtime built from the dev
+ * defaults outside Lambda is never handed to a Lambda function without its secret (which must throw).
+ */
+function sourceKey(secretArn: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  if (secretArn) return `secret:${secretArn}`;
+  const read = (name: string) => env[name] ?? process.env[name] ?? "";
+  const values = Object.values(WECOM_ENV).map(read).join("\u0000");
+  return `env:${runsInLambda({ AWS_LAMBDA_FUNCTION_NAME: read("AWS_LAMBDA_FUNCTION_NAME"), AWS_EXECUTION_ENV: read("AWS_EXECUTION_ENV") })}:${values}`;
+}
+
+/**
+ * Throws at the function's first use (its cold start) when it runs in Lambda with neither a secret
+ * nor SIYU_WECOM_* variables: the dev credentials are for local runs only (`envCredentials`).
+ */
 export function wecomRuntime(opts: { secretArn?: string | undefined; baseUrl?: string | undefined; env: Readonly<Record<string, string | undefined>> }): WecomRuntime {
-  const cacheKey = `${opts.secretArn ?? "env"}|${opts.baseUrl ?? "default"}`;
+  const cacheKey = `${sourceKey(opts.secretArn, opts.env)}|${opts.baseUrl ?? "default"}`;
   const existing = runtimes.get(cacheKey);
   if (existing) return existing;
   const provider: CredentialsProvider = opts.secretArn ? secretsManagerCredentials(opts.secretArn) : envCredentials({ ...process.env, ...opts.env });
