@@ -34,6 +34,7 @@ export default defineService({
       { method: "GET", path: "/v1/customers/{externalUserId}", auth: "admin", name: "getCustomer" },
       { method: "GET", path: "/v1/tags", auth: "admin", name: "listTags" },
       { method: "POST", path: "/v1/tags", auth: "admin", name: "createTags" },
+      { method: "POST", path: "/v1/tags/sync", auth: "admin", name: "syncTags" },
       { method: "POST", path: "/v1/transfers", auth: "admin", name: "createTransfer" },
       { method: "GET", path: "/v1/transfers", auth: "admin", name: "listTransfers" },
       { method: "GET", path: "/v1/transfers/{transferId}", auth: "admin", name: "getTransfer" },

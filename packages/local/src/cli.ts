@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { launchDynamoLocal } from "./dynamo.ts";
+import { runFirstStart } from "./first-start.ts";
 import { consoleLogger, describeError } from "./log.ts";
 import type { LocalPlatform } from "./platform.ts";
 import { freePort } from "./ports.ts";
@@ -187,6 +188,9 @@ async function dev(argv: string[]): Promise<void> {
   chmodSync(TOKEN_FILE, 0o600);
   updateLock({ gatewayUrl: platform.gatewayUrl, simulatorUrl: platform.simulatorUrl });
 
+  // after the simulator is seeded and every function is up: what a deployed corp's daily jobs would have filled
+  const firstStart = await runFirstStart(platform, log);
+
   const report = await platform.health();
   const lines = [
     "",
@@ -199,6 +203,7 @@ async function dev(argv: string[]): Promise<void> {
     `  Services     ${Object.entries(report.services)
       .map(([name, s]) => `${name} ${dim(`(${s.routes.length} routes, ${Object.keys(s.queues).length} queues, ${s.schedules.length} schedules)`)}`)
       .join(", ")}`,
+    ...firstStart.map((o) => `  First start  ${o.service}/${o.schedule} ${o.ok ? `${dim(`${o.ms} ms`)} ${describeOutcome(o.result)}` : dim(`failed: ${o.error}`)}`),
     "",
     `  Admin token  ${dim(`(scope siyu/admin; also in ${rel(TOKEN_FILE)})`)}`,
     `  ${platform.adminToken}`,
@@ -214,6 +219,16 @@ async function dev(argv: string[]): Promise<void> {
   for (const [name, s] of Object.entries(report.services)) {
     for (const [fn, state] of Object.entries(s.handlers)) if (state !== "ok") log.warn(`${name} ${fn}: ${state}`);
   }
+}
+
+/** A schedule's result on one line: `{ added: 8, removed: 0, … }` as `added 8, removed 0, …`. */
+function describeOutcome(result: unknown): string {
+  if (!result || typeof result !== "object") return dim(String(result ?? "done"));
+  return dim(
+    Object.entries(result)
+      .map(([k, v]) => `${k} ${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
+      .join(", "),
+  );
 }
 
 // --- trigger / token ------------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 /**
  * A tiny exact-path router with `:param` segments. Used for both the WeCom API (/cgi-bin/...) and
- * the world API (/_sim/...).
+ * the world API (/_sim/...). A parameter may end in a literal suffix (`:configId.png` matches
+ * `abc.png` with configId `abc`). The first entry added that matches wins, so add a suffixed
+ * pattern before the bare one it would otherwise share paths with.
  */
 export type Method = "GET" | "POST";
 
@@ -47,8 +49,16 @@ function matchParts(pattern: string[], parts: string[]): Record<string, string> 
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i]!;
     const v = parts[i]!;
-    if (p.startsWith(":")) params[p.slice(1)] = decodeURIComponent(v);
-    else if (p !== v) return null;
+    if (p.startsWith(":")) {
+      const dot = p.indexOf(".");
+      if (dot === -1) {
+        params[p.slice(1)] = decodeURIComponent(v);
+        continue;
+      }
+      const suffix = p.slice(dot);
+      if (v.length <= suffix.length || !v.endsWith(suffix)) return null;
+      params[p.slice(1, dot)] = decodeURIComponent(v.slice(0, -suffix.length));
+    } else if (p !== v) return null;
   }
   return params;
 }

@@ -13,7 +13,7 @@ describe("contact ways", () => {
     const add = await s.api("externalcontact/add_contact_way", { type: 2, scene: 2, state: "store-sh-01", user: ["zhangwei", "lina"], remark: "上海店" });
     expect(add.errcode).toBe(0);
     expect(add.config_id).toMatch(/^[0-9a-f]{32}$/);
-    expect(add.qr_code).toBe(`${s.sim.url}/_sim/qr/${add.config_id}`);
+    expect(add.qr_code).toBe(`${s.sim.url}/_sim/qr/${add.config_id}.png`);
 
     const got = await s.api("externalcontact/get_contact_way", { config_id: add.config_id });
     expect(got.contact_way).toMatchObject({ config_id: add.config_id, type: 2, scene: 2, skip_verify: true, state: "store-sh-01", user: ["zhangwei", "lina"] });

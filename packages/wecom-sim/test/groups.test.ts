@@ -126,7 +126,7 @@ describe("group join ways", () => {
     const got = await s.api("externalcontact/groupchat/get_join_way", { config_id: way.config_id });
     // full overwrite: remark and state were not sent, so they are now empty
     expect(got.join_way).toMatchObject({ chat_id_list: [ids[5]], remark: "", state: "", auto_create_room: 1 });
-    expect(got.join_way.qr_code).toContain("/_sim/qr/");
+    expect(got.join_way.qr_code).toBe(`${s.sim.url}/_sim/qr/${way.config_id}.png`);
     expect((await s.api("externalcontact/groupchat/del_join_way", { config_id: way.config_id })).errcode).toBe(0);
     expect((await s.api("externalcontact/groupchat/get_join_way", { config_id: way.config_id })).errcode).toBe(41044);
     const v = await s.ok<{ violations: { rule: string }[] }>("GET", "violations");

@@ -19,13 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Creation is serialised by a short lease so two requests cannot both pass the 3000 check.
  */
 export async function createTags(deps: TagDeps, req: TagCreateRequest): Promise<{ created: boolean; group: CorpTagGroup; tags: { tagId: string; name: string }[] }> {
-  let release: (() => Promise<void>) | undefined;
-  for (let attempt = 0; attempt < 20 && !release; attempt++) {
-    release = await acquireTagLock(deps.table, deps.now());
-    if (!release) await sleep(150);
-  }
-  if (!release) throw conflict("another tag creation is in progress; retry in a moment");
-  try {
+  return withTagLock(deps, 15, async () => {
     const [total, group] = await Promise.all([
       countCorpTags(deps.table),
       findGroup(deps.table, req.groupId !== undefined ? { groupId: req.groupId } : { groupName: req.groupName! }),
@@ -56,7 +50,7 @@ export async function createTags(deps: TagDeps, req: TagCreateRequest): Promise<
       if (error instanceof WecomApiError && error.errcode === 40126) {
         // the copy was behind WeCom: catch up so the next check is right
         deps.log.warn("add_corp_tag hit the corp tag limit although the copy allowed it; reconciling", { total, adding: plan.newNames.length });
-        await reconcileTags(deps).catch((e: unknown) => deps.log.error("tag reconciliation failed", { error: e }));
+        await pullTagList(deps).catch((e: unknown) => deps.log.error("tag reconciliation failed", { error: e }));
         throw new AppError(422, "corp-tag-limit", "Corp tag limit reached", `WeCom allows at most ${CORP_TAGS_MAX} corp tags per corp and refused more (errcode 40126).`, {
           extensions: { limit: CORP_TAGS_MAX, errcode: 40126 },
         });
@@ -74,6 +68,23 @@ export async function createTags(deps: TagDeps, req: TagCreateRequest): Promise<
     await upsertTags(deps.table, created, deps.now());
     const merged = await findGroup(deps.table, { groupId: created.groupId });
     return { created: true, group: merged ?? created, tags: requested(created) };
+  });
+}
+
+/**
+ * Run `fn` holding the corp-tags lease (waiting up to 3 s for it). Creations and full pulls hold it:
+ * a pull that read WeCom's list just before an add_corp_tag would otherwise delete the new tags from
+ * the copy when it applies its diff.
+ */
+async function withTagLock<T>(deps: TagDeps, leaseSeconds: number, fn: () => Promise<T>): Promise<T> {
+  let release: (() => Promise<void>) | undefined;
+  for (let attempt = 0; attempt < 20 && !release; attempt++) {
+    release = await acquireTagLock(deps.table, deps.now(), leaseSeconds);
+    if (!release) await sleep(150);
+  }
+  if (!release) throw conflict("another tag creation or tag sync is in progress; retry in a moment");
+  try {
+    return await fn();
   } finally {
     await release();
   }
@@ -104,15 +115,24 @@ export async function syncTagChange(deps: TagDeps, change: { changeType: string;
       return;
     }
     case "full": {
-      const r = await reconcileTags(deps);
+      // a consumer must not wait for (or fail on) the lease a creation holds; the daily job re-pulls
+      const r = await pullTagList(deps);
       deps.log.info("corp tag list refreshed", { changeType: change.changeType, ...r });
       return;
     }
   }
 }
 
-/** Pull the whole corp tag list and make the copy equal to it. Returns what changed. */
+/**
+ * Pull the whole corp tag list and make the copy equal to it, holding the tag lease (the daily
+ * `tag-reconcile` job and `POST /v1/tags/sync`). Returns what changed; a second run finds nothing.
+ */
 export async function reconcileTags(deps: TagDeps): Promise<TagListDiff["counts"]> {
+  return withTagLock(deps, 30, () => pullTagList(deps));
+}
+
+/** The pull itself, for callers that hold the lease already or must not wait for it. */
+async function pullTagList(deps: TagDeps): Promise<TagListDiff["counts"]> {
   const wecom = await deps.wecom();
   const next = normalizeTagList((await wecom.getCorpTagList({})).tag_group);
   const current = await readTagCopy(deps.table);

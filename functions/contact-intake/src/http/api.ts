@@ -3,7 +3,7 @@ import manifest from "../../service.ts";
 import { receiveCallback, verifyCallback } from "./callback.ts";
 import { archiveChannel, channelLandingPage, createChannel, getChannelRoute, listChannelsRoute, updateChannelRoute } from "./channels.ts";
 import { getCustomer, listCustomers } from "./customers.ts";
-import { createTagsRoute, listTags } from "./tags.ts";
+import { createTagsRoute, listTags, syncTagsRoute } from "./tags.ts";
 import { createTransferRoute, getTransferRoute, listTransfersRoute } from "./transfers.ts";
 
 export const handler = http(manifest, {
@@ -19,6 +19,7 @@ export const handler = http(manifest, {
   getCustomer,
   listTags,
   createTags: createTagsRoute,
+  syncTags: syncTagsRoute,
   createTransfer: createTransferRoute,
   listTransfers: listTransfersRoute,
   getTransfer: getTransferRoute,

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { AppError } from "@siyu/kernel";
 import { log, route } from "@siyu/lambda-kit";
-import { createTags } from "../app/tags.ts";
+import { WecomApiError, WecomError } from "@siyu/wecom";
+import { createTags, reconcileTags } from "../app/tags.ts";
 import { wecomFor } from "../app/wecom.ts";
 import { CORP_TAGS_MAX, tagCreateSchema } from "../domain/tags.ts";
 import { countCorpTags, listTagGroups } from "../store/tags.ts";
@@ -32,3 +34,29 @@ export const createTagsRoute = route({ body: tagCreateSchema }, async (req) => {
   );
   return { status: out.created ? 201 : 200, body: { group: out.group, tags: out.tags } };
 });
+
+/**
+ * `POST /v1/tags/sync`: replace Siyu's copy with WeCom's full corp tag list now (what the daily
+ * `tag-reconcile` job does at 03:30), e.g. right after a first deploy. Answers what changed; a second
+ * call finds nothing to change. WeCom failing leaves the copy as it was.
+ */
+export const syncTagsRoute = route({}, async (req) => {
+  const wecom = wecomFor(req.config);
+  const counts = await reconcileTags({ table: req.config.table, wecom: () => wecom.client(), now: () => req.clock.now(), log }).catch(wecomSyncProblem);
+  log.info("corp tags synced on request", { ...counts });
+  return { status: 200, body: counts };
+});
+
+function wecomSyncProblem(error: unknown): never {
+  if (error instanceof WecomApiError) {
+    throw new AppError(502, "wecom-rejected", "WeCom rejected the request", `WeCom answered ${error.errcode} to ${error.api}: ${error.errmsg}; the tag copy is unchanged`, {
+      extensions: { errcode: error.errcode },
+      retryable: false,
+    });
+  }
+  if (error instanceof WecomError) {
+    // timeout, network, a response that is not WeCom's
+    throw new AppError(503, "wecom-unavailable", "WeCom could not be reached", `${error.message}; the tag copy is unchanged, retry later`);
+  }
+  throw error;
+}

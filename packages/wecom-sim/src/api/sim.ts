@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CallbackRecord } from "../callbacks.ts";
 import { SimError } from "../errors.ts";
+import { qrPng, scanPageUrl } from "../qr.ts";
 import type { Method } from "../router.ts";
 import type { SimWorld } from "../world/world.ts";
 
@@ -22,7 +23,7 @@ export class RawResponse {
   constructor(
     readonly status: number,
     readonly contentType: string,
-    readonly body: string,
+    readonly body: string | Uint8Array,
   ) {}
 }
 
@@ -311,11 +312,24 @@ route("GET", "state", "a readable dump of the world", ({ world }) => ({
   transfers: world.transfers.list,
 }));
 
-route("GET", "qr/:configId", "a page standing in for a QR code", ({ world, params }) => {
+/** The contact way or join way a QR code belongs to (404 when neither). */
+function qrTarget(world: SimWorld, configId: string) {
+  const way = world.contactWays.get(configId);
+  const join = way ? undefined : world.groups.allJoinWays().find((j) => j.configId === configId);
+  if (!way && !join) throw new SimError(404, `no contact way or join way ${configId}`);
+  return { way, join };
+}
+
+// before "qr/:configId", which would also match `<configId>.png`
+route("GET", "qr/:configId.png", "the qr_code image: a PNG QR code encoding the scan page /_sim/qr/:configId", async ({ world, params }) => {
   const id = params.configId ?? "";
-  const way = world.contactWays.get(id);
-  const join = world.groups.allJoinWays().find((j) => j.configId === id);
-  if (!way && !join) throw new SimError(404, `no contact way or join way ${id}`);
+  qrTarget(world, id);
+  return new RawResponse(200, "image/png", await qrPng(scanPageUrl(world.config.baseUrl, id)));
+});
+
+route("GET", "qr/:configId", "the scan page a qr_code encodes: scan as a new customer", ({ world, params }) => {
+  const id = params.configId ?? "";
+  const { way, join } = qrTarget(world, id);
   const kind = way ? "联系我 contact way" : "加入群聊 join way";
   const action = way ? "scan-contact-way" : "join-group";
   const esc = (s: string) => s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll('"', "&quot;");

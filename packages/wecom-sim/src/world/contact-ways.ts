@@ -1,4 +1,5 @@
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
+import { qrImageUrl } from "../qr.ts";
 import type { SimWorld } from "./world.ts";
 
 /** A 「联系我」 contact way (channel QR code), wecom-reference §2. */
@@ -127,7 +128,7 @@ export class ContactWays {
       ...(input.is_temp ? { expiresIn: input.expires_in ?? 7 * 86_400, chatExpiresIn: input.chat_expires_in ?? 86_400 } : {}),
       ...(input.unionid ? { unionid: input.unionid } : {}),
       ...(input.conclusions !== undefined ? { conclusions: input.conclusions } : {}),
-      ...(input.scene === 2 ? { qrCode: `${this.w.config.baseUrl}/_sim/qr/${configId}` } : {}),
+      ...(input.scene === 2 ? { qrCode: qrImageUrl(this.w.config.baseUrl, configId) } : {}),
     };
     if (!way.isTemp) this.created++;
     this.ways.set(configId, way);

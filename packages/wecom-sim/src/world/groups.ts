@@ -1,6 +1,7 @@
 import type { CallbackRecord } from "../callbacks.ts";
 import { corpDay } from "@siyu/kernel";
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
+import { qrImageUrl } from "../qr.ts";
 import { API_CODE_QUOTA, MAX_STATE_CHARS } from "./contact-ways.ts";
 import type { SimWorld } from "./world.ts";
 
@@ -273,7 +274,7 @@ export class GroupChats {
       chatIdList: [...(input.chat_id_list ?? [])],
       state: input.state ?? "",
       createdAt: this.w.clock.nowMs(),
-      ...(input.scene === 2 ? { qrCode: `${this.w.config.baseUrl}/_sim/qr/${configId}` } : {}),
+      ...(input.scene === 2 ? { qrCode: qrImageUrl(this.w.config.baseUrl, configId) } : {}),
     };
     this.joinWays.set(configId, way);
     this.joinWaysCreated++;
@@ -293,7 +294,7 @@ export class GroupChats {
     way.roomBaseId = roomBaseId;
     way.chatIdList = [...(input.chat_id_list ?? [])];
     way.state = input.state ?? "";
-    if (way.scene === 2) way.qrCode = `${this.w.config.baseUrl}/_sim/qr/${way.configId}`;
+    if (way.scene === 2) way.qrCode = qrImageUrl(this.w.config.baseUrl, way.configId);
     return way;
   }
 
