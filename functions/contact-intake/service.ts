@@ -52,10 +52,33 @@ export default defineService({
       maxReceiveCount: 5,
     },
     {
+      name: "welcome",
+      consumer: "src/consumers/welcome.ts",
+      // the deadline-bound part of an add, fed by the callback route: a WelcomeCode dies 20 s after the
+      // add, so no batching window, a short visibility timeout, and a retry only while the code can live
+      batchSize: 10,
+      maxBatchingWindowSeconds: 0,
+      visibilityTimeoutSeconds: 20,
+      timeoutSeconds: 15,
+      maxReceiveCount: 3,
+      retryBackoffSeconds: 1,
+    },
+    {
+      name: "followups",
+      consumer: "src/consumers/followups.ts",
+      // an add's failed side effects (mark_tag, externalcontact/get), each try a delayed message of its own
+      batchSize: 10,
+      visibilityTimeoutSeconds: 60,
+      timeoutSeconds: 30,
+      maxReceiveCount: 5,
+    },
+    {
       name: "channel-sync",
       consumer: "src/consumers/channel-sync.ts",
-      // FIFO grouped by channel: contact-way updates of one channel never race
+      // FIFO grouped by channel: contact-way updates of one channel never race. A failing update holds
+      // its channel's group, so retries come back fast (1, 2, 4, 8 s) and the 5th failure is parked.
       fifo: true,
+      retryBackoffSeconds: 1,
       batchSize: 10,
       visibilityTimeoutSeconds: 60,
       timeoutSeconds: 30,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { PublishBatchCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { type DomainEvent, parseEnvelope } from "@siyu/kernel";
 
 /**
@@ -16,12 +16,23 @@ let sqs: SQSClient | undefined;
 const snsClient = () => (sns ??= new SNSClient({ cacheMiddleware: true }));
 const sqsClient = () => (sqs ??= new SQSClient({ cacheMiddleware: true }));
 
+/**
+ * A message body as JSON that SQS and SNS accept whatever the data holds. Both refuse some characters
+ * (SQS: outside #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF; emulators often
+ * refuse everything above #xFFFF too), and outside input, such as a contact way's `state` with an
+ * emoji, reaches the body. So astral characters (surrogate pairs) and U+FFFE/U+FFFF are written as
+ * JSON `\u` escapes: the same JSON value, in characters every queue takes.
+ */
+export function wireJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\ud800-\udfff\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 const typeAttribute = (type: string) => ({ type: { DataType: "String", StringValue: type } });
 
 export async function publishEvent(topicArn: string, event: DomainEvent): Promise<void> {
   const valid = parseEnvelope(event);
   await snsClient().send(
-    new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(valid), MessageAttributes: typeAttribute(valid.type) }),
+    new PublishCommand({ TopicArn: topicArn, Message: wireJson(valid), MessageAttributes: typeAttribute(valid.type) }),
   );
 }
 
@@ -35,7 +46,7 @@ export async function publishEvents(topicArn: string, events: readonly DomainEve
         TopicArn: topicArn,
         PublishBatchRequestEntries: chunk.map((e, j) => ({
           Id: String(j),
-          Message: JSON.stringify(e),
+          Message: wireJson(e),
           MessageAttributes: typeAttribute(e.type),
         })),
       }),
@@ -66,7 +77,7 @@ export async function sendCommand(queueUrl: string, event: DomainEvent, opts: Se
   await sqsClient().send(
     new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: JSON.stringify(valid),
+      MessageBody: wireJson(valid),
       DelaySeconds: opts.delaySeconds,
       MessageGroupId: opts.groupId,
       MessageDeduplicationId: opts.deduplicationId,
@@ -85,7 +96,7 @@ export async function sendCommands(queueUrl: string, events: readonly DomainEven
         QueueUrl: queueUrl,
         Entries: chunk.map((e, j) => ({
           Id: String(j),
-          MessageBody: JSON.stringify(e),
+          MessageBody: wireJson(e),
           DelaySeconds: opts.delaySeconds,
           MessageGroupId: opts.groupId,
           MessageDeduplicationId: opts.groupId ? e.id : undefined,
@@ -103,12 +114,13 @@ export async function sendCommands(queueUrl: string, events: readonly DomainEven
  * Park a raw message body that can never be processed on a dead-letter queue, with its reason.
  * The body is kept byte for byte so an operator can inspect and redrive it.
  */
-export async function parkMessage(dlqUrl: string, body: string, reason: string, attributes: Record<string, string> = {}): Promise<void> {
+export async function parkMessage(dlqUrl: string, body: string, reason: string, attributes: Record<string, string> = {}, opts: { groupId?: string } = {}): Promise<void> {
   const attrs: Record<string, { DataType: string; StringValue: string }> = {
     "siyu-park-reason": { DataType: "String", StringValue: reason.slice(0, 1000) || "unknown" },
   };
   for (const [name, value] of Object.entries(attributes)) attrs[name] = { DataType: "String", StringValue: value };
-  // a FIFO DLQ needs a group; the source message id keeps a redelivered park from doubling
+  // a FIFO DLQ needs a group: the source's (a redrive keeps its order, and one group's parked messages
+  // do not hide another's while someone reads them); the source message id keeps a redelivered park from doubling
   const fifo = dlqUrl.endsWith(".fifo");
   const sourceId = attributes["siyu-source-message-id"];
   await sqsClient().send(
@@ -116,7 +128,16 @@ export async function parkMessage(dlqUrl: string, body: string, reason: string, 
       QueueUrl: dlqUrl,
       MessageBody: body,
       MessageAttributes: attrs,
-      ...(fifo ? { MessageGroupId: "parked", MessageDeduplicationId: sourceId ?? createHash("sha256").update(body).digest("hex") } : {}),
+      ...(fifo ? { MessageGroupId: opts.groupId ?? "parked", MessageDeduplicationId: sourceId ?? createHash("sha256").update(body).digest("hex") } : {}),
     }),
   );
+}
+
+/**
+ * Make a received message visible again in `seconds` (its retry backoff) instead of after the queue's
+ * whole visibility timeout. Lambda's event source mapping leaves a failed record's visibility alone, so
+ * a consumer that reports the record as failed may shorten it first.
+ */
+export async function retryLater(queueUrl: string, receiptHandle: string, seconds: number): Promise<void> {
+  await sqsClient().send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: Math.max(0, Math.round(seconds)) }));
 }

@@ -32,6 +32,37 @@ export const eventSchemas = {
     xml: z.string().min(1).max(65_536),
     receivedAt: isoInstant,
   }),
+  /**
+   * contact-intake's welcome lane, fed by the callback route beside the intake queue: an add that
+   * carries a WelcomeCode (it dies 20 s after the add), sent on the shortest path there is.
+   */
+  "wecom.welcome_requested": z.object({
+    /** The add callback's natural key: one welcome per add, whatever redelivers it. */
+    addKey: z.string().min(1).max(128),
+    userId,
+    externalUserId,
+    state: z.string().max(1000).optional(),
+    welcomeCode: z.string().min(1).max(512),
+    /** The add event's CreateTime. */
+    createTime: isoInstant,
+  }),
+  /**
+   * contact-intake's follow-ups queue: a side effect of an add that failed inline (mark_tag,
+   * externalcontact/get), retried on its own with backoff so it never holds up the add's record.
+   */
+  "contact.followup_requested": z.object({
+    kind: z.enum(["tags", "profile"]),
+    userId,
+    externalUserId,
+    /** The add this follows up (its timeline key), for logs and deterministic retry ids. */
+    addKey: z.string().min(1).max(128),
+    channelId: z.string().max(64).optional(),
+    tagIds: z.array(z.string().min(1).max(128)).max(100).optional(),
+    /** 1 on the first retry. */
+    attempt: z.number().int().positive(),
+    /** Tags: WeCom said a tag id does not exist (40068); check which do before marking again. */
+    checkTags: z.boolean().default(false),
+  }),
   /** contact-intake's FIFO queue (group = channel): bring a channel's contact way in line with its eligible staff. */
   "channel.sync_requested": z.object({
     channelId: z.string().min(1).max(30),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
-import { ENV, dlqEnvName, queueEnvName } from "@siyu/manifest";
+import { ENV, dlqEnvName, type QueuePolicy, queueEnvName, queuePolicyEnvName } from "@siyu/manifest";
 import { currentEnv } from "./runtime-env.ts";
 
 /**
@@ -42,7 +42,15 @@ export interface RuntimeConfig {
   queueUrl(name: string): string;
   /** URL of a queue's DLQ, when the deployment provides it. */
   dlqUrl(name: string): string | undefined;
+  /** A queue's redrive and retry rules, when the deployment provides them. */
+  queuePolicy(name: string): QueuePolicy | undefined;
 }
+
+const queuePolicySchema = z.object({
+  maxReceives: z.number().int().positive(),
+  visibilitySeconds: z.number().int().positive(),
+  backoffSeconds: z.number().int().nonnegative(),
+});
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -60,6 +68,7 @@ export function runtimeConfig(): RuntimeConfig {
     throw new ConfigError(`invalid function environment: ${detail}`);
   }
   const c = parsed.data;
+  const policies = new Map<string, QueuePolicy>();
   const config: RuntimeConfig = {
     service: c[ENV.service],
     client: c[ENV.client],
@@ -80,6 +89,21 @@ export function runtimeConfig(): RuntimeConfig {
       return url;
     },
     dlqUrl: (name) => env[dlqEnvName(name)] || undefined,
+    queuePolicy(name) {
+      if (policies.has(name)) return policies.get(name);
+      const raw = env[queuePolicyEnvName(name)];
+      if (!raw) return undefined;
+      let json: unknown;
+      try {
+        json = JSON.parse(raw);
+      } catch {
+        throw new ConfigError(`${queuePolicyEnvName(name)} is not JSON`);
+      }
+      const p = queuePolicySchema.safeParse(json);
+      if (!p.success) throw new ConfigError(`${queuePolicyEnvName(name)} is invalid: ${p.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      policies.set(name, p.data);
+      return p.data;
+    },
   };
   cache.set(env, config);
   return config;

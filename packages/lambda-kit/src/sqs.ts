@@ -1,7 +1,7 @@
 import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { AppError, type Clock, type DomainEvent, EnvelopeError, type EventType, parseEnvelope, systemClock } from "@siyu/kernel";
-import { parkMessage } from "@siyu/bus";
+import { type Clock, type DomainEvent, EnvelopeError, type EventType, parseEnvelope, systemClock } from "@siyu/kernel";
+import { parkMessage, retryLater } from "@siyu/bus";
 import { claimIdempotency, completedIdempotencyItem, completeIdempotency, releaseIdempotency } from "@siyu/store";
 import { type RuntimeConfig, runtimeConfig } from "./config.ts";
 import { log, withLogContext, type Logger } from "./logger.ts";
@@ -42,8 +42,14 @@ export class PermanentFailure extends Error {
   override name = "PermanentFailure";
 }
 
+/**
+ * Parked at once: bad data, a rule violation, or any error that says retrying cannot help through a
+ * `retryable: false` (AppError; WeCom errors whose errcode is an answer about the input).
+ */
 const isPermanent = (error: unknown) =>
-  error instanceof EnvelopeError || error instanceof PermanentFailure || (error instanceof AppError && !error.retryable);
+  error instanceof EnvelopeError ||
+  error instanceof PermanentFailure ||
+  (typeof error === "object" && error !== null && "retryable" in error && (error as { retryable: unknown }).retryable === false);
 
 type Outcome = "done" | "retry";
 
@@ -63,9 +69,29 @@ export function sqs<T extends EventType>(opts: SqsOptions<T>) {
       log.error("unprocessable record; no DLQ configured, leaving it to redrive", { reason, messageId: record.messageId });
       return "retry";
     }
-    await parkMessage(dlq, record.body, reason, { "siyu-source-message-id": record.messageId, "siyu-queue": opts.queue });
+    await parkMessage(dlq, record.body, reason, { "siyu-source-message-id": record.messageId, "siyu-queue": opts.queue }, { groupId: record.attributes?.MessageGroupId });
     log.warn("record parked in DLQ", { reason, messageId: record.messageId });
     return "done";
+  }
+
+  /**
+   * A record that may succeed later: parked with its reason on its last receive (so nothing reaches the
+   * DLQ by redrive without one), else made visible again after its backoff (doubling per receive).
+   */
+  async function retry(config: RuntimeConfig, record: SQSRecord, receiveCount: number, reason: string): Promise<Outcome> {
+    const policy = config.queuePolicy(opts.queue);
+    if (policy && receiveCount >= policy.maxReceives) return park(config, record, `failed on each of ${receiveCount} receives; last: ${reason}`);
+    if (policy && policy.backoffSeconds > 0) {
+      await backoff(config, record, Math.min(policy.visibilitySeconds, policy.backoffSeconds * 2 ** (receiveCount - 1)));
+    }
+    return "retry";
+  }
+
+  async function backoff(config: RuntimeConfig, record: SQSRecord, seconds: number): Promise<void> {
+    await retryLater(config.queueUrl(opts.queue), record.receiptHandle, seconds).catch((error: unknown) =>
+      // the record still comes back, after the visibility timeout
+      log.warn("could not shorten the retry delay", { error, messageId: record.messageId }),
+    );
   }
 
   async function processRecord(config: RuntimeConfig, record: SQSRecord): Promise<Outcome> {
@@ -93,7 +119,7 @@ export function sqs<T extends EventType>(opts: SqsOptions<T>) {
         }
         if (claim === "in-progress") {
           log.warn("another attempt holds this key; retrying later", { businessKey });
-          return "retry";
+          return retry(config, record, receiveCount, `another attempt still held the idempotency key ${businessKey}`);
         }
       }
       // the handler may write the completion itself (see ConsumerContext.completion)
@@ -118,7 +144,7 @@ export function sqs<T extends EventType>(opts: SqsOptions<T>) {
         if (businessKey && idemOpts && !completedByHandler) await releaseIdempotency(businessKey, { ...idemOpts, evenIfCompleted: completionHanded });
         if (isPermanent(error)) return park(config, record, (error as Error).message);
         log.error("record failed; will retry", { error, receiveCount });
-        return "retry";
+        return retry(config, record, receiveCount, (error as Error).message ?? String(error));
       }
       if (businessKey && idemOpts && !completedByHandler) await completeIdempotency(businessKey, { ...idemOpts, now: clock.now() });
       return "done";
@@ -136,16 +162,21 @@ export function sqs<T extends EventType>(opts: SqsOptions<T>) {
           return await processRecord(config, record);
         } catch (error) {
           log.error("record failed outside its handler; will retry", { error, messageId: record.messageId });
-          return "retry";
+          const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1");
+          return retry(config, record, receiveCount, (error as Error).message ?? String(error)).catch((): Outcome => "retry");
         }
       };
       if (fifo || (opts.concurrency ?? 1) <= 1) {
         for (const [i, record] of records.entries()) {
           if ((await safely(record)) === "retry") {
-            // FIFO: everything after a failure must be retried too, or order breaks
+            // FIFO: everything after a failure must be retried too, or order breaks; those records were
+            // not tried, so they are released at once (the group stays blocked by the failed one's backoff)
             const rest = fifo ? records.slice(i) : [record];
             failures.push(...rest.map((r) => r.messageId));
-            if (fifo) break;
+            if (fifo) {
+              await Promise.all(rest.slice(1).map((r) => backoff(config, r, 0)));
+              break;
+            }
           }
         }
       } else {

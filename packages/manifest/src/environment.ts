@@ -36,6 +36,19 @@ export function dlqEnvName(queueName: string): string {
   return `SIYU_DLQ_${queueName.toUpperCase().replace(/-/g, "_")}`;
 }
 
+/** How a queue's consumer retries: `{ maxReceives, visibilitySeconds, backoffSeconds }` as JSON. */
+export function queuePolicyEnvName(queueName: string): string {
+  return `SIYU_QUEUE_POLICY_${queueName.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/** What a consumer knows of its queue's redrive and retry rules (from the manifest, through the environment). */
+export interface QueuePolicy {
+  /** The receive on which SQS would move a message to the DLQ: the consumer parks it with its reason instead. */
+  maxReceives: number;
+  visibilitySeconds: number;
+  backoffSeconds: number;
+}
+
 export interface DeployedResources {
   client: string;
   corpId: string;
@@ -67,6 +80,8 @@ export function functionEnvironment(manifest: ServiceManifest, res: DeployedReso
     const url = res.queueUrls[q.name];
     if (!url) throw new Error(`no queue URL for ${manifest.name}/${q.name}`);
     env[queueEnvName(q.name)] = url;
+    const policy: QueuePolicy = { maxReceives: q.maxReceiveCount, visibilitySeconds: q.visibilityTimeoutSeconds, backoffSeconds: q.retryBackoffSeconds };
+    env[queuePolicyEnvName(q.name)] = JSON.stringify(policy);
     const dlq = res.dlqUrls?.[q.name];
     if (dlq) env[dlqEnvName(q.name)] = dlq;
   }

@@ -44,6 +44,12 @@ const queueSchema = z
     visibilityTimeoutSeconds: z.number().int().min(1).max(43_200).default(60),
     /** Receives before a message is moved to the queue's DLQ. */
     maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+    /**
+     * A record that failed with a transient error comes back after this many seconds, doubling per
+     * receive and capped at the visibility timeout (the consumer sets the visibility itself), instead
+     * of waiting out the whole visibility timeout every time.
+     */
+    retryBackoffSeconds: z.number().int().min(0).max(900).default(2),
     fifo: z.boolean().default(false),
     /** Consumer Lambda timeout; must be below the visibility timeout. */
     timeoutSeconds: z.number().int().min(1).max(900).default(30),

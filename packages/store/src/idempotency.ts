@@ -22,7 +22,7 @@ export interface IdempotencyOptions {
   keepSeconds: number;
 }
 
-const recordKey = (prefix: string, businessKey: string) => ({ pk: key("IDEMP", prefix, encodeURIComponent(businessKey)), sk: "IDEMP" });
+const recordKey = (prefix: string, businessKey: string) => ({ pk: key("IDEMP", prefix, businessKey), sk: "IDEMP" });
 
 export async function claimIdempotency(businessKey: string, o: IdempotencyOptions): Promise<ClaimResult> {
   const k = recordKey(o.prefix, businessKey);

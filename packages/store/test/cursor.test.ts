@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AppError } from "@siyu/kernel";
 import { decodeCursor, encodeCursor, key } from "../src/index.ts";
@@ -15,8 +16,22 @@ describe("cursors", () => {
     expect(() => decodeCursor(encodeCursor({ pk: "a", other: "b" }), ["pk", "sk"])).toThrow(/cursor/);
   });
 
-  it("joins key parts and refuses separators inside a part", () => {
+  it("joins key parts and escapes separators inside a part, so no input crashes and no two part lists collide", () => {
     expect(key("CUSTOMER", "wm123", 7)).toBe("CUSTOMER#wm123#7");
-    expect(() => key("A", "b#c")).toThrow(RangeError);
+    expect(key("A", "b#c")).toBe("A#b%23c");
+    expect(key("A", "b#c")).not.toBe(key("A#b", "c"));
+    expect(key("A", "50%")).toBe("A#50%25");
+    expect(key("A", "%23")).not.toBe(key("A", "#"));
+    expect(key("CHAN", "poster#1", "海报🎉")).toBe("CHAN#poster%231#海报🎉");
+  });
+
+  it("never maps two different part lists to one key (property)", () => {
+    const part = fc.oneof(fc.string(), fc.constantFrom("#", "%", "%23", "%25", "a#b", ""));
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 4 }), fc.array(part, { minLength: 1, maxLength: 4 }), (a, b) => {
+        fc.pre(JSON.stringify(a) !== JSON.stringify(b));
+        expect(key(...a)).not.toBe(key(...b));
+      }),
+    );
   });
 });

@@ -5,6 +5,17 @@ export class WecomError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+
+  /**
+   * Whether the same call can succeed later: WeCom busy (-1), over frequency or concurrency (45009,
+   * 45033), token churn, timeouts, transport failures and 5xx answers. Every other errcode is WeCom's
+   * answer about the input (an unknown user, a deleted tag, a missing permission) and repeats on every
+   * retry, so a queue consumer parks the message with it at once instead of retrying it (see lambda-kit's
+   * `sqs`, which reads this as `retryable`).
+   */
+  get retryable(): boolean {
+    return isTransientWecomError(this);
+  }
 }
 
 /** WeCom answered with a non-zero errcode. */
@@ -82,4 +93,23 @@ export class WecomLimitError extends WecomValidationError {
     this.actual = actual;
     this.unit = unit;
   }
+}
+
+/**
+ * Errcodes worth another try later (§0, §13): -1 system busy, 45009 over frequency, 45033 over
+ * concurrency, and the token errors a concurrent refresh can cause (40014 invalid, 42001 expired).
+ */
+export const TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45033, 40014, 42001]);
+
+/** See `WecomError.retryable`. Anything that is not a WeCom error is not judged here (false). */
+export function isTransientWecomError(error: unknown): boolean {
+  if (error instanceof WecomApiError) return TRANSIENT_ERRCODES.has(error.errcode);
+  if (error instanceof WecomTimeoutError || error instanceof WecomNetworkError) return true;
+  if (error instanceof WecomResponseError) return error.status >= 500 || error.status === 429;
+  return false;
+}
+
+/** The errcode of a failed WeCom call: WeCom's own, or -2 when no answer came (timeout, transport, bad response). */
+export function errcodeOf(error: unknown): number {
+  return error instanceof WecomApiError ? error.errcode : -2;
 }

@@ -1,19 +1,18 @@
 import { corpDay, deterministicId, makeEvent } from "@siyu/kernel";
 import { publishEvents, sendCommand } from "@siyu/bus";
 import { putIfAbsent } from "@siyu/store";
-import { batchWrite } from "../store/batch.ts";
 import type { ConsumerContext, Logger, RuntimeConfig } from "@siyu/lambda-kit";
-import { parseCallbackEvent, WecomApiError, type WecomClient, type WecomEvent } from "@siyu/wecom";
+import { parseCallbackEvent, type WecomClient } from "@siyu/wecom";
 import { capCounterExpiry, decideCap } from "../domain/caps.ts";
-import { dailyCapOf } from "../domain/channel.ts";
+import { dailyCapOf, isSiyuChannelState } from "../domain/channel.ts";
 import { decideIntake, type IntakeDecision } from "../domain/events.ts";
-import { classifyWelcomeResponse, planWelcome, selectWelcome, type WelcomeOutcome } from "../domain/welcome.ts";
-import { countAdd, getChannel, type ChannelRecord } from "../store/channels.ts";
+import { type FollowupPlan, planFollowup, type TagStatus } from "../domain/followups.ts";
+import { intakeWelcomeOutcome } from "../domain/welcome.ts";
+import { batchWrite } from "../store/batch.ts";
+import { countAdd, getChannelCached, type ChannelRecord } from "../store/channels.ts";
 import {
   applyRelation,
-  type CustomerProfile,
   getRelation,
-  reserveWelcome,
   setRelationTags,
   storeUnknownEvent,
   tagMembershipItems,
@@ -22,6 +21,8 @@ import {
   welcomeItem,
   writeProfile,
 } from "../store/customers.ts";
+import { scheduleFollowup, sideEffectFailure } from "./followups.ts";
+import { fetchProfile } from "./profile.ts";
 import { syncTagChange } from "./tags.ts";
 import { pendingTransferTo, recordTransferFailure } from "./transfers.ts";
 
@@ -34,16 +35,18 @@ export interface IntakeDeps {
   completion?: ConsumerContext["completion"];
 }
 
+type Tried<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const attempt = <T>(run: () => Promise<T>): Promise<Tried<T>> => run().then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+
 /**
- * Handle one verified WeCom callback: decide (pure), send the welcome first (its code dies 20 s after
- * the event), then side by side apply tags (mark_tag), fetch the profile (externalcontact/get) and count
- * the add against the member's cap (asking for a contact-way sync when the cap is reached or the rotation
- * must move); then write the relation once, with every tag it now has; the profile beside the domain
- * events; last, one batch of timeline, welcome outcome, tag rows and the idempotency completion.
+ * Handle one verified WeCom callback (the welcome went on its own lane from the callback route): decide
+ * (pure), then side by side count the add against the member's cap (asking for a contact-way sync when
+ * the cap is reached or the rotation must move), apply the channel's tags (mark_tag) and fetch the
+ * profile (externalcontact/get); then write the relation once, with every tag it now has; the profile
+ * beside the domain events; last, one batch of timeline, tag rows and the idempotency completion.
  *
- * An add costs ~8 DynamoDB calls (idempotency claim, two reads, the welcome reservation, the cap
- * transaction (and a read of the count near the cap), the relation, the profile, one batch with the
- * completion): every call is CPU and money, so writes are folded wherever atomicity is not needed.
+ * The WeCom calls are side effects: whatever they answer, the relation, timeline, cap count and events
+ * are written, and a failed call is retried on its own (followups.ts) with its state on the relation.
  * Every step is safe to repeat: the caller's idempotency record covers the whole, and each write is
  * conditional or deterministic on its own key in case an attempt dies halfway.
  */
@@ -57,10 +60,11 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     return decideIntake(event, { timezone: config.timezone });
   }
 
-  // the reads at once: the welcome code is ticking
   const isAdd = event.kind === "change_external_contact" && (event.changeType === "add_external_contact" || event.changeType === "add_half_external_contact");
+  // a channel's id is its contact way's `state`; any other state (another tool's, or none) is channel `unknown`
+  const channelId = isAdd && event.state && isSiyuChannelState(event.state) ? event.state : undefined;
   const [channel, existing, transfer] = await Promise.all([
-    channelForEvent(table, event, deps.now()),
+    channelId ? getChannelCached(table, channelId, deps.now()) : undefined,
     event.kind === "change_external_contact" ? getRelation(table, event.externalUserId, event.userId) : undefined,
     // the taker's add when a transfer Siyu started completes is not a channel add
     isAdd ? pendingTransferTo(table, event.externalUserId, event.userId) : undefined,
@@ -72,29 +76,33 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     pendingTransfer: transfer ? { fromUserId: transfer.fromUserId, channelId: transfer.channelId } : undefined,
   });
 
-  const welcomeWrite = decision.welcome ? await welcome(deps, decision.welcome, channel, msg.dedupeKey) : undefined;
-
-  // WeCom calls and the cap count, side by side; each is idempotent on its own
+  // the cap count first in line (a capped member must leave the code fast), the WeCom side effects beside it
   const tags = decision.markTags && decision.markTags.addTagIds.length > 0 && decision.relation?.addedAt ? decision.markTags : undefined;
-  const [profile] = await Promise.all([
-    decision.syncProfile ? fetchProfile(deps, decision.syncProfile.externalUserId, decision.syncProfile.userId) : undefined,
-    tags ? deps.wecom().then((wecom) => wecom.markTag({ userid: tags.userId, external_userid: tags.externalUserId, add_tag: tags.addTagIds })) : undefined,
+  const noCode = intakeWelcomeOutcome(decision.welcome, deps.now());
+  const [, profileTry, tagTry] = await Promise.all([
     decision.countAdd && channel ? countAndRotate(deps, channel, decision.countAdd, msg.dedupeKey) : undefined,
-    welcomeWrite?.ifAbsent ? putIfAbsent(table, welcomeWrite.ifAbsent) : undefined,
+    decision.syncProfile ? attempt(() => fetchProfile(deps, decision.syncProfile!.externalUserId, decision.syncProfile!.userId)) : undefined,
+    tags ? attempt(() => deps.wecom().then((wecom) => wecom.markTag({ userid: tags.userId, external_userid: tags.externalUserId, add_tag: tags.addTagIds }))) : undefined,
+    noCode && decision.welcome
+      ? putIfAbsent(table, welcomeItem(decision.welcome.externalUserId, msg.dedupeKey, { userId: decision.welcome.userId, channelId: decision.welcome.channelId, eventAt: decision.welcome.createTime.toISOString(), ...noCode, recordedAt: deps.now().toISOString() }))
+      : undefined,
   ]);
-
   const now = deps.now();
+  const profile = profileTry?.ok ? profileTry.value : undefined;
+  const profilePlan = profileTry && !profileTry.ok ? planFollowup("profile", 0, sideEffectFailure(profileTry.error), now) : undefined;
+  const tagPlan = tagTry && !tagTry.ok ? planFollowup("tags", 0, sideEffectFailure(tagTry.error), now) : undefined;
+  const tagStatus: TagStatus | undefined = tags ? (tagTry?.ok ? { status: "applied", at: now.toISOString() } : tagPlan?.tagStatus) : undefined;
+
   const batch: Record<string, unknown>[] = decision.timeline.map(timelineItem);
   const batchDeletes: { pk: string; sk: string }[] = [];
-  if (welcomeWrite?.replace) batch.push(welcomeWrite.replace);
   let relationApplied = false;
   if (decision.relation) {
     // the relation's corp tags: WeCom's list when we have it for this member (the get may have raced
     // this add's own mark_tag, which only adds), else what Siyu knew plus what it just marked
     const forMember = profile && decision.syncProfile?.userId === decision.relation.userId ? profile.followTags : undefined;
-    const marked = tags?.userId === decision.relation.userId ? tags.addTagIds : [];
-    const replaceTags = forMember ? [...new Set([...forMember, ...marked])].filter((t) => t && !t.includes("#")) : undefined;
-    const { applied, record } = await applyRelation(table, decision.relation, now, { existing: existing ?? null, tagIds: marked, replaceTags, touchProfile: false });
+    const marked = tags && tagTry?.ok && tags.userId === decision.relation.userId ? tags.addTagIds : [];
+    const replaceTags = forMember ? [...new Set([...forMember, ...marked])].filter((t) => t) : undefined;
+    const { applied, record } = await applyRelation(table, decision.relation, now, { existing: existing ?? null, tagIds: marked, replaceTags, touchProfile: false, tagStatus });
     relationApplied = applied;
     if (applied) {
       batch.push(...tagMembershipItems(record, record.tagIds));
@@ -112,80 +120,27 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     if (changed && (changed.added.length || changed.removed.length)) log.info("relation tags refreshed", { externalUserId, userId, ...changed });
   }
   const profileFor = decision.syncProfile?.externalUserId ?? decision.relation?.externalUserId;
+  const retry = (kind: "tags" | "profile", plan: FollowupPlan | undefined, who: { userId: string; externalUserId: string }, extra: { tagIds?: string[]; channelId?: string } = {}) =>
+    plan?.action === "retry" ? scheduleFollowup(deps, { kind, ...who, addKey: msg.dedupeKey, attempt: 0, ...extra }, plan) : undefined;
+  if (tagPlan?.action === "give-up") log.warn("channel tags not applied: WeCom refused them", { ...tags, tagStatus });
   await Promise.all([
     profileFor && (profile || relationApplied)
       ? writeProfile(table, profileFor, { profile: profile?.profile, syncedAt: profile ? now.toISOString() : undefined, eventAt: relationApplied ? decision.relation!.at : undefined })
       : undefined,
     // the relation these events announce is stored; a failure from here on retries the whole (idempotent)
     decision.events.length > 0 ? publishEvents(config.topicArn, decision.events) : undefined,
+    // failed side effects, on their own from here (after the relation they update is stored)
+    tags ? retry("tags", tagPlan, tags, { tagIds: tags.addTagIds, channelId: channel?.channelId }) : undefined,
+    decision.syncProfile ? retry("profile", profilePlan, decision.syncProfile) : undefined,
   ]);
   if (decision.syncTags) await syncTagChange({ table, wecom: deps.wecom, now: deps.now, log }, decision.syncTags);
   if (decision.transferFailure) await recordTransferFailure(deps, decision.transferFailure);
-  // last, one batch: timeline, welcome outcome and tag rows (deterministic keys and content, so a retry
-  // rewrites the same items) and the idempotency completion, which must come after everything else
+  // last, one batch: timeline and tag rows (deterministic keys and content, so a retry rewrites the
+  // same items) and the idempotency completion, which must come after everything else
   const completion = deps.completion;
   await batchWrite(table, completion ? [...batch, completion.item()] : batch, batchDeletes);
   completion?.written();
   return decision;
-}
-
-/**
- * Channel definitions change rarely and every add reads one: keep them a few seconds per container.
- * An operator's edit (welcome text, tags) therefore reaches adds within CHANNEL_CACHE_MS.
- */
-const CHANNEL_CACHE_MS = 5_000;
-const channelCache = new Map<string, { at: number; channel: ChannelRecord | undefined }>();
-
-async function channelForEvent(table: string, event: WecomEvent, now: Date): Promise<ChannelRecord | undefined> {
-  if (event.kind !== "change_external_contact") return undefined;
-  if (event.changeType !== "add_external_contact" && event.changeType !== "add_half_external_contact") return undefined;
-  // a channel's id is its contact way's `state`
-  if (!event.state || event.state.length > 30) return undefined;
-  const cacheKey = `${table}|${event.state}`;
-  const hit = channelCache.get(cacheKey);
-  if (hit && now.getTime() - hit.at < CHANNEL_CACHE_MS) return hit.channel;
-  const channel = await getChannel(table, event.state);
-  if (channelCache.size > 1000) channelCache.clear();
-  channelCache.set(cacheKey, { at: now.getTime(), channel });
-  return channel;
-}
-
-/** How a welcome's outcome is stored: in the batch over its own reservation, or only if no earlier attempt stored one. */
-interface WelcomeWrite {
-  replace?: ReturnType<typeof welcomeItem>;
-  ifAbsent?: ReturnType<typeof welcomeItem>;
-}
-
-async function welcome(deps: IntakeDeps, w: NonNullable<IntakeDecision["welcome"]>, channel: ChannelRecord | undefined, addKey: string): Promise<WelcomeWrite | undefined> {
-  const { config, log } = deps;
-  const selected = channel ? selectWelcome(channel.definition, w.createTime, config.timezone) : undefined;
-  const plan = planWelcome({ welcomeCode: w.welcomeCode, createTime: w.createTime }, selected, deps.now());
-  const base = { userId: w.userId, channelId: w.channelId, eventAt: w.createTime.toISOString() };
-  if (plan.action === "skip") {
-    if (plan.outcome.status === "expired") log.warn("welcome code expired before sending; WeCom not called", { ageMs: plan.outcome.ageMs });
-    // never over an earlier attempt's record (a late retry must not turn `sent` into `expired`)
-    return { ifAbsent: welcomeItem(w.externalUserId, addKey, { ...base, ...plan.outcome, recordedAt: deps.now().toISOString() }) };
-  }
-  // at most once: an earlier attempt that reserved the code may have used it
-  const reservedAt = deps.now().toISOString();
-  if (!(await reserveWelcome(config.table, w.externalUserId, addKey, reservedAt))) {
-    log.info("welcome already attempted for this add; not sending again");
-    return undefined;
-  }
-  let outcome: WelcomeOutcome;
-  try {
-    const wecom = await deps.wecom();
-    await wecom.sendWelcomeMsg(plan.payload);
-    outcome = classifyWelcomeResponse({ errcode: 0 }, { variant: plan.variant, createTime: w.createTime, at: deps.now() });
-  } catch (error) {
-    if (!(error instanceof WecomApiError)) {
-      outcome = { status: "failed", variant: plan.variant, errcode: -2, errmsg: (error as Error).message, retryable: false, latencyMs: deps.now().getTime() - w.createTime.getTime() };
-    } else {
-      outcome = classifyWelcomeResponse({ errcode: error.errcode, errmsg: error.errmsg }, { variant: plan.variant, createTime: w.createTime, at: deps.now() });
-    }
-    log.warn("welcome failed", { outcome });
-  }
-  return { replace: welcomeItem(w.externalUserId, addKey, { ...base, ...outcome, status: outcome.status, reservedAt, recordedAt: deps.now().toISOString() }) };
 }
 
 async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: NonNullable<IntakeDecision["countAdd"]>, addKey: string): Promise<void> {
@@ -215,41 +170,4 @@ async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: Non
     ),
     { groupId: channel.channelId, deduplicationId: id },
   );
-}
-
-/**
- * The customer's profile from externalcontact/get and the corp tags (type 1) WeCom has on the relation
- * with `userId` (undefined when not found). The follow user may be on a later page when the customer
- * follows more than 500 members. Undefined when the call fails: the profile is a convenience, the
- * relation is recorded anyway and the next event refreshes it.
- */
-async function fetchProfile(
-  deps: IntakeDeps,
-  externalUserId: string,
-  userId: string,
-): Promise<{ profile: Omit<CustomerProfile, "externalUserId" | "firstSeenAt" | "lastEventAt">; followTags: string[] | undefined } | undefined> {
-  try {
-    const wecom = await deps.wecom();
-    let out = await wecom.getExternalContact(externalUserId);
-    let follow = out.follow_user.find((f) => f.userid === userId);
-    for (let page = 0; !follow && out.next_cursor && page < 50; page++) {
-      out = await wecom.getExternalContact(externalUserId, out.next_cursor);
-      follow = out.follow_user.find((f) => f.userid === userId);
-    }
-    const c = out.external_contact as Record<string, unknown>;
-    return {
-      profile: {
-        name: typeof c.name === "string" ? c.name : undefined,
-        unionId: typeof c.unionid === "string" ? c.unionid : undefined,
-        type: typeof c.type === "number" ? c.type : undefined,
-        avatar: typeof c.avatar === "string" ? c.avatar : undefined,
-        gender: typeof c.gender === "number" ? c.gender : undefined,
-        corpName: typeof c.corp_name === "string" ? c.corp_name : undefined,
-      },
-      followTags: follow ? follow.tags.filter((t) => t.type === 1 && t.tag_id).map((t) => t.tag_id!) : undefined,
-    };
-  } catch (error) {
-    deps.log.warn("profile fetch failed", { externalUserId, userId, error });
-    return undefined;
-  }
 }

@@ -6,6 +6,7 @@
  * `CreateTime` (whole seconds, so the real add happened at most 1 s later than it says) and does not
  * call WeCom with a code older than 20 s: the call would be rejected (41050) and only burn quota.
  */
+import type { WecomEvent } from "@siyu/wecom";
 import type { Attachment, ChannelDefinition, WelcomeMessage } from "./channel.ts";
 import { WECOM } from "./limits.ts";
 import { isWithinSchedule } from "./schedule.ts";
@@ -157,4 +158,34 @@ export function classifyWelcomeResponse(
   };
   if (response.errmsg !== undefined) outcome.errmsg = response.errmsg;
   return outcome;
+}
+
+/** An add that carries a WelcomeCode, as the callback route hands it to the welcome lane. */
+export interface WelcomeRequest {
+  /** The add callback's natural key: one welcome attempt per add. */
+  addKey: string;
+  userId: string;
+  externalUserId: string;
+  state?: string | undefined;
+  welcomeCode: string;
+  createTime: Date;
+}
+
+/**
+ * The welcome lane's work for a callback, or undefined. Any add or confirmation that carries a
+ * WelcomeCode goes there at once (the code dies 20 s after the add); the intake consumer, which does
+ * the rest of the add and may lag under a burst, only records `no-code` for adds without one.
+ */
+export function welcomeRequestOf(event: WecomEvent, addKey: string): WelcomeRequest | undefined {
+  if (event.kind !== "change_external_contact") return undefined;
+  if (event.changeType !== "add_external_contact" && event.changeType !== "add_half_external_contact") return undefined;
+  if (!event.welcomeCode) return undefined;
+  return { addKey, userId: event.userId, externalUserId: event.externalUserId, state: event.state, welcomeCode: event.welcomeCode, createTime: event.createTime };
+}
+
+/** What the intake consumer records of an add's welcome: only `no-code` (adds with a code are the welcome lane's). */
+export function intakeWelcomeOutcome(welcome: { welcomeCode?: string | undefined; createTime: Date } | undefined, now: Date): WelcomeOutcome | undefined {
+  if (!welcome || welcome.welcomeCode) return undefined;
+  const plan = planWelcome({ createTime: welcome.createTime }, undefined, now);
+  return plan.action === "skip" ? plan.outcome : undefined;
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { AppError, deterministicId, makeEvent } from "@siyu/kernel";
-import { sendCommand } from "@siyu/bus";
+import { AppError } from "@siyu/kernel";
 import { type HttpRequest, route } from "@siyu/lambda-kit";
-import { CallbackError, openCallback, parseCallbackEvent, type ReplayWindow, verifyUrl } from "@siyu/wecom";
+import { CallbackError, openCallback, parseCallbackEvent, type ReplayWindow, verifyUrl, type WecomEvent } from "@siyu/wecom";
+import { queueCallback } from "../app/callback.ts";
 import { wecomFor } from "../app/wecom.ts";
 
 /** WeCom's callback endpoint. Verify, decrypt, parse, queue, answer 200: no other work inline (WeCom waits ≤ 5 s). */
@@ -51,24 +51,15 @@ export const receiveCallback = route(
   async (req) => {
     const keys = await wecomFor(req.config).callbackKeys();
     let xml: string;
-    let dedupeKey: string;
+    let event: WecomEvent;
     try {
       xml = openCallback(keys, req.query, req.body, { maxBodyBytes: req.config.maxBodyBytes, ...replayWindow(req) });
-      dedupeKey = parseCallbackEvent(xml).dedupeKey;
+      event = parseCallbackEvent(xml);
     } catch (error) {
       if (error instanceof CallbackError) throw callbackProblem(error);
       throw error;
     }
-    const now = req.clock.now();
-    // the envelope id follows the callback's natural key: a WeCom retry queues the same message id
-    await sendCommand(
-      req.config.queueUrl("intake"),
-      makeEvent("wecom.callback_received", { dedupeKey, xml, receivedAt: now.toISOString() }, {
-        corpId: req.config.corpId,
-        occurredAt: now,
-        id: deterministicId("wecom-callback", dedupeKey),
-      }),
-    );
+    await queueCallback(req.config, req.clock.now(), { dedupeKey: event.dedupeKey, xml, event });
     return { status: 200, text: "", contentType: "text/plain; charset=utf-8" };
   },
 );

@@ -3,7 +3,7 @@ import { AppError, conflict, notFound, makeEvent, newId } from "@siyu/kernel";
 import { sendCommand } from "@siyu/bus";
 import { type HttpRequest, route } from "@siyu/lambda-kit";
 import { WecomApiError } from "@siyu/wecom";
-import { applyChannelPatch, channelCreateSchema, channelPatchSchema, channelUserIds, newChannelState } from "../domain/channel.ts";
+import { applyChannelPatch, channelCreateSchema, channelPatchSchema, channelUserIds, isSiyuChannelState, newChannelState } from "../domain/channel.ts";
 import { eligibleStaff, nextBoundary } from "../domain/eligibility.ts";
 import { codeUsers, initialRotationState, pruneRotationState } from "../domain/rotation.ts";
 import { wecomFor } from "../app/wecom.ts";
@@ -140,7 +140,8 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCode
 
 /** A public page for posters and links: the channel's QR code, in Chinese. */
 export const channelLandingPage = route({ params: channelIdParam }, async (req) => {
-  const c = await getChannel(req.config.table, req.params.channelId);
+  // a public URL: an id Siyu could never have made is answered without a read
+  const c = isSiyuChannelState(req.params.channelId) ? await getChannel(req.config.table, req.params.channelId) : undefined;
   const html = (title: string, body: string) =>
     `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title>` +
     `<style>body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;text-align:center;padding:2rem;color:#222}img{width:260px;height:260px}p{color:#666}</style></head><body>${body}</body></html>`;

@@ -62,6 +62,24 @@ export async function getChannel(table: string, channelId: string): Promise<Chan
   return out.Item ? fromItem(out.Item) : undefined;
 }
 
+/**
+ * Channel definitions change rarely and every add (and every welcome) reads one: keep them a few
+ * seconds per container. An operator's edit (welcome text, tags) therefore reaches adds within
+ * CHANNEL_CACHE_MS.
+ */
+const CHANNEL_CACHE_MS = 5_000;
+const channelCache = new Map<string, { at: number; channel: ChannelRecord | undefined }>();
+
+export async function getChannelCached(table: string, channelId: string, now: Date): Promise<ChannelRecord | undefined> {
+  const cacheKey = `${table}|${channelId}`;
+  const hit = channelCache.get(cacheKey);
+  if (hit && now.getTime() - hit.at < CHANNEL_CACHE_MS) return hit.channel;
+  const channel = await getChannel(table, channelId);
+  if (channelCache.size > 1000) channelCache.clear();
+  channelCache.set(cacheKey, { at: now.getTime(), channel });
+  return channel;
+}
+
 export class StaleChannel extends Error {
   override name = "StaleChannel";
 }

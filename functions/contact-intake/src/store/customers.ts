@@ -3,6 +3,7 @@ import { AppError } from "@siyu/kernel";
 import { assignClauses, decodeCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, putIfAbsent, queryAll, type Page } from "@siyu/store";
 import { type CustomerListPlan, decodeListCursor, encodeListCursor, invalidCursor, type ListCursor, type ListSource, matchesResidual, monthOf, monthsToRead } from "../domain/customers.ts";
 import type { RelationStatus, RelationUpdate, TimelineEntry } from "../domain/events.ts";
+import type { TagStatus } from "../domain/followups.ts";
 import { batchGet, batchWrite } from "./batch.ts";
 
 /**
@@ -28,6 +29,8 @@ export interface RelationRecord {
   addedAt: string;
   statusAt: string;
   tagIds: string[];
+  /** The channel tags of the add: applied, pending a retry, or failed with WeCom's errcode. */
+  tagStatus?: TagStatus;
   updatedAt: string;
 }
 
@@ -72,7 +75,7 @@ export async function applyRelation(
   table: string,
   r: RelationUpdate,
   now: Date,
-  opts: { tagIds?: readonly string[]; replaceTags?: readonly string[]; existing?: RelationRecord | null; touchProfile?: boolean } = {},
+  opts: { tagIds?: readonly string[]; replaceTags?: readonly string[]; existing?: RelationRecord | null; touchProfile?: boolean; tagStatus?: TagStatus } = {},
 ): Promise<{ applied: boolean; record: RelationRecord }> {
   const nowIso = now.toISOString();
   // the caller may pass the relation it already read (null = known absent)
@@ -93,6 +96,8 @@ export async function applyRelation(
   if (state !== undefined) record.state = state;
   const confirmed = r.confirmed ?? existing?.confirmed;
   if (confirmed !== undefined) record.confirmed = confirmed;
+  const tagStatus = opts.tagStatus ?? existing?.tagStatus;
+  if (tagStatus !== undefined) record.tagStatus = tagStatus;
   const sortKey = listSortKey(addedAt, r.externalUserId, r.userId);
   // the month must be listed before the relation can be found through it
   await recordAddedMonth(table, monthOf(addedAt));
@@ -207,7 +212,7 @@ export async function activeRelationsOfStaff(table: string, userId: string): Pro
 export async function setRelationTags(table: string, externalUserId: string, userId: string, tagIds: readonly string[]): Promise<{ added: string[]; removed: string[] } | undefined> {
   const rel = await getRelation(table, externalUserId, userId);
   if (!rel) return undefined;
-  const next = [...new Set(tagIds.filter((t) => t && !t.includes("#")))];
+  const next = [...new Set(tagIds.filter((t) => t))];
   const before = new Set(rel.tagIds ?? []);
   const added = next.filter((t) => !before.has(t));
   const removed = [...before].filter((t) => !next.includes(t));
@@ -228,6 +233,37 @@ export async function setRelationTags(table: string, externalUserId: string, use
   }
   await batchWrite(table, tagMembershipItems(rel, next), removed.map((tagId) => tagMembershipKey(rel, tagId)));
   return { added, removed };
+}
+
+/**
+ * A follow-up's result on a relation's channel tags: `tagIds` (when applied) join the relation's tags
+ * and the tag filter's rows, and `tagStatus` says where the add's tags stand. Nothing when the relation
+ * is unknown or no longer the one the add made (a later re-add starts its own tags).
+ */
+export async function recordRelationTags(
+  table: string,
+  w: { externalUserId: string; userId: string; tagStatus: TagStatus; applied?: readonly string[] },
+): Promise<boolean> {
+  const rel = await getRelation(table, w.externalUserId, w.userId);
+  if (rel?.status !== "active") return false;
+  const tagIds = [...new Set([...(rel.tagIds ?? []), ...(w.applied ?? [])])];
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: custPk(w.externalUserId), sk: key("REL", w.userId) },
+        UpdateExpression: "SET tagIds = :t, tagStatus = :s",
+        // only the relation that was read: a concurrent re-add or loss keeps its own state
+        ConditionExpression: "statusAt = :at",
+        ExpressionAttributeValues: { ":t": tagIds, ":s": w.tagStatus, ":at": rel.statusAt },
+      }),
+    );
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+  if (w.applied?.length) await batchWrite(table, tagMembershipItems(rel, w.applied));
+  return true;
 }
 
 // ───────────────────────────── customer detail ─────────────────────────────
@@ -497,6 +533,11 @@ async function relationsOfMembershipRows(table: string, rows: Record<string, unk
 /** Reserve the one welcome attempt for an add. False: an earlier delivery already tried (never send twice). */
 export async function reserveWelcome(table: string, externalUserId: string, addKey: string, at: string): Promise<boolean> {
   return putIfAbsent(table, { pk: custPk(externalUserId), sk: key("WELCOME", addKey), status: "sending", reservedAt: at });
+}
+
+/** A sent (or failed) welcome's outcome, over its own reservation. */
+export async function putWelcomeOutcome(table: string, item: ReturnType<typeof welcomeItem>): Promise<void> {
+  await documentClient().send(new PutCommand({ TableName: table, Item: item }));
 }
 
 /** Callbacks Siyu does not understand are kept (90 days) for inspection, never rejected. */

@@ -99,7 +99,7 @@ export async function findGroup(table: string, by: { groupId?: string; groupName
 
 /** Tags of the copy by id, with their group's name (unknown ids are left out). */
 export async function getTags(table: string, tagIds: readonly string[]): Promise<(CorpTag & { groupName?: string })[]> {
-  const safe = tagIds.filter((id) => id && !id.includes("#"));
+  const safe = tagIds.filter((id) => id);
   if (safe.length === 0) return [];
   const tags = (await batchGet<Record<string, unknown>>(table, safe.map(tagKey))).map(toTag);
   const groups = await batchGet<Record<string, unknown>>(table, [...new Set(tags.map((t) => t.groupId))].map(groupKey));

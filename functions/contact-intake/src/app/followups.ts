@@ -1,0 +1,106 @@
+import { deterministicId, makeEvent } from "@siyu/kernel";
+import { sendCommand } from "@siyu/bus";
+import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
+import { errcodeOf, isTransientWecomError, WecomApiError, type WecomClient } from "@siyu/wecom";
+import { type FollowupPlan, planFollowup, type SideEffectFailure, splitMissingTags, type TagStatus } from "../domain/followups.ts";
+import { updateChannel } from "../store/channels.ts";
+import { recordRelationTags, writeProfile } from "../store/customers.ts";
+import { fetchProfile } from "./profile.ts";
+
+export interface FollowupDeps {
+  config: RuntimeConfig;
+  wecom: () => Promise<WecomClient>;
+  now: () => Date;
+  log: Logger;
+}
+
+export interface Followup {
+  kind: "tags" | "profile";
+  userId: string;
+  externalUserId: string;
+  addKey: string;
+  channelId?: string | undefined;
+  tagIds?: string[] | undefined;
+  /** The try this is (0 = the inline try during the add). */
+  attempt: number;
+  checkTags?: boolean;
+}
+
+/** A failed WeCom call as the domain judges it. */
+export function sideEffectFailure(error: unknown): SideEffectFailure {
+  const failure: SideEffectFailure = { errcode: errcodeOf(error), transient: isTransientWecomError(error) || !(error instanceof WecomApiError) };
+  if (error instanceof WecomApiError) failure.errmsg = error.errmsg;
+  return failure;
+}
+
+/** Queue the next try of a side effect as planned (a deterministic id per try: a redelivered add queues it once). */
+export async function scheduleFollowup(deps: FollowupDeps, f: Followup, plan: Extract<FollowupPlan, { action: "retry" }>): Promise<void> {
+  const { config } = deps;
+  const data = { kind: f.kind, userId: f.userId, externalUserId: f.externalUserId, addKey: f.addKey, channelId: f.channelId, tagIds: f.tagIds, attempt: plan.attempt, checkTags: plan.checkTags };
+  await sendCommand(
+    config.queueUrl("followups"),
+    makeEvent("contact.followup_requested", data, { corpId: config.corpId, occurredAt: deps.now(), id: deterministicId("contact-followup", f.kind, f.addKey, f.userId, plan.attempt) }),
+    { delaySeconds: plan.delaySeconds },
+  );
+  deps.log.warn(`${f.kind} side effect failed; retrying on its own`, { externalUserId: f.externalUserId, userId: f.userId, attempt: plan.attempt, delaySeconds: plan.delaySeconds });
+}
+
+/** One retry of a side effect, from the follow-ups queue. */
+export async function runFollowup(deps: FollowupDeps, f: Followup): Promise<void> {
+  if (f.kind === "profile") return retryProfile(deps, f);
+  return retryTags(deps, f);
+}
+
+async function retryProfile(deps: FollowupDeps, f: Followup): Promise<void> {
+  try {
+    const got = await fetchProfile(deps, f.externalUserId, f.userId);
+    if (got) await writeProfile(deps.config.table, f.externalUserId, { profile: got.profile, syncedAt: deps.now().toISOString() });
+  } catch (error) {
+    const plan = planFollowup("profile", f.attempt, sideEffectFailure(error), deps.now());
+    if (plan.action === "retry") return scheduleFollowup(deps, f, plan);
+    deps.log.warn("profile fetch given up; the next event of this customer refreshes it", { externalUserId: f.externalUserId, errcode: errcodeOf(error) });
+  }
+}
+
+async function retryTags(deps: FollowupDeps, f: Followup): Promise<void> {
+  const { config, log } = deps;
+  let tagIds = f.tagIds ?? [];
+  let dropped: string[] = [];
+  if (f.checkTags && tagIds.length > 0) {
+    ({ tagIds, dropped } = await dropMissingTags(deps, f, tagIds));
+  }
+  let status: TagStatus;
+  if (tagIds.length === 0) {
+    status = { status: "applied", at: deps.now().toISOString(), dropped };
+  } else {
+    try {
+      await (await deps.wecom()).markTag({ userid: f.userId, external_userid: f.externalUserId, add_tag: tagIds });
+      status = { status: "applied", at: deps.now().toISOString(), ...(dropped.length ? { dropped } : {}) };
+    } catch (error) {
+      const plan = planFollowup("tags", f.attempt, sideEffectFailure(error), deps.now());
+      if (plan.action === "retry") await scheduleFollowup(deps, { ...f, tagIds }, plan);
+      else log.warn("channel tags given up", { externalUserId: f.externalUserId, userId: f.userId, errcode: errcodeOf(error) });
+      if (plan.tagStatus) await recordRelationTags(config.table, { externalUserId: f.externalUserId, userId: f.userId, tagStatus: plan.tagStatus });
+      return;
+    }
+  }
+  await recordRelationTags(config.table, { externalUserId: f.externalUserId, userId: f.userId, tagStatus: status, applied: tagIds });
+}
+
+/**
+ * WeCom said a tag id is not a corp tag (40068): ask which of them still exist, and drop the others
+ * from the channel, with a warning, so no later add fails on them.
+ */
+async function dropMissingTags(deps: FollowupDeps, f: Followup, tagIds: string[]): Promise<{ tagIds: string[]; dropped: string[] }> {
+  const list = await (await deps.wecom()).getCorpTagList({ tag_id: tagIds });
+  const { keep, missing } = splitMissingTags(tagIds, list.tag_group.flatMap((g) => g.tag.map((t) => t.id)));
+  if (missing.length && f.channelId) {
+    await updateChannel(deps.config.table, f.channelId, (c) => {
+      const tags = c.definition.tagIds.filter((t) => !missing.includes(t));
+      if (tags.length === c.definition.tagIds.length) return undefined;
+      return { ...c, definition: { ...c.definition, tagIds: tags }, updatedAt: deps.now().toISOString() };
+    });
+    deps.log.warn("channel tags that no longer exist in WeCom were dropped from the channel", { channelId: f.channelId, dropped: missing });
+  }
+  return { tagIds: keep, dropped: missing };
+}

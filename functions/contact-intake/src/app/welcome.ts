@@ -1,0 +1,51 @@
+import { putIfAbsent } from "@siyu/store";
+import type { Logger } from "@siyu/lambda-kit";
+import { errcodeOf, WecomApiError, type WecomClient } from "@siyu/wecom";
+import { isSiyuChannelState } from "../domain/channel.ts";
+import { classifyWelcomeResponse, planWelcome, selectWelcome, type WelcomeOutcome, type WelcomeRequest } from "../domain/welcome.ts";
+import { getChannelCached } from "../store/channels.ts";
+import { putWelcomeOutcome, reserveWelcome, welcomeItem } from "../store/customers.ts";
+
+export interface WelcomeDeps {
+  table: string;
+  timeZone: string;
+  wecom: () => Promise<WecomClient>;
+  now: () => Date;
+  log: Logger;
+}
+
+/**
+ * The welcome lane: one add's welcome, on the shortest path there is (its code dies 20 s after the
+ * add, and WeCom takes it once). Plan (pure), reserve the add's one attempt (a conditional put: a
+ * redelivery never sends twice), send, record the outcome. A code already too old is recorded
+ * `expired` without calling WeCom.
+ */
+export async function sendWelcome(deps: WelcomeDeps, req: WelcomeRequest): Promise<WelcomeOutcome | undefined> {
+  const { table, log } = deps;
+  const channel = req.state && isSiyuChannelState(req.state) ? await getChannelCached(table, req.state, deps.now()) : undefined;
+  const selected = channel?.status === "active" ? selectWelcome(channel.definition, req.createTime, deps.timeZone) : undefined;
+  const plan = planWelcome(req, selected, deps.now());
+  const base = { userId: req.userId, channelId: channel?.channelId ?? "unknown", eventAt: req.createTime.toISOString() };
+  if (plan.action === "skip") {
+    if (plan.outcome.status === "expired") log.warn("welcome code expired before sending; WeCom not called", { ageMs: plan.outcome.ageMs });
+    // never over an earlier attempt's record (a late retry must not turn `sent` into `expired`)
+    await putIfAbsent(table, welcomeItem(req.externalUserId, req.addKey, { ...base, ...plan.outcome, recordedAt: deps.now().toISOString() }));
+    return plan.outcome;
+  }
+  const reservedAt = deps.now().toISOString();
+  if (!(await reserveWelcome(table, req.externalUserId, req.addKey, reservedAt))) {
+    log.info("welcome already attempted for this add; not sending again");
+    return undefined;
+  }
+  let outcome: WelcomeOutcome;
+  try {
+    await (await deps.wecom()).sendWelcomeMsg(plan.payload);
+    outcome = classifyWelcomeResponse({ errcode: 0 }, { variant: plan.variant, createTime: req.createTime, at: deps.now() });
+  } catch (error) {
+    const answer = error instanceof WecomApiError ? { errcode: error.errcode, errmsg: error.errmsg } : { errcode: errcodeOf(error), errmsg: (error as Error).message };
+    outcome = classifyWelcomeResponse(answer, { variant: plan.variant, createTime: req.createTime, at: deps.now() });
+    log.warn("welcome failed", { outcome });
+  }
+  await putWelcomeOutcome(table, welcomeItem(req.externalUserId, req.addKey, { ...base, ...outcome, reservedAt, recordedAt: deps.now().toISOString() }));
+  return outcome;
+}
