@@ -68,3 +68,34 @@ export async function burst<T>(count: number, concurrency: number, task: (i: num
   );
   return out;
 }
+
+/**
+ * Cap reaction from what WeCom saw: for each member, the add that brought them to `cap` (their cap-th
+ * add, in the order WeCom made them) and the first contact-way update after its callback was acked
+ * whose user list no longer holds them: "callback acknowledged → update_contact_way answered". The
+ * overshoot is every add a member got past their cap (WeCom kept routing to them until the update).
+ */
+export function capReaction(
+  scans: readonly { userId: string; scannedAt: number; ackedAt: number }[],
+  updates: readonly { at: number; users: readonly string[] }[],
+  cap: number,
+  members: ReadonlySet<string>,
+): { reactionsMs: number[]; capped: number; neverRemoved: number; overshoot: number } {
+  const byMember = new Map<string, { userId: string; scannedAt: number; ackedAt: number }[]>();
+  for (const s of scans) if (members.has(s.userId)) byMember.set(s.userId, [...(byMember.get(s.userId) ?? []), s]);
+  const reactionsMs: number[] = [];
+  let neverRemoved = 0;
+  let overshoot = 0;
+  let capped = 0;
+  for (const [userId, adds] of byMember) {
+    overshoot += Math.max(0, adds.length - cap);
+    const capAdd = adds[cap - 1];
+    if (!capAdd) continue;
+    capped++;
+    // the update may even beat the ack's response back to WeCom: that is a reaction of 0
+    const removal = updates.find((u) => u.at >= capAdd.scannedAt && !u.users.includes(userId));
+    if (removal) reactionsMs.push(Math.max(0, removal.at - capAdd.ackedAt));
+    else neverRemoved++;
+  }
+  return { reactionsMs, capped, neverRemoved, overshoot };
+}

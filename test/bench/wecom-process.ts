@@ -29,6 +29,10 @@ export interface ScanReport {
   violations: number;
   /** CPU this process (simulator + load) used from the load's start to the report, ms. */
   cpuMs: number;
+  /** Each scan of the load, in the order WeCom made the adds: who got it and when its callback was acked (ms, this process's clock). */
+  scans: { userId: string; scannedAt: number; ackedAt: number }[];
+  /** Every update_contact_way WeCom answered during the load: when (same clock) and the user list after it. */
+  updates: { configId: string; at: number; users: string[] }[];
 }
 
 /** Where a load started in the simulator's logs, and this process's CPU clock then (µs). */
@@ -37,6 +41,8 @@ export interface LoadMark {
   welcomes: number;
   requests: number;
   cpuStartUs: number;
+  scans: number;
+  updates: number;
 }
 
 type Command = { op: "load"; load: ScanLoad } | { op: "report"; mark: LoadMark };
@@ -99,14 +105,34 @@ async function child(): Promise<void> {
   });
   const world = sim.world;
   let customer = 0;
+  // when WeCom answers each contact-way update (the update runs synchronously inside the API handler)
+  const updates: ScanReport["updates"] = [];
+  const update = world.contactWays.update.bind(world.contactWays);
+  world.contactWays.update = (configId, patch) => {
+    const way = update(configId, patch);
+    updates.push({ configId: way.configId, at: performance.now(), users: [...way.user] });
+    return way;
+  };
+  const scans: ScanReport["scans"] = [];
   process.on("message", async (req: Request) => {
     try {
       if (req.op === "load") {
         const { load } = req;
-        const mark = { callbacks: world.callbacks.records.length, welcomes: world.welcome.delivered.length, requests: world.requests.entries.length, cpuStartUs: cpuUs() };
+        const mark = {
+          callbacks: world.callbacks.records.length,
+          welcomes: world.welcome.delivered.length,
+          requests: world.requests.entries.length,
+          cpuStartUs: cpuUs(),
+          scans: scans.length,
+          updates: updates.length,
+        };
         const scanOne = async () => {
           const ext = world.customers.add({ name: `客户${customer++}` }).externalUserId;
-          await world.scanContactWay(load.configId, ext).delivery;
+          const scan = world.scanContactWay(load.configId, ext);
+          const entry = { userId: scan.userId, scannedAt: performance.now(), ackedAt: Number.NaN };
+          scans.push(entry);
+          await scan.delivery;
+          entry.ackedAt = performance.now();
         };
         if (load.perSecond) await atRate(load.count, load.perSecond, scanOne);
         else await burst(load.count, load.concurrency ?? 100, scanOne);
@@ -122,6 +148,8 @@ async function child(): Promise<void> {
         apiCalls: world.requests.entries.slice(mark.requests).filter((e) => e.api !== "gettoken").length,
         violations: world.violations.entries.length,
         cpuMs: (cpuUs() - mark.cpuStartUs) / 1000,
+        scans: scans.slice(mark.scans),
+        updates: updates.slice(mark.updates),
       };
       process.send!({ id: req.id, result: report } satisfies Reply);
     } catch (error) {

@@ -51,6 +51,11 @@ export class WorkerPoller implements ConsumerPoller {
     this.data = { ...data, busy };
   }
 
+  /** How long the worker's event loop was active since it started (ms), while it runs. */
+  activeMs(): number | undefined {
+    return this.worker?.performance.eventLoopUtilization().active;
+  }
+
   /** Batches in progress in the worker (a worker starting or stopping counts as busy). */
   get busy(): number {
     return Atomics.load(this.busyCell, 0);

@@ -149,6 +149,11 @@ export interface LocalPlatform {
   startMs: number;
   /** The DynamoDB Local java process id when this platform started it (for benchmarks' CPU accounting). */
   dynamoPid: number | undefined;
+  /**
+   * Each isolated consumer's worker thread with its event-loop utilization so far (active ms is the
+   * time its JavaScript ran: for benchmarks' "where the CPU goes"); empty without `isolateConsumers`.
+   */
+  consumerThreads(): { queue: string; activeMs: number }[];
   close(): Promise<void>;
 }
 
@@ -591,6 +596,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       get dynamoPid() {
         return dynamoLaunch?.pid || undefined;
       },
+      consumerThreads: () =>
+        pollers.flatMap((p) => (p instanceof WorkerPoller && p.activeMs() !== undefined ? [{ queue: p.queue.name, activeMs: p.activeMs()! }] : [])),
       close() {
         closing ??= (async () => {
           state = "stopping";
