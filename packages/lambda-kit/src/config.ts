@@ -56,6 +56,26 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
+/** In AWS Lambda (its runtime sets these), never locally. */
+export function runsInLambda(env: Readonly<Record<string, string | undefined>>): boolean {
+  return Boolean(env.AWS_LAMBDA_FUNCTION_NAME || env.AWS_EXECUTION_ENV);
+}
+
+/**
+ * A deployed function whose service reads the WeCom secret must have it: in Lambda without
+ * SIYU_WECOM_SECRET_ARN (or explicit SIYU_WECOM_* values) it fails here, at cold start, naming what is
+ * missing, and never goes on to the development credentials.
+ */
+function checkSecretsConfigured(env: Readonly<Record<string, string | undefined>>): void {
+  const secrets = (env[ENV.secrets] ?? "").split(",").filter(Boolean);
+  if (!secrets.includes("wecom") || !runsInLambda(env)) return;
+  if (env[ENV.wecomSecretArn] || env.SIYU_WECOM_SECRET) return;
+  throw new ConfigError(
+    `WeCom credentials missing: ${env[ENV.service] ?? "this function"} runs in AWS Lambda and its service reads the "wecom" secret, ` +
+      `but ${ENV.wecomSecretArn} is not set (nor the SIYU_WECOM_* variables); set wecomSecretName in the client file and deploy again`,
+  );
+}
+
 const cache = new WeakMap<object, RuntimeConfig>();
 
 export function runtimeConfig(): RuntimeConfig {
@@ -68,6 +88,7 @@ export function runtimeConfig(): RuntimeConfig {
     throw new ConfigError(`invalid function environment: ${detail}`);
   }
   const c = parsed.data;
+  checkSecretsConfigured(env);
   const policies = new Map<string, QueuePolicy>();
   const config: RuntimeConfig = {
     service: c[ENV.service],
@@ -107,4 +128,13 @@ export function runtimeConfig(): RuntimeConfig {
   };
   cache.set(env, config);
   return config;
+}
+
+/**
+ * In Lambda, read and check the configuration when the handler module loads, so a missing secret or
+ * variable fails the function's init (cold start) with its message instead of its first request.
+ * Locally the platform gives each invocation its own environment, so nothing is read here.
+ */
+export function configureAtColdStart(): void {
+  if (runsInLambda(process.env)) runtimeConfig();
 }

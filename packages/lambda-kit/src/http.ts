@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructured
 import type { z } from "zod";
 import { AppError, type Clock, type FieldIssue, formatIssues, systemClock } from "@siyu/kernel";
 import { ROUTE_SCOPES, routeKey, type RouteSpec, type ServiceManifest } from "@siyu/manifest";
-import { type RuntimeConfig, runtimeConfig } from "./config.ts";
+import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
 import { log, withLogContext } from "./logger.ts";
 import { problemFromError, problemResponse, problems } from "./problem.ts";
 import { matchRoute } from "./routing.ts";
@@ -130,6 +130,7 @@ export interface HttpOptions {
  * path/query/body with zod, and turns every error into `application/problem+json`.
  */
 export function http(manifest: ServiceManifest, handlers: Record<string, RouteHandler>, opts: HttpOptions = {}) {
+  configureAtColdStart();
   const routes = manifest.http?.routes ?? [];
   const missing = routes.filter((r) => !handlers[r.name]).map((r) => r.name);
   const extra = Object.keys(handlers).filter((n) => !routes.some((r) => r.name === n));

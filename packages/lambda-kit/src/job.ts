@@ -2,7 +2,7 @@ import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import { z } from "zod";
 import { type Clock, systemClock } from "@siyu/kernel";
-import { type RuntimeConfig, runtimeConfig } from "./config.ts";
+import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
 import { log, withLogContext, type Logger } from "./logger.ts";
 
 /** What EventBridge Scheduler (and the local scheduler) pass to a schedule handler. */
@@ -23,6 +23,7 @@ export interface JobContext {
 
 /** A schedule handler. A thrown error fails the invocation so the scheduler's retry policy applies. */
 export function job<R>(name: string, run: (ctx: JobContext) => Promise<R>, opts: { clock?: Clock } = {}) {
+  configureAtColdStart();
   const clock = opts.clock ?? systemClock;
   return middy<unknown, R, Error, Context>().handler(async (raw) => {
     const config = runtimeConfig();

@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { type Clock, type DomainEvent, EnvelopeError, type EventType, parseEnvelope, systemClock } from "@siyu/kernel";
 import { parkMessage, retryLater } from "@siyu/bus";
 import { claimIdempotency, completedIdempotencyItem, completeIdempotency, releaseIdempotency } from "@siyu/store";
-import { type RuntimeConfig, runtimeConfig } from "./config.ts";
+import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
 import { log, withLogContext, type Logger } from "./logger.ts";
 
 export interface ConsumerContext {
@@ -59,6 +59,7 @@ type Outcome = "done" | "retry";
  * reason (instead of letting them be retried until redrive).
  */
 export function sqs<T extends EventType>(opts: SqsOptions<T>) {
+  configureAtColdStart();
   const clock = opts.clock ?? systemClock;
   const accepted = new Set<string>(opts.accepts);
 

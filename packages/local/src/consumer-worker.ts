@@ -1,3 +1,4 @@
+import { readFileSync, readlinkSync } from "node:fs";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { type FunctionSpec, InvocationTracker, LocalFunction } from "./functions.ts";
@@ -25,6 +26,18 @@ interface ConsumerWorkerData {
   /** A module imported first in the worker (a benchmark's instrumentation). */
   setupModule?: string;
   busy: SharedArrayBuffer;
+  /** The worker's kernel thread id, written by the worker (Linux; 0 until known). */
+  tid: SharedArrayBuffer;
+}
+
+/** CPU ms a thread of this process used so far (user + system), from /proc (Linux); undefined elsewhere. */
+export function threadCpuMs(tid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/self/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ConsumerPoller {
@@ -42,18 +55,23 @@ export class WorkerPoller implements ConsumerPoller {
   private worker: Worker | undefined;
   private exited: Promise<void> | undefined;
 
-  constructor(opts: Omit<ConsumerWorkerData, "busy"> & { log: PlatformLogger }) {
+  private readonly tidCell: Int32Array;
+
+  constructor(opts: Omit<ConsumerWorkerData, "busy" | "tid"> & { log: PlatformLogger }) {
     const { log, ...data } = opts;
     const busy = new SharedArrayBuffer(4);
+    const tid = new SharedArrayBuffer(4);
     this.busyCell = new Int32Array(busy);
+    this.tidCell = new Int32Array(tid);
     this.queue = opts.queue;
     this.log = log;
-    this.data = { ...data, busy };
+    this.data = { ...data, busy, tid };
   }
 
-  /** How long the worker's event loop was active since it started (ms), while it runs. */
-  activeMs(): number | undefined {
-    return this.worker?.performance.eventLoopUtilization().active;
+  /** CPU ms the worker's thread used so far (Linux), for benchmarks' "where the CPU goes". */
+  cpuMs(): number | undefined {
+    const tid = Atomics.load(this.tidCell, 0);
+    return this.worker && tid ? threadCpuMs(tid) : undefined;
   }
 
   /** Batches in progress in the worker (a worker starting or stopping counts as busy). */
@@ -84,6 +102,12 @@ export class WorkerPoller implements ConsumerPoller {
 }
 
 async function runWorker(data: ConsumerWorkerData): Promise<void> {
+  try {
+    // /proc/thread-self → /proc/<pid>/task/<tid>: the main thread reads this thread's CPU clock there
+    Atomics.store(new Int32Array(data.tid), 0, Number(readlinkSync("/proc/thread-self").split("/").pop()));
+  } catch {
+    // not Linux: no per-thread CPU figures
+  }
   if (data.setupModule) await import(data.setupModule);
   const busy = new Int32Array(data.busy);
   const log = consoleLogger(data.logLevel);

@@ -15,7 +15,7 @@ import { startFauxqsServer } from "./fauxqs.ts";
 import { FunctionTimeoutError, InvocationTracker, LocalFunction } from "./functions.ts";
 import { type Gateway, sendJson, startGateway } from "./gateway.ts";
 import { consoleLogger, type LogLevel, type PlatformLogger, PlatformStartError } from "./log.ts";
-import { type ConsumerPoller, WorkerPoller } from "./consumer-worker.ts";
+import { type ConsumerPoller, threadCpuMs, WorkerPoller } from "./consumer-worker.ts";
 import { QueuePoller } from "./poller.ts";
 import { freePort } from "./ports.ts";
 import { checkQueueRules, createQueues, createTable, createTopic, type QueueResource, resourceNames } from "./resources.ts";
@@ -150,10 +150,10 @@ export interface LocalPlatform {
   /** The DynamoDB Local java process id when this platform started it (for benchmarks' CPU accounting). */
   dynamoPid: number | undefined;
   /**
-   * Each isolated consumer's worker thread with its event-loop utilization so far (active ms is the
-   * time its JavaScript ran: for benchmarks' "where the CPU goes"); empty without `isolateConsumers`.
+   * CPU ms used so far by this process's main thread (gateway, HTTP functions, in-process consumers)
+   * and by each isolated consumer's worker thread (Linux; for benchmarks' "where the CPU goes").
    */
-  consumerThreads(): { queue: string; activeMs: number }[];
+  threadCpu(): { thread: string; cpuMs: number }[];
   close(): Promise<void>;
 }
 
@@ -596,8 +596,14 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       get dynamoPid() {
         return dynamoLaunch?.pid || undefined;
       },
-      consumerThreads: () =>
-        pollers.flatMap((p) => (p instanceof WorkerPoller && p.activeMs() !== undefined ? [{ queue: p.queue.name, activeMs: p.activeMs()! }] : [])),
+      threadCpu: () => {
+        const main = threadCpuMs(process.pid);
+        const workers = pollers.flatMap((p) => {
+          const cpuMs = p instanceof WorkerPoller ? p.cpuMs() : undefined;
+          return cpuMs === undefined ? [] : [{ thread: `${p.queue.name} consumer`, cpuMs }];
+        });
+        return main === undefined ? workers : [{ thread: "main (gateway, HTTP functions)", cpuMs: main }, ...workers];
+      },
       close() {
         closing ??= (async () => {
           state = "stopping";

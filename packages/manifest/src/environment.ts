@@ -22,6 +22,8 @@ export const ENV = {
   callbackWindowSeconds: "SIYU_CALLBACK_WINDOW_SECONDS",
   /** Public base URL of the HTTP API (for landing pages and links). */
   publicBaseUrl: "SIYU_PUBLIC_BASE_URL",
+  /** The manifest's `secrets`, comma-separated: a function checks at cold start that each is configured. */
+  secrets: "SIYU_SECRETS",
   /** The API's `$default` fallback: every declared route key as a JSON array (for 405 vs 404). */
   routes: "SIYU_ROUTES",
 } as const;
@@ -85,6 +87,7 @@ export function functionEnvironment(manifest: ServiceManifest, res: DeployedReso
     const dlq = res.dlqUrls?.[q.name];
     if (dlq) env[dlqEnvName(q.name)] = dlq;
   }
+  if (manifest.secrets.length > 0) env[ENV.secrets] = manifest.secrets.join(",");
   if (manifest.secrets.includes("wecom")) {
     if (res.wecomSecretArn) env[ENV.wecomSecretArn] = res.wecomSecretArn;
     if (res.wecomBaseUrl) env[ENV.wecomBaseUrl] = res.wecomBaseUrl;
