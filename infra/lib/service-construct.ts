@@ -13,11 +13,13 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { isValidTimeZone } from "@siyu/kernel";
 import {
+  checkQueueRules,
   type DeployedResources,
   entryPath,
   functionEnvironment,
   type LoadedService,
   type QueueSpec,
+  queueSettings,
   ROUTE_SCOPES,
   type RouteSpec,
   routeKey,
@@ -25,7 +27,7 @@ import {
   type ServiceManifest,
 } from "@siyu/manifest";
 import { SiyuFunction } from "./functions.ts";
-import type { Platform } from "./siyu-stack.ts";
+import type { Platform } from "./platform.ts";
 
 export interface ServiceConstructProps {
   service: LoadedService;
@@ -75,6 +77,7 @@ export class ServiceConstruct extends Construct {
     this.service = service;
     Tags.of(this).add("siyu:service", m.name);
 
+    checkQueueRules(m);
     this.table = this.buildTable(m);
     for (const spec of m.queues) this.queues.push(this.buildQueue(spec));
 
@@ -131,30 +134,21 @@ export class ServiceConstruct extends Construct {
 
   private buildQueue(spec: QueueSpec): ServiceQueue {
     const m = this.manifest;
-    if (spec.fifo && spec.batchSize > 10) {
-      throw new Error(`${m.name}/queues/${spec.name}: a FIFO queue's batchSize is at most 10 (got ${spec.batchSize})`);
-    }
-    if (spec.fifo && spec.maxBatchingWindowSeconds > 0) {
-      throw new Error(`${m.name}/queues/${spec.name}: FIFO queues do not support maxBatchingWindowSeconds`);
-    }
-    if (!spec.fifo && spec.batchSize > 10 && spec.maxBatchingWindowSeconds < 1) {
-      throw new Error(`${m.name}/queues/${spec.name}: batchSize above 10 needs maxBatchingWindowSeconds >= 1 (SQS event source rule)`);
-    }
-    // FIFO: content-based deduplication lets producers omit MessageDeduplicationId (an explicit one still wins)
-    const fifo = spec.fifo ? { fifo: true, contentBasedDeduplication: true } : {};
+    const settings = queueSettings(spec);
+    const fifo = settings.fifo ? { fifo: true, contentBasedDeduplication: settings.contentBasedDeduplication } : {};
     const dlq = new sqs.Queue(this, `${spec.name}-dlq`, {
       ...fifo,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.seconds(settings.dlqRetentionSeconds),
     });
     const queue = new sqs.Queue(this, spec.name, {
       ...fifo,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: dlq, maxReceiveCount: spec.maxReceiveCount },
+      visibilityTimeout: Duration.seconds(settings.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(settings.retentionSeconds),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: settings.maxReceiveCount },
     });
     this.alarmOnDepth(dlq, `${spec.name}-dlq-alarm`, `${m.name}/${spec.name}: messages in the dead-letter queue`);
 
@@ -282,7 +276,6 @@ export class ServiceConstruct extends Construct {
 
   private addRoute(route: RouteSpec, integration: HttpLambdaIntegration): void {
     const key = routeKey(route);
-    this.platform.claimRoute(key, this.manifest.name);
     const id = `Route-${route.method}-${route.path.replace(/[^A-Za-z0-9_.-]+/g, "_")}`;
     const httpRoute = new apigwv2.HttpRoute(this, id, {
       httpApi: this.platform.api,
@@ -302,12 +295,13 @@ export class ServiceConstruct extends Construct {
 
   private buildConsumer(q: ServiceQueue): void {
     const { spec } = q;
+    const source = queueSettings(spec).eventSource;
     const fn = this.newFunction(`Consumer-${spec.name}`, spec.consumer, `consumer of queue ${spec.name}`, spec.timeoutSeconds);
     fn.fn.addEventSource(
       new SqsEventSource(q.queue, {
-        batchSize: spec.batchSize,
-        maxBatchingWindow: spec.maxBatchingWindowSeconds > 0 ? Duration.seconds(spec.maxBatchingWindowSeconds) : undefined,
-        reportBatchItemFailures: true,
+        batchSize: source.batchSize,
+        maxBatchingWindow: source.maxBatchingWindowSeconds > 0 ? Duration.seconds(source.maxBatchingWindowSeconds) : undefined,
+        reportBatchItemFailures: source.reportBatchItemFailures,
       }),
     );
     // the consumer parks records that can never succeed in its own queue's DLQ

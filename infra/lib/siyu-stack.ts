@@ -1,5 +1,3 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
@@ -13,9 +11,10 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Construct } from "constructs";
-import { ENV, type LoadedService } from "@siyu/manifest";
+import { FALLBACK_FUNCTION, fallbackEnvironment, type LoadedService, resolveFallbackEntry, routeOwners } from "@siyu/manifest";
 import type { ClientConfig } from "./client-config.ts";
 import { type CodeMode, SiyuFunction } from "./functions.ts";
+import type { Platform } from "./platform.ts";
 import { ServiceConstruct } from "./service-construct.ts";
 
 export interface SiyuStackProps extends StackProps {
@@ -31,29 +30,6 @@ export interface SiyuStackProps extends StackProps {
    * when that file exists; `null` for none.
    */
   fallbackEntry?: string | null;
-}
-
-/** What every service construct of a stack shares. */
-export interface Platform {
-  client: ClientConfig;
-  removalPolicy: RemovalPolicy;
-  code: CodeMode;
-  repoRoot: string;
-  /** Encrypts both topics (the alarm topic needs a customer-managed key CloudWatch may use). */
-  key: kms.Key;
-  /** The domain-event topic (one per stack). */
-  topic: sns.Topic;
-  /** DLQ alarms notify this topic (email subscription to the client's alarm address). */
-  alarmTopic: sns.Topic;
-  api: apigwv2.HttpApi;
-  /** `https://<api-id>.execute-api.<region>.<suffix>` (no trailing slash). */
-  apiBaseUrl: string;
-  authorizer: apigwv2.IHttpRouteAuthorizer;
-  wecomSecret: secretsmanager.ISecret;
-  /** `arn:…:secret:<name>-??????`: the secret whatever its random suffix, and nothing else. */
-  wecomSecretPolicyArn: string;
-  /** Fails on a route key already declared by another service. */
-  claimRoute(routeKey: string, service: string): void;
 }
 
 export class SiyuStack extends Stack {
@@ -155,7 +131,8 @@ export class SiyuStack extends Stack {
 
     const wecomSecret = secretsmanager.Secret.fromSecretNameV2(this, "WecomSecret", client.wecomSecretName);
 
-    const routeOwners = new Map<string, string>();
+    // one HTTP API for every service: a route belongs to one service only (checked before anything is built)
+    const routeKeys = [...routeOwners(props.services.map((s) => s.manifest)).keys()];
     this.platform = {
       client,
       removalPolicy,
@@ -174,11 +151,6 @@ export class SiyuStack extends Stack {
         resourceName: `${client.wecomSecretName}-??????`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
-      claimRoute(routeKey, service) {
-        const owner = routeOwners.get(routeKey);
-        if (owner) throw new Error(`route "${routeKey}" is declared by both ${owner} and ${service}`);
-        routeOwners.set(routeKey, service);
-      },
     };
 
     // --- services -----------------------------------------------------------------------------------------
@@ -187,9 +159,8 @@ export class SiyuStack extends Stack {
     }
 
     // --- unmatched routes -----------------------------------------------------------------------------------
-    const fallbackEntry =
-      props.fallbackEntry === undefined ? defaultFallbackEntry(props.repoRoot) : (props.fallbackEntry ?? undefined);
-    if (fallbackEntry) this.addFallback(fallbackEntry, [...routeOwners.keys()]);
+    const fallbackEntry = resolveFallbackEntry(props.repoRoot, props.fallbackEntry);
+    if (fallbackEntry) this.addFallback(fallbackEntry, routeKeys);
 
     new CfnOutput(this, "ApiUrl", { value: apiBaseUrl, description: "Base URL of the HTTP API" });
     new CfnOutput(this, "DomainEventsTopicArn", { value: topic.topicArn });
@@ -293,18 +264,10 @@ export class SiyuStack extends Stack {
     const { client } = this.platform;
     const fallback = new SiyuFunction(this, "Fallback", {
       entry,
-      description: "Siyu: unmatched routes (404 problem+json)",
-      memoryMb: 128,
-      timeoutSeconds: 5,
-      environment: {
-        [ENV.service]: "fallback",
-        [ENV.client]: client.name,
-        [ENV.corpId]: client.corpId,
-        [ENV.timezone]: client.timezone,
-        [ENV.logLevel]: client.logLevel,
-        // lambda-kit's fallback answers 405 + Allow when the path exists under another method
-        [FALLBACK_ROUTES_ENV]: JSON.stringify(routeKeys),
-      },
+      description: `Siyu: ${FALLBACK_FUNCTION.description}`,
+      memoryMb: FALLBACK_FUNCTION.memoryMb,
+      timeoutSeconds: FALLBACK_FUNCTION.timeoutSeconds,
+      environment: fallbackEnvironment({ client: client.name, corpId: client.corpId, timezone: client.timezone, logLevel: client.logLevel }, routeKeys),
       logRetentionDays: client.logRetentionDays,
       removalPolicy: this.platform.removalPolicy,
       tracing: client.tracing,
@@ -323,14 +286,3 @@ export class SiyuStack extends Stack {
   }
 }
 
-/**
- * Read by `packages/lambda-kit/src/fallback.ts` (every declared route key, as JSON). Not (yet) in the
- * manifest's `ENV` contract, hence the local constant.
- */
-export const FALLBACK_ROUTES_ENV = ENV.routes;
-
-/** `packages/lambda-kit/src/fallback.ts` when it exists. */
-export function defaultFallbackEntry(repoRoot: string): string | undefined {
-  const file = join(repoRoot, "packages", "lambda-kit", "src", "fallback.ts");
-  return existsSync(file) ? file : undefined;
-}

@@ -118,7 +118,7 @@ export const manifestSchema = z
     });
     const routes = new Set<string>();
     m.http?.routes.forEach((r, i) => {
-      const key = `${r.method} ${r.path.replace(/\{[^}]+\}/g, "{}")}`;
+      const key = routeShape(r);
       if (routes.has(key)) ctx.addIssue({ code: "custom", path: ["http", "routes", i], message: `duplicate route ${key}` });
       routes.add(key);
     });
@@ -159,4 +159,13 @@ export const ROUTE_SCOPES: Record<Exclude<AuthMode, "public">, readonly string[]
 /** API Gateway's route key for a route: `GET /v1/items/{id}`. */
 export function routeKey(route: { method: string; path: string }): string {
   return `${route.method} ${route.path}`;
+}
+
+/**
+ * A route as API Gateway matches it: parameter names do not take part, so `GET /v1/x/{id}` and
+ * `GET /v1/x/{key}` are one route.
+ * @example routeShape({ method: "GET", path: "/v1/x/{id}" }) // "GET /v1/x/{}"
+ */
+export function routeShape(route: { method: string; path: string }): string {
+  return `${route.method} ${route.path.replace(/\{[^}]+\}/g, "{}")}`;
 }

@@ -1,0 +1,31 @@
+import type { RemovalPolicy } from "aws-cdk-lib";
+import type * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
+import type * as kms from "aws-cdk-lib/aws-kms";
+import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
+import type * as sns from "aws-cdk-lib/aws-sns";
+import type { ClientConfig } from "./client-config.ts";
+import type { CodeMode } from "./functions.ts";
+
+/**
+ * What every service construct of a stack shares. The stack builds it; service constructs only read
+ * it (route ownership is decided before any service is built: `routeOwners` in @siyu/manifest).
+ */
+export interface Platform {
+  client: ClientConfig;
+  removalPolicy: RemovalPolicy;
+  code: CodeMode;
+  repoRoot: string;
+  /** Encrypts both topics (the alarm topic needs a customer-managed key CloudWatch may use). */
+  key: kms.Key;
+  /** The domain-event topic (one per stack). */
+  topic: sns.Topic;
+  /** DLQ alarms notify this topic (email subscription to the client's alarm address). */
+  alarmTopic: sns.Topic;
+  api: apigwv2.HttpApi;
+  /** `https://<api-id>.execute-api.<region>.<suffix>` (no trailing slash). */
+  apiBaseUrl: string;
+  authorizer: apigwv2.IHttpRouteAuthorizer;
+  wecomSecret: secretsmanager.ISecret;
+  /** `arn:…:secret:<name>-??????`: the secret whatever its random suffix, and nothing else. */
+  wecomSecretPolicyArn: string;
+}
