@@ -2,7 +2,7 @@ import middy from "@middy/core";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { type Clock, type DomainEvent, EnvelopeError, type EventType, parseEnvelope, systemClock } from "@siyu/kernel";
 import { parkMessage, retryLater } from "@siyu/bus";
-import { claimIdempotency, completedIdempotencyItem, completeIdempotency, releaseIdempotency } from "@siyu/store";
+import { claimIdempotency, completedIdempotencyItem, completeIdempotency, mapLimit, releaseIdempotency } from "@siyu/store";
 import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
 import { log, withLogContext, type Logger } from "./logger.ts";
 
@@ -181,15 +181,9 @@ export function sqs<T extends EventType>(opts: SqsOptions<T>) {
           }
         }
       } else {
-        const limit = opts.concurrency ?? 1;
-        let next = 0;
-        const workers = Array.from({ length: Math.min(limit, records.length) }, async () => {
-          while (next < records.length) {
-            const record = records[next++]!;
-            if ((await safely(record)) === "retry") failures.push(record.messageId);
-          }
+        await mapLimit(records, opts.concurrency ?? 1, async (record) => {
+          if ((await safely(record)) === "retry") failures.push(record.messageId);
         });
-        await Promise.all(workers);
       }
       return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
     });

@@ -4,3 +4,4 @@ export * from "./errors.ts";
 export * from "./writes.ts";
 export * from "./pages.ts";
 export * from "./idempotency.ts";
+export * from "./batch.ts";

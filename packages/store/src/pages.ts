@@ -67,3 +67,32 @@ export async function queryAll<T>(input: Omit<QueryCommandInput, "ExclusiveStart
   } while (start);
   return items;
 }
+
+/**
+ * Check a cursor before using it: it must decode to a key of this very query (same partition, sort key
+ * under the expected prefix), else DynamoDB would fail on a foreign start key (a 500) or page another
+ * collection. Throws the 400 `invalid-cursor` problem naming `path` (default `query.cursor`).
+ *
+ * @example
+ * assertCursor(cursor, ["pk", "sk"], { pk: transferPk(id) }, { attribute: "sk", prefix: "C#" });
+ */
+export function assertCursor(
+  cursor: string | undefined,
+  keyAttributes: readonly string[],
+  expected: Record<string, string>,
+  sortKey?: { attribute: string; prefix: string },
+  opts: { path?: string; list?: string } = {},
+): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  const path = opts.path ?? "query.cursor";
+  const list = opts.list ?? "this list";
+  const invalid = () =>
+    new AppError(400, "invalid-cursor", "Invalid cursor", `the cursor is not one this API returned for ${list}`, {
+      errors: [{ path, message: `not a cursor returned for ${list}` }],
+    });
+  // an undecodable cursor is decodeCursor's own 400
+  const k = decodeCursor(cursor, keyAttributes);
+  const ok = k && Object.entries(expected).every(([a, v]) => k[a] === v) && (!sortKey || String(k[sortKey.attribute]).startsWith(sortKey.prefix));
+  if (!ok) throw invalid();
+  return k;
+}

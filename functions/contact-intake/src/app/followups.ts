@@ -4,7 +4,8 @@ import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
 import { errcodeOf, isTransientWecomError, WecomApiError, type WecomClient } from "@siyu/wecom";
 import { type FollowupPlan, planFollowup, type SideEffectFailure, splitMissingTags, type TagStatus } from "../domain/followups.ts";
 import { updateChannel } from "../store/channels.ts";
-import { recordRelationTags, writeProfile } from "../store/customers.ts";
+import { writeProfile } from "../store/profiles.ts";
+import { recordRelationTags } from "../store/relations.ts";
 import { fetchProfile } from "./profile.ts";
 
 export interface FollowupDeps {

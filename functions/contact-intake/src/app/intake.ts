@@ -1,6 +1,6 @@
 import { corpDay, deterministicId, makeEvent } from "@siyu/kernel";
 import { publishEvents, sendCommand } from "@siyu/bus";
-import { putIfAbsent } from "@siyu/store";
+import { batchWrite, putIfAbsent } from "@siyu/store";
 import type { ConsumerContext, Logger, RuntimeConfig } from "@siyu/lambda-kit";
 import { parseCallbackEvent, type WecomClient } from "@siyu/wecom";
 import { capCounterExpiry, decideCap } from "../domain/caps.ts";
@@ -8,19 +8,12 @@ import { dailyCapOf, isSiyuChannelState } from "../domain/channel.ts";
 import { decideIntake, type IntakeDecision } from "../domain/events.ts";
 import { type FollowupPlan, planFollowup, type TagStatus } from "../domain/followups.ts";
 import { intakeWelcomeOutcome } from "../domain/welcome.ts";
-import { batchWrite } from "../store/batch.ts";
 import { countAdd, getChannelCached, type ChannelRecord } from "../store/channels.ts";
-import {
-  applyRelation,
-  getRelation,
-  setRelationTags,
-  storeUnknownEvent,
-  tagMembershipItems,
-  tagMembershipKey,
-  timelineItem,
-  welcomeItem,
-  writeProfile,
-} from "../store/customers.ts";
+import { writeProfile } from "../store/profiles.ts";
+import { applyRelation, getRelation, setRelationTags, tagMembershipItems, tagMembershipKey } from "../store/relations.ts";
+import { timelineItem } from "../store/timeline.ts";
+import { storeUnknownEvent } from "../store/unknown-events.ts";
+import { welcomeItem } from "../store/welcomes.ts";
 import { scheduleFollowup, sideEffectFailure } from "./followups.ts";
 import { fetchProfile } from "./profile.ts";
 import { syncTagChange } from "./tags.ts";

@@ -1,5 +1,5 @@
 import type { WecomClient } from "@siyu/wecom";
-import type { CustomerProfile } from "../store/customers.ts";
+import type { CustomerProfile } from "../store/profiles.ts";
 
 export type FetchedProfile = { profile: Omit<CustomerProfile, "externalUserId" | "firstSeenAt" | "lastEventAt">; followTags: string[] | undefined };
 

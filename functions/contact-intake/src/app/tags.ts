@@ -1,5 +1,6 @@
 import { AppError, conflict } from "@siyu/kernel";
 import type { Logger } from "@siyu/lambda-kit";
+import { sleep } from "@siyu/store";
 import { WecomApiError, type WecomClient } from "@siyu/wecom";
 import { type CorpTagGroup, CORP_TAGS_MAX, diffTagLists, normalizeTagList, planTagCreate, planTagSync, type TagCreateRequest, type TagListDiff } from "../domain/tags.ts";
 import { acquireTagLock, applyTagDiff, countCorpTags, deleteTags, findGroup, readTagCopy, replaceGroup, upsertTags } from "../store/tags.ts";
@@ -11,7 +12,6 @@ export interface TagDeps {
   log: Logger;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * `POST /v1/tags`: check WeCom's limits against Siyu's copy (names ≤ 30 characters at the route,

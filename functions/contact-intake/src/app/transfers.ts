@@ -1,3 +1,4 @@
+import { mapLimit } from "@siyu/store";
 import { publishEvents, sendCommand } from "@siyu/bus";
 import { AppError, deterministicId, makeEvent, newId } from "@siyu/kernel";
 import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
@@ -20,8 +21,8 @@ import {
   type TransferResultEntry,
   transferCompletedEvent,
 } from "../domain/transfer.ts";
-import { mapLimit } from "../store/batch.ts";
-import { activeRelationsOfStaff, applyRelation, appendTimeline, getRelation, type RelationRecord, setRelationTags } from "../store/customers.ts";
+import { activeRelationsOfStaff, applyRelation, getRelation, type RelationRecord, setRelationTags } from "../store/relations.ts";
+import { appendTimeline } from "../store/timeline.ts";
 import {
   claimBatch,
   customerTransfers,

@@ -4,7 +4,7 @@ import { errcodeOf, WecomApiError, type WecomClient } from "@siyu/wecom";
 import { isSiyuChannelState } from "../domain/channel.ts";
 import { classifyWelcomeResponse, planWelcome, selectWelcome, type WelcomeOutcome, type WelcomeRequest } from "../domain/welcome.ts";
 import { getChannelCached } from "../store/channels.ts";
-import { putWelcomeOutcome, reserveWelcome, welcomeItem } from "../store/customers.ts";
+import { putWelcomeOutcome, reserveWelcome, welcomeItem } from "../store/welcomes.ts";
 
 export interface WelcomeDeps {
   table: string;

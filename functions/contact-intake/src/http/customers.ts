@@ -2,7 +2,8 @@ import { z } from "zod";
 import { notFound } from "@siyu/kernel";
 import { route } from "@siyu/lambda-kit";
 import { customerListQuerySchema, keyPartSchema, planCustomerList } from "../domain/customers.ts";
-import { getCustomerDetail, listRelations } from "../store/customers.ts";
+import { getCustomerDetail } from "../store/customer-detail.ts";
+import { listRelations } from "../store/customer-list.ts";
 import { getTags } from "../store/tags.ts";
 
 /**

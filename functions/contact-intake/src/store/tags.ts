@@ -1,7 +1,6 @@
 import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { documentClient, isConditionalCheckFailed, key, queryAll, queryPage, type Page } from "@siyu/store";
+import { assertCursor, batchGet, batchWrite, documentClient, isConditionalCheckFailed, key, type Page, queryAll, queryPage } from "@siyu/store";
 import type { CorpTag, CorpTagGroup, TagListDiff } from "../domain/tags.ts";
-import { assertCursor, batchGet, batchWrite } from "./batch.ts";
 
 /**
  * Siyu's copy of the corp tag list, in one partition `CORPTAGS`:

@@ -1,8 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { assignClauses, documentClient, isConditionalCheckFailed, key, queryAll, queryPage, type Page } from "@siyu/store";
+import { assertCursor, assignClauses, batchWrite, documentClient, isConditionalCheckFailed, key, type Page, queryAll, queryPage } from "@siyu/store";
 import type { CustomerTransferRecord, TransferCustomerStatus } from "../domain/transfer.ts";
-import { assertCursor, batchWrite } from "./batch.ts";
-import { custPk } from "./customers.ts";
+import { custPk } from "./customer-keys.ts";
 
 /**
  * Customer transfers (在职/离职继承). One item collection per transfer, pk `TRANSFER#<transferId>`:
