@@ -20,16 +20,20 @@ import type { RouteEntry, RouteTable } from "./routes.ts";
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export interface GatewayDeps {
+/** What the gateway routes to, known once the platform is ready (it listens earlier: others need its URL). */
+export interface GatewayRouting {
   routes: RouteTable;
   httpFunction(service: string): LocalFunction | undefined;
   fallback: LocalFunction | undefined;
-  issuer(): DevIssuer;
+  issuer: DevIssuer;
+}
+
+export interface GatewayDeps {
   log: PlatformLogger;
   /** Local-only endpoints (`/health`, `/_local/...`); return true when handled. */
   local(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<boolean>;
   /** Resolves when the platform is ready to serve (requests wait for it). */
-  ready: Promise<void>;
+  routing: Promise<GatewayRouting>;
 }
 
 export interface Gateway {
@@ -92,19 +96,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: GatewayDe
   const rawQueryString = q === -1 ? "" : rawUrl.slice(q + 1);
   const url = new URL(rawUrl, "http://local");
   if (await deps.local(req, res, url, body)) return;
-  await deps.ready;
+  const routing = await deps.routing;
 
   const method = (req.method ?? "GET").toUpperCase();
-  const match = deps.routes.match(method, rawPath);
+  const match = routing.routes.match(method, rawPath);
   let fn: LocalFunction | undefined;
   let route: RouteEntry | undefined;
   let pathParameters: Record<string, string> | undefined;
   if (match.kind === "match") {
     route = match.route;
     pathParameters = match.pathParameters;
-    fn = deps.httpFunction(route.service);
-  } else if (deps.fallback) {
-    fn = deps.fallback;
+    fn = routing.httpFunction(route.service);
+  } else if (routing.fallback) {
+    fn = routing.fallback;
   } else if (match.kind === "method-not-allowed") {
     res.setHeader("allow", match.allow.join(", "));
     writeProblem(
@@ -128,7 +132,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, deps: GatewayDe
   let authorizer: APIGatewayProxyEventV2WithJWTAuthorizer["requestContext"]["authorizer"] | undefined;
   if (route && route.auth !== "public") {
     const required = ROUTE_SCOPES[route.auth];
-    const result = await deps.issuer().verify(header(req, "authorization"), required);
+    const result = await routing.issuer.verify(header(req, "authorization"), required);
     if (!result.ok) {
       if (result.status === 401) {
         res.setHeader("www-authenticate", 'Bearer realm="siyu-local", error="invalid_token"');

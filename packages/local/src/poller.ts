@@ -108,7 +108,7 @@ export class QueuePoller {
 
   /** One batch, as the event source mapping assembles it. */
   private async receiveBatch(): Promise<Message[]> {
-    const { batchSize, maxBatchingWindowSeconds } = this.o.queue.spec;
+    const { batchSize, maxBatchingWindowSeconds } = this.o.queue.settings.eventSource;
     const batch = await this.receive(batchSize, this.o.waitTimeSeconds);
     if (batch.length === 0) return batch;
     const windowEnd = Date.now() + maxBatchingWindowSeconds * 1000;

@@ -9,18 +9,30 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { LoadedService, QueueSpec, ServiceManifest } from "@siyu/manifest";
+import {
+  checkQueueRules,
+  dlqAttributes,
+  type LoadedService,
+  queueAttributes,
+  type QueueSettings,
+  queueSettings,
+  type QueueSpec,
+  type ServiceManifest,
+  sqsQueueName,
+} from "@siyu/manifest";
 
 /**
  * The resources a set of manifests declares, created the way infra/lib/service-construct.ts creates
  * them in AWS: one table per service (string keys, GSIs projecting ALL, TTL), one queue + DLQ per
- * manifest queue (visibility timeout, redrive after maxReceiveCount, FIFO when declared, 4 / 14 days
- * retention), one domain-event topic, and per subscribing queue a raw-delivery subscription filtered
- * on the `type` message attribute.
+ * manifest queue (settings from @siyu/manifest's `queueSettings`, as infra's), one domain-event
+ * topic, and per subscribing queue a raw-delivery subscription filtered on the `type` message
+ * attribute.
  */
 
 export interface QueueResource {
   spec: QueueSpec;
+  /** What the queue and its event source are (the same derivation infra uses). */
+  settings: QueueSettings;
   name: string;
   url: string;
   arn: string;
@@ -37,27 +49,51 @@ export interface Names {
 }
 
 export function resourceNames(prefix: string): Names {
-  const fifo = (q: QueueSpec) => (q.fifo ? ".fifo" : "");
   return {
     table: (service) => `${prefix}-${service}`,
-    queue: (service, q) => `${prefix}-${service}-${q.name}${fifo(q)}`,
-    dlq: (service, q) => `${prefix}-${service}-${q.name}-dlq${fifo(q)}`,
+    queue: (service, q) => sqsQueueName(`${prefix}-${service}-${q.name}`, q),
+    dlq: (service, q) => sqsQueueName(`${prefix}-${service}-${q.name}-dlq`, q),
     topic: `${prefix}-domain-events`,
   };
 }
 
-/** The same rules infra enforces on queues (SQS event source and FIFO limits), so a manifest that
- * would fail `cdk synth` fails `pnpm dev` too. */
-export function checkQueueRules(m: ServiceManifest): void {
+/**
+ * The queue rules infra enforces too (@siyu/manifest's `checkQueueRules`), so a manifest that would
+ * fail `cdk synth` fails `pnpm dev`; plus the one local naming limit (AWS names its queues itself).
+ */
+export function checkLocalQueueRules(m: ServiceManifest): void {
+  checkQueueRules(m);
   for (const spec of m.queues) {
-    const where = `${m.name}/queues/${spec.name}`;
-    if (spec.fifo && spec.batchSize > 10) throw new Error(`${where}: a FIFO queue's batchSize is at most 10 (got ${spec.batchSize})`);
-    if (spec.fifo && spec.maxBatchingWindowSeconds > 0) throw new Error(`${where}: FIFO queues do not support maxBatchingWindowSeconds`);
-    if (!spec.fifo && spec.batchSize > 10 && spec.maxBatchingWindowSeconds < 1) {
-      throw new Error(`${where}: batchSize above 10 needs maxBatchingWindowSeconds >= 1 (SQS event source rule)`);
-    }
-    if (spec.name.length + m.name.length > 60) throw new Error(`${where}: queue names must stay below 80 characters with the prefix`);
+    if (spec.name.length + m.name.length > 60) throw new Error(`${m.name}/queues/${spec.name}: queue names must stay below 80 characters with the prefix`);
   }
+}
+
+/** One service's resources: its manifest, its table's name and its queues (created). */
+export interface ServiceResources {
+  loaded: LoadedService;
+  manifest: ServiceManifest;
+  tableName: string;
+  queues: QueueResource[];
+}
+
+/**
+ * The resources phase: the topic, then every service's queues, DLQs and subscriptions. Tables come
+ * later (`createTables`), once DynamoDB Local answers.
+ */
+export async function provisionMessaging(
+  clients: { sqs: SQSClient; sns: SNSClient },
+  names: Names,
+  selected: readonly LoadedService[],
+): Promise<{ topicArn: string; services: ServiceResources[] }> {
+  const topicArn = await createTopic(clients.sns, names);
+  const queues = await Promise.all(selected.map((loaded) => createQueues(clients.sqs, clients.sns, names, loaded, topicArn)));
+  const services = selected.map((loaded, i) => ({ loaded, manifest: loaded.manifest, tableName: names.table(loaded.manifest.name), queues: queues[i]! }));
+  return { topicArn, services };
+}
+
+/** Every service's table (see `createTable`). */
+export async function createTables(dynamo: DynamoDBClient, services: readonly ServiceResources[], warn: (msg: string) => void): Promise<void> {
+  await Promise.all(services.map((s) => createTable(dynamo, s.tableName, s.manifest, warn)));
 }
 
 export async function createTopic(sns: SNSClient, names: Names): Promise<string> {
@@ -70,17 +106,12 @@ export async function createQueues(sqs: SQSClient, sns: SNSClient, names: Names,
   const m = service.manifest;
   return Promise.all(
     m.queues.map(async (spec) => {
-      const fifoAttrs: Record<string, string> = spec.fifo ? { FifoQueue: "true" } : {};
+      const settings = queueSettings(spec);
       const dlqName = names.dlq(m.name, spec);
-      const dlqUrl = await createQueue(sqs, dlqName, { ...fifoAttrs, MessageRetentionPeriod: String(14 * 86_400) });
+      const dlqUrl = await createQueue(sqs, dlqName, dlqAttributes(settings));
       const dlqArn = await queueArn(sqs, dlqUrl);
       const name = names.queue(m.name, spec);
-      const url = await createQueue(sqs, name, {
-        ...fifoAttrs,
-        VisibilityTimeout: String(spec.visibilityTimeoutSeconds),
-        MessageRetentionPeriod: String(4 * 86_400),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: spec.maxReceiveCount }),
-      });
+      const url = await createQueue(sqs, name, queueAttributes(settings, dlqArn));
       const arn = await queueArn(sqs, url);
       if (spec.subscribes.length > 0) {
         await sns.send(
@@ -97,7 +128,7 @@ export async function createQueues(sqs: SQSClient, sns: SNSClient, names: Names,
           }),
         );
       }
-      return { spec, name, url, arn, dlqName, dlqUrl, dlqArn };
+      return { spec, settings, name, url, arn, dlqName, dlqUrl, dlqArn };
     }),
   );
 }
