@@ -7,6 +7,7 @@ import {
   churnRate,
   type CounterRow,
   groupsFor,
+  InvalidQuery,
   openingBalance,
   openingReadPlan,
   parseDayRange,
@@ -15,12 +16,16 @@ import {
   storageIncrements,
   zeroCounters,
 } from "../src/domain/index.ts";
+import { problemOf } from "../src/http/problems.ts";
 import { CounterTable, Harness, added, lost, noon, removed, transferred } from "./helpers.ts";
 
+/** The field issues of the 400 the HTTP edge answers for what `fn` throws (the domain throws `InvalidQuery`). */
 function issues(fn: () => unknown) {
   try {
     fn();
-  } catch (e) {
+  } catch (thrown) {
+    expect(thrown).toBeInstanceOf(InvalidQuery);
+    const e = problemOf(thrown);
     expect(e).toBeInstanceOf(AppError);
     const err = e as AppError;
     expect(err.status).toBe(400);

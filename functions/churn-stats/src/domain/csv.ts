@@ -8,7 +8,8 @@
  */
 import { COHORT_HORIZONS, type GroupId, parseGroup } from "./counters.ts";
 import type { GroupCohorts } from "./cohorts.ts";
-import type { GroupBy, GroupSeries } from "./series.ts";
+import type { GroupBy } from "./query.ts";
+import type { GroupSeries } from "./series.ts";
 
 export type CsvLanguage = "zh" | "en";
 export type CsvCell = string | number | null;

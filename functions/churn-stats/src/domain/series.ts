@@ -8,65 +8,8 @@
  * the all-time total row and the month/day rows after it (`openingBalance`, `openingReadPlan`):
  * no daily snapshot job, and a late fact only ever touches the rows of its own day, month and group.
  */
-import { addDays, badRequest, dayRange, daysBetween, type FieldIssue, isDay } from "@siyu/kernel";
-import { CORP_GROUP, type CounterRow, type Counters, channelGroup, type GroupId, staffGroup } from "./counters.ts";
-
-export const MAX_RANGE_DAYS = 366;
-export const GROUP_BY = ["day", "staff", "channel"] as const;
-export type GroupBy = (typeof GROUP_BY)[number];
-
-export interface DayRange {
-  from: string;
-  to: string;
-}
-
-export interface SeriesQuery extends DayRange {
-  groupBy: GroupBy;
-}
-
-function dayIssues(field: string, value: unknown): FieldIssue[] {
-  if (value === undefined || value === null || value === "") return [{ path: field, message: "is required" }];
-  if (typeof value !== "string" || !isDay(value)) {
-    return [{ path: field, message: "must be a calendar day YYYY-MM-DD" }];
-  }
-  return [];
-}
-
-function rangeIssues(input: { from?: unknown; to?: unknown }, maxDays: number): FieldIssue[] {
-  const issues = [...dayIssues("from", input.from), ...dayIssues("to", input.to)];
-  if (issues.length > 0) return issues;
-  const span = daysBetween(input.from as string, input.to as string);
-  if (span < 0) return [{ path: "to", message: "must not be before from" }];
-  if (span + 1 > maxDays) return [{ path: "to", message: `the range is at most ${maxDays} days (both ends included)` }];
-  return [];
-}
-
-/**
- * Validate a day range: both days present and valid, `from ≤ to`, at most `maxDays` days (default
- * 366, both ends included). Throws `badRequest` with field-level errors.
- */
-export function parseDayRange(input: { from?: unknown; to?: unknown }, opts: { maxDays?: number } = {}): DayRange {
-  const issues = rangeIssues(input, opts.maxDays ?? MAX_RANGE_DAYS);
-  if (issues.length > 0) throw badRequest("The date range is not valid", issues);
-  return { from: input.from as string, to: input.to as string };
-}
-
-/** Validate the series query (`from`, `to`, `groupBy` default `day`); reports every invalid field at once. */
-export function parseSeriesQuery(input: { from?: unknown; to?: unknown; groupBy?: unknown }): SeriesQuery {
-  const issues = rangeIssues(input, MAX_RANGE_DAYS);
-  const groupBy = input.groupBy ?? "day";
-  if (typeof groupBy !== "string" || !(GROUP_BY as readonly string[]).includes(groupBy)) {
-    issues.push({ path: "groupBy", message: `must be one of ${GROUP_BY.join(", ")}` });
-  }
-  if (issues.length > 0) throw badRequest("The query is not valid", issues);
-  return { from: input.from as string, to: input.to as string, groupBy: groupBy as GroupBy };
-}
-
-/** The groups of a series: `day` → the corp (distinct customers); `staff` / `channel` → one per id. */
-export function groupsFor(groupBy: GroupBy, ids: readonly string[] = []): GroupId[] {
-  if (groupBy === "day") return [CORP_GROUP];
-  return ids.map(groupBy === "staff" ? staffGroup : channelGroup);
-}
+import { addDays, dayRange } from "@siyu/kernel";
+import type { CounterRow, Counters, GroupId } from "./counters.ts";
 
 /** `lost ÷ customers at the start of the day`; `null` when there were none at the start. */
 export function churnRate(lost: number, customersAtStart: number): number | null {
@@ -82,15 +25,21 @@ export function churnRate(lost: number, customersAtStart: number): number | null
 export function openingReadPlan(from: string, lastDay: string): { months: string[]; days: string[] } {
   if (lastDay < from) return { months: [], days: [] };
   const fromMonth = from.slice(0, 7);
-  const endOfMonth = addDays(`${nextMonth(fromMonth)}-01`, -1);
+  const endOfMonth = lastDayOfMonth(fromMonth);
   const days = dayRange(from, endOfMonth < lastDay ? endOfMonth : lastDay);
   const months: string[] = [];
   for (let m = nextMonth(fromMonth); m <= lastDay.slice(0, 7); m = nextMonth(m)) months.push(m);
   return { months, days };
 }
 
-function nextMonth(month: string): string {
+/** The month after `YYYY-MM`. */
+export function nextMonth(month: string): string {
   return addDays(`${month}-28`, 4).slice(0, 7);
+}
+
+/** The last day of `YYYY-MM`. */
+export function lastDayOfMonth(month: string): string {
+  return addDays(`${nextMonth(month)}-01`, -1);
 }
 
 /**
@@ -152,7 +101,7 @@ type Flow = Pick<Counters, "added" | "lost" | "removed" | "transferredIn" | "tra
 const ZERO: Flow = { added: 0, lost: 0, removed: 0, transferredIn: 0, transferredOut: 0, active: 0 };
 
 /**
- * Build the series of `groups` for `from..to` (validate with `parseDayRange` first). `rows` are the
+ * Build the series of `groups` for `from..to` (a range `parseDayRange` accepts). `rows` are the
  * stored day rows (missing days are zeros; rows of other days or groups are ignored); `opening` is
  * each group's balance at the start of `from` (`openingBalance`; missing = 0).
  */

@@ -1,10 +1,11 @@
 /** `GET|PUT /v1/stats/settings` and `POST /v1/stats/rebuild` (admin). */
 import { sendCommand } from "@siyu/bus";
-import { AppError, makeEvent, newId } from "@siyu/kernel";
+import { makeEvent, newId } from "@siyu/kernel";
 import { route } from "@siyu/lambda-kit";
 import { z } from "zod";
 import { churnSettingsSchema, parseDayRange } from "../domain/index.ts";
 import { getSettings, putSettings } from "../store/settings.ts";
+import { domainRules } from "./problems.ts";
 
 export const getSettingsRoute = route({}, async (req) => ({ status: 200, body: await getSettings(req.config.table) }));
 
@@ -15,14 +16,7 @@ export const putSettingsRoute = route({ body: churnSettingsSchema }, async (req)
 
 const rebuildBody = z
   .strictObject({ from: z.string(), to: z.string(), dryRun: z.boolean().default(false) })
-  .superRefine((b, ctx) => {
-    try {
-      parseDayRange(b);
-    } catch (error) {
-      if (!(error instanceof AppError) || !error.errors) throw error;
-      for (const issue of error.errors) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
-    }
-  });
+  .superRefine(domainRules(parseDayRange));
 
 /** Queue a rebuild of a range (the rebuild consumer does the work; the CLI does the same offline). */
 export const requestRebuild = route({ body: rebuildBody }, async (req) => {

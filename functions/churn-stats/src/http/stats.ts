@@ -1,18 +1,24 @@
 /**
  * Admin read API: `GET /v1/stats/churn`, `GET /v1/stats/cohorts` (JSON, or CSV with `Accept: text/csv`),
- * `GET /v1/stats/reconciliation`. Thin: validate (zod, with the domain's range rules) → read → shape.
+ * `GET /v1/stats/reconciliation`. Thin: parse (zod for the shape, the domain's `parseStatsQuery` for
+ * the rules, broken ones reported as field errors) → one use case → shape the response.
  */
-import { AppError, corpDay, dayRange, isDay, notFound } from "@siyu/kernel";
+import { corpDay, isDay, notFound } from "@siyu/kernel";
 import { type HttpRequest, type HttpResult, route } from "@siyu/lambda-kit";
 import { z } from "zod";
 import { type ReadContext, readChurnSeries, readCohorts, type StatsQuery } from "../app/query.ts";
-import { churnSeriesCsv, cohortsCsv, type CsvLanguage, type GroupBy, type GroupId, parseGroup, parseSeriesQuery } from "../domain/index.ts";
+import {
+  COHORT_HORIZONS,
+  churnSeriesCsv,
+  cohortsCsv,
+  type CsvLanguage,
+  type GroupId,
+  MAX_GROUP_LIMIT,
+  parseGroup,
+  parseStatsQuery,
+} from "../domain/index.ts";
 import { readReconciliation } from "../store/recon.ts";
-
-/** Cells (days × groups) one response may hold: keeps a JSON page well under Lambda's 6 MB. */
-export const MAX_CELLS = 20_000;
-export const DEFAULT_GROUP_LIMIT = 50;
-export const MAX_GROUP_LIMIT = 500;
+import { domainRules } from "./problems.ts";
 
 const statsQuerySchema = z
   .object({
@@ -25,46 +31,9 @@ const statsQuerySchema = z
     cursor: z.string().max(2048).optional(),
     lang: z.enum(["zh", "en"]).optional(),
   })
-  .superRefine((q, ctx) => {
-    let groupBy: GroupBy | undefined;
-    let days = 0;
-    try {
-      const parsed = parseSeriesQuery(q);
-      groupBy = parsed.groupBy;
-      days = dayRange(parsed.from, parsed.to).length;
-    } catch (error) {
-      if (!(error instanceof AppError) || !error.errors) throw error;
-      for (const issue of error.errors) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
-    }
-    if (q.userId !== undefined && q.channelId !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["channelId"], message: "filter by userId or by channelId, not both" });
-    }
-    if (groupBy === "channel" && q.userId !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["userId"], message: "is not available with groupBy=channel (counters are per staff or per channel, not both)" });
-    }
-    if (groupBy === "staff" && q.channelId !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["channelId"], message: "is not available with groupBy=staff (counters are per staff or per channel, not both)" });
-    }
-    const single = groupBy === "day" || q.userId !== undefined || q.channelId !== undefined;
-    const groups = single ? 1 : (q.limit ?? DEFAULT_GROUP_LIMIT);
-    if (days > 0 && days * groups > MAX_CELLS) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["limit"],
-        message: `${days} days × ${groups} groups is more than ${MAX_CELLS} cells per page; lower limit to at most ${Math.max(1, Math.floor(MAX_CELLS / days))}`,
-      });
-    }
-  })
-  .transform((q) => ({
-    from: q.from as string,
-    to: q.to as string,
-    groupBy: (q.groupBy ?? "day") as GroupBy,
-    userId: q.userId,
-    channelId: q.channelId,
-    limit: q.limit ?? DEFAULT_GROUP_LIMIT,
-    cursor: q.cursor,
-    lang: (q.lang ?? "zh") as CsvLanguage,
-  }));
+  .superRefine(domainRules(parseStatsQuery))
+  // only reached once every rule holds, so the parse cannot fail here
+  .transform(({ lang, ...q }) => ({ ...parseStatsQuery(q), lang: (lang ?? "zh") as CsvLanguage }));
 
 type ParsedQuery = z.output<typeof statsQuerySchema>;
 
@@ -76,9 +45,8 @@ function context(req: HttpRequest<unknown, unknown, unknown>): ReadContext {
   return { table: req.config.table, today: corpDay(req.clock.now(), req.config.timezone) };
 }
 
-function toStatsQuery(q: ParsedQuery): StatsQuery {
-  return { from: q.from, to: q.to, groupBy: q.groupBy, userId: q.userId, channelId: q.channelId, limit: q.limit, cursor: q.cursor };
-}
+/** The use case's query: the parsed one without the response's language. */
+const statsQuery = ({ lang: _lang, ...q }: ParsedQuery): StatsQuery => q;
 
 /** `staff:liming` → `{ kind: "staff", id: "liming" }`. */
 function describe(group: GroupId): { kind: string; id: string | null } {
@@ -99,7 +67,7 @@ const rangeOf = (q: { from: string; to: string; groupBy: string }, timeZone: str
 
 export const getChurn = route({ query: statsQuerySchema }, async (req) => {
   const q = req.query;
-  const { series, nextCursor } = await readChurnSeries(context(req), toStatsQuery(q));
+  const { series, nextCursor } = await readChurnSeries(context(req), statsQuery(q));
   if (wantsCsv(req)) return csvResult(churnSeriesCsv(series, q.groupBy, { language: q.lang }), "churn", q, nextCursor);
   return {
     status: 200,
@@ -114,14 +82,14 @@ export const getChurn = route({ query: statsQuerySchema }, async (req) => {
 export const getCohorts = route({ query: statsQuerySchema }, async (req) => {
   const q = req.query;
   const ctx = context(req);
-  const { cohorts, nextCursor } = await readCohorts(ctx, toStatsQuery(q));
+  const { cohorts, nextCursor } = await readCohorts(ctx, statsQuery(q));
   if (wantsCsv(req)) return csvResult(cohortsCsv(cohorts, q.groupBy, { language: q.lang }), "cohorts", q, nextCursor);
   return {
     status: 200,
     body: {
       ...rangeOf(q, req.config.timezone),
       asOfDay: ctx.today,
-      horizons: [1, 7, 30],
+      horizons: COHORT_HORIZONS,
       cohorts: cohorts.map((c) => ({ group: c.group, ...describe(c.group), points: c.points, totals: c.totals })),
       ...(nextCursor ? { nextCursor } : {}),
     },
