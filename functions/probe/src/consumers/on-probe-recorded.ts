@@ -1,5 +1,5 @@
 import { sqs } from "@siyu/lambda-kit";
-import { markProbe } from "../store/probes.ts";
+import { observeProbe } from "../app/probes.ts";
 
 /** Subscriber: proves that the domain event went through the topic and its filtered subscription. */
 export const handler = sqs({
@@ -7,6 +7,6 @@ export const handler = sqs({
   accepts: ["probe.recorded"],
   idempotency: { prefix: "probe-events" },
   async handle(event, { config, clock }) {
-    await markProbe(config.table, event.data.probeId, "observedAt", clock.now().toISOString());
+    await observeProbe({ table: config.table, now: () => clock.now() }, event.data.probeId);
   },
 });
