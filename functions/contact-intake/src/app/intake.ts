@@ -1,12 +1,13 @@
-import { corpDay, deterministicId, makeEvent } from "@siyu/kernel";
+import { makeEvent } from "@siyu/kernel";
 import { publishEvents, sendCommand } from "@siyu/bus";
 import { batchWrite, putIfAbsent } from "@siyu/store";
 import type { ConsumerContext, Logger, RuntimeConfig } from "@siyu/lambda-kit";
 import { parseCallbackEvent, type WecomClient } from "@siyu/wecom";
-import { capCounterExpiry, decideCap } from "../domain/caps.ts";
-import { dailyCapOf, isSiyuChannelState } from "../domain/channel.ts";
-import { decideIntake, type IntakeDecision } from "../domain/events.ts";
-import { type FollowupPlan, planFollowup, type TagStatus } from "../domain/followups.ts";
+import { capCounterExpiry, planCapSync } from "../domain/caps.ts";
+import { dailyCapOf } from "../domain/channel.ts";
+import { decideIntake, type IntakeDecision, intakeLookups } from "../domain/events.ts";
+import { planSideEffects } from "../domain/followups.ts";
+import { relationTagsAfter } from "../domain/tags.ts";
 import { intakeWelcomeOutcome } from "../domain/welcome.ts";
 import { countAdd, getChannelCached, type ChannelRecord } from "../store/channels.ts";
 import { writeProfile } from "../store/profiles.ts";
@@ -17,7 +18,7 @@ import { welcomeItem } from "../store/welcomes.ts";
 import { scheduleFollowup, sideEffectFailure } from "./followups.ts";
 import { fetchProfile } from "./profile.ts";
 import { syncTagChange } from "./tags.ts";
-import { pendingTransferTo, recordTransferFailure } from "./transfers.ts";
+import { pendingTransferTo, recordTransferFailure } from "./transfer-failures.ts";
 
 export interface IntakeDeps {
   config: RuntimeConfig;
@@ -53,14 +54,11 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     return decideIntake(event, { timezone: config.timezone });
   }
 
-  const isAdd = event.kind === "change_external_contact" && (event.changeType === "add_external_contact" || event.changeType === "add_half_external_contact");
-  // a channel's id is its contact way's `state`; any other state (another tool's, or none) is channel `unknown`
-  const channelId = isAdd && event.state && isSiyuChannelState(event.state) ? event.state : undefined;
+  const lookups = intakeLookups(event);
   const [channel, existing, transfer] = await Promise.all([
-    channelId ? getChannelCached(table, channelId, deps.now()) : undefined,
-    event.kind === "change_external_contact" ? getRelation(table, event.externalUserId, event.userId) : undefined,
-    // the taker's add when a transfer Siyu started completes is not a channel add
-    isAdd ? pendingTransferTo(table, event.externalUserId, event.userId) : undefined,
+    lookups.channelId ? getChannelCached(table, lookups.channelId, deps.now()) : undefined,
+    lookups.relation ? getRelation(table, lookups.relation.externalUserId, lookups.relation.userId) : undefined,
+    lookups.pendingTransfer ? pendingTransferTo(table, lookups.pendingTransfer.externalUserId, lookups.pendingTransfer.userId) : undefined,
   ]);
   const decision = decideIntake(event, {
     timezone: config.timezone,
@@ -70,7 +68,7 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
   });
 
   // the cap count first in line (a capped member must leave the code fast), the WeCom side effects beside it
-  const tags = decision.markTags && decision.markTags.addTagIds.length > 0 && decision.relation?.addedAt ? decision.markTags : undefined;
+  const tags = decision.markTags;
   const noCode = intakeWelcomeOutcome(decision.welcome, deps.now());
   const [, profileTry, tagTry] = await Promise.all([
     decision.countAdd && channel ? countAndRotate(deps, channel, decision.countAdd, msg.dedupeKey) : undefined,
@@ -82,20 +80,25 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
   ]);
   const now = deps.now();
   const profile = profileTry?.ok ? profileTry.value : undefined;
-  const profilePlan = profileTry && !profileTry.ok ? planFollowup("profile", 0, sideEffectFailure(profileTry.error), now) : undefined;
-  const tagPlan = tagTry && !tagTry.ok ? planFollowup("tags", 0, sideEffectFailure(tagTry.error), now) : undefined;
-  const tagStatus: TagStatus | undefined = tags ? (tagTry?.ok ? { status: "applied", at: now.toISOString() } : tagPlan?.tagStatus) : undefined;
+  const failed = (t: Tried<unknown> | undefined) => (t && !t.ok ? { failure: sideEffectFailure(t.error) } : {});
+  const effects = planSideEffects({ tags: tags ? failed(tagTry) : undefined, profile: profileTry ? failed(profileTry) : undefined }, now);
 
   const batch: Record<string, unknown>[] = decision.timeline.map(timelineItem);
   const batchDeletes: { pk: string; sk: string }[] = [];
   let relationApplied = false;
   if (decision.relation) {
-    // the relation's corp tags: WeCom's list when we have it for this member (the get may have raced
-    // this add's own mark_tag, which only adds), else what Siyu knew plus what it just marked
-    const forMember = profile && decision.syncProfile?.userId === decision.relation.userId ? profile.followTags : undefined;
-    const marked = tags && tagTry?.ok && tags.userId === decision.relation.userId ? tags.addTagIds : [];
-    const replaceTags = forMember ? [...new Set([...forMember, ...marked])].filter((t) => t) : undefined;
-    const { applied, record } = await applyRelation(table, decision.relation, now, { existing: existing ?? null, tagIds: marked, replaceTags, touchProfile: false, tagStatus });
+    const relationTags = relationTagsAfter(
+      decision.relation.userId,
+      profile && decision.syncProfile ? { userId: decision.syncProfile.userId, followTags: profile.followTags } : undefined,
+      tags && tagTry?.ok ? tags : undefined,
+    );
+    const { applied, record } = await applyRelation(table, decision.relation, now, {
+      existing: existing ?? null,
+      tagIds: relationTags.add,
+      replaceTags: relationTags.replace,
+      touchProfile: false,
+      tagStatus: effects.tagStatus,
+    });
     relationApplied = applied;
     if (applied) {
       batch.push(...tagMembershipItems(record, record.tagIds));
@@ -113,9 +116,7 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     if (changed && (changed.added.length || changed.removed.length)) log.info("relation tags refreshed", { externalUserId, userId, ...changed });
   }
   const profileFor = decision.syncProfile?.externalUserId ?? decision.relation?.externalUserId;
-  const retry = (kind: "tags" | "profile", plan: FollowupPlan | undefined, who: { userId: string; externalUserId: string }, extra: { tagIds?: string[]; channelId?: string } = {}) =>
-    plan?.action === "retry" ? scheduleFollowup(deps, { kind, ...who, addKey: msg.dedupeKey, attempt: 0, ...extra }, plan) : undefined;
-  if (tagPlan?.action === "give-up") log.warn("channel tags not applied: WeCom refused them", { ...tags, tagStatus });
+  if (effects.tagsRefused) log.warn("channel tags not applied: WeCom refused them", { ...tags, tagStatus: effects.tagStatus });
   await Promise.all([
     profileFor && (profile || relationApplied)
       ? writeProfile(table, profileFor, { profile: profile?.profile, syncedAt: profile ? now.toISOString() : undefined, eventAt: relationApplied ? decision.relation!.at : undefined })
@@ -123,8 +124,12 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     // the relation these events announce is stored; a failure from here on retries the whole (idempotent)
     decision.events.length > 0 ? publishEvents(config.topicArn, decision.events) : undefined,
     // failed side effects, on their own from here (after the relation they update is stored)
-    tags ? retry("tags", tagPlan, tags, { tagIds: tags.addTagIds, channelId: channel?.channelId }) : undefined,
-    decision.syncProfile ? retry("profile", profilePlan, decision.syncProfile) : undefined,
+    tags && effects.tagRetry
+      ? scheduleFollowup(deps, { kind: "tags", ...tags, tagIds: tags.addTagIds, channelId: channel?.channelId, addKey: msg.dedupeKey, attempt: 0 }, effects.tagRetry)
+      : undefined,
+    decision.syncProfile && effects.profileRetry
+      ? scheduleFollowup(deps, { kind: "profile", ...decision.syncProfile, addKey: msg.dedupeKey, attempt: 0 }, effects.profileRetry)
+      : undefined,
   ]);
   if (decision.syncTags) await syncTagChange({ table, wecom: deps.wecom, now: deps.now, log }, decision.syncTags);
   if (decision.transferFailure) await recordTransferFailure(deps, decision.transferFailure);
@@ -138,29 +143,17 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
 
 async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: NonNullable<IntakeDecision["countAdd"]>, addKey: string): Promise<void> {
   const { config, log } = deps;
-  const ttl = Math.floor(capCounterExpiry(add.day, config.timezone).getTime() / 1000);
   const cap = dailyCapOf(channel.definition, add.userId);
+  const ttl = Math.floor(capCounterExpiry(add.day, config.timezone).getTime() / 1000);
   const counted = await countAdd(config.table, { channelId: add.channelId, userId: add.userId, day: add.day, addKey, ttl, cap });
   if (!counted.counted) return; // this add was counted by an earlier attempt
-  // under the cap the store does not read the count: nothing to decide there
-  const decision = counted.underCap ? undefined : decideCap(counted.countAfter, cap);
-  if (decision && decision.overshoot > 0) {
-    log.warn("add over the member's daily cap (already in flight when the cap was reached)", { userId: add.userId, cap, overshoot: decision.overshoot });
-  }
-  const today = add.day === corpDay(deps.now(), config.timezone);
-  const rotates = channel.definition.rotation !== "wecom-random";
-  // the count may include concurrent adds, so every add at or over the cap asks; the FIFO
-  // deduplication id (one per member, channel and day) and the sync's own comparison make it one update
-  if (!(today && (decision?.atOrOverCap || rotates))) return;
-  // rotation: one sync per add (each advances the rotation once); caps: one per member, channel, day and cap
-  const id = rotates ? deterministicId("channel-sync", addKey) : deterministicId("channel-cap", channel.channelId, add.userId, add.day, cap);
+  const plan = planCapSync({ ...add, addKey }, counted, { cap, rotation: channel.definition.rotation }, { now: deps.now(), timezone: config.timezone });
+  if (plan.overshoot > 0) log.warn("add over the member's daily cap (already in flight when the cap was reached)", { userId: add.userId, cap, overshoot: plan.overshoot });
+  if (!plan.sync) return;
+  const { reason, addedUserId, id } = plan.sync;
   await sendCommand(
     config.queueUrl("channel-sync"),
-    makeEvent(
-      "channel.sync_requested",
-      { channelId: channel.channelId, reason: rotates ? "add" : "cap-reached", addedUserId: rotates ? add.userId : undefined, addKey },
-      { corpId: config.corpId, occurredAt: deps.now(), id },
-    ),
+    makeEvent("channel.sync_requested", { channelId: channel.channelId, reason, addedUserId, addKey }, { corpId: config.corpId, occurredAt: deps.now(), id }),
     { groupId: channel.channelId, deduplicationId: id },
   );
 }

@@ -1,8 +1,7 @@
 import { putIfAbsent } from "@siyu/store";
 import type { Logger } from "@siyu/lambda-kit";
 import { errcodeOf, WecomApiError, type WecomClient } from "@siyu/wecom";
-import { isSiyuChannelState } from "../domain/channel.ts";
-import { classifyWelcomeResponse, planWelcome, selectWelcome, type WelcomeOutcome, type WelcomeRequest } from "../domain/welcome.ts";
+import { classifyWelcomeResponse, planLaneWelcome, type WelcomeOutcome, type WelcomeRequest, welcomeChannelLookup } from "../domain/welcome.ts";
 import { getChannelCached } from "../store/channels.ts";
 import { putWelcomeOutcome, reserveWelcome, welcomeItem } from "../store/welcomes.ts";
 
@@ -22,10 +21,9 @@ export interface WelcomeDeps {
  */
 export async function sendWelcome(deps: WelcomeDeps, req: WelcomeRequest): Promise<WelcomeOutcome | undefined> {
   const { table, log } = deps;
-  const channel = req.state && isSiyuChannelState(req.state) ? await getChannelCached(table, req.state, deps.now()) : undefined;
-  const selected = channel?.status === "active" ? selectWelcome(channel.definition, req.createTime, deps.timeZone) : undefined;
-  const plan = planWelcome(req, selected, deps.now());
-  const base = { userId: req.userId, channelId: channel?.channelId ?? "unknown", eventAt: req.createTime.toISOString() };
+  const channelId = welcomeChannelLookup(req);
+  const channel = channelId ? await getChannelCached(table, channelId, deps.now()) : undefined;
+  const { plan, record: base } = planLaneWelcome(req, channel, deps.now(), deps.timeZone);
   if (plan.action === "skip") {
     if (plan.outcome.status === "expired") log.warn("welcome code expired before sending; WeCom not called", { ageMs: plan.outcome.ageMs });
     // never over an earlier attempt's record (a late retry must not turn `sent` into `expired`)

@@ -1,5 +1,5 @@
 import { sqs } from "@siyu/lambda-kit";
-import { sendTransferBatch } from "../app/transfers.ts";
+import { sendTransferBatch } from "../app/transfer-batch.ts";
 import { wecomFor } from "../app/wecom.ts";
 
 /**

@@ -8,7 +8,7 @@
  * `update_contact_way`. Adds that arrive after it (scans racing the update) overshoot and are reported,
  * never refused: the customer has already added the member.
  */
-import { addDays, corpDay, startOfCorpDay } from "@siyu/kernel";
+import { addDays, corpDay, deterministicId, startOfCorpDay } from "@siyu/kernel";
 
 export interface CapDecision {
   /** This add brought the member exactly to the cap: take them off the code now. */
@@ -60,4 +60,33 @@ export function capCounterExpiry(day: string, timezone: string, keepDays = 2): D
  */
 export function affectsToday(countedDay: string, now: Date, timezone: string): boolean {
   return countedDay === corpDay(now, timezone);
+}
+
+/** What a counted add asks of the channel's contact way. */
+export interface CapSyncPlan {
+  /** Adds past the cap (reported: WeCom already made the contact). */
+  overshoot: number;
+  /** Ask for a contact-way sync (FIFO, grouped by channel; `id` is its deduplication id). */
+  sync?: { reason: "add" | "cap-reached"; addedUserId?: string; id: string };
+}
+
+/**
+ * After an add was counted: a rotating channel (round-robin, weighted) moves on after every add (one
+ * sync per add, which advances the rotation once); a random one changes only when the member is at or
+ * over the cap. The count read near the cap may include concurrent adds, so every add at or over it
+ * asks; one id per member, channel, day and cap makes that one update. Only today's code changes (a late
+ * add counted on yesterday's counter asks nothing).
+ */
+export function planCapSync(
+  add: { channelId: string; userId: string; day: string; addKey: string },
+  counted: { underCap: true } | { underCap: false; countAfter: number },
+  channel: { cap: number; rotation: string },
+  ctx: { now: Date; timezone: string },
+): CapSyncPlan {
+  const rotates = channel.rotation !== "wecom-random";
+  const decision = counted.underCap ? undefined : decideCap(counted.countAfter, channel.cap);
+  const overshoot = decision?.overshoot ?? 0;
+  if (!affectsToday(add.day, ctx.now, ctx.timezone) || !(decision?.atOrOverCap || rotates)) return { overshoot };
+  if (rotates) return { overshoot, sync: { reason: "add", addedUserId: add.userId, id: deterministicId("channel-sync", add.addKey) } };
+  return { overshoot, sync: { reason: "cap-reached", id: deterministicId("channel-cap", add.channelId, add.userId, add.day, channel.cap) } };
 }

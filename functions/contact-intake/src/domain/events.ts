@@ -14,7 +14,7 @@
 import { type DomainEvent, deterministicId, type EventData, type EventType, makeEvent } from "@siyu/kernel";
 import type { ExternalChatEvent, ExternalContactEvent, ExternalTagEvent, UnknownEvent, WecomEvent } from "@siyu/wecom";
 import { capDay } from "./caps.ts";
-import { UNKNOWN_CHANNEL_ID } from "./channel.ts";
+import { isSiyuChannelState, UNKNOWN_CHANNEL_ID } from "./channel.ts";
 
 /** State of a follow relation (one staff member ↔ one customer). */
 export type RelationStatus = "active" | "lost" | "removed" | "transferred";
@@ -326,4 +326,23 @@ function decideUnknown(e: UnknownEvent): IntakeDecision {
   if (e.event !== undefined) unknown.event = e.event;
   if (e.changeType !== undefined) unknown.changeType = e.changeType;
   return { kind: "unknown", timeline: [], events: [], unknown };
+}
+
+/** What the intake consumer reads before deciding: the channel behind an add's State, the relation, an open transfer. */
+export interface IntakeLookups {
+  /** Only for adds, and only a State Siyu could have made (another tool's, or none, is channel `unknown` without a read). */
+  channelId?: string;
+  relation?: { externalUserId: string; userId: string };
+  /** Adds: a transfer Siyu started to this member (the taker's add when it completes is not a channel add). */
+  pendingTransfer?: { externalUserId: string; userId: string };
+}
+
+export function intakeLookups(event: WecomEvent): IntakeLookups {
+  if (event.kind !== "change_external_contact") return {};
+  const who = { externalUserId: event.externalUserId, userId: event.userId };
+  const isAdd = event.changeType === "add_external_contact" || event.changeType === "add_half_external_contact";
+  if (!isAdd) return { relation: who };
+  const out: IntakeLookups = { relation: who, pendingTransfer: who };
+  if (event.state && isSiyuChannelState(event.state)) out.channelId = event.state;
+  return out;
 }

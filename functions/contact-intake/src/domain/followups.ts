@@ -66,3 +66,35 @@ export function splitMissingTags(wanted: readonly string[], existing: Iterable<s
   const known = new Set(existing);
   return { keep: wanted.filter((t) => known.has(t)), missing: wanted.filter((t) => !known.has(t)) };
 }
+
+/** An add's side effects as tried inline: what to record on the relation and what to retry on its own. */
+export interface SideEffectsPlan {
+  /** The relation's channel tags: applied, pending a retry, or failed (undefined: the add marks no tags). */
+  tagStatus?: TagStatus;
+  tagRetry?: Extract<FollowupPlan, { action: "retry" }>;
+  profileRetry?: Extract<FollowupPlan, { action: "retry" }>;
+  /** WeCom refused the tags for good (say so in the logs). */
+  tagsRefused: boolean;
+}
+
+/**
+ * Plan the follow-ups of an add's inline tries: `tags` undefined when no tags were marked, `failure`
+ * undefined when the call succeeded.
+ */
+export function planSideEffects(tried: { tags?: { failure?: SideEffectFailure }; profile?: { failure?: SideEffectFailure } }, now: Date): SideEffectsPlan {
+  const plan: SideEffectsPlan = { tagsRefused: false };
+  if (tried.tags) {
+    if (!tried.tags.failure) plan.tagStatus = { status: "applied", at: now.toISOString() };
+    else {
+      const next = planFollowup("tags", 0, tried.tags.failure, now);
+      if (next.tagStatus) plan.tagStatus = next.tagStatus;
+      if (next.action === "retry") plan.tagRetry = next;
+      else plan.tagsRefused = true;
+    }
+  }
+  if (tried.profile?.failure) {
+    const next = planFollowup("profile", 0, tried.profile.failure, now);
+    if (next.action === "retry") plan.profileRetry = next;
+  }
+  return plan;
+}

@@ -235,3 +235,18 @@ export function planTagSync(e: { changeType: string; id?: string | undefined; ta
   }
   return { kind: "full" };
 }
+
+/**
+ * A relation's corp tags after an add or confirmation: WeCom's list when externalcontact/get answered
+ * for this very member (it may have raced this add's own mark_tag, which only adds, so what was just
+ * marked is kept too); else what Siyu knew plus what it just marked (`replace` undefined).
+ */
+export function relationTagsAfter(
+  relationUserId: string,
+  profile: { userId: string; followTags: readonly string[] | undefined } | undefined,
+  marked: { userId: string; addTagIds: readonly string[] } | undefined,
+): { add: string[]; replace?: string[] } {
+  const add = marked && marked.userId === relationUserId ? [...marked.addTagIds] : [];
+  const forMember = profile && profile.userId === relationUserId ? profile.followTags : undefined;
+  return forMember ? { add, replace: [...new Set([...forMember, ...add])].filter((t) => t) } : { add };
+}

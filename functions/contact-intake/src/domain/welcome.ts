@@ -7,7 +7,7 @@
  * call WeCom with a code older than 20 s: the call would be rejected (41050) and only burn quota.
  */
 import type { WecomEvent } from "@siyu/wecom";
-import type { Attachment, ChannelDefinition, WelcomeMessage } from "./channel.ts";
+import { type Attachment, type ChannelDefinition, isSiyuChannelState, UNKNOWN_CHANNEL_ID, type WelcomeMessage } from "./channel.ts";
 import { WECOM } from "./limits.ts";
 import { isWithinSchedule } from "./schedule.ts";
 
@@ -188,4 +188,27 @@ export function intakeWelcomeOutcome(welcome: { welcomeCode?: string | undefined
   if (!welcome || welcome.welcomeCode) return undefined;
   const plan = planWelcome({ createTime: welcome.createTime }, undefined, now);
   return plan.action === "skip" ? plan.outcome : undefined;
+}
+
+/** The channel a welcome lane request reads: only a State Siyu could have made. */
+export function welcomeChannelLookup(req: Pick<WelcomeRequest, "state">): string | undefined {
+  return req.state && isSiyuChannelState(req.state) ? req.state : undefined;
+}
+
+/**
+ * The welcome lane's whole decision for one add: the variant of an active channel's welcome for the
+ * moment of the add (none for an unknown or archived channel: `no-message`), then `planWelcome`; and
+ * what the outcome is recorded under.
+ */
+export function planLaneWelcome(
+  req: WelcomeRequest,
+  channel: { channelId: string; status: string; definition: Pick<ChannelDefinition, "schedule" | "welcome" | "welcomeOffHours"> } | undefined,
+  now: Date,
+  timezone: string,
+): { plan: WelcomePlan; record: { userId: string; channelId: string; eventAt: string } } {
+  const selected = channel?.status === "active" ? selectWelcome(channel.definition, req.createTime, timezone) : undefined;
+  return {
+    plan: planWelcome(req, selected, now),
+    record: { userId: req.userId, channelId: channel?.channelId ?? UNKNOWN_CHANNEL_ID, eventAt: req.createTime.toISOString() },
+  };
 }

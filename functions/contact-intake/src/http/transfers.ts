@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { AppError, notFound } from "@siyu/kernel";
 import { log, route } from "@siyu/lambda-kit";
-import { createTransfer, transferDetail } from "../app/transfers.ts";
+import { createTransfer } from "../app/transfer-create.ts";
+import { transferDetail } from "../app/transfer-views.ts";
 import { wecomFor } from "../app/wecom.ts";
 import { TRANSFER_CUSTOMER_STATUSES, transferRequestSchema } from "../domain/transfer.ts";
 import { listTransfers } from "../store/transfers.ts";

@@ -1,5 +1,5 @@
 import { job } from "@siyu/lambda-kit";
-import { pollTransfers } from "../app/transfers.ts";
+import { pollTransfers } from "../app/transfer-results.ts";
 import { wecomFor } from "../app/wecom.ts";
 
 /**

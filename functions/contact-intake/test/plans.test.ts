@@ -1,0 +1,80 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { planCapSync } from "../src/domain/caps.ts";
+import { intakeLookups } from "../src/domain/events.ts";
+import { planSideEffects } from "../src/domain/followups.ts";
+import { relationTagsAfter } from "../src/domain/tags.ts";
+import { planLaneWelcome } from "../src/domain/welcome.ts";
+
+const tz = "Asia/Shanghai";
+const now = new Date("2026-03-02T04:00:00Z"); // 12:00 in Shanghai, corp day 2026-03-02
+const add = { channelId: "ch0000000a", userId: "liming", day: "2026-03-02", addKey: "k1" };
+
+describe("planCapSync", () => {
+  it("a random code changes only at or over the cap, once per member, channel, day and cap", () => {
+    expect(planCapSync(add, { underCap: true }, { cap: 3, rotation: "wecom-random" }, { now, timezone: tz })).toEqual({ overshoot: 0 });
+    const at = planCapSync(add, { underCap: false, countAfter: 3 }, { cap: 3, rotation: "wecom-random" }, { now, timezone: tz });
+    const over = planCapSync({ ...add, addKey: "k2" }, { underCap: false, countAfter: 5 }, { cap: 3, rotation: "wecom-random" }, { now, timezone: tz });
+    expect(at.sync).toMatchObject({ reason: "cap-reached" });
+    expect(over).toMatchObject({ overshoot: 2, sync: { reason: "cap-reached" } });
+    expect(over.sync!.id).toBe(at.sync!.id);
+  });
+
+  it("a rotating code moves on after every add, one sync per add", () => {
+    const a = planCapSync(add, { underCap: true }, { cap: 3, rotation: "round-robin" }, { now, timezone: tz });
+    const b = planCapSync({ ...add, addKey: "k2" }, { underCap: true }, { cap: 3, rotation: "round-robin" }, { now, timezone: tz });
+    expect(a.sync).toMatchObject({ reason: "add", addedUserId: "liming" });
+    expect(a.sync!.id).not.toBe(b.sync!.id);
+  });
+
+  it("an add counted on another day than today asks nothing (property)", () => {
+    fc.assert(
+      fc.property(fc.constantFrom("wecom-random", "round-robin", "weighted"), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 60 }), (rotation, cap, count) => {
+        expect(planCapSync({ ...add, day: "2026-03-01" }, { underCap: false, countAfter: count }, { cap, rotation }, { now, timezone: tz }).sync).toBeUndefined();
+      }),
+    );
+  });
+});
+
+describe("planSideEffects", () => {
+  it("applied, pending with a retry, or refused", () => {
+    expect(planSideEffects({ tags: {} }, now)).toEqual({ tagStatus: { status: "applied", at: now.toISOString() }, tagsRefused: false });
+    const busy = planSideEffects({ tags: { failure: { errcode: 45009, transient: true } }, profile: { failure: { errcode: -2, transient: true } } }, now);
+    expect(busy.tagStatus).toMatchObject({ status: "pending", errcode: 45009 });
+    expect(busy.tagRetry).toMatchObject({ attempt: 1, delaySeconds: 5 });
+    expect(busy.profileRetry).toMatchObject({ attempt: 1 });
+    const refused = planSideEffects({ tags: { failure: { errcode: 48002, transient: false } } }, now);
+    expect(refused).toMatchObject({ tagsRefused: true, tagStatus: { status: "failed", errcode: 48002 } });
+    expect(refused.tagRetry).toBeUndefined();
+    expect(planSideEffects({}, now)).toEqual({ tagsRefused: false });
+  });
+});
+
+describe("relationTagsAfter", () => {
+  it("WeCom's list for this member plus what was just marked; else only what was marked", () => {
+    expect(relationTagsAfter("liming", { userId: "liming", followTags: ["a"] }, { userId: "liming", addTagIds: ["b"] })).toEqual({ add: ["b"], replace: ["a", "b"] });
+    expect(relationTagsAfter("liming", { userId: "wangfang", followTags: ["a"] }, { userId: "liming", addTagIds: ["b"] })).toEqual({ add: ["b"] });
+    expect(relationTagsAfter("liming", { userId: "liming", followTags: undefined }, undefined)).toEqual({ add: [] });
+  });
+});
+
+describe("intakeLookups", () => {
+  const base = { kind: "change_external_contact", userId: "liming", externalUserId: "wm1", createTime: now, dedupeKey: "k", corpId: "ww" } as const;
+  it("reads the channel only for an add whose State Siyu could have made", () => {
+    expect(intakeLookups({ ...base, changeType: "add_external_contact", state: "ch0000000a" } as never).channelId).toBe("ch0000000a");
+    for (const state of ["poster#1", "海报", "", undefined]) expect(intakeLookups({ ...base, changeType: "add_external_contact", state } as never).channelId).toBeUndefined();
+    expect(intakeLookups({ ...base, changeType: "del_follow_user" } as never)).toEqual({ relation: { externalUserId: "wm1", userId: "liming" } });
+    expect(intakeLookups({ kind: "unknown", raw: "", dedupeKey: "k" } as never)).toEqual({});
+  });
+});
+
+describe("planLaneWelcome", () => {
+  const req = { addKey: "k", userId: "liming", externalUserId: "wm1", welcomeCode: "WC", createTime: now };
+  const channel = { channelId: "ch0000000a", status: "active", definition: { welcome: { text: "您好", attachments: [] } } };
+  it("sends an active channel's welcome, records no-message for an unknown or archived one", () => {
+    expect(planLaneWelcome(req, channel as never, now, tz).plan.action).toBe("send");
+    expect(planLaneWelcome(req, { ...channel, status: "archived" } as never, now, tz).plan).toMatchObject({ action: "skip", outcome: { status: "no-message" } });
+    expect(planLaneWelcome(req, undefined, now, tz).record.channelId).toBe("unknown");
+    expect(planLaneWelcome(req, channel as never, new Date(now.getTime() + 21_000), tz).plan).toMatchObject({ action: "skip", outcome: { status: "expired" } });
+  });
+});
