@@ -61,3 +61,26 @@ export function wecomRuntime(opts: { secretArn?: string | undefined; baseUrl?: s
   runtimes.set(cacheKey, runtime);
   return runtime;
 }
+
+/**
+ * A function's way to WeCom from its runtime configuration (lambda-kit's `RuntimeConfig` fits):
+ * credentials from Secrets Manager when a secret is configured (AWS), else SIYU_WECOM_* or the dev
+ * values (local only), the API at the configured base URL (the simulator locally).
+ *
+ * @example
+ * const wecom = wecomFor(config);
+ * await (await wecom.client()).markTag({ userid, external_userid, add_tag });
+ */
+export function wecomFor(config: { wecomSecretArn?: string | undefined; wecomBaseUrl?: string | undefined; env: Readonly<Record<string, string | undefined>> }): WecomRuntime & {
+  /** The client and the app's agent id (app messages are sent as the app). */
+  app(): Promise<{ client: WecomClient; agentId: number }>;
+} {
+  const runtime = wecomRuntime({ secretArn: config.wecomSecretArn, baseUrl: config.wecomBaseUrl, env: config.env });
+  return {
+    ...runtime,
+    async app() {
+      const [client, creds] = await Promise.all([runtime.client(), runtime.credentials()]);
+      return { client, agentId: Number(creds.agentId) };
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { sqs } from "@siyu/lambda-kit";
 import { sendTransferBatch } from "../app/transfer-batch.ts";
-import { wecomFor } from "../app/wecom.ts";
+import { wecomFor } from "@siyu/wecom";
 
 /**
  * One planned batch (≤ 100 customers) of a stored transfer → one transfer_customer /

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { AppError } from "@siyu/kernel";
 import { type HttpRequest, route } from "@siyu/lambda-kit";
-import { CallbackError, openCallback, parseCallbackEvent, type ReplayWindow, verifyUrl, type WecomEvent } from "@siyu/wecom";
+import { CallbackError, openCallback, parseCallbackEvent, type ReplayWindow, verifyUrl, type WecomEvent, wecomFor } from "@siyu/wecom";
 import { queueCallback } from "../app/callback.ts";
-import { wecomFor } from "../app/wecom.ts";
 
 /** WeCom's callback endpoint. Verify, decrypt, parse, queue, answer 200: no other work inline (WeCom waits ≤ 5 s). */
 const signedQuery = z.object({ msg_signature: z.string().min(1), timestamp: z.string().regex(/^\d+$/), nonce: z.string().min(1) });

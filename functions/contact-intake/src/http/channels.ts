@@ -2,11 +2,10 @@ import { z } from "zod";
 import { AppError, conflict, notFound, makeEvent, newId } from "@siyu/kernel";
 import { sendCommand } from "@siyu/bus";
 import { type HttpRequest, route } from "@siyu/lambda-kit";
-import { WecomApiError } from "@siyu/wecom";
+import { WecomApiError, wecomFor } from "@siyu/wecom";
 import { applyChannelPatch, channelCreateSchema, channelPatchSchema, channelUserIds, isSiyuChannelState, newChannelState } from "../domain/channel.ts";
 import { eligibleStaff, nextBoundary } from "../domain/eligibility.ts";
 import { codeUsers, initialRotationState, pruneRotationState } from "../domain/rotation.ts";
-import { wecomFor } from "../app/wecom.ts";
 import { type ChannelRecord, getChannel, insertChannel, listChannels, updateChannel } from "../store/channels.ts";
 
 /** What the API shows of a channel. */

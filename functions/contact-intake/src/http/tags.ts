@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { AppError } from "@siyu/kernel";
 import { log, route } from "@siyu/lambda-kit";
-import { WecomApiError, WecomError } from "@siyu/wecom";
+import { WecomApiError, WecomError, wecomFor } from "@siyu/wecom";
 import { createTags, reconcileTags } from "../app/tags.ts";
-import { wecomFor } from "../app/wecom.ts";
 import { CORP_TAGS_MAX, tagCreateSchema } from "../domain/tags.ts";
 import { countCorpTags, listTagGroups } from "../store/tags.ts";
 

@@ -3,7 +3,7 @@ import { AppError, notFound } from "@siyu/kernel";
 import { log, route } from "@siyu/lambda-kit";
 import { createTransfer } from "../app/transfer-create.ts";
 import { transferDetail } from "../app/transfer-views.ts";
-import { wecomFor } from "../app/wecom.ts";
+import { wecomFor } from "@siyu/wecom";
 import { TRANSFER_CUSTOMER_STATUSES, transferRequestSchema } from "../domain/transfer.ts";
 import { listTransfers } from "../store/transfers.ts";
 
