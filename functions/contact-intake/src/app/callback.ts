@@ -2,7 +2,7 @@ import { deterministicId, makeEvent } from "@siyu/kernel";
 import { sendCommand } from "@siyu/bus";
 import type { RuntimeConfig } from "@siyu/lambda-kit";
 import type { WecomEvent } from "@siyu/wecom";
-import { welcomeRequestOf } from "../domain/welcome.ts";
+import { welcomeRequestOf } from "../domain/callback.ts";
 
 /**
  * Queue a verified callback: the whole event on the intake queue and, for an add with a WelcomeCode,

@@ -1,7 +1,7 @@
 import { putIfAbsent } from "@siyu/store";
 import type { Logger } from "@siyu/lambda-kit";
 import { errcodeOf, WecomApiError, type WecomClient } from "@siyu/wecom";
-import { classifyWelcomeResponse, planLaneWelcome, type WelcomeOutcome, type WelcomeRequest, welcomeChannelLookup } from "../domain/welcome.ts";
+import { classifyWelcomeResponse, planLaneWelcome, type WelcomeOutcome, welcomeChannelLookup } from "../domain/welcome.ts";
 import { getChannelCached } from "../store/channels.ts";
 import { putWelcomeOutcome, reserveWelcome, welcomeItem } from "../store/welcomes.ts";
 
@@ -13,13 +13,23 @@ export interface WelcomeDeps {
   log: Logger;
 }
 
+/** One add's welcome, as the callback route queued it (see domain/callback.ts). */
+export interface LaneWelcome {
+  addKey: string;
+  userId: string;
+  externalUserId: string;
+  state?: string | undefined;
+  welcomeCode: string;
+  createTime: Date;
+}
+
 /**
  * The welcome lane: one add's welcome, on the shortest path there is (its code dies 20 s after the
  * add, and WeCom takes it once). Plan (pure), reserve the add's one attempt (a conditional put: a
  * redelivery never sends twice), send, record the outcome. A code already too old is recorded
  * `expired` without calling WeCom.
  */
-export async function sendWelcome(deps: WelcomeDeps, req: WelcomeRequest): Promise<WelcomeOutcome | undefined> {
+export async function sendWelcome(deps: WelcomeDeps, req: LaneWelcome): Promise<WelcomeOutcome | undefined> {
   const { table, log } = deps;
   const channelId = welcomeChannelLookup(req);
   const channel = channelId ? await getChannelCached(table, channelId, deps.now()) : undefined;

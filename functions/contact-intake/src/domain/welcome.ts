@@ -6,7 +6,6 @@
  * `CreateTime` (whole seconds, so the real add happened at most 1 s later than it says) and does not
  * call WeCom with a code older than 20 s: the call would be rejected (41050) and only burn quota.
  */
-import type { WecomEvent } from "@siyu/wecom";
 import { type Attachment, type ChannelDefinition, isSiyuChannelState, UNKNOWN_CHANNEL_ID, type WelcomeMessage } from "./channel.ts";
 import { WECOM } from "./limits.ts";
 import { isWithinSchedule } from "./schedule.ts";
@@ -160,29 +159,6 @@ export function classifyWelcomeResponse(
   return outcome;
 }
 
-/** An add that carries a WelcomeCode, as the callback route hands it to the welcome lane. */
-export interface WelcomeRequest {
-  /** The add callback's natural key: one welcome attempt per add. */
-  addKey: string;
-  userId: string;
-  externalUserId: string;
-  state?: string | undefined;
-  welcomeCode: string;
-  createTime: Date;
-}
-
-/**
- * The welcome lane's work for a callback, or undefined. Any add or confirmation that carries a
- * WelcomeCode goes there at once (the code dies 20 s after the add); the intake consumer, which does
- * the rest of the add and may lag under a burst, only records `no-code` for adds without one.
- */
-export function welcomeRequestOf(event: WecomEvent, addKey: string): WelcomeRequest | undefined {
-  if (event.kind !== "change_external_contact") return undefined;
-  if (event.changeType !== "add_external_contact" && event.changeType !== "add_half_external_contact") return undefined;
-  if (!event.welcomeCode) return undefined;
-  return { addKey, userId: event.userId, externalUserId: event.externalUserId, state: event.state, welcomeCode: event.welcomeCode, createTime: event.createTime };
-}
-
 /** What the intake consumer records of an add's welcome: only `no-code` (adds with a code are the welcome lane's). */
 export function intakeWelcomeOutcome(welcome: { welcomeCode?: string | undefined; createTime: Date } | undefined, now: Date): WelcomeOutcome | undefined {
   if (!welcome || welcome.welcomeCode) return undefined;
@@ -191,7 +167,7 @@ export function intakeWelcomeOutcome(welcome: { welcomeCode?: string | undefined
 }
 
 /** The channel a welcome lane request reads: only a State Siyu could have made. */
-export function welcomeChannelLookup(req: Pick<WelcomeRequest, "state">): string | undefined {
+export function welcomeChannelLookup(req: { state?: string | undefined }): string | undefined {
   return req.state && isSiyuChannelState(req.state) ? req.state : undefined;
 }
 
@@ -201,7 +177,7 @@ export function welcomeChannelLookup(req: Pick<WelcomeRequest, "state">): string
  * what the outcome is recorded under.
  */
 export function planLaneWelcome(
-  req: WelcomeRequest,
+  req: { userId: string; welcomeCode?: string | undefined; createTime: Date },
   channel: { channelId: string; status: string; definition: Pick<ChannelDefinition, "schedule" | "welcome" | "welcomeOffHours"> } | undefined,
   now: Date,
   timezone: string,
