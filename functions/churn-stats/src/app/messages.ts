@@ -7,10 +7,10 @@
  * At most once: a crash after the claim loses that one message rather than risk sending it twice.
  */
 import { sendCommand } from "@siyu/bus";
-import { corpDay, type DomainEvent, deterministicId, makeEvent } from "@siyu/kernel";
-import { type Logger, PermanentFailure } from "@siyu/lambda-kit";
+import { corpDay, type DomainEvent, makeEvent } from "@siyu/kernel";
+import type { Logger } from "@siyu/lambda-kit";
 import { WecomApiError, type WecomClient } from "@siyu/wecom";
-import { CORP_GROUP, digestDay, digestText, LOSS_ALERT_MAX_AGE_MS, lossAlertText, topLosers } from "../domain/index.ts";
+import { alertDeferral, CORP_GROUP, decideAlert, digestFigures, digestPlan, digestText, lossAlertText } from "../domain/index.ts";
 import { countersOf, queryPartition } from "../store/counters.ts";
 import { alertKey, dayRowKey, digestKey } from "../store/keys.ts";
 import { claimMarker, markerExists, reserveAppMessage, settleMarker } from "../store/messages.ts";
@@ -43,32 +43,32 @@ async function send(deps: MessageDeps, markerKey: { pk: string; sk: string }, us
   }
 }
 
+/** Throws `LossAlertExpired` (domain) for an alert too old to send: the consumer parks it. */
 export async function handleAlertRequest(
   deps: MessageDeps & { alertsQueueUrl: string },
   event: DomainEvent<"churn.alert_requested">,
 ): Promise<AlertOutcome> {
   const a = event.data;
   const key = alertKey(a.factId);
-  const settings = await getSettings(deps.table);
-  if (!settings.lossAlerts) {
-    deps.log.info("loss alerts are off; alert dropped", { factId: a.factId });
-    return "disabled";
-  }
-  if (await markerExists(deps.table, key)) return "duplicate";
+  const [settings, alreadySent] = await Promise.all([getSettings(deps.table), markerExists(deps.table, key)]);
   const now = deps.now();
-  if (now.getTime() - Date.parse(a.lostAt) > LOSS_ALERT_MAX_AGE_MS) {
-    throw new PermanentFailure(`loss alert ${a.factId} for ${a.userId} not sent: the loss is older than ${LOSS_ALERT_MAX_AGE_MS / 3_600_000} h (deferred ${a.deferrals} times)`);
+  const decision = decideAlert(a, { settings, alreadySent, now });
+  if (!decision.send) {
+    if (decision.outcome === "disabled") deps.log.info("loss alerts are off; alert dropped", { factId: a.factId });
+    return decision.outcome;
   }
   const slot = await reserveAppMessage(deps.table, a.userId, now);
   if (!slot.ok) {
-    const delaySeconds = Math.min(900, Math.max(1, Math.ceil((slot.retryAt - now.getTime()) / 1000)));
-    const deferrals = a.deferrals + 1;
-    await sendCommand(
-      deps.alertsQueueUrl,
-      makeEvent("churn.alert_requested", { ...a, deferrals }, { corpId: event.corpId, occurredAt: now, id: deterministicId("churn-alert", a.factId, deferrals) }),
-      { delaySeconds },
-    );
-    deps.log.warn("alert deferred: the member is at WeCom's app-message limit", { userId: a.userId, window: slot.reason, delaySeconds, deferrals });
+    const { request, delaySeconds } = alertDeferral(a, slot.retryAt, now);
+    await sendCommand(deps.alertsQueueUrl, makeEvent("churn.alert_requested", request.data, { corpId: event.corpId, occurredAt: now, id: request.id }), {
+      delaySeconds,
+    });
+    deps.log.warn("alert deferred: the member is at WeCom's app-message limit", {
+      userId: a.userId,
+      window: slot.reason,
+      delaySeconds,
+      deferrals: request.data.deferrals,
+    });
     return "deferred";
   }
   if (!(await claimMarker(deps.table, key, { entity: "loss-alert", factId: a.factId, userId: a.userId, externalUserId: a.externalUserId, lostAt: a.lostAt }, now))) {
@@ -81,28 +81,17 @@ export type DigestOutcome = { status: "disabled" | "already-sent" | "sent" | "fa
 
 /** The daily digest to the lead: yesterday's corp figures and the staff with the most losses. */
 export async function runDigest(deps: MessageDeps, scheduledTime: Date): Promise<DigestOutcome> {
-  const day = digestDay(scheduledTime, deps.timeZone);
-  const settings = await getSettings(deps.table);
-  const lead = settings.digestLeadUserId;
-  if (!settings.dailyDigest || !lead) return { status: "disabled", day };
+  const { day, lead } = digestPlan(scheduledTime, await getSettings(deps.table), deps.timeZone);
+  if (!lead) return { status: "disabled", day };
   const key = digestKey(day);
   if (await markerExists(deps.table, key)) return { status: "already-sent", day };
 
   const today = corpDay(deps.now(), deps.timeZone);
   const { series } = await readChurnSeries({ table: deps.table, today }, { from: day, to: day, groupBy: "day", limit: 1 });
-  const corp = series.find((s) => s.group === CORP_GROUP);
-  const p = corp?.points[0];
   const staffRows = await queryPartition(deps.table, dayRowKey(day, "staff:x").pk, { beginsWith: "staff:" });
-  const text = digestText({
-    day,
-    added: p?.added ?? 0,
-    lost: p?.lost ?? 0,
-    removed: p?.removed ?? 0,
-    net: p?.net ?? 0,
-    customersAtEnd: p?.customersAtEnd ?? 0,
-    churnRate: p?.churnRate ?? null,
-    topLosers: topLosers(staffRows.map((r) => ({ userId: (r.sk as string).slice("staff:".length), lost: countersOf(r).lost }))),
-  });
+  const corp = series.find((s) => s.group === CORP_GROUP)?.points[0];
+  const staffLosses = staffRows.map((r) => ({ userId: (r.sk as string).slice("staff:".length), lost: countersOf(r).lost }));
+  const text = digestText(digestFigures(day, corp, staffLosses));
 
   const now = deps.now();
   const slot = await reserveAppMessage(deps.table, lead, now);

@@ -7,11 +7,9 @@
  * Per day D (no Scan anywhere: the fact log is partitioned by UTC day):
  * 1. snapshot D's day rows and cohort rows (strongly consistent Queries of `DAY#D`, `COHORT#D`);
  * 2. the customers with a fact on D: the fact log partitions of the UTC days D overlaps;
- * 3. their ledgers (BatchGetItem, consistent) → `customerFigures` (the domain) → D's rows;
- * 4. per row that differs, one transaction: `ADD (new − old)` to the day row on condition that its
- *    `rev` is still the snapshot's, and the same `ADD` to the row's month and all-time rows, so months
- *    and totals (the opening balances) move with the days they sum, plus the partitions' revision
- *    bumps (the read cache's packs of those days go stale). Cohort rows likewise.
+ * 3. their ledgers (consistent) → `dayFigures` → `dayCorrections` (the domain: which rows differ, by how much);
+ * 4. per correction, one transaction (`store/corrections.ts`): conditional on the row's `rev` being
+ *    the snapshot's, and added to the row's month and all-time rows too.
  * A condition failure means a live increment landed after the snapshot: the day is redone from
  * step 1. So the rebuild may run while events are being counted, and a second run changes nothing.
  *
@@ -19,24 +17,15 @@
  * Baseline relations (connected before any recorded fact) live only in the total rows and are not
  * recomputed; they are unaffected by a day's recomputation.
  */
-import { addDays, dayRange, startOfCorpDay } from "@siyu/kernel";
+import { dayRange } from "@siyu/kernel";
 import type { Logger } from "@siyu/lambda-kit";
-import { assignClauses, TransactionConflict, transact } from "@siyu/store";
-import {
-  COHORT_FIELDS,
-  COUNTER_FIELDS,
-  type CohortCounters,
-  type Counters,
-  customerFigures,
-  customerLedgerSchema,
-  dayOf,
-  type GroupId,
-  zeroCohort,
-  zeroCounters,
-} from "../domain/index.ts";
-import { batchGetRows, cohortOf, countersOf, forEachLimited, queryPartition, revOf } from "../store/counters.ts";
-import { cohortRowKey, dayRowKey, ledgerKey, monthRowKey, totalRowKey, utcDay } from "../store/keys.ts";
-import { revKey } from "../store/packs.ts";
+import { mapLimit } from "@siyu/store";
+import { customerLedgerSchema, dayCorrections, type DayFigures, dayFigures, dayOf, type GroupId, type RowChange } from "../domain/index.ts";
+import { applyCorrection } from "../store/corrections.ts";
+import { batchGetRows, cohortOf, countersOf, queryPartition, revOf } from "../store/counters.ts";
+import { cohortRowKey, dayRowKey, factLogDaysOf, ledgerKey } from "../store/keys.ts";
+
+export type { RowChange };
 
 export interface RebuildOptions {
   table: string;
@@ -48,14 +37,6 @@ export interface RebuildOptions {
   log?: Logger;
   /** Row transactions in flight (default 8). */
   concurrency?: number;
-}
-
-export interface RowChange {
-  day: string;
-  group: GroupId;
-  rows: "day" | "cohort";
-  /** Non-zero differences, new − stored. */
-  delta: Record<string, number>;
 }
 
 export interface RebuildReport {
@@ -70,59 +51,16 @@ export interface RebuildReport {
   rowsChanged: number;
   /** Days redone because a live increment landed during the rebuild. */
   redone: number;
-  /** The first 200 changes. */
+  /** The first `REPORTED_CHANGES` changes. */
   changes: RowChange[];
 }
 
-type Item = Record<string, unknown>;
-
-function diff<F extends string>(fields: readonly F[], next: Record<F, number>, old: Record<F, number>): Record<string, number> | undefined {
-  const d: Record<string, number> = {};
-  for (const f of fields) if (next[f] !== old[f]) d[f] = next[f] - old[f];
-  return Object.keys(d).length > 0 ? d : undefined;
-}
-
-const full = (fields: readonly string[], d: Record<string, number>) => {
-  const out: Record<string, number> = {};
-  for (const f of fields) out[f] = d[f] ?? 0;
-  out.rev = 1;
-  return out;
-};
-
-function addExpression(deltas: Record<string, number>) {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const adds = assignClauses(deltas, "c", { names, values }, "ADD");
-  return { UpdateExpression: `ADD ${adds.join(", ")}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
-}
-
-function guardedAdd(table: string, key: { pk: string; sk: string }, deltas: Record<string, number>, rev: number | undefined) {
-  const expr = addExpression(deltas);
-  if (rev === undefined) return { Update: { TableName: table, Key: key, ...expr, ConditionExpression: "attribute_not_exists(pk)" } };
-  return {
-    Update: {
-      TableName: table,
-      Key: key,
-      ...expr,
-      ConditionExpression: "#rev = :rev",
-      ExpressionAttributeNames: { ...expr.ExpressionAttributeNames, "#rev": "rev" },
-      ExpressionAttributeValues: { ...expr.ExpressionAttributeValues, ":rev": rev },
-    },
-  };
-}
-
-function plainAdd(table: string, key: { pk: string; sk: string }, deltas: Record<string, number>) {
-  return { Update: { TableName: table, Key: key, ...addExpression(deltas) } };
-}
+/** Changes listed in a report (the counts cover all of them): keeps a report of a long range small. */
+const REPORTED_CHANGES = 200;
+/** Redos of one day before giving up: each means a live increment landed on it during its rebuild. */
+const MAX_DAY_ATTEMPTS = 20;
 
 class DayChanged extends Error {}
-
-/** The UTC days a corp day overlaps (the fact log partitions to read for it). */
-function utcDaysOf(day: string, timeZone: string): string[] {
-  const start = startOfCorpDay(day, timeZone);
-  const end = new Date(startOfCorpDay(addDays(day, 1), timeZone).getTime() - 1);
-  return dayRange(utcDay(start), utcDay(end));
-}
 
 export async function rebuildRange(o: RebuildOptions): Promise<RebuildReport> {
   const report: RebuildReport = {
@@ -143,7 +81,7 @@ export async function rebuildRange(o: RebuildOptions): Promise<RebuildReport> {
         await rebuildDay(o, day, report);
         break;
       } catch (error) {
-        if (!(error instanceof DayChanged) || attempt >= 20) throw error;
+        if (!(error instanceof DayChanged) || attempt >= MAX_DAY_ATTEMPTS) throw error;
         report.redone++;
         o.log?.info("rebuild: counters of the day changed meanwhile; redoing it", { day, attempt });
       }
@@ -161,82 +99,35 @@ async function rebuildDay(o: RebuildOptions, day: string, report: RebuildReport)
     queryPartition(table, dayRowKey(day, "corp").pk, { consistent: true }),
     queryPartition(table, cohortRowKey(day, "corp").pk, { consistent: true }),
   ]);
+  const stored: DayFigures = {
+    counters: new Map(dayItems.map((i) => [i.sk as GroupId, countersOf(i)])),
+    cohorts: new Map(cohortItems.map((i) => [i.sk as GroupId, cohortOf(i)])),
+  };
+  const revs = new Map<string, number | undefined>([
+    ...dayItems.map((i): [string, number | undefined] => [`day ${i.sk as string}`, revOf(i)]),
+    ...cohortItems.map((i): [string, number | undefined] => [`cohort ${i.sk as string}`, revOf(i)]),
+  ]);
   // 2. customers with a fact on the day
   const customers = new Map<string, { corpId: string; externalUserId: string }>();
-  for (const u of utcDaysOf(day, timeZone)) {
+  for (const u of factLogDaysOf(day, timeZone)) {
     for (const f of await queryPartition(table, `FACTS#${u}`, { consistent: true })) {
       if (dayOf(f.at as string, timeZone) !== day) continue;
       customers.set(f.customerKey as string, { corpId: f.corpId as string, externalUserId: f.externalUserId as string });
     }
   }
-  // 3. their figures, from their ledgers
+  // 3. their ledgers → the day's figures → what differs
   const keys = [...customers.values()].map((c) => ledgerKey(c.corpId, c.externalUserId));
   const ledgers = await batchGetRows(table, keys, { consistent: true });
   report.ledgersRead += ledgers.size;
-  const counters = new Map<GroupId, Counters>();
-  const cohorts = new Map<GroupId, CohortCounters>();
-  for (const item of ledgers.values()) {
-    const ledger = customerLedgerSchema.parse({ corpId: item.corpId, externalUserId: item.externalUserId, version: item.version, facts: item.facts });
-    const f = customerFigures(ledger.facts, { timeZone });
-    for (const r of f.counters) {
-      if (r.day !== day) continue;
-      const c = counters.get(r.group) ?? zeroCounters();
-      for (const k of COUNTER_FIELDS) c[k] += r[k];
-      counters.set(r.group, c);
-    }
-    for (const r of f.cohorts) {
-      if (r.day !== day) continue;
-      const c = cohorts.get(r.group) ?? zeroCohort();
-      for (const k of COHORT_FIELDS) c[k] += r[k];
-      cohorts.set(r.group, c);
-    }
-  }
+  const facts = [...ledgers.values()].map(
+    (item) => customerLedgerSchema.parse({ corpId: item.corpId, externalUserId: item.externalUserId, version: item.version, facts: item.facts }).facts,
+  );
+  const { compared, changes } = dayCorrections(day, dayFigures(facts, day, timeZone), stored);
+  report.rowsCompared += compared;
+  report.rowsChanged += changes.length;
+  report.changes.push(...changes.slice(0, Math.max(0, REPORTED_CHANGES - report.changes.length)));
+  if (o.dryRun || changes.length === 0) return;
   // 4. correct what differs
-  const stored = new Map<GroupId, Item>(dayItems.map((i) => [i.sk as string, i]));
-  const storedCohorts = new Map<GroupId, Item>(cohortItems.map((i) => [i.sk as string, i]));
-  const writes: (() => Promise<void>)[] = [];
-  for (const group of new Set([...stored.keys(), ...counters.keys()])) {
-    report.rowsCompared++;
-    const old = stored.get(group);
-    const delta = diff(COUNTER_FIELDS, counters.get(group) ?? zeroCounters(), countersOf(old));
-    if (!delta) continue;
-    report.rowsChanged++;
-    if (report.changes.length < 200) report.changes.push({ day, group, rows: "day", delta });
-    const d = full(COUNTER_FIELDS, delta);
-    const dayKey = dayRowKey(day, group);
-    const monthKey = monthRowKey(day.slice(0, 7), group);
-    writes.push(() =>
-      transact([
-        guardedAdd(table, dayKey, d, revOf(old)),
-        plainAdd(table, monthKey, d),
-        plainAdd(table, totalRowKey(group), d),
-        plainAdd(table, revKey(dayKey.pk), { rev: 1 }),
-        plainAdd(table, revKey(monthKey.pk), { rev: 1 }),
-      ]),
-    );
-  }
-  for (const group of new Set([...storedCohorts.keys(), ...cohorts.keys()])) {
-    report.rowsCompared++;
-    const old = storedCohorts.get(group);
-    const delta = diff(COHORT_FIELDS, cohorts.get(group) ?? zeroCohort(), cohortOf(old));
-    if (!delta) continue;
-    report.rowsChanged++;
-    if (report.changes.length < 200) report.changes.push({ day, group, rows: "cohort", delta });
-    const cohortKey = cohortRowKey(day, group);
-    writes.push(() =>
-      transact([guardedAdd(table, cohortKey, full(COHORT_FIELDS, delta), revOf(old)), plainAdd(table, revKey(cohortKey.pk), { rev: 1 })]),
-    );
-  }
-  if (o.dryRun || writes.length === 0) return;
-  let changed = false;
-  await forEachLimited(writes, o.concurrency ?? 8, async (write) => {
-    try {
-      await write();
-    } catch (error) {
-      const conditionFailed = error instanceof TransactionConflict && (error.failedCondition(0) || error.codes.includes("TransactionConflict"));
-      if (!conditionFailed) throw error;
-      changed = true;
-    }
-  });
-  if (changed) throw new DayChanged(day);
+  const written = await mapLimit(changes, o.concurrency ?? 8, (c) => applyCorrection(table, c, revs.get(`${c.rows} ${c.group}`)));
+  if (written.includes(false)) throw new DayChanged(day);
 }

@@ -8,10 +8,10 @@
  * ledger write and the alert request loses nothing.
  */
 import { sendCommand } from "@siyu/bus";
-import { type DomainEvent, deterministicId, makeEvent } from "@siyu/kernel";
-import { type Logger, PermanentFailure } from "@siyu/lambda-kit";
-import { type Fact, factsFromEvent, lossAlertCandidates } from "../domain/index.ts";
-import { applyToLedger, LedgerWriteImpossible, type LedgerWrite } from "../store/ledger.ts";
+import { type DomainEvent, makeEvent } from "@siyu/kernel";
+import type { Logger } from "@siyu/lambda-kit";
+import { type Fact, factsToRecord, lossAlertCandidates, lossAlertRequests } from "../domain/index.ts";
+import { applyToLedger, type LedgerWrite } from "../store/ledger.ts";
 import { getSettings } from "../store/settings.ts";
 
 export interface RecordDeps {
@@ -32,24 +32,19 @@ export interface RecordOutcome {
   alertsRequested: number;
 }
 
+/**
+ * Throws `ForeignCorpEvent` (domain) and `LedgerWriteImpossible` (store): both can never succeed, and
+ * the consumer parks them.
+ */
 export async function recordEvent(deps: RecordDeps, event: DomainEvent): Promise<RecordOutcome> {
-  if (event.corpId !== deps.corpId) {
-    throw new PermanentFailure(`event of corp ${event.corpId} delivered to the stack of corp ${deps.corpId}`);
-  }
-  const facts = factsFromEvent(event);
+  const facts = factsToRecord(event, deps.corpId);
   if (facts.length === 0) return { facts, write: undefined, alertsRequested: 0 };
-  let write: LedgerWrite;
-  try {
-    write = await applyToLedger(facts, {
-      table: deps.table,
-      timeZone: deps.timeZone,
-      now: deps.now(),
-      ...(deps.maxTransactItems ? { maxItems: deps.maxTransactItems } : {}),
-    });
-  } catch (error) {
-    if (error instanceof LedgerWriteImpossible) throw new PermanentFailure(error.message);
-    throw error;
-  }
+  const write = await applyToLedger(facts, {
+    table: deps.table,
+    timeZone: deps.timeZone,
+    now: deps.now(),
+    ...(deps.maxTransactItems ? { maxItems: deps.maxTransactItems } : {}),
+  });
   const { result } = write;
   if (result.changed) {
     deps.log.info("facts recorded", {
@@ -65,27 +60,10 @@ export async function recordEvent(deps: RecordDeps, event: DomainEvent): Promise
 
   const now = deps.now();
   const candidates = lossAlertCandidates(facts, write.ledger.facts, now);
-  if (candidates.length === 0) return { facts, write, alertsRequested: 0 };
-  const settings = await getSettings(deps.table);
-  if (!settings.lossAlerts) return { facts, write, alertsRequested: 0 };
-  for (const c of candidates) {
-    const id = deterministicId("churn-alert", c.fact.factId);
-    await sendCommand(
-      deps.alertsQueueUrl,
-      makeEvent(
-        "churn.alert_requested",
-        {
-          factId: c.fact.factId,
-          userId: c.fact.userId,
-          externalUserId: c.fact.externalUserId,
-          channelId: c.fact.channelId,
-          lostAt: c.fact.at,
-          stillConnectedTo: c.stillConnectedTo,
-          deferrals: 0,
-        },
-        { corpId: event.corpId, occurredAt: now, id },
-      ),
-    );
+  // most events are adds: the settings are read only when there is a loss worth telling
+  const requests = candidates.length > 0 ? lossAlertRequests(candidates, await getSettings(deps.table)) : [];
+  for (const r of requests) {
+    await sendCommand(deps.alertsQueueUrl, makeEvent("churn.alert_requested", r.data, { corpId: event.corpId, occurredAt: now, id: r.id }));
   }
-  return { facts, write, alertsRequested: candidates.length };
+  return { facts, write, alertsRequested: requests.length };
 }

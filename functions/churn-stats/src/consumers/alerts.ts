@@ -1,6 +1,7 @@
-import { sqs } from "@siyu/lambda-kit";
+import { PermanentFailure, sqs } from "@siyu/lambda-kit";
 import { handleAlertRequest } from "../app/messages.ts";
 import { wecomFor } from "../app/wecom.ts";
+import { LossAlertExpired } from "../domain/index.ts";
 
 /**
  * Loss alerts to staff (`churn.alert_requested`). One per loss fact (a conditional marker), deferred
@@ -15,7 +16,10 @@ export const handler = sqs({
     const outcome = await handleAlertRequest(
       { table: config.table, timeZone: config.timezone, now: () => clock.now(), log, wecom: () => wecom.app(), alertsQueueUrl: config.queueUrl("alerts") },
       event,
-    );
+    ).catch((error: unknown) => {
+      if (error instanceof LossAlertExpired) throw new PermanentFailure(error.message);
+      throw error;
+    });
     log.info("loss alert", { outcome, factId: event.data.factId, userId: event.data.userId });
   },
 });

@@ -11,8 +11,12 @@
  *   (wecom-reference §13). `appMessageSlot` keeps the member's send times of the last hour and says
  *   whether one more message fits; if not, when it will.
  */
-import { addDays, corpDay, zonedParts } from "@siyu/kernel";
-import { type Fact, customerHistory } from "./facts.ts";
+import { addDays, corpDay, deterministicId, type EventData, zonedParts } from "@siyu/kernel";
+import { customerHistory } from "./episodes.ts";
+import { LossAlertExpired } from "./errors.ts";
+import type { Fact } from "./facts.ts";
+import type { SeriesPoint } from "./series.ts";
+import type { ChurnSettings } from "./settings.ts";
 
 /** Alerts are for news: a loss older than this when it is processed is not alerted. */
 export const LOSS_ALERT_MAX_AGE_MS = 6 * 3_600_000;
@@ -53,6 +57,62 @@ export function lossAlertCandidates(
     .filter((f) => present.has(f.factId) && !ignored.has(f.factId))
     .filter((f) => now.getTime() - Date.parse(f.at) <= maxAgeMs)
     .map((fact) => ({ fact, stillConnectedTo: [...new Set(connected.filter((u) => u !== fact.userId))].sort() }));
+}
+
+export type AlertRequestData = EventData<"churn.alert_requested">;
+
+/** A `churn.alert_requested` command: its id is derived from the loss fact (and the deferral), so asking again is the same message. */
+export interface AlertRequest {
+  id: string;
+  data: AlertRequestData;
+}
+
+/**
+ * The alert requests for an event's candidates: none while loss alerts are off. Asked for again on
+ * every redelivery of the event (same ids): the alerts consumer's marker keeps it to one per loss.
+ */
+export function lossAlertRequests(candidates: readonly LossAlertCandidate[], settings: Pick<ChurnSettings, "lossAlerts">): AlertRequest[] {
+  if (!settings.lossAlerts) return [];
+  return candidates.map(({ fact, stillConnectedTo }) => ({
+    id: deterministicId("churn-alert", fact.factId),
+    data: {
+      factId: fact.factId,
+      userId: fact.userId,
+      externalUserId: fact.externalUserId,
+      channelId: fact.channelId,
+      lostAt: fact.at,
+      stillConnectedTo,
+      deferrals: 0,
+    },
+  }));
+}
+
+export type AlertDecision = { send: true } | { send: false; outcome: "disabled" | "duplicate" };
+
+/**
+ * Whether a requested alert is sent: not while loss alerts are off (an admin may have turned them off
+ * since it was asked for), not when already sent, and never once the loss is older than `maxAgeMs`
+ * (throws `LossAlertExpired`: it waited too long at WeCom's limits to be news).
+ */
+export function decideAlert(
+  a: Pick<AlertRequestData, "factId" | "userId" | "lostAt" | "deferrals">,
+  state: { settings: Pick<ChurnSettings, "lossAlerts">; alreadySent: boolean; now: Date },
+  maxAgeMs: number = LOSS_ALERT_MAX_AGE_MS,
+): AlertDecision {
+  if (!state.settings.lossAlerts) return { send: false, outcome: "disabled" };
+  if (state.alreadySent) return { send: false, outcome: "duplicate" };
+  if (state.now.getTime() - Date.parse(a.lostAt) > maxAgeMs) throw new LossAlertExpired(a.factId, a.userId, maxAgeMs, a.deferrals);
+  return { send: true };
+}
+
+/** SQS delays a message by at most 15 minutes: a longer wait is several deferrals. */
+export const MAX_DEFERRAL_SECONDS = 900;
+
+/** The alert put back on its queue until the member's send window has room at `retryAt` (epoch ms). */
+export function alertDeferral(a: AlertRequestData, retryAt: number, now: Date): { request: AlertRequest; delaySeconds: number } {
+  const delaySeconds = Math.min(MAX_DEFERRAL_SECONDS, Math.max(1, Math.ceil((retryAt - now.getTime()) / 1000)));
+  const deferrals = a.deferrals + 1;
+  return { request: { id: deterministicId("churn-alert", a.factId, deferrals), data: { ...a, deferrals } }, delaySeconds };
 }
 
 export type SlotDecision =
@@ -135,6 +195,30 @@ export function digestText(f: DigestFigures): string {
     `日末客户数 ${f.customersAtEnd}，流失率 ${rate}`,
     `流失最多的员工：${losers}`,
   ].join("\n");
+}
+
+/** Who gets the digest of which day: the lead, when the digest is on and a lead is set; otherwise nobody. */
+export function digestPlan(
+  scheduledTime: Date,
+  settings: Pick<ChurnSettings, "dailyDigest" | "digestLeadUserId">,
+  timeZone: string,
+): { day: string; lead: string | undefined } {
+  const day = digestDay(scheduledTime, timeZone);
+  return { day, lead: settings.dailyDigest && settings.digestLeadUserId ? settings.digestLeadUserId : undefined };
+}
+
+/** The digest's figures: the corp's point of the day (zeros when there is none) and the staff with the most losses. */
+export function digestFigures(day: string, corp: SeriesPoint | undefined, staffLosses: readonly { userId: string; lost: number }[]): DigestFigures {
+  return {
+    day,
+    added: corp?.added ?? 0,
+    lost: corp?.lost ?? 0,
+    removed: corp?.removed ?? 0,
+    net: corp?.net ?? 0,
+    customersAtEnd: corp?.customersAtEnd ?? 0,
+    churnRate: corp?.churnRate ?? null,
+    topLosers: topLosers(staffLosses),
+  };
 }
 
 /** The day a digest run reports on: the corp day before the run's scheduled time. */

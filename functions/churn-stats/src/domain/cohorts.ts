@@ -33,7 +33,8 @@ import {
   retainedField,
   staffGroup,
 } from "./counters.ts";
-import { type CustomerEpisode, type CustomerHistory, dayOf, type Episode, type Fact } from "./facts.ts";
+import type { CustomerEpisode, CustomerHistory, Episode } from "./episodes.ts";
+import { dayOf, type Fact } from "./facts.ts";
 
 /**
  * The first loss or removal ending a relation episode, following transfers: an episode ended by

@@ -43,19 +43,8 @@ import {
   staffGroup,
   zeroCounters,
 } from "./counters.ts";
-import {
-  type CustomerEpisode,
-  type CustomerHistory,
-  customerEpisodes,
-  customerHistory,
-  customerKey,
-  dayOf,
-  type EndKind,
-  type Fact,
-  factSchema,
-  type StartKind,
-  sortFacts,
-} from "./facts.ts";
+import { type CustomerEpisode, type CustomerHistory, customerEpisodes, customerHistory } from "./episodes.ts";
+import { customerKey, dayOf, type EndKind, type Fact, factSchema, type StartKind, sortFacts } from "./facts.ts";
 
 export interface ChurnOptions {
   /** The corp's timezone; days are corp-timezone calendar days. Default Asia/Shanghai. */

@@ -22,7 +22,8 @@ import {
   staffGroup,
 } from "./counters.ts";
 import type { ChurnOptions } from "./deltas.ts";
-import { customerKey, dayOf, dedupeFacts, type Fact, type FactKind, isStart, relationKey, sortFacts, transferAddsAbsorbed } from "./facts.ts";
+import { transferAddsAbsorbed } from "./episodes.ts";
+import { customerKey, dayOf, dedupeFacts, type Fact, type FactKind, isStart, relationKey, sortFacts } from "./facts.ts";
 
 const FIELD: Record<FactKind, CounterField> = {
   added: "added",

@@ -3,8 +3,8 @@
  * one partition. Every row also counts its own writes in `rev`, which the rebuild uses as an
  * optimistic-lock token (a row it read is only overwritten if no increment landed since).
  */
-import { BatchGetCommand, type NativeAttributeValue, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { type Key, counterUpdate, documentClient, queryPage } from "@siyu/store";
+import { type NativeAttributeValue, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { batchGet, counterUpdate, documentClient, type Key, queryPage } from "@siyu/store";
 import {
   COHORT_FIELDS,
   COUNTER_FIELDS,
@@ -74,33 +74,19 @@ export interface ReadStats {
   requests: number;
 }
 
-/**
- * BatchGetItem of any number of keys: chunks of 100, up to `concurrency` requests in flight,
- * UnprocessedKeys retried. Returns the items found by `pk|sk`.
- */
+/** BatchGetItem of any number of keys (`@siyu/store`'s `batchGet`: chunks, unprocessed keys retried), by `pk|sk`. */
 export async function batchGetRows(
   table: string,
   keys: readonly Key[],
   opts: { concurrency?: number; consistent?: boolean; stats?: ReadStats } = {},
 ): Promise<Map<string, Item>> {
-  const unique = [...new Map(keys.map((k) => [cellKey(k), k])).values()];
-  const chunks: Key[][] = [];
-  for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
-  const found = new Map<string, Item>();
-  await forEachLimited(chunks, opts.concurrency ?? 16, async (chunk) => {
-    let pending: Record<string, NativeAttributeValue>[] = chunk.map((k) => ({ pk: k.pk, sk: k.sk }));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-      if (opts.stats) opts.stats.requests++;
-      const out = await documentClient().send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: opts.consistent ?? false } } }),
-      );
-      for (const item of out.Responses?.[table] ?? []) found.set(cellKey(item as Key), item);
-      pending = (out.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, NativeAttributeValue>[];
-      if (attempt > 20) throw new Error(`BatchGetItem kept returning ${pending.length} unprocessed keys`);
-    }
+  const stats = opts.stats;
+  const items = await batchGet<Item>(table, keys, {
+    concurrency: opts.concurrency ?? 16,
+    consistent: opts.consistent ?? false,
+    ...(stats ? { onRequest: () => void stats.requests++ } : {}),
   });
-  return found;
+  return new Map(items.map((item) => [cellKey(item as Key), item]));
 }
 
 /** Every item of one partition, optionally only sort keys in [from, to] or with a prefix. */
@@ -173,16 +159,4 @@ export async function groupRegistryPage(
 export async function allGroups(table: string, kind: Extract<GroupKind, "staff" | "channel">): Promise<GroupId[]> {
   const items = await queryPartition(table, totalRowKey(`${kind}:x`).pk, { beginsWith: groupPrefix(kind) });
   return items.map((i) => i.sk as string);
-}
-
-/** Run `fn` over `items` with at most `limit` in flight. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i]!, i);
-    }
-  });
-  await Promise.all(workers);
 }

@@ -21,6 +21,7 @@
  * `<kind>` is its part before the colon. Group ids are sort keys as they are (no `#` joining), so a
  * day partition is sorted by group and one kind's rows are a `begins_with` / `BETWEEN` range.
  */
+import { addDays, dayRange, startOfCorpDay } from "@siyu/kernel";
 import { type Key, key } from "@siyu/store";
 import { customerKey, type GroupId, parseGroup } from "../domain/index.ts";
 
@@ -54,3 +55,10 @@ export function groupPrefix(kind: GroupKind): string {
 
 /** UTC calendar day of an instant (the fact log's partition). */
 export const utcDay = (at: string | Date): string => new Date(at).toISOString().slice(0, 10);
+
+/** The fact-log partitions a corp day's facts are in: the UTC days the corp day overlaps. */
+export function factLogDaysOf(day: string, timeZone: string): string[] {
+  const start = startOfCorpDay(day, timeZone);
+  const end = new Date(startOfCorpDay(addDays(day, 1), timeZone).getTime() - 1);
+  return dayRange(utcDay(start), utcDay(end));
+}

@@ -25,7 +25,7 @@
  * too large for one item (≈ 2,500 rows) is a permanent failure: the event is parked with the reason.
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { type Key, TransactionConflict, documentClient, markerPut, transact, ttlAfter } from "@siyu/store";
+import { type Key, TransactionConflict, documentClient, markerPut, sleep, transact, ttlAfter } from "@siyu/store";
 import {
   type ApplyResult,
   applyFacts,
@@ -114,7 +114,6 @@ function factLogPut(table: string, fact: Fact) {
 const isTooLarge = (error: unknown) =>
   error instanceof Error && error.name === "ValidationException" && /size has exceeded|too large|maximum allowed size/i.test(error.message);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backoff = (attempt: number) => sleep(Math.floor(Math.random() * Math.min(200, 10 * 2 ** attempt)));
 
 /**

@@ -20,9 +20,9 @@
  * would exceed `MAX_PACK_BYTES` (≈ 8,000 staff) is never packed; its reads stay one Query per day.
  */
 import { type NativeAttributeValue, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { documentClient, isConditionalCheckFailed, type Key } from "@siyu/store";
+import { documentClient, isConditionalCheckFailed, type Key, mapLimit } from "@siyu/store";
 import type { GroupId } from "../domain/index.ts";
-import { batchGetRows, forEachLimited, queryPartition, type ReadStats, type RowIncrement } from "./counters.ts";
+import { batchGetRows, queryPartition, type ReadStats, type RowIncrement } from "./counters.ts";
 import { type GroupKind, groupPrefix } from "./keys.ts";
 
 export const MAX_PACK_BYTES = 300_000;
@@ -94,7 +94,7 @@ export async function readKindRows(partitions: readonly string[], o: KindReadOpt
 
   const projection = ["sk", ...o.fields].map((_, i) => `#p${i}`).join(", ");
   const names = Object.fromEntries(["sk", ...o.fields].map((f, i) => [`#p${i}`, f]));
-  await forEachLimited(stale, o.concurrency ?? 16, async (p) => {
+  await mapLimit(stale, o.concurrency ?? 16, async (p) => {
     const items = await queryPartition(o.table, p, { beginsWith: groupPrefix(o.kind), consistent: true, projection: { expression: projection, names }, ...stats });
     out.set(p, new Map(items.map((i) => [i.sk as string, o.fields.map((f) => num(i[f]))])));
   });
@@ -102,7 +102,7 @@ export async function readKindRows(partitions: readonly string[], o: KindReadOpt
   const writable = stale.filter((p) => o.settled(p));
   if (writable.length === 0) return out;
   const after = await batchGetRows(o.table, writable.map(revKey), { consistent: true, ...stats });
-  await forEachLimited(writable, 8, async (p) => {
+  await mapLimit(writable, 8, async (p) => {
     const rev = revs.get(p) ?? 0;
     if (num(after.get(cell(revKey(p)))?.rev) !== rev) return; // written to meanwhile: the snapshot may be torn
     const data = pack(out.get(p)!, o.fields);

@@ -1,8 +1,7 @@
 /** Reconciliation results: one partition per day (`RECON#<day>`), replaced on every run for that day. */
-import { DeleteCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { documentClient } from "@siyu/store";
+import { batchWrite } from "@siyu/store";
 import type { StaffReconciliation } from "../domain/index.ts";
-import { forEachLimited, queryPartition } from "./counters.ts";
+import { queryPartition } from "./counters.ts";
 import { reconKey } from "./keys.ts";
 
 export interface GroupChatDay {
@@ -47,16 +46,8 @@ export async function writeReconciliation(table: string, r: Reconciliation): Pro
   ];
   const keep = new Set(items.map((i) => i.sk as string));
   const existing = await queryPartition(table, pk, { consistent: true });
-  await forEachLimited(items, 8, async (item) => {
-    await documentClient().send(new PutCommand({ TableName: table, Item: item }));
-  });
-  await forEachLimited(
-    existing.filter((e) => !keep.has(e.sk as string)),
-    8,
-    async (e) => {
-      await documentClient().send(new DeleteCommand({ TableName: table, Key: { pk, sk: e.sk } }));
-    },
-  );
+  const stale = existing.filter((e) => !keep.has(e.sk as string)).map((e) => ({ pk, sk: e.sk as string }));
+  await batchWrite(table, items, stale);
 }
 
 const strip = (item: Record<string, unknown>) => {
