@@ -13,8 +13,14 @@ import { startOfCorpDay } from "@siyu/kernel";
 import type { Logger } from "@siyu/lambda-kit";
 import { WecomApiError, type WecomClient, WecomError, WecomRateLimitError } from "@siyu/wecom";
 import {
+  type GroupChatDay,
+  groupStatisticChunks,
+  notAskedReason,
   parseGroup,
+  type Reconciliation,
   reconcileStaff,
+  reconciliation,
+  reconciliationMembers,
   type SiyuStaffDay,
   type StaffReconciliation,
   statisticsWindow,
@@ -23,7 +29,7 @@ import {
 } from "../domain/index.ts";
 import { allGroups, countersOf, queryPartition } from "../store/counters.ts";
 import { dayRowKey } from "../store/keys.ts";
-import { type GroupChatDay, type Reconciliation, writeReconciliation } from "../store/recon.ts";
+import { writeReconciliation } from "../store/recon.ts";
 
 export interface ReconcileDeps {
   table: string;
@@ -72,11 +78,11 @@ export async function reconcileDay(deps: ReconcileDeps, day: string): Promise<Re
     }
   };
 
-  const members = new Set((await allGroups(table, "staff")).map((g) => (parseGroup(g) as { userId: string }).userId));
+  const registry = (await allGroups(table, "staff")).map((g) => (parseGroup(g) as { userId: string }).userId);
+  let followUsers: string[] = [];
   if (client) {
     try {
-      const follow = await call((c) => c.getFollowUserList());
-      for (const u of follow.follow_user) members.add(u);
+      followUsers = (await call((c) => c.getFollowUserList())).follow_user;
     } catch (error) {
       log.warn("get_follow_user_list failed; reconciling the staff Siyu knows", { error });
     }
@@ -92,16 +98,13 @@ export async function reconcileDay(deps: ReconcileDeps, day: string): Promise<Re
       transferredOut: c.transferredOut,
     });
   }
-  for (const u of siyu.keys()) members.add(u);
+  const members = reconciliationMembers(registry, followUsers, [...siyu.keys()]);
 
   const staff: StaffReconciliation[] = [];
-  for (const userId of [...members].sort()) {
-    if (!client) {
-      staff.push(reconcileStaff(userId, siyu.get(userId), null, { message: window.reason ?? "WeCom statistics are not available for this day" }));
-      continue;
-    }
-    if (stoppedEarly) {
-      staff.push(reconcileStaff(userId, siyu.get(userId), null, { message: "not asked: the run stopped early" }));
+  for (const userId of members) {
+    const notAsked = notAskedReason(window, stoppedEarly);
+    if (notAsked !== undefined) {
+      staff.push(reconcileStaff(userId, siyu.get(userId), null, { message: notAsked }));
       continue;
     }
     try {
@@ -126,10 +129,9 @@ export async function reconcileDay(deps: ReconcileDeps, day: string): Promise<Re
   const groupChatStats: GroupChatDay[] = [];
   let groupReason = window.groupChats ? undefined : window.reason;
   if (client && window.groupChats && !stoppedEarly) {
-    const owners = [...members].sort();
     try {
-      for (let i = 0; i < owners.length && !stoppedEarly; i += 100) {
-        const chunk = owners.slice(i, i + 100);
+      for (const chunk of groupStatisticChunks(members)) {
+        if (stoppedEarly) break;
         for (let offset = 0; ; ) {
           const out = await call((c) =>
             c.groupChatStatistic({ day_begin_time: dayStart, day_end_time: dayStart, owner_filter: { userid_list: chunk }, offset, limit: 1000 }),
@@ -156,20 +158,7 @@ export async function reconcileDay(deps: ReconcileDeps, day: string): Promise<Re
     }
   }
 
-  const result: Reconciliation = {
-    date: day,
-    ranAt: deps.now().toISOString(),
-    timeZone,
-    partial: window.partial,
-    staffCount: staff.length,
-    mismatches: staff.filter((s) => s.mismatch).length,
-    errors: staff.filter((s) => s.error).length,
-    groupChats: { fetched: groupReason === undefined, ...(groupReason ? { reason: groupReason } : {}), owners: groupChatStats.length },
-    ...(stoppedEarly ? { stoppedEarly } : {}),
-    wecomCalls: calls,
-    staff,
-    groupChatStats,
-  };
+  const result = reconciliation({ day, ranAt: deps.now(), timeZone, partial: window.partial, staff, groupChatStats, groupReason, stoppedEarly, wecomCalls: calls });
   await writeReconciliation(table, result);
   log.info("reconciliation stored", { day, staff: staff.length, mismatches: result.mismatches, errors: result.errors, wecomCalls: calls });
   return result;

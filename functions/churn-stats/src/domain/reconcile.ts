@@ -82,3 +82,90 @@ export function reconciliationDay(scheduledTime: Date, timeZone: string): string
 
 /** At most one WeCom call per `minGapMs` (5/s): far below the per-API limits of §13. */
 export const WECOM_CALL_GAP_MS = 200;
+
+/** `groupchat/statistic` takes at most 100 owners per call (§10). */
+export const GROUP_STATISTIC_OWNERS_PER_CALL = 100;
+
+export interface GroupChatDay {
+  owner: string;
+  newChatCnt: number;
+  chatTotal: number;
+  chatHasMsg: number;
+  newMemberCnt: number;
+  memberTotal: number;
+  memberHasMsg: number;
+  msgTotal: number;
+}
+
+export interface ReconciliationSummary {
+  date: string;
+  ranAt: string;
+  timeZone: string;
+  /** True for a day that is not over yet (WeCom's buckets are still filling). */
+  partial: boolean;
+  staffCount: number;
+  mismatches: number;
+  errors: number;
+  /** Group statistics: fetched, or why not. */
+  groupChats: { fetched: boolean; reason?: string; owners: number };
+  /** WeCom answered 45009/45033: the run stopped calling WeCom. */
+  stoppedEarly?: string;
+  wecomCalls: number;
+}
+
+export interface Reconciliation extends ReconciliationSummary {
+  staff: StaffReconciliation[];
+  groupChatStats: GroupChatDay[];
+}
+
+/**
+ * Who is reconciled: every staff member Siyu has counted (its registry and the day's rows) and every
+ * member WeCom says has customer contact, so a member Siyu never heard of shows up. Sorted.
+ */
+export function reconciliationMembers(...sources: readonly (readonly string[])[]): string[] {
+  return [...new Set(sources.flat())].sort();
+}
+
+/** The owner chunks of `groupchat/statistic` calls. */
+export function groupStatisticChunks(owners: readonly string[]): string[][] {
+  const chunks: string[][] = [];
+  for (let i = 0; i < owners.length; i += GROUP_STATISTIC_OWNERS_PER_CALL) chunks.push(owners.slice(i, i + GROUP_STATISTIC_OWNERS_PER_CALL));
+  return chunks;
+}
+
+/** Why a member's WeCom numbers are missing when they were not asked for. */
+export function notAskedReason(window: { behavior: boolean; reason?: string }, stoppedEarly: string | undefined): string | undefined {
+  if (!window.behavior) return window.reason ?? "WeCom statistics are not available for this day";
+  if (stoppedEarly) return "not asked: the run stopped early";
+  return undefined;
+}
+
+/** The stored result of a run: the per-member comparisons and their counts, and whether group statistics were fetched (or why not). */
+export function reconciliation(run: {
+  day: string;
+  ranAt: Date;
+  timeZone: string;
+  partial: boolean;
+  staff: StaffReconciliation[];
+  groupChatStats: GroupChatDay[];
+  /** Why group statistics are missing; `undefined` = fetched. */
+  groupReason: string | undefined;
+  stoppedEarly: string | undefined;
+  wecomCalls: number;
+}): Reconciliation {
+  const { staff, groupReason, stoppedEarly } = run;
+  return {
+    date: run.day,
+    ranAt: run.ranAt.toISOString(),
+    timeZone: run.timeZone,
+    partial: run.partial,
+    staffCount: staff.length,
+    mismatches: staff.filter((s) => s.mismatch).length,
+    errors: staff.filter((s) => s.error).length,
+    groupChats: { fetched: groupReason === undefined, ...(groupReason ? { reason: groupReason } : {}), owners: run.groupChatStats.length },
+    ...(stoppedEarly ? { stoppedEarly } : {}),
+    wecomCalls: run.wecomCalls,
+    staff,
+    groupChatStats: run.groupChatStats,
+  };
+}

@@ -1,40 +1,10 @@
 /** Reconciliation results: one partition per day (`RECON#<day>`), replaced on every run for that day. */
 import { batchWrite } from "@siyu/store";
-import type { StaffReconciliation } from "../domain/index.ts";
+import type { GroupChatDay, Reconciliation, ReconciliationSummary, StaffReconciliation } from "../domain/index.ts";
 import { queryPartition } from "./counters.ts";
 import { reconKey } from "./keys.ts";
 
-export interface GroupChatDay {
-  owner: string;
-  newChatCnt: number;
-  chatTotal: number;
-  chatHasMsg: number;
-  newMemberCnt: number;
-  memberTotal: number;
-  memberHasMsg: number;
-  msgTotal: number;
-}
-
-export interface ReconciliationSummary {
-  date: string;
-  ranAt: string;
-  timeZone: string;
-  /** True for a day that is not over yet (WeCom's buckets are still filling). */
-  partial: boolean;
-  staffCount: number;
-  mismatches: number;
-  errors: number;
-  /** Group statistics: fetched, or why not. */
-  groupChats: { fetched: boolean; reason?: string; owners: number };
-  /** WeCom answered 45009/45033: the run stopped calling WeCom. */
-  stoppedEarly?: string;
-  wecomCalls: number;
-}
-
-export interface Reconciliation extends ReconciliationSummary {
-  staff: StaffReconciliation[];
-  groupChatStats: GroupChatDay[];
-}
+export type { GroupChatDay, Reconciliation, ReconciliationSummary };
 
 export async function writeReconciliation(table: string, r: Reconciliation): Promise<void> {
   const pk = reconKey(r.date);
