@@ -41,7 +41,7 @@ export interface CallbackRecord {
 }
 
 /** Keep memory bounded in long benchmark runs: beyond this the oldest 10% of the log are dropped. */
-export const MAX_CALLBACK_RECORDS = 50_000;
+const MAX_CALLBACK_RECORDS = 50_000;
 
 export class CallbackDispatcher {
   readonly records: CallbackRecord[] = [];

@@ -121,7 +121,7 @@ const DEFAULT_MESSAGES: Record<number, string> = {
   84061: "not external contact",
 };
 
-export interface ViolationInfo {
+interface ViolationInfo {
   /** Stable rule id, e.g. `welcome.window-20s`, `mass.receive-frequency`. */
   rule: string;
   detail: Record<string, unknown>;
@@ -139,10 +139,6 @@ export class WecomError extends Error {
   }
 }
 
-/** A plain rejection (bad parameter, unknown id…). */
-export function wecomError(errcode: number, detail?: string): WecomError {
-  return new WecomError(errcode, detail);
-}
 
 /** A rejection because a WeCom limit or frequency rule was hit: recorded as a violation in strict mode. */
 export function limitError(errcode: number, rule: string, detail: string, data: Record<string, unknown> = {}): WecomError {

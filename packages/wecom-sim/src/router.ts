@@ -12,7 +12,7 @@ interface Entry<H> {
   handler: H;
 }
 
-export type Match<H> = { handler: H; params: Record<string, string> } | { wrongMethod: Method[] } | null;
+type Match<H> = { handler: H; params: Record<string, string> } | { wrongMethod: Method[] } | null;
 
 export class Router<H> {
   private readonly entries: Entry<H>[] = [];

@@ -5,7 +5,7 @@ import { eligibleStaff, needsUpdate, nextBoundary } from "../domain/eligibility.
 import { codeUsers, recordAdd } from "../domain/rotation.ts";
 import { addsOnDay, type ChannelRecord, updateChannel } from "../store/channels.ts";
 
-export interface SyncRequest {
+interface SyncRequest {
   channelId: string;
   reason: string;
   /** round-robin / weighted: the member who just got an add, and that add's key (advances the rotation once). */
@@ -13,7 +13,7 @@ export interface SyncRequest {
   addKey?: string | undefined;
 }
 
-export interface SyncOutcome {
+interface SyncOutcome {
   channelId: string;
   changed: boolean;
   users: string[];

@@ -8,14 +8,14 @@ import { writeProfile } from "../store/profiles.ts";
 import { recordRelationTags } from "../store/relations.ts";
 import { fetchProfile } from "./profile.ts";
 
-export interface FollowupDeps {
+interface FollowupDeps {
   config: RuntimeConfig;
   wecom: () => Promise<WecomClient>;
   now: () => Date;
   log: Logger;
 }
 
-export interface Followup {
+interface Followup {
   kind: "tags" | "profile";
   userId: string;
   externalUserId: string;

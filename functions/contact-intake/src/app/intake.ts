@@ -20,7 +20,7 @@ import { fetchProfile } from "./profile.ts";
 import { syncTagChange } from "./tags.ts";
 import { pendingTransferTo, recordTransferFailure } from "./transfer-failures.ts";
 
-export interface IntakeDeps {
+interface IntakeDeps {
   config: RuntimeConfig;
   wecom: () => Promise<WecomClient>;
   now: () => Date;

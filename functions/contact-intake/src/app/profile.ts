@@ -1,7 +1,7 @@
 import type { WecomClient } from "@siyu/wecom";
 import type { CustomerProfile } from "../store/profiles.ts";
 
-export type FetchedProfile = { profile: Omit<CustomerProfile, "externalUserId" | "firstSeenAt" | "lastEventAt">; followTags: string[] | undefined };
+type FetchedProfile = { profile: Omit<CustomerProfile, "externalUserId" | "firstSeenAt" | "lastEventAt">; followTags: string[] | undefined };
 
 /**
  * The customer's profile from externalcontact/get and the corp tags (type 1) WeCom has on the relation

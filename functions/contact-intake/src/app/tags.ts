@@ -5,7 +5,7 @@ import { WecomApiError, type WecomClient } from "@siyu/wecom";
 import { type CorpTagGroup, CORP_TAGS_MAX, diffTagLists, normalizeTagList, planTagCreate, planTagSync, type TagCreateRequest, type TagListDiff } from "../domain/tags.ts";
 import { acquireTagLock, applyTagDiff, countCorpTags, deleteTags, findGroup, readTagCopy, replaceGroup, upsertTags } from "../store/tags.ts";
 
-export interface TagDeps {
+interface TagDeps {
   table: string;
   wecom: () => Promise<WecomClient>;
   now: () => Date;

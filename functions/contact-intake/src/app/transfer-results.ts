@@ -23,7 +23,7 @@ import {
 import { dispatchBatches } from "./transfer-create.ts";
 import type { TransferDeps } from "./transfer-deps.ts";
 
-export interface PollOutcome {
+interface PollOutcome {
   transfers: number;
   polled: number;
   updated: Record<string, number>;

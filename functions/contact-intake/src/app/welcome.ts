@@ -5,7 +5,7 @@ import { classifyWelcomeResponse, planLaneWelcome, type WelcomeOutcome, welcomeC
 import { getChannelCached } from "../store/channels.ts";
 import { putWelcomeOutcome, reserveWelcome, welcomeItem } from "../store/welcomes.ts";
 
-export interface WelcomeDeps {
+interface WelcomeDeps {
   table: string;
   timeZone: string;
   wecom: () => Promise<WecomClient>;
@@ -14,7 +14,7 @@ export interface WelcomeDeps {
 }
 
 /** One add's welcome, as the callback route queued it (see domain/callback.ts). */
-export interface LaneWelcome {
+interface LaneWelcome {
   addKey: string;
   userId: string;
   externalUserId: string;

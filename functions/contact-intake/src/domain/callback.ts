@@ -6,7 +6,7 @@
 import type { WecomEvent } from "@siyu/wecom";
 
 /** An add that carries a WelcomeCode, as the callback route hands it to the welcome lane. */
-export interface WelcomeRequest {
+interface WelcomeRequest {
   /** The add callback's natural key: one welcome attempt per add. */
   addKey: string;
   userId: string;

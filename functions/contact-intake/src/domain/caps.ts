@@ -10,7 +10,7 @@
  */
 import { addDays, corpDay, deterministicId, startOfCorpDay } from "@siyu/kernel";
 
-export interface CapDecision {
+interface CapDecision {
   /** This add brought the member exactly to the cap: take them off the code now. */
   reachedCap: boolean;
   /** Adds beyond the cap (0 while at or under it). */
@@ -63,7 +63,7 @@ export function affectsToday(countedDay: string, now: Date, timezone: string): b
 }
 
 /** What a counted add asks of the channel's contact way. */
-export interface CapSyncPlan {
+interface CapSyncPlan {
   /** Adds past the cap (reported: WeCom already made the contact). */
   overshoot: number;
   /** Ask for a contact-way sync (FIFO, grouped by channel; `id` is its deduplication id). */

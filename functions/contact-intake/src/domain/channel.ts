@@ -37,7 +37,7 @@ function maxBytes(max: number, what: string) {
 }
 
 export const userIdSchema = z.string().min(1, "userId is required").max(64, "userId is at most 64 characters");
-export const tagIdSchema = z.string().min(1).max(128);
+const tagIdSchema = z.string().min(1).max(128);
 const mediaId = z.string().min(1, "media id is required").max(256);
 const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(2048);
 
@@ -75,13 +75,13 @@ function staffList(min: number) {
     });
 }
 
-export const scheduleSchema = z.strictObject({
+const scheduleSchema = z.strictObject({
   /** Work hours in the corp's timezone. */
   windows: scheduleWindowsSchema,
   /** Who is on the code outside work hours; empty = the backups. */
   offHoursStaff: staffList(0).default([]),
 });
-export type Schedule = z.output<typeof scheduleSchema>;
+type Schedule = z.output<typeof scheduleSchema>;
 
 const imageAttachment = z
   .strictObject({ type: z.literal("image"), mediaId: mediaId.optional(), picUrl: httpUrl.optional() })
@@ -255,9 +255,9 @@ export const channelPatchSchema = z
     welcomeOffHours: fields.welcomeOffHours.nullable().optional(),
   })
   .refine((p) => Object.values(p).some((v) => v !== undefined), { message: "a patch needs at least one field" });
-export type ChannelPatch = z.output<typeof channelPatchSchema>;
+type ChannelPatch = z.output<typeof channelPatchSchema>;
 
-export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
+type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
 
 /** Validate a create body without throwing. */
 export function validateChannel(input: unknown): ValidationResult<ChannelDefinition> {

@@ -17,7 +17,7 @@ import { addDays, AppError, deterministicId, isDay, startOfCorpDay } from "@siyu
 import { z } from "zod";
 import type { RelationStatus } from "./events.ts";
 
-export const RELATION_STATUSES = ["active", "lost", "removed", "transferred"] as const satisfies readonly RelationStatus[];
+const RELATION_STATUSES = ["active", "lost", "removed", "transferred"] as const satisfies readonly RelationStatus[];
 
 /** An id used inside a store key: WeCom ids never contain `#`, and a key part may not. */
 export const keyPartSchema = (what: string, max = 128) =>
@@ -32,7 +32,7 @@ const daySchema = z
   .refine(isDay, "a calendar day YYYY-MM-DD")
   .refine((d) => !isDay(d) || (d >= "1970-01-01" && d <= "2999-12-31"), "a day from 1970-01-01 to 2999-12-31");
 
-export const CUSTOMER_LIST_MAX_LIMIT = 100;
+const CUSTOMER_LIST_MAX_LIMIT = 100;
 
 export const customerListQuerySchema = z
   .object({
@@ -57,7 +57,7 @@ export const customerListQuerySchema = z
       ctx.addIssue({ code: "custom", path: ["addedTo"], message: `addedTo (${q.addedTo}) is before addedFrom (${q.addedFrom})` });
     }
   });
-export type CustomerListQuery = z.output<typeof customerListQuerySchema>;
+type CustomerListQuery = z.output<typeof customerListQuerySchema>;
 
 export type ListSource =
   | { kind: "staff"; userId: string }

@@ -19,9 +19,9 @@ export type EligibilityReason = "in-schedule" | "off-hours" | "backup" | "none";
 /** Which of the channel's lists a candidate comes from. */
 export type StaffList = "staff" | "offHoursStaff" | "backupStaff";
 
-export type EligibilityChannel = Pick<ChannelDefinition, "staff" | "backupStaff" | "schedule">;
+type EligibilityChannel = Pick<ChannelDefinition, "staff" | "backupStaff" | "schedule">;
 
-export interface EligibilityContext {
+interface EligibilityContext {
   now: Date;
   /** The corp's IANA timezone (kernel `DEFAULT_TIMEZONE` = Asia/Shanghai). */
   timezone: string;

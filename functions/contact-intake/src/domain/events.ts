@@ -329,7 +329,7 @@ function decideUnknown(e: UnknownEvent): IntakeDecision {
 }
 
 /** What the intake consumer reads before deciding: the channel behind an add's State, the relation, an open transfer. */
-export interface IntakeLookups {
+interface IntakeLookups {
   /** Only for adds, and only a State Siyu could have made (another tool's, or none, is channel `unknown` without a read). */
   channelId?: string;
   relation?: { externalUserId: string; userId: string };

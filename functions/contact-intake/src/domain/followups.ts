@@ -68,7 +68,7 @@ export function splitMissingTags(wanted: readonly string[], existing: Iterable<s
 }
 
 /** An add's side effects as tried inline: what to record on the relation and what to retry on its own. */
-export interface SideEffectsPlan {
+interface SideEffectsPlan {
   /** The relation's channel tags: applied, pending a retry, or failed (undefined: the add marks no tags). */
   tagStatus?: TagStatus;
   tagRetry?: Extract<FollowupPlan, { action: "retry" }>;

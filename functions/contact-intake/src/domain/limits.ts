@@ -48,7 +48,7 @@ export const WECOM = {
  * aged high-weight accounts ~800–1000. The default is the safe end for a new account; operators
  * raise it per member.
  */
-export const SUGGESTED_DAILY_ADD_CAP = {
+const SUGGESTED_DAILY_ADD_CAP = {
   newAccount: { min: 200, max: 400 },
   agedAccount: { min: 800, max: 1000 },
 } as const;

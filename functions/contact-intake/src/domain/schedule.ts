@@ -18,7 +18,7 @@ export function toMinutes(hhmm: string): number {
   return (h ?? 0) * 60 + (m ?? 0);
 }
 
-export const timeRangeSchema = z
+const timeRangeSchema = z
   .strictObject({
     start: z.string().regex(START_RE, "start must be HH:MM (00:00–23:59)"),
     end: z.string().regex(END_RE, "end must be HH:MM (00:01–24:00)"),
@@ -87,7 +87,6 @@ export const scheduleWindowsSchema = z
     }
   });
 
-export type TimeRange = z.output<typeof timeRangeSchema>;
 export type ScheduleWindow = z.output<typeof scheduleWindowSchema>;
 
 /** Whether `at` falls inside one of the windows, in the corp's timezone. */

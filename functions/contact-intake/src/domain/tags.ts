@@ -14,15 +14,15 @@ import { z } from "zod";
 import { keyPartSchema } from "./customers.ts";
 import { WECOM } from "./limits.ts";
 
-export const TAG_NAME_MAX_CHARS = WECOM.corpTagNameMaxChars;
-export const TAG_GROUP_NAME_MAX_CHARS = WECOM.corpTagGroupNameMaxChars;
+const TAG_NAME_MAX_CHARS = WECOM.corpTagNameMaxChars;
+const TAG_GROUP_NAME_MAX_CHARS = WECOM.corpTagGroupNameMaxChars;
 export const CORP_TAGS_MAX = WECOM.corpTagsMax;
 /** Siyu's own bound on one request (WeCom sets none; 64 KiB bodies hold about this many). */
-export const TAGS_PER_REQUEST_MAX = 1000;
+const TAGS_PER_REQUEST_MAX = 1000;
 const ORDER_MAX = 2 ** 32 - 1;
 
 /** WeCom counts characters (code points), not UTF-16 units. */
-export const chars = (s: string) => [...s].length;
+const chars = (s: string) => [...s].length;
 
 const nameSchema = (what: string, max: number) =>
   z
@@ -78,14 +78,14 @@ export interface CorpTagGroup {
 }
 
 /** What the copy knows, enough to plan a create. */
-export interface TagCopySummary {
+interface TagCopySummary {
   /** Corp tags in the copy. */
   total: number;
   /** The target group (by id or name), if the copy has it, with its tag names. */
   group?: { groupId: string; groupName: string; tagNames: readonly string[] };
 }
 
-export interface TagCreatePlan {
+interface TagCreatePlan {
   /** Names that add_corp_tag will create (not yet in the group). */
   newNames: string[];
   /** Corp tags after the call. */
@@ -215,7 +215,7 @@ export function diffTagLists(current: readonly CorpTagGroup[], next: readonly Co
   return diff;
 }
 
-export type TagSyncPlan =
+type TagSyncPlan =
   /** Fetch these tags (get_corp_tag_list tag_id) and upsert them; a tag WeCom no longer returns is deleted. */
   | { kind: "tags"; tagIds: string[] }
   /** Fetch this group (get_corp_tag_list group_id) and replace it; a group WeCom no longer returns is deleted. */

@@ -61,14 +61,14 @@ export function parseTransferRequest(input: unknown): TransferRequest {
   return r.data;
 }
 
-export interface TransferPolicy {
+interface TransferPolicy {
   maxPerWindow: number;
   windowDays: number;
   /** Also enforce the rule for resigned-member transfers (default false, see module comment). */
   applyToResigned: boolean;
 }
 
-export const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
+const DEFAULT_TRANSFER_POLICY: TransferPolicy = {
   maxPerWindow: WECOM.transfersPerWindow,
   windowDays: WECOM.transferWindowDays,
   applyToResigned: false,
@@ -85,7 +85,7 @@ export interface TransferExclusion {
   recentTransfers?: number;
 }
 
-export interface TransferPlanContext {
+interface TransferPlanContext {
   now: Date;
   timezone: string;
   /** The handover member's current customers. Required when the request names none; otherwise used to check. */
@@ -98,7 +98,7 @@ export interface TransferPlanContext {
 }
 
 /** Body of `transfer_customer` / `resigned/transfer_customer`. */
-export interface TransferCustomerRequest {
+interface TransferCustomerRequest {
   handover_userid: string;
   takeover_userid: string;
   external_userid: string[];
@@ -110,7 +110,7 @@ export const TRANSFER_ENDPOINTS = {
   resigned: "/cgi-bin/externalcontact/resigned/transfer_customer",
 } as const;
 
-export interface TransferPlan {
+interface TransferPlan {
   endpoint: (typeof TRANSFER_ENDPOINTS)[keyof typeof TRANSFER_ENDPOINTS];
   /** One WeCom call each, ≤ 100 customers. */
   batches: TransferCustomerRequest[];
@@ -192,7 +192,7 @@ export function planTransfer(request: TransferRequest, ctx: TransferPlanContext)
   return { endpoint: request.resigned ? TRANSFER_ENDPOINTS.resigned : TRANSFER_ENDPOINTS.onJob, batches, included, excluded };
 }
 
-export type TransferStartReason =
+type TransferStartReason =
   | "too-frequent"
   | "in-progress"
   | "taker-at-cap"
@@ -213,7 +213,7 @@ const START_ERRCODES: Record<number, TransferStartReason> = {
   40098: "not-verified",
 };
 
-export interface TransferStartResult {
+interface TransferStartResult {
   /** errcode 0: the transfer started; it completes within 24 h unless refused (not final). */
   started: string[];
   failed: { externalUserId: string; errcode: number; reason: TransferStartReason }[];
@@ -229,9 +229,9 @@ export function interpretTransferStart(customers: readonly { external_userid: st
   return out;
 }
 
-export type TransferState = "done" | "waiting" | "refused" | "taker-at-cap" | "no-record" | "unknown";
+type TransferState = "done" | "waiting" | "refused" | "taker-at-cap" | "no-record" | "unknown";
 
-export interface TransferStatus {
+interface TransferStatus {
   externalUserId: string;
   state: TransferState;
   /** No further change will happen: stop polling. */
@@ -302,7 +302,7 @@ export function transferCompletedEvent(t: {
 export const TRANSFER_CUSTOMER_STATUSES = ["pending", "waiting", "done", "refused", "taker-at-cap", "failed", "excluded"] as const;
 export type TransferCustomerStatus = (typeof TRANSFER_CUSTOMER_STATUSES)[number];
 
-export function isOpenCustomerStatus(s: TransferCustomerStatus): boolean {
+function isOpenCustomerStatus(s: TransferCustomerStatus): boolean {
   return s === "pending" || s === "waiting";
 }
 
@@ -357,18 +357,18 @@ export function latestResults(entries: readonly TransferResultEntry[], startedAt
 }
 
 /** A pending row whose batch was claimed this long ago without a recorded answer has an unknown outcome. */
-export const UNKNOWN_OUTCOME_AFTER_MS = 60 * 60_000;
+const UNKNOWN_OUTCOME_AFTER_MS = 60 * 60_000;
 /** A waiting row WeCom stops listing is given up this long after its automatic completion time. */
-export const NO_RECORD_AFTER_MS = 48 * 3_600_000;
+const NO_RECORD_AFTER_MS = 48 * 3_600_000;
 
-export interface OpenRow {
+interface OpenRow {
   externalUserId: string;
   status: "pending" | "waiting";
   /** When the WeCom call started it (waiting), or when its batch was claimed (pending). */
   startedAt?: string;
 }
 
-export type RowUpdate =
+type RowUpdate =
   | { status: "waiting"; takeoverAt?: Date }
   | { status: "done"; takeoverAt: Date }
   | { status: "refused" | "taker-at-cap"; at?: Date }

@@ -34,7 +34,7 @@ export function selectWelcome(
 }
 
 /** One attachment in WeCom's JSON shape. */
-export type WecomAttachment =
+type WecomAttachment =
   | { msgtype: "image"; image: { media_id: string } | { pic_url: string } }
   | { msgtype: "link"; link: { title: string; url: string; picurl?: string; desc?: string } }
   | { msgtype: "miniprogram"; miniprogram: { title: string; pic_media_id: string; appid: string; page: string } }
@@ -42,14 +42,14 @@ export type WecomAttachment =
   | { msgtype: "file"; file: { media_id: string } };
 
 /** Body of `POST /cgi-bin/externalcontact/send_welcome_msg`. */
-export interface SendWelcomeMsgRequest {
+interface SendWelcomeMsgRequest {
   welcome_code: string;
   text?: { content: string };
   attachments?: WecomAttachment[];
 }
 
 /** One validated attachment in WeCom's JSON shape (§4). */
-export function toWecomAttachment(a: Attachment): WecomAttachment {
+function toWecomAttachment(a: Attachment): WecomAttachment {
   switch (a.type) {
     case "image":
       return { msgtype: "image", image: a.mediaId !== undefined ? { media_id: a.mediaId } : { pic_url: a.picUrl ?? "" } };
@@ -97,11 +97,11 @@ export type WelcomeOutcome =
   /** The channel has no welcome message for this moment (or the channel is unknown). */
   | { status: "no-message"; latencyMs: number };
 
-export type WelcomePlan =
+type WelcomePlan =
   | { action: "send"; variant: WelcomeVariant; payload: SendWelcomeMsgRequest; deadline: Date }
   | { action: "skip"; outcome: WelcomeOutcome };
 
-export interface WelcomeEvent {
+interface WelcomeEvent {
   welcomeCode?: string | undefined;
   /** The add event's CreateTime. */
   createTime: Date;

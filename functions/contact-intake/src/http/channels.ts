@@ -9,7 +9,7 @@ import { codeUsers, initialRotationState, pruneRotationState } from "../domain/r
 import { type ChannelRecord, getChannel, insertChannel, listChannels, updateChannel } from "../store/channels.ts";
 
 /** What the API shows of a channel. */
-export function channelView(c: ChannelRecord) {
+function channelView(c: ChannelRecord) {
   return {
     channelId: c.channelId,
     state: c.channelId,

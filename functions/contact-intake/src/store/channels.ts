@@ -80,12 +80,12 @@ export async function getChannelCached(table: string, channelId: string, now: Da
   return channel;
 }
 
-export class StaleChannel extends Error {
+class StaleChannel extends Error {
   override name = "StaleChannel";
 }
 
 /** Replace the channel if it is still at `expectedVersion`; throws StaleChannel otherwise. */
-export async function saveChannel(table: string, c: ChannelRecord, expectedVersion: number): Promise<ChannelRecord> {
+async function saveChannel(table: string, c: ChannelRecord, expectedVersion: number): Promise<ChannelRecord> {
   const next = { ...c, version: expectedVersion + 1 };
   try {
     await documentClient().send(

@@ -5,7 +5,7 @@ import { custPk, stripKeys } from "./customer-keys.ts";
 import type { CustomerProfile } from "./profiles.ts";
 import type { RelationRecord } from "./relations.ts";
 
-export interface CustomerDetail {
+interface CustomerDetail {
   profile: CustomerProfile | undefined;
   relations: RelationRecord[];
   /** Newest first, one page. */

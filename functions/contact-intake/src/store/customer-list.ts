@@ -38,7 +38,7 @@ function partitionOf(source: ListSource, month?: string): string {
 const MAX_ROUNDS = 10;
 const MAX_EVALUATED = 2000;
 
-export interface RelationRow extends RelationRecord {
+interface RelationRow extends RelationRecord {
   name?: string;
 }
 

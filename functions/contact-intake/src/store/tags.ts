@@ -65,7 +65,7 @@ export async function countCorpTags(table: string): Promise<number> {
   return n;
 }
 
-export async function tagsOfGroup(table: string, groupId: string): Promise<CorpTag[]> {
+async function tagsOfGroup(table: string, groupId: string): Promise<CorpTag[]> {
   const items = await queryAll<Record<string, unknown>>({
     TableName: table,
     IndexName: "gsi1",

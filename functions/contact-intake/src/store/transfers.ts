@@ -230,10 +230,6 @@ export async function updateRow(
   }
 }
 
-export async function getRow(table: string, transferId: string, externalUserId: string): Promise<TransferRow | undefined> {
-  const out = await documentClient().send(new GetCommand({ TableName: table, Key: rowKey(transferId, externalUserId), ConsistentRead: true }));
-  return out.Item ? strip<TransferRow>(out.Item) : undefined;
-}
 
 /** Update a customer's history entry for a transfer. */
 export async function updateHistory(

@@ -5,7 +5,7 @@ import type { SimWorld } from "../world/world.ts";
 import { type ApiRoute, get, intLike, limitOf, page, parse, post } from "./route.ts";
 
 /** Customer details (wecom-reference §5). */
-export function renderCustomer(c: Customer) {
+function renderCustomer(c: Customer) {
   return {
     external_userid: c.externalUserId,
     name: c.name,
@@ -35,7 +35,7 @@ function relationTail(r: FollowRelation) {
   };
 }
 
-export function renderFollowUser(world: SimWorld, r: FollowRelation) {
+function renderFollowUser(world: SimWorld, r: FollowRelation) {
   const tags = [...r.tagIds].flatMap((id) => {
     const tag = world.tags.tag(id);
     const group = tag ? world.tags.group(tag.groupId) : undefined;

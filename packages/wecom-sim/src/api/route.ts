@@ -4,7 +4,7 @@ import type { Method } from "../router.ts";
 import type { SimWorld } from "../world/world.ts";
 
 /** What a WeCom API handler gets. `body` is the parsed JSON body ({} for GET). */
-export interface ApiContext {
+interface ApiContext {
   world: SimWorld;
   /** Path below /cgi-bin/, e.g. `externalcontact/add_contact_way`. */
   api: string;
@@ -62,6 +62,3 @@ export const intLike = z.union([z.number().int(), z.string().regex(/^-?\d+$/).tr
 export const textSchema = z.object({ content: z.string().optional() }).optional();
 export const attachmentsSchema = z.array(z.looseObject({ msgtype: z.string() })).optional();
 
-export function byteLength(s: string): number {
-  return Buffer.byteLength(s, "utf8");
-}

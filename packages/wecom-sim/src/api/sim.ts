@@ -27,7 +27,7 @@ export class RawResponse {
   ) {}
 }
 
-export interface SimRoute {
+interface SimRoute {
   method: Method;
   /** Below /_sim/. */
   path: string;

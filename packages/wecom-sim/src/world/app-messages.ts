@@ -2,7 +2,7 @@ import { ERR, limitError, WecomError } from "../errors.ts";
 import type { SimWorld } from "./world.ts";
 
 /** An application message (`/cgi-bin/message/send`) the app sent to members. */
-export interface AppMessage {
+interface AppMessage {
   msgid: string;
   at: string;
   agentid: string;
@@ -12,8 +12,8 @@ export interface AppMessage {
 }
 
 /** Per member: ≤ 30 app messages a minute and ≤ 1000 an hour (wecom-reference §13). */
-export const APP_MSG_PER_MEMBER_MINUTE = 30;
-export const APP_MSG_PER_MEMBER_HOUR = 1000;
+const APP_MSG_PER_MEMBER_MINUTE = 30;
+const APP_MSG_PER_MEMBER_HOUR = 1000;
 
 export class AppMessages {
   readonly sent: AppMessage[] = [];

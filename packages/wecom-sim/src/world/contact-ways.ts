@@ -24,7 +24,7 @@ export interface ContactWay {
   used: boolean;
 }
 
-export interface ContactWayInput {
+interface ContactWayInput {
   type: 1 | 2;
   scene: 1 | 2;
   style?: number | undefined;
@@ -40,9 +40,9 @@ export interface ContactWayInput {
   conclusions?: unknown;
 }
 
-export const MAX_CONTACT_WAY_USERS = 100;
+const MAX_CONTACT_WAY_USERS = 100;
 export const MAX_STATE_CHARS = 30;
-export const MAX_REMARK_CHARS = 30;
+const MAX_REMARK_CHARS = 30;
 /** Shared by contact ways and group join ways. */
 export const API_CODE_QUOTA = 500_000;
 

@@ -35,7 +35,7 @@ export interface FollowRelation {
   chatted: boolean;
 }
 
-export interface EndedRelation {
+interface EndedRelation {
   relation: FollowRelation;
   endedAt: number;
   reason: "staff-deleted" | "transferred";

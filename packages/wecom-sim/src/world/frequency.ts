@@ -8,7 +8,7 @@ import { addDays, corpDay, zonedParts } from "@siyu/kernel";
  */
 export type ReceiveFrequency = "month" | "week" | "day";
 
-export interface FrequencyWindow {
+interface FrequencyWindow {
   frequency: ReceiveFrequency;
   /** Identifies the period: `2025-03` (month), Monday's date (week), the day (day). */
   key: string;

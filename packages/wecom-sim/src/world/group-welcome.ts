@@ -6,7 +6,7 @@ import type { SimWorld } from "./world.ts";
  * in wecom-reference; shapes follow the official page: text plus at most one of image / link /
  * miniprogram / file / video.
  */
-export interface GroupWelcomeTemplate {
+interface GroupWelcomeTemplate {
   templateId: string;
   content: Record<string, unknown>;
   createdAt: number;

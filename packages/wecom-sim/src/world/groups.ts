@@ -6,7 +6,7 @@ import { API_CODE_QUOTA, MAX_STATE_CHARS } from "./contact-ways.ts";
 import type { SimWorld } from "./world.ts";
 
 /** Customer groups (客户群) and group join ways (「加入群聊」 / 群活码), wecom-reference §9. */
-export interface GroupMember {
+interface GroupMember {
   userid: string;
   /** 1 = member (staff), 2 = external contact. */
   type: 1 | 2;
@@ -20,7 +20,7 @@ export interface GroupMember {
   state?: string;
 }
 
-export interface GroupChat {
+interface GroupChat {
   chatId: string;
   name: string;
   owner: string;
@@ -49,7 +49,7 @@ export interface JoinWay {
   createdAt: number;
 }
 
-export interface JoinWayInput {
+interface JoinWayInput {
   scene: 1 | 2;
   remark?: string | undefined;
   auto_create_room?: 0 | 1 | undefined;
@@ -62,11 +62,11 @@ export interface JoinWayInput {
 /** QR-scan joining stops at 200 members (wecom-reference §9, treated as the routing limit). */
 export const QR_JOIN_CAPACITY = 200;
 /** groupchat/transfer & onjob_transfer (§9): ≤ 100 chats per call, ≤ 300 groups per person per day, on-job ≤ 2 per group per 90 days. */
-export const MAX_GROUP_TRANSFER_BATCH = 100;
-export const MAX_GROUP_TRANSFERS_PER_DAY = 300;
-export const MAX_ONJOB_GROUP_TRANSFERS_PER_90_DAYS = 2;
-export const MAX_JOIN_WAY_CHATS = 5;
-export const MAX_ROOM_BASE_NAME_CHARS = 40;
+const MAX_GROUP_TRANSFER_BATCH = 100;
+const MAX_GROUP_TRANSFERS_PER_DAY = 300;
+const MAX_ONJOB_GROUP_TRANSFERS_PER_90_DAYS = 2;
+const MAX_JOIN_WAY_CHATS = 5;
+const MAX_ROOM_BASE_NAME_CHARS = 40;
 
 export class GroupChats {
   private readonly groups = new Map<string, GroupChat>();

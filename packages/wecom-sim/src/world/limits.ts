@@ -66,7 +66,7 @@ export class ApiRateLimiter {
   }
 }
 
-export interface Fault {
+interface Fault {
   /** API path below /cgi-bin/, or `*` for any. */
   api: string;
   errcode: number;

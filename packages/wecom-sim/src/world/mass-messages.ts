@@ -8,16 +8,16 @@ import type { SimWorld } from "./world.ts";
  * are customers (or groups) delivered to — except those already at the receive-frequency cap, who
  * get status 3 and nothing.
  */
-export type SendStatus = 0 | 1 | 2 | 3;
+type SendStatus = 0 | 1 | 2 | 3;
 
-export interface MassTarget {
+interface MassTarget {
   /** external_userid (single) or chat_id (group). */
   id: string;
   status: SendStatus;
   sendTime?: number;
 }
 
-export interface MassTask {
+interface MassTask {
   userid: string;
   /** 0 unsent, 2 sent. */
   status: 0 | 2;
@@ -26,7 +26,7 @@ export interface MassTask {
   targets: Map<string, MassTarget>;
 }
 
-export interface MassMessage {
+interface MassMessage {
   msgid: string;
   chatType: "single" | "group";
   createTime: number;
@@ -40,7 +40,7 @@ export interface MassMessage {
   reminders: number[];
 }
 
-export interface MassMessageInput {
+interface MassMessageInput {
   chat_type?: "single" | "group" | undefined;
   external_userid?: string[] | undefined;
   chat_id_list?: string[] | undefined;
@@ -51,10 +51,10 @@ export interface MassMessageInput {
   attachments?: unknown[] | undefined;
 }
 
-export const MAX_MASS_CUSTOMERS = 10_000;
-export const MAX_MASS_CHATS = 2000;
-export const MAX_TAGS_PER_FILTER_GROUP = 100;
-export const MAX_REMINDERS_PER_DAY = 3;
+const MAX_MASS_CUSTOMERS = 10_000;
+const MAX_MASS_CHATS = 2000;
+const MAX_TAGS_PER_FILTER_GROUP = 100;
+const MAX_REMINDERS_PER_DAY = 3;
 const DAY_MS = 86_400_000;
 const API_ADD = "externalcontact/add_msg_template";
 

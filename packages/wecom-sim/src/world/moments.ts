@@ -7,7 +7,7 @@ import type { SimWorld } from "./world.ts";
  * jobid; the moment exists once the job is done. Each listed sender gets a publish task and must
  * publish in the client (`POST /_sim/staff-publish-moment`).
  */
-export interface MomentJob {
+interface MomentJob {
   jobid: string;
   createdAt: number;
   polls: number;
@@ -55,7 +55,7 @@ export interface MomentAttachment {
   link?: { title?: string; url?: string; media_id?: string };
 }
 
-export interface MomentInput {
+interface MomentInput {
   text?: { content?: string | undefined } | undefined;
   attachments?: MomentAttachment[] | undefined;
   visible_range?:
@@ -66,9 +66,9 @@ export interface MomentInput {
     | undefined;
 }
 
-export const MOMENT_TASKS_PER_MINUTE = 10;
+const MOMENT_TASKS_PER_MINUTE = 10;
 /** Seed 001: a member may post ≤ 3 moments a day. */
-export const MOMENT_POSTS_PER_STAFF_PER_DAY = 3;
+const MOMENT_POSTS_PER_STAFF_PER_DAY = 3;
 const JOB_TTL_MS = 86_400_000;
 
 export class Moments {

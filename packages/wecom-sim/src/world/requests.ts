@@ -14,7 +14,7 @@ export interface RequestRecord {
 }
 
 /** Keep memory bounded in long benchmark runs: beyond this the oldest 10% are dropped. */
-export const MAX_LOG_ENTRIES = 200_000;
+const MAX_LOG_ENTRIES = 200_000;
 
 export class RequestLog {
   readonly entries: RequestRecord[] = [];

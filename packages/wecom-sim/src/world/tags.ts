@@ -20,8 +20,8 @@ export interface TagGroup {
   tags: CorpTag[];
 }
 
-export const MAX_CORP_TAGS = 3000;
-export const MAX_TAG_NAME_CHARS = 30;
+const MAX_CORP_TAGS = 3000;
+const MAX_TAG_NAME_CHARS = 30;
 
 export class CorpTags {
   private readonly groups = new Map<string, TagGroup>();

@@ -1,7 +1,7 @@
 import { ERR, WecomError } from "../errors.ts";
 import type { SimWorld } from "./world.ts";
 
-export const TOKEN_TTL_SECONDS = 7200;
+const TOKEN_TTL_SECONDS = 7200;
 
 interface IssuedToken {
   issuedAt: number;

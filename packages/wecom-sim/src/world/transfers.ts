@@ -9,9 +9,9 @@ import type { SimWorld } from "./world.ts";
  */
 export type TransferKind = "onjob" | "resigned";
 /** transfer_result status: 1 done, 2 waiting, 3 refused, 4 taker at cap. */
-export type TransferStatus = 1 | 2 | 3 | 4;
+type TransferStatus = 1 | 2 | 3 | 4;
 
-export interface Transfer {
+interface Transfer {
   id: number;
   kind: TransferKind;
   handover: string;
@@ -24,10 +24,10 @@ export interface Transfer {
   successMsg?: string;
 }
 
-export const MAX_TRANSFER_BATCH = 100;
-export const TRANSFER_WAIT_MS = 24 * 3_600_000;
-export const TRANSFER_WINDOW_MS = 90 * 86_400_000;
-export const MAX_TRANSFERS_PER_WINDOW = 2;
+const MAX_TRANSFER_BATCH = 100;
+const TRANSFER_WAIT_MS = 24 * 3_600_000;
+const TRANSFER_WINDOW_MS = 90 * 86_400_000;
+const MAX_TRANSFERS_PER_WINDOW = 2;
 /** A member holds at most 5,000 customers before expansion (wecom-reference §14); above → status 4. */
 export const DEFAULT_CUSTOMER_CAP = 5000;
 

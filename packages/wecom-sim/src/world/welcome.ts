@@ -3,10 +3,10 @@ import type { SimWorld } from "./world.ts";
 
 /** The welcome_code lives 20 s (wecom-reference §4). */
 export const WELCOME_CODE_TTL_MS = 20_000;
-export const MAX_TEXT_BYTES = 4000;
-export const MAX_ATTACHMENTS = 9;
+const MAX_TEXT_BYTES = 4000;
+const MAX_ATTACHMENTS = 9;
 
-export interface IssuedWelcomeCode {
+interface IssuedWelcomeCode {
   code: string;
   userid: string;
   externalUserId: string;
