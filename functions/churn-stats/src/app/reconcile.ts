@@ -4,10 +4,11 @@
  * - Members: every staff member in Siyu's registry (the `TOTAL#staff` rows) plus WeCom's
  *   `get_follow_user_list` (members with customer contact), so a member Siyu never heard of shows up.
  * - `get_user_behavior_data` **once per member** (WeCom aggregates several userids into one series),
- *   and `groupchat/statistic` per ≤ 100 owners, only for days that are over.
- * - Sequential, at most one WeCom call per `WECOM_CALL_GAP_MS` (5/s): a few hundred members take a
- *   minute, far below the per-API limits (10,000/min). On 45009/45033 the run stops calling WeCom
- *   and stores what it has, marked `stoppedEarly`.
+ *   and `groupchat/statistic` per chunk of owners, only for days that are over (`statisticsWindow`).
+ * - Sequential, at most one WeCom call per `WECOM_CALL_GAP_MS`, far below the per-API limits
+ *   (10,000/min, §13). On 45009/45033 the run stops calling WeCom and stores what it has, marked
+ *   `stoppedEarly`.
+ * Who is asked, what is compared and what is stored are the domain's (`domain/reconcile.ts`).
  */
 import { startOfCorpDay } from "@siyu/kernel";
 import type { Logger } from "@siyu/lambda-kit";

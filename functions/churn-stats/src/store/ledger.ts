@@ -15,7 +15,7 @@
  * how the read cache knows a pack went stale.
  *
  * **More than 100 items** (DynamoDB's transaction limit; only unusually late facts that reshape many
- * days of one customer get there — an everyday add is 21 items): the transaction holds the ledger,
+ * days of one customer get there; test/store-pure.test.ts holds an everyday add's size): the transaction holds the ledger,
  * the fact log items and a **pending-increments record** instead of the increments, and the ledger
  * gets `pending.<id>`. The increments are then applied in follow-up transactions of at most
  * `maxItems − 1` rows and revision bumps, each together with a per-chunk marker on the pending record (condition
