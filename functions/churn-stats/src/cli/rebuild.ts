@@ -17,10 +17,10 @@
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { AppError, DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
+import { DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
 import { setDocumentClient } from "@siyu/store";
 import { rebuildRange } from "../app/rebuild.ts";
-import { parseDayRange } from "../domain/index.ts";
+import { InvalidQuery, parseDayRange } from "../domain/index.ts";
 
 const USAGE = "usage: rebuild --from YYYY-MM-DD --to YYYY-MM-DD [--table name] [--timezone tz] [--endpoint url] [--region r] [--dry-run] [--json]";
 
@@ -56,7 +56,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   try {
     range = parseDayRange({ from: values.from, to: values.to });
   } catch (error) {
-    const issues = error instanceof AppError ? (error.errors ?? []).map((i) => `--${i.path}: ${i.message}`).join("\n") : String(error);
+    const issues = error instanceof InvalidQuery ? error.broken.map((rule) => `--${rule.field}: ${rule.message}`).join("\n") : String(error);
     return { code: 2, output: `${issues}\n${USAGE}` };
   }
   const table = (values.table as string | undefined) ?? env.SIYU_TABLE;
