@@ -1,6 +1,6 @@
 import { PermanentFailure, sqs } from "@siyu/lambda-kit";
+import { wecomFor } from "@siyu/wecom";
 import { handleAlertRequest } from "../app/messages.ts";
-import { wecomFor } from "../app/wecom.ts";
 import { LossAlertExpired } from "../domain/index.ts";
 
 /**

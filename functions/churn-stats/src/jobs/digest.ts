@@ -1,6 +1,6 @@
 import { job } from "@siyu/lambda-kit";
+import { wecomFor } from "@siyu/wecom";
 import { runDigest } from "../app/messages.ts";
-import { wecomFor } from "../app/wecom.ts";
 
 /** 09:00 corp time: yesterday's figures and the staff with the most losses, to the configured lead. */
 export const handler = job("daily-digest", async ({ config, clock, log, scheduledTime }) => {

@@ -1,6 +1,6 @@
 import { job } from "@siyu/lambda-kit";
+import { wecomFor } from "@siyu/wecom";
 import { reconcileDay } from "../app/reconcile.ts";
-import { wecomFor } from "../app/wecom.ts";
 import { reconciliationDay } from "../domain/index.ts";
 
 /** Early morning corp time: yesterday's WeCom statistics next to Siyu's counters (see app/reconcile.ts). */
