@@ -9,3 +9,16 @@ export function transactionCancellationCodes(error: unknown): string[] | undefin
   const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
   return reasons?.map((r) => r.Code ?? "None");
 }
+
+/**
+ * A conditional write whose condition failing means "already done" (or "no longer applies"): the
+ * failure is swallowed, anything else is thrown. Resolves to undefined when the condition failed.
+ */
+export async function unlessConditionFailed<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
+    throw error;
+  }
+}

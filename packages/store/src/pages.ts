@@ -96,3 +96,29 @@ export function assertCursor(
   if (!ok) throw invalid();
   return k;
 }
+
+/**
+ * Every item of one partition whose sort key starts with `prefix` (consistent unless told), with
+ * `extra` Query input merged in (a filter, a projection; its values join `:pk` and `:prefix`).
+ *
+ * @example
+ * const batches = await queryPrefix(table, transferPk(id), "B#");
+ */
+export async function queryPrefix<T = Record<string, unknown>>(
+  table: string,
+  pk: string,
+  prefix: string,
+  extra: Omit<QueryCommandInput, "TableName" | "KeyConditionExpression" | "ExclusiveStartKey"> = {},
+  maxItems?: number,
+): Promise<T[]> {
+  return queryAll<T>(
+    {
+      ConsistentRead: true,
+      ...extra,
+      TableName: table,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+      ExpressionAttributeValues: { ...extra.ExpressionAttributeValues, ":pk": pk, ":prefix": prefix },
+    },
+    maxItems,
+  );
+}

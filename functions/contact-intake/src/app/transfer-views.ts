@@ -30,15 +30,15 @@ export interface TransferView {
   total: number;
 }
 
+/** What every view of a transfer shows first: who to whom, and where it stands. */
+export function transferHeaderView(h: TransferHeader) {
+  return { transferId: h.transferId, state: h.state, fromUserId: h.fromUserId, toUserId: h.toUserId, resigned: h.resigned, createdAt: h.createdAt };
+}
+
 export function transferView(h: TransferHeader, statuses: Iterable<TransferCustomerStatus>): TransferView {
   const s = summarizeTransfer(statuses);
   const view: TransferView = {
-    transferId: h.transferId,
-    state: h.state,
-    fromUserId: h.fromUserId,
-    toUserId: h.toUserId,
-    resigned: h.resigned,
-    createdAt: h.createdAt,
+    ...transferHeaderView(h),
     updatedAt: h.updatedAt,
     batches: h.batches,
     counts: s.counts,

@@ -1,3 +1,4 @@
+import type { EventData } from "@siyu/kernel";
 import { putIfAbsent } from "@siyu/store";
 import type { Logger } from "@siyu/lambda-kit";
 import { errcodeOf, WecomApiError, type WecomClient } from "@siyu/wecom";
@@ -13,15 +14,8 @@ interface WelcomeDeps {
   log: Logger;
 }
 
-/** One add's welcome, as the callback route queued it (see domain/callback.ts). */
-interface LaneWelcome {
-  addKey: string;
-  userId: string;
-  externalUserId: string;
-  state?: string | undefined;
-  welcomeCode: string;
-  createTime: Date;
-}
+/** One add's welcome, as the callback route queued it (see domain/callback.ts), with its CreateTime parsed. */
+type LaneWelcome = Omit<EventData<"wecom.welcome_requested">, "createTime"> & { createTime: Date };
 
 /**
  * The welcome lane: one add's welcome, on the shortest path there is (its code dies 20 s after the

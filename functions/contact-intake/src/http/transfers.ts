@@ -2,7 +2,7 @@ import { z } from "zod";
 import { AppError, notFound } from "@siyu/kernel";
 import { log, route } from "@siyu/lambda-kit";
 import { createTransfer } from "../app/transfer-create.ts";
-import { transferDetail } from "../app/transfer-views.ts";
+import { transferDetail, transferHeaderView } from "../app/transfer-views.ts";
 import { wecomFor } from "@siyu/wecom";
 import { TRANSFER_CUSTOMER_STATUSES, transferRequestSchema } from "../domain/transfer.ts";
 import { listTransfers } from "../store/transfers.ts";
@@ -39,12 +39,7 @@ export const listTransfersRoute = route({ query: z.object(page) }, async (req) =
     status: 200,
     body: {
       items: p.items.map((h) => ({
-        transferId: h.transferId,
-        state: h.state,
-        fromUserId: h.fromUserId,
-        toUserId: h.toUserId,
-        resigned: h.resigned,
-        createdAt: h.createdAt,
+        ...transferHeaderView(h),
         included: h.included,
         excluded: h.excluded,
       })),

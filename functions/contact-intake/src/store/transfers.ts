@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { assertCursor, assignClauses, batchWrite, documentClient, isConditionalCheckFailed, key, type Page, queryAll, queryPage } from "@siyu/store";
+import { assertCursor, assignClauses, batchWrite, documentClient, isConditionalCheckFailed, key, type Page, queryPage, queryPrefix, unlessConditionFailed } from "@siyu/store";
 import type { CustomerTransferRecord, TransferCustomerStatus } from "../domain/transfer.ts";
 import { custPk } from "./customer-keys.ts";
 
@@ -121,28 +121,22 @@ export async function insertTransfer(
 
 export async function setTransferState(table: string, transferId: string, state: "open" | "final", now: Date): Promise<void> {
   const at = now.toISOString();
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: table,
-      Key: headerKey(transferId),
-      UpdateExpression: state === "final" ? "SET #s = :s, updatedAt = :at, finalAt = :at REMOVE gsi1pk, gsi1sk" : "SET #s = :s, updatedAt = :at",
-      ConditionExpression: state === "final" ? "attribute_exists(pk)" : "#s = :planning",
-      ExpressionAttributeNames: { "#s": "state" },
-      ExpressionAttributeValues: { ":s": state, ":at": at, ...(state === "final" ? {} : { ":planning": "planning" }) },
-    }),
-  ).catch((error: unknown) => {
-    if (!isConditionalCheckFailed(error)) throw error;
-  });
+  await unlessConditionFailed(
+    documentClient().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: headerKey(transferId),
+        UpdateExpression: state === "final" ? "SET #s = :s, updatedAt = :at, finalAt = :at REMOVE gsi1pk, gsi1sk" : "SET #s = :s, updatedAt = :at",
+        ConditionExpression: state === "final" ? "attribute_exists(pk)" : "#s = :planning",
+        ExpressionAttributeNames: { "#s": "state" },
+        ExpressionAttributeValues: { ":s": state, ":at": at, ...(state === "final" ? {} : { ":planning": "planning" }) },
+      }),
+    ),
+  );
 }
 
 export async function getBatches(table: string, transferId: string): Promise<TransferBatch[]> {
-  const items = await queryAll<Record<string, unknown>>({
-    TableName: table,
-    KeyConditionExpression: "pk = :p AND begins_with(sk, :b)",
-    ExpressionAttributeValues: { ":p": transferPk(transferId), ":b": "B#" },
-    ConsistentRead: true,
-  });
-  return items.map((i) => strip<TransferBatch>(i));
+  return (await queryPrefix(table, transferPk(transferId), "B#")).map((i) => strip<TransferBatch>(i));
 }
 
 /** Claim a planned batch for its one WeCom call. Undefined when it was claimed before (never call twice). */
@@ -168,18 +162,18 @@ export async function claimBatch(table: string, transferId: string, batch: numbe
 
 /** Give a claim back after a call WeCom certainly did not act on (busy, rate-limited). */
 export async function releaseBatch(table: string, transferId: string, batch: number): Promise<void> {
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: table,
-      Key: batchKey(transferId, batch),
-      UpdateExpression: "SET #s = :planned REMOVE claimedAt",
-      ConditionExpression: "#s = :calling",
-      ExpressionAttributeNames: { "#s": "state" },
-      ExpressionAttributeValues: { ":calling": "calling", ":planned": "planned" },
-    }),
-  ).catch((error: unknown) => {
-    if (!isConditionalCheckFailed(error)) throw error;
-  });
+  await unlessConditionFailed(
+    documentClient().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: batchKey(transferId, batch),
+        UpdateExpression: "SET #s = :planned REMOVE claimedAt",
+        ConditionExpression: "#s = :calling",
+        ExpressionAttributeNames: { "#s": "state" },
+        ExpressionAttributeValues: { ":calling": "calling", ":planned": "planned" },
+      }),
+    ),
+  );
 }
 
 export async function finishBatch(table: string, transferId: string, batch: number, state: "sent" | "failed", now: Date, errcode?: number): Promise<void> {
@@ -248,29 +242,23 @@ export async function updateHistory(
     sets.push("completedAt = :c");
     values[":c"] = fields.completedAt;
   }
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: table,
-      Key: historyKey(externalUserId, ref.plannedAt, ref.transferId),
-      UpdateExpression: `SET ${sets.join(", ")}`,
-      ConditionExpression: "attribute_exists(pk)",
-      ExpressionAttributeNames: { "#s": "status" },
-      ExpressionAttributeValues: values,
-    }),
-  ).catch((error: unknown) => {
-    if (!isConditionalCheckFailed(error)) throw error;
-  });
+  await unlessConditionFailed(
+    documentClient().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: historyKey(externalUserId, ref.plannedAt, ref.transferId),
+        UpdateExpression: `SET ${sets.join(", ")}`,
+        ConditionExpression: "attribute_exists(pk)",
+        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
 }
 
 /** A customer's transfers, oldest first (consistent: the add-event check must see a fresh plan). */
 export async function customerTransfers(table: string, externalUserId: string): Promise<CustomerTransferRecord[]> {
-  const items = await queryAll<Record<string, unknown>>({
-    TableName: table,
-    KeyConditionExpression: "pk = :p AND begins_with(sk, :x)",
-    ExpressionAttributeValues: { ":p": custPk(externalUserId), ":x": "XFER#" },
-    ConsistentRead: true,
-  });
-  return items.map((i) => strip<CustomerTransferRecord>(i));
+  return (await queryPrefix(table, custPk(externalUserId), "XFER#")).map((i) => strip<CustomerTransferRecord>(i));
 }
 
 /** Transfers not final yet, oldest first (the poller's work list). */
@@ -289,27 +277,17 @@ export async function openTransfers(table: string, limit: number): Promise<Trans
 
 /** Rows the poller still has work on: pending or waiting, or done without their event published. */
 export async function workRows(table: string, transferId: string): Promise<TransferRow[]> {
-  const items = await queryAll<Record<string, unknown>>({
-    TableName: table,
-    KeyConditionExpression: "pk = :p AND begins_with(sk, :c)",
+  const items = await queryPrefix(table, transferPk(transferId), "C#", {
     FilterExpression: "#s IN (:pending, :waiting) OR (#s = :done AND published = :no)",
     ExpressionAttributeNames: { "#s": "status" },
-    ExpressionAttributeValues: { ":p": transferPk(transferId), ":c": "C#", ":pending": "pending", ":waiting": "waiting", ":done": "done", ":no": false },
-    ConsistentRead: true,
+    ExpressionAttributeValues: { ":pending": "pending", ":waiting": "waiting", ":done": "done", ":no": false },
   });
   return items.map((i) => strip<TransferRow>(i));
 }
 
 /** Every row's status (for the counts). */
 export async function rowStatuses(table: string, transferId: string): Promise<TransferCustomerStatus[]> {
-  const items = await queryAll<Record<string, unknown>>({
-    TableName: table,
-    KeyConditionExpression: "pk = :p AND begins_with(sk, :c)",
-    ProjectionExpression: "#s",
-    ExpressionAttributeNames: { "#s": "status" },
-    ExpressionAttributeValues: { ":p": transferPk(transferId), ":c": "C#" },
-    ConsistentRead: true,
-  }, 100_000);
+  const items = await queryPrefix(table, transferPk(transferId), "C#", { ProjectionExpression: "#s", ExpressionAttributeNames: { "#s": "status" } }, 100_000);
   return items.map((i) => i.status as TransferCustomerStatus);
 }
 
