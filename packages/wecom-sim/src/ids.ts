@@ -22,37 +22,18 @@ export class IdGen {
     return Math.floor(this.random() * n) % n;
   }
 
+  // WeCom's id formats: a prefix and so many random characters.
   /** external_userid, e.g. `wmAbC…` (32 chars, like WeCom's `wo…`/`wm…`). */
-  externalUserId(): string {
-    return `wm${this.chars(30)}`;
-  }
-  chatId(): string {
-    return `wr${this.chars(30)}`;
-  }
-  configId(): string {
-    return this.hex(32);
-  }
-  msgId(): string {
-    return `msg${this.chars(24)}`;
-  }
-  momentId(): string {
-    return `mom${this.chars(24)}`;
-  }
-  jobId(): string {
-    return `job${this.chars(24)}`;
-  }
-  tagId(): string {
-    return `et${this.chars(20)}`;
-  }
-  welcomeCode(): string {
-    return this.chars(43);
-  }
-  accessToken(): string {
-    return this.chars(86, `${ALNUM}-_`);
-  }
-  unionId(): string {
-    return `o${this.chars(27)}`;
-  }
+  externalUserId = (): string => `wm${this.chars(30)}`;
+  chatId = (): string => `wr${this.chars(30)}`;
+  configId = (): string => this.hex(32);
+  msgId = (): string => `msg${this.chars(24)}`;
+  momentId = (): string => `mom${this.chars(24)}`;
+  jobId = (): string => `job${this.chars(24)}`;
+  tagId = (): string => `et${this.chars(20)}`;
+  welcomeCode = (): string => this.chars(43);
+  accessToken = (): string => this.chars(86, `${ALNUM}-_`);
+  unionId = (): string => `o${this.chars(27)}`;
 }
 
 /** A small seeded PRNG (mulberry32) for reproducible demo data and tests. */

@@ -35,6 +35,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** A POST's JSON body ({} when empty, and for every other method); `notJson` is what to throw for anything else. */
+async function readJson(req: IncomingMessage, notJson: () => Error): Promise<unknown> {
+  if (req.method !== "POST") return {};
+  const text = await readBody(req);
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw notJson();
+  }
+}
+
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
@@ -61,17 +73,7 @@ async function handleApi(world: SimWorld, req: IncomingMessage, res: ServerRespo
     }
     if ("wrongMethod" in match) throw new WecomError(ERR.EMPTY_PARAMETER, `use ${match.wrongMethod.join("/")} for ${api}`);
     const route = match.handler;
-    let body: unknown = {};
-    if (method === "POST") {
-      const text = await readBody(req);
-      if (text.trim() !== "") {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw new WecomError(ERR.DATA_FORMAT, "Warning: wrong json format.");
-        }
-      }
-    }
+    const body = await readJson(req, () => new WecomError(ERR.DATA_FORMAT, "Warning: wrong json format."));
     const fault = world.faults.take(api);
     if (fault) {
       if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -103,17 +105,7 @@ async function handleSim(world: SimWorld, req: IncomingMessage, res: ServerRespo
     const match = simRouter.match(method, sub);
     if (!match) throw new SimError(404, `no world API ${method} /_sim${sub} (GET /_sim lists them)`);
     if ("wrongMethod" in match) throw new SimError(405, `use ${match.wrongMethod.join("/")}`);
-    let body: unknown = {};
-    if (method === "POST") {
-      const text = await readBody(req);
-      if (text.trim() !== "") {
-        try {
-          body = JSON.parse(text);
-        } catch {
-          throw new SimError(400, "body is not JSON");
-        }
-      }
-    }
+    const body = await readJson(req, () => new SimError(400, "body is not JSON"));
     const out = await match.handler({ world, body, query: url.searchParams, params: match.params });
     if (out instanceof RawResponse) {
       res.writeHead(out.status, { "content-type": out.contentType });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ERR, limitError, WecomError } from "../errors.ts";
 import type { Moment } from "../world/moments.ts";
+import type { SimWorld } from "../world/world.ts";
 import { type ApiRoute, get, intLike, limitOf, page, parse, post, textSchema } from "./route.ts";
 
 /** Customer moments (客户朋友圈), wecom-reference §8. */
@@ -32,6 +33,15 @@ const listSchema = z.object({
 });
 
 const momentPage = z.object({ moment_id: z.string().optional(), userid: z.string().optional(), cursor: z.string().optional(), limit: intLike.optional() });
+
+/** The member's task in a moment, or 41009 (no userid) / 41061 (the member is not one of its senders). */
+function senderTask(world: SimWorld, input: z.infer<typeof momentPage>) {
+  const moment = world.moments.get(input.moment_id);
+  if (!input.userid) throw new WecomError(ERR.MISSING_USERID);
+  const task = moment.tasks.get(input.userid);
+  if (!task) throw new WecomError(41061, `moment ${moment.momentId} is not sent by ${input.userid}`);
+  return { moment, task };
+}
 
 const MAX_LIST_SPAN_SECONDS = 30 * 86_400;
 
@@ -105,10 +115,7 @@ export const momentRoutes: ApiRoute[] = [
 
   post("externalcontact/get_moment_customer_list", ({ world, body }) => {
     const input = parse(momentPage, body);
-    const moment = world.moments.get(input.moment_id);
-    if (!input.userid) throw new WecomError(ERR.MISSING_USERID);
-    const task = moment.tasks.get(input.userid);
-    if (!task) throw new WecomError(41061, `moment ${moment.momentId} is not sent by ${input.userid}`);
+    const { task } = senderTask(world, input);
     const limit = limitOf(input.limit, 500, 1000, "moment.customer-list-limit-1000");
     const p = page(task.visibleCustomers, input.cursor, limit);
     return { next_cursor: p.next_cursor, customer_list: p.items.map((ext) => ({ userid: task.userid, external_userid: ext })) };
@@ -116,10 +123,7 @@ export const momentRoutes: ApiRoute[] = [
 
   post("externalcontact/get_moment_send_result", ({ world, body }) => {
     const input = parse(momentPage, body);
-    const moment = world.moments.get(input.moment_id);
-    if (!input.userid) throw new WecomError(ERR.MISSING_USERID);
-    const task = moment.tasks.get(input.userid);
-    if (!task) throw new WecomError(41061, `moment ${moment.momentId} is not sent by ${input.userid}`);
+    const { task } = senderTask(world, input);
     if (task.publishStatus !== 1) throw new WecomError(41062, `${input.userid} has not published the moment yet`);
     const limit = limitOf(input.limit, 3000, 5000, "moment.send-result-limit-5000");
     const p = page(task.visibleCustomers, input.cursor, limit);
@@ -128,10 +132,7 @@ export const momentRoutes: ApiRoute[] = [
 
   post("externalcontact/get_moment_comments", ({ world, body }) => {
     const input = parse(momentPage, body);
-    const moment = world.moments.get(input.moment_id);
-    if (!input.userid) throw new WecomError(ERR.MISSING_USERID);
-    const task = moment.tasks.get(input.userid);
-    if (!task) throw new WecomError(41061, `moment ${moment.momentId} is not sent by ${input.userid}`);
+    const { moment } = senderTask(world, input);
     const mine = moment.interactions.filter((i) => i.userid === input.userid);
     return {
       comment_list: mine

@@ -50,6 +50,13 @@ function outcome(record: CallbackRecord | null) {
 
 const pair = z.object({ externalUserId: z.string().min(1), userId: z.string().min(1) });
 
+/** A customer scans a QR code: an existing one, or a new WeChat user (named, or 客户N). */
+const qrScan = z.object({ configId: z.string().min(1), externalUserId: z.string().min(1).optional(), name: z.string().min(1).optional() });
+
+function scanningCustomer(world: SimWorld, scan: z.infer<typeof qrScan>): string {
+  return scan.externalUserId ?? world.customers.add({ name: scan.name ?? `客户${world.customers.all().length + 1}` }).externalUserId;
+}
+
 const routes: SimRoute[] = [];
 const route = (method: Method, path: string, summary: string, handler: SimHandler) => routes.push({ method, path, summary, handler });
 
@@ -90,9 +97,9 @@ route(
   "scan-contact-way",
   "a customer scans a contact-way QR {configId, externalUserId? | name?} → {userId, welcomeCode, callbackStatus}",
   async ({ world, body }) => {
-    const b = input(z.object({ configId: z.string().min(1), externalUserId: z.string().min(1).optional(), name: z.string().min(1).optional() }), body);
+    const b = input(qrScan, body);
     world.contactWays.scannable(b.configId);
-    const ext = b.externalUserId ?? world.customers.add({ name: b.name ?? `客户${world.customers.all().length + 1}` }).externalUserId;
+    const ext = scanningCustomer(world, b);
     const r = world.scanContactWay(b.configId, ext);
     return {
       externalUserId: ext,
@@ -156,9 +163,9 @@ route(
   "join-group",
   "a customer scans a join-way QR {configId, externalUserId? | name?} → first non-full group (200), auto-creates when configured",
   async ({ world, body }) => {
-    const b = input(z.object({ configId: z.string().min(1), externalUserId: z.string().min(1).optional(), name: z.string().min(1).optional() }), body);
+    const b = input(qrScan, body);
     world.groups.getJoinWay(b.configId);
-    const ext = b.externalUserId ?? world.customers.add({ name: b.name ?? `客户${world.customers.all().length + 1}` }).externalUserId;
+    const ext = scanningCustomer(world, b);
     const r = world.groups.scanJoinWay(b.configId, ext);
     const records = await Promise.all(r.deliveries);
     return {

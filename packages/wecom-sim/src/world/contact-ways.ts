@@ -1,5 +1,6 @@
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
 import { qrImageUrl } from "../qr.ts";
+import { requireRow } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /** A 「联系我」 contact way (channel QR code), wecom-reference §2. */
@@ -57,10 +58,7 @@ export class ContactWays {
   }
 
   require(configId: string | undefined): ContactWay {
-    if (!configId) throw new WecomError(ERR.MISSING_CONFIG_ID);
-    const way = this.ways.get(configId);
-    if (!way) throw new WecomError(ERR.INVALID_CONFIG_ID, `config_id ${configId} not found`);
-    return way;
+    return requireRow(this.ways, "config_id", configId);
   }
 
   all(): ContactWay[] {

@@ -1,4 +1,5 @@
 import { ERR, SimError, WecomError } from "../errors.ts";
+import { requireRow, requireSimRow } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /** An external contact (客户): a WeChat user. */
@@ -73,16 +74,11 @@ export class CustomerBook {
   }
 
   require(externalUserId: string | undefined): Customer {
-    if (!externalUserId) throw new WecomError(ERR.MISSING_EXTERNAL_USERID);
-    const customer = this.customers.get(externalUserId);
-    if (!customer) throw new WecomError(ERR.INVALID_EXTERNAL_USERID, `external_userid ${externalUserId} not found`);
-    return customer;
+    return requireRow(this.customers, "external_userid", externalUserId);
   }
 
   requireForSim(externalUserId: string): Customer {
-    const customer = this.customers.get(externalUserId);
-    if (!customer) throw new SimError(404, `no customer ${externalUserId}`);
-    return customer;
+    return requireSimRow(this.customers, "customer", externalUserId);
   }
 
   all(): Customer[] {

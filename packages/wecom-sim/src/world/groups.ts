@@ -3,6 +3,7 @@ import { corpDay } from "@siyu/kernel";
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
 import { qrImageUrl } from "../qr.ts";
 import { API_CODE_QUOTA, MAX_STATE_CHARS } from "./contact-ways.ts";
+import { requireRow, requireSimRow } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /** Customer groups (客户群) and group join ways (「加入群聊」 / 群活码), wecom-reference §9. */
@@ -81,15 +82,11 @@ export class GroupChats {
   }
 
   require(chatId: string | undefined): GroupChat {
-    if (!chatId) throw new WecomError(ERR.EMPTY_PARAMETER, "chat_id is empty");
-    const g = this.groups.get(chatId);
-    if (!g) throw new WecomError(ERR.CHATID_NOT_FOUND, `chat_id ${chatId} not found`);
-    return g;
+    return requireRow(this.groups, "chat_id", chatId);
   }
 
   requireForSim(chatId: string): GroupChat {
-    const g = this.groups.get(chatId);
-    if (!g) throw new SimError(404, `no group ${chatId}`);
+    const g = requireSimRow(this.groups, "group", chatId);
     if (g.dismissed) throw new SimError(409, `group ${chatId} was dismissed`);
     return g;
   }
@@ -225,10 +222,7 @@ export class GroupChats {
   // ---- join ways -------------------------------------------------------------------------
 
   getJoinWay(configId: string | undefined): JoinWay {
-    if (!configId) throw new WecomError(ERR.MISSING_CONFIG_ID);
-    const way = this.joinWays.get(configId);
-    if (!way) throw new WecomError(ERR.INVALID_CONFIG_ID, `config_id ${configId} not found`);
-    return way;
+    return requireRow(this.joinWays, "config_id", configId);
   }
 
   allJoinWays(): JoinWay[] {
@@ -316,8 +310,7 @@ export class GroupChats {
     configId: string,
     externalUserId: string,
   ): { chatId: string; createdChatId?: string; alreadyMember: boolean; deliveries: Promise<CallbackRecord>[] } {
-    const way = this.joinWays.get(configId);
-    if (!way) throw new SimError(404, `no join way ${configId}`);
+    const way = requireSimRow(this.joinWays, "join way", configId);
     const customer = this.w.customers.requireForSim(externalUserId);
     const deliveries: Promise<CallbackRecord>[] = [];
     const existing = way.chatIdList.map((id) => this.groups.get(id)).find((g) => g && !g.dismissed && g.members.has(externalUserId));

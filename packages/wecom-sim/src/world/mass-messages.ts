@@ -1,5 +1,6 @@
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
 import { frequencyWindow } from "./frequency.ts";
+import { requireRow, requireSimRow } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /**
@@ -67,10 +68,7 @@ export class MassMessages {
   constructor(private readonly w: SimWorld) {}
 
   get(msgid: string | undefined): MassMessage {
-    if (!msgid) throw new WecomError(ERR.MISSING_MSGID);
-    const m = this.messages.get(msgid);
-    if (!m) throw new WecomError(ERR.INVALID_MSGID, `msgid ${msgid} not found`);
-    return m;
+    return requireRow(this.messages, "msgid", msgid);
   }
 
   all(): MassMessage[] {
@@ -199,8 +197,7 @@ export class MassMessages {
 
   /** The member confirms the task in the client: deliver to every receiver not over the cap. */
   confirm(msgid: string, userid: string): { sent: string[]; capped: string[]; notFriend: string[] } {
-    const message = this.messages.get(msgid);
-    if (!message) throw new SimError(404, `no mass message ${msgid}`);
+    const message = requireSimRow(this.messages, "mass message", msgid);
     const task = message.tasks.get(userid);
     if (!task) throw new SimError(404, `${userid} has no task for ${msgid}`);
     if (task.cancelled) throw new SimError(409, "the task was cancelled");

@@ -1,5 +1,6 @@
 import { corpDay } from "@siyu/kernel";
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
+import { requireRow, requireSimRow } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /**
@@ -83,10 +84,7 @@ export class Moments {
   }
 
   get(momentId: string | undefined): Moment {
-    if (!momentId) throw new WecomError(ERR.MISSING_MOMENT_ID);
-    const m = this.moments.get(momentId);
-    if (!m) throw new WecomError(ERR.INVALID_MOMENT_ID, `moment_id ${momentId} not found`);
-    return m;
+    return requireRow(this.moments, "moment_id", momentId);
   }
 
   addTask(input: MomentInput): string {
@@ -175,8 +173,7 @@ export class Moments {
 
   /** The member publishes the task in the client. WeCom lets a member post ≤ 3 moments a day. */
   publish(momentId: string, userid: string): MomentTask {
-    const moment = this.moments.get(momentId);
-    if (!moment) throw new SimError(404, `no moment ${momentId}`);
+    const moment = requireSimRow(this.moments, "moment", momentId);
     const task = moment.tasks.get(userid);
     if (!task) throw new SimError(404, `${userid} has no task for ${momentId}`);
     if (task.cancelled) throw new SimError(409, "the moment task was cancelled");
@@ -199,8 +196,7 @@ export class Moments {
   }
 
   interact(momentId: string, userid: string, externalUserId: string, kind: "like" | "comment", content?: string): MomentInteraction {
-    const moment = this.moments.get(momentId);
-    if (!moment) throw new SimError(404, `no moment ${momentId}`);
+    const moment = requireSimRow(this.moments, "moment", momentId);
     const task = moment.tasks.get(userid);
     if (task?.publishStatus !== 1) throw new SimError(409, `${userid} has not published ${momentId}`);
     if (!task.visibleCustomers.includes(externalUserId)) throw new SimError(409, `${externalUserId} cannot see ${userid}'s post`);

@@ -1,4 +1,5 @@
-import { ERR, SimError, WecomError } from "../errors.ts";
+import { SimError } from "../errors.ts";
+import { requireRow, requireSimRow } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /** A WeCom member (成员) with customer contact enabled. */
@@ -41,19 +42,13 @@ export class StaffDirectory {
     return this.byId.get(userid);
   }
 
-  /** The member, or a WeCom error (60111 by default) when unknown. */
-  require(userid: string | undefined, errcode: number = ERR.USERID_NOT_FOUND): Staff {
-    if (!userid) throw new WecomError(ERR.MISSING_USERID);
-    const staff = this.byId.get(userid);
-    if (!staff) throw new WecomError(errcode, `userid ${userid} not found`);
-    return staff;
+  /** The member, or WeCom's 41009 (no userid) / 60111 (unknown userid). */
+  require(userid: string | undefined): Staff {
+    return requireRow(this.byId, "userid", userid);
   }
 
-  /** For world-API callers: 404 instead of a WeCom errcode. */
   requireForSim(userid: string): Staff {
-    const staff = this.byId.get(userid);
-    if (!staff) throw new SimError(404, `no staff ${userid}`);
-    return staff;
+    return requireSimRow(this.byId, "staff", userid);
   }
 
   all(): Staff[] {
