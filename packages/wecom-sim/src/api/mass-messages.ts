@@ -72,7 +72,7 @@ export const massMessageRoutes: ApiRoute[] = [
 
   post("externalcontact/get_groupmsg_task", ({ world, body }) => {
     const input = parse(taskSchema, body);
-    const message = world.mass.get(input.msgid);
+    const message = world.mass.require(input.msgid);
     const limit = limitOf(input.limit, 500, 1000, "mass.task-limit-1000");
     const p = page([...message.tasks.values()], input.cursor, limit);
     return {
@@ -87,7 +87,7 @@ export const massMessageRoutes: ApiRoute[] = [
 
   post("externalcontact/get_groupmsg_send_result", ({ world, body }) => {
     const input = parse(resultSchema, body);
-    const message = world.mass.get(input.msgid);
+    const message = world.mass.require(input.msgid);
     if (!input.userid) throw new WecomError(ERR.MISSING_USERID);
     const limit = limitOf(input.limit, 500, 1000, "mass.send-result-limit-1000");
     const task = message.tasks.get(input.userid);

@@ -36,7 +36,7 @@ const momentPage = z.object({ moment_id: z.string().optional(), userid: z.string
 
 /** The member's task in a moment, or 41009 (no userid) / 41061 (the member is not one of its senders). */
 function senderTask(world: SimWorld, input: z.infer<typeof momentPage>) {
-  const moment = world.moments.get(input.moment_id);
+  const moment = world.moments.require(input.moment_id);
   if (!input.userid) throw new WecomError(ERR.MISSING_USERID);
   const task = moment.tasks.get(input.userid);
   if (!task) throw new WecomError(41061, `moment ${moment.momentId} is not sent by ${input.userid}`);
@@ -107,7 +107,7 @@ export const momentRoutes: ApiRoute[] = [
 
   post("externalcontact/get_moment_task", ({ world, body }) => {
     const input = parse(momentPage, body);
-    const moment = world.moments.get(input.moment_id);
+    const moment = world.moments.require(input.moment_id);
     const limit = limitOf(input.limit, 500, 1000, "moment.task-limit-1000");
     const p = page([...moment.tasks.values()], input.cursor, limit);
     return { next_cursor: p.next_cursor, task_list: p.items.map((t) => ({ userid: t.userid, publish_status: t.publishStatus })) };

@@ -1,6 +1,6 @@
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
 import { qrImageUrl } from "../qr.ts";
-import { requireRow } from "./rows.ts";
+import { Table } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /** A 「联系我」 contact way (channel QR code), wecom-reference §2. */
@@ -47,22 +47,11 @@ const MAX_REMARK_CHARS = 30;
 /** Shared by contact ways and group join ways. */
 export const API_CODE_QUOTA = 500_000;
 
-export class ContactWays {
-  private readonly ways = new Map<string, ContactWay>();
+export class ContactWays extends Table<ContactWay> {
   /** Ever created through the API: the 500,000 quota counts creations. */
   created = 0;
-  constructor(private readonly w: SimWorld) {}
-
-  get(configId: string): ContactWay | undefined {
-    return this.ways.get(configId);
-  }
-
-  require(configId: string | undefined): ContactWay {
-    return requireRow(this.ways, "config_id", configId);
-  }
-
-  all(): ContactWay[] {
-    return [...this.ways.values()];
+  constructor(private readonly w: SimWorld) {
+    super("config_id", "contact way");
   }
 
   /** Members a scan can land on: the listed users plus the departments' members (active only). */
@@ -129,7 +118,7 @@ export class ContactWays {
       ...(input.scene === 2 ? { qrCode: qrImageUrl(this.w.config.baseUrl, configId) } : {}),
     };
     if (!way.isTemp) this.created++;
-    this.ways.set(configId, way);
+    this.byId.set(configId, way);
     return way;
   }
 
@@ -162,7 +151,7 @@ export class ContactWays {
 
   delete(configId: string | undefined): void {
     const way = this.require(configId);
-    this.ways.delete(way.configId);
+    this.byId.delete(way.configId);
   }
 
   expired(way: ContactWay): boolean {
@@ -171,7 +160,7 @@ export class ContactWays {
 
   /** For a scan: the code, or 404/409 when it can't be scanned. */
   scannable(configId: string): ContactWay {
-    const way = this.ways.get(configId);
+    const way = this.byId.get(configId);
     if (!way) throw new SimError(404, `no contact way ${configId} (deleted or never created)`);
     if (way.isTemp && (way.used || this.expired(way))) throw new SimError(409, "this temporary contact way is no longer valid");
     return way;

@@ -1,5 +1,5 @@
 import { ERR, SimError, WecomError } from "../errors.ts";
-import { requireRow, requireSimRow } from "./rows.ts";
+import { Table } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /** An external contact (客户): a WeChat user. */
@@ -44,15 +44,16 @@ interface EndedRelation {
 
 const key = (userid: string, externalUserId: string) => `${userid}\u0000${externalUserId}`;
 
-export class CustomerBook {
-  private readonly customers = new Map<string, Customer>();
+export class CustomerBook extends Table<Customer> {
   private readonly relations = new Map<string, FollowRelation>();
   readonly ended: EndedRelation[] = [];
-  constructor(private readonly w: SimWorld) {}
+  constructor(private readonly w: SimWorld) {
+    super("external_userid", "customer");
+  }
 
   add(input: { name: string; unionId?: string; gender?: 0 | 1 | 2; externalUserId?: string }): Customer {
     const externalUserId = input.externalUserId ?? this.w.ids.externalUserId();
-    if (this.customers.has(externalUserId)) throw new SimError(409, `customer ${externalUserId} already exists`);
+    if (this.byId.has(externalUserId)) throw new SimError(409, `customer ${externalUserId} already exists`);
     if (input.unionId && this.all().some((c) => c.unionId === input.unionId)) {
       throw new SimError(409, `a customer with unionId ${input.unionId} already exists`);
     }
@@ -65,24 +66,8 @@ export class CustomerBook {
       createdAt: this.w.clock.nowMs(),
       ...(input.unionId ? { unionId: input.unionId } : {}),
     };
-    this.customers.set(externalUserId, customer);
+    this.byId.set(externalUserId, customer);
     return customer;
-  }
-
-  get(externalUserId: string): Customer | undefined {
-    return this.customers.get(externalUserId);
-  }
-
-  require(externalUserId: string | undefined): Customer {
-    return requireRow(this.customers, "external_userid", externalUserId);
-  }
-
-  requireForSim(externalUserId: string): Customer {
-    return requireSimRow(this.customers, "customer", externalUserId);
-  }
-
-  all(): Customer[] {
-    return [...this.customers.values()];
   }
 
   relation(userid: string, externalUserId: string): FollowRelation | undefined {

@@ -3,7 +3,7 @@ import { corpDay } from "@siyu/kernel";
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
 import { qrImageUrl } from "../qr.ts";
 import { API_CODE_QUOTA, MAX_STATE_CHARS } from "./contact-ways.ts";
-import { requireRow, requireSimRow } from "./rows.ts";
+import { requireRow, requireSimRow, Table } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /** Customer groups (客户群) and group join ways (「加入群聊」 / 群活码), wecom-reference §9. */
@@ -69,30 +69,19 @@ const MAX_ONJOB_GROUP_TRANSFERS_PER_90_DAYS = 2;
 const MAX_JOIN_WAY_CHATS = 5;
 const MAX_ROOM_BASE_NAME_CHARS = 40;
 
-export class GroupChats {
-  private readonly groups = new Map<string, GroupChat>();
+export class GroupChats extends Table<GroupChat> {
   private readonly joinWays = new Map<string, JoinWay>();
   joinWaysCreated = 0;
   /** Ownership transfers: when, which chat, to whom, on-job or resigned. */
   readonly ownerTransfers: { at: number; chatId: string; from: string; to: string; kind: "onjob" | "resigned" }[] = [];
-  constructor(private readonly w: SimWorld) {}
-
-  get(chatId: string): GroupChat | undefined {
-    return this.groups.get(chatId);
+  constructor(private readonly w: SimWorld) {
+    super("chat_id", "group");
   }
 
-  require(chatId: string | undefined): GroupChat {
-    return requireRow(this.groups, "chat_id", chatId);
-  }
-
-  requireForSim(chatId: string): GroupChat {
-    const g = requireSimRow(this.groups, "group", chatId);
+  override requireForSim(chatId: string): GroupChat {
+    const g = super.requireForSim(chatId);
     if (g.dismissed) throw new SimError(409, `group ${chatId} was dismissed`);
     return g;
-  }
-
-  all(): GroupChat[] {
-    return [...this.groups.values()];
   }
 
   ownedBy(userid: string): GroupChat[] {
@@ -145,7 +134,7 @@ export class GroupChats {
         ...(c.unionId ? { unionid: c.unionId } : {}),
       });
     }
-    this.groups.set(group.chatId, group);
+    this.byId.set(group.chatId, group);
     this.w.activity.record({ at: now, kind: "group_created", chatId: group.chatId, owner: group.owner, count: group.members.size });
     const delivery = this.w.emitChat("create", group.chatId, []);
     return { group, delivery };
@@ -175,7 +164,7 @@ export class GroupChats {
     const deliveries: Promise<CallbackRecord>[] = [];
     for (const chatId of chatIds) {
       const fail = (errcode: number, errmsg: string) => failed.push({ chat_id: chatId, errcode, errmsg });
-      const g = this.groups.get(chatId);
+      const g = this.byId.get(chatId);
       if (!g || g.dismissed) {
         fail(ERR.CHATID_NOT_FOUND, "chat_id not found");
         continue;
@@ -313,9 +302,9 @@ export class GroupChats {
     const way = requireSimRow(this.joinWays, "join way", configId);
     const customer = this.w.customers.requireForSim(externalUserId);
     const deliveries: Promise<CallbackRecord>[] = [];
-    const existing = way.chatIdList.map((id) => this.groups.get(id)).find((g) => g && !g.dismissed && g.members.has(externalUserId));
+    const existing = way.chatIdList.map((id) => this.byId.get(id)).find((g) => g && !g.dismissed && g.members.has(externalUserId));
     if (existing) return { chatId: existing.chatId, alreadyMember: true, deliveries };
-    let target = way.chatIdList.map((id) => this.groups.get(id)).find((g) => this.hasRoom(g));
+    let target = way.chatIdList.map((id) => this.byId.get(id)).find((g) => this.hasRoom(g));
     let createdChatId: string | undefined;
     if (!target) {
       if (way.autoCreateRoom !== 1) {
@@ -323,7 +312,7 @@ export class GroupChats {
           chatIds: way.chatIdList,
         });
       }
-      const template = way.chatIdList.map((id) => this.groups.get(id)).find((g) => g && !g.dismissed);
+      const template = way.chatIdList.map((id) => this.byId.get(id)).find((g) => g && !g.dismissed);
       if (!template) throw new SimError(409, "the join way has no live group to take an owner from");
       const serial = way.nextSerial++;
       const made = this.create({
@@ -336,7 +325,7 @@ export class GroupChats {
       createdChatId = target.chatId;
       way.chatIdList.push(target.chatId);
       if (way.chatIdList.length > MAX_JOIN_WAY_CHATS) {
-        const fullIndex = way.chatIdList.findIndex((id) => !this.hasRoom(this.groups.get(id)));
+        const fullIndex = way.chatIdList.findIndex((id) => !this.hasRoom(this.byId.get(id)));
         way.chatIdList.splice(Math.max(fullIndex, 0), 1);
       }
     }

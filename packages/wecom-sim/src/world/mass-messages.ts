@@ -1,6 +1,6 @@
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
 import { frequencyWindow } from "./frequency.ts";
-import { requireRow, requireSimRow } from "./rows.ts";
+import { Table } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /**
@@ -59,20 +59,13 @@ const MAX_REMINDERS_PER_DAY = 3;
 const DAY_MS = 86_400_000;
 const API_ADD = "externalcontact/add_msg_template";
 
-export class MassMessages {
-  private readonly messages = new Map<string, MassMessage>();
+export class MassMessages extends Table<MassMessage> {
   /** Delivery times per receiver (customer or chat), for the frequency rule. */
   private readonly received = new Map<string, number[]>();
   /** (msgid, receiver) pairs already reported, so one over-cap receiver is one violation. */
   private readonly reported = new Set<string>();
-  constructor(private readonly w: SimWorld) {}
-
-  get(msgid: string | undefined): MassMessage {
-    return requireRow(this.messages, "msgid", msgid);
-  }
-
-  all(): MassMessage[] {
-    return [...this.messages.values()];
+  constructor(private readonly w: SimWorld) {
+    super("msgid", "mass message");
   }
 
   /** How many mass messages the receiver got in the current period, and the cap. */
@@ -191,13 +184,13 @@ export class MassMessages {
         targets: new Map(receivers.map((id) => [id, { id, status: 0 as SendStatus }])),
       });
     }
-    this.messages.set(msgid, message);
+    this.byId.set(msgid, message);
     return { msgid, failList };
   }
 
   /** The member confirms the task in the client: deliver to every receiver not over the cap. */
   confirm(msgid: string, userid: string): { sent: string[]; capped: string[]; notFriend: string[] } {
-    const message = requireSimRow(this.messages, "mass message", msgid);
+    const message = this.requireForSim(msgid);
     const task = message.tasks.get(userid);
     if (!task) throw new SimError(404, `${userid} has no task for ${msgid}`);
     if (task.cancelled) throw new SimError(409, "the task was cancelled");
@@ -245,7 +238,7 @@ export class MassMessages {
 
   /** remind_groupmsg_send: ≤ 3 reminders per message per 24 h. */
   remind(msgid: string | undefined): void {
-    const message = this.get(msgid);
+    const message = this.require(msgid);
     const now = this.w.clock.nowMs();
     const recent = message.reminders.filter((t) => now - t < DAY_MS);
     if (recent.length >= MAX_REMINDERS_PER_DAY) {
@@ -259,7 +252,7 @@ export class MassMessages {
 
   /** cancel_groupmsg_send: stops every unsent task. */
   cancel(msgid: string | undefined): void {
-    const message = this.get(msgid);
+    const message = this.require(msgid);
     for (const task of message.tasks.values()) if (task.status === 0) task.cancelled = true;
   }
 }

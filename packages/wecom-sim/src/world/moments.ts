@@ -1,6 +1,6 @@
 import { corpDay } from "@siyu/kernel";
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
-import { requireRow, requireSimRow } from "./rows.ts";
+import { Table } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /**
@@ -72,19 +72,12 @@ const MOMENT_TASKS_PER_MINUTE = 10;
 const MOMENT_POSTS_PER_STAFF_PER_DAY = 3;
 const JOB_TTL_MS = 86_400_000;
 
-export class Moments {
+export class Moments extends Table<Moment> {
   private readonly jobs = new Map<string, MomentJob>();
-  private readonly moments = new Map<string, Moment>();
   /** Creation times of add_moment_task calls, for the 10-per-minute rule. */
   private readonly taskTimes: number[] = [];
-  constructor(private readonly w: SimWorld) {}
-
-  all(): Moment[] {
-    return [...this.moments.values()];
-  }
-
-  get(momentId: string | undefined): Moment {
-    return requireRow(this.moments, "moment_id", momentId);
+  constructor(private readonly w: SimWorld) {
+    super("moment_id", "moment");
   }
 
   addTask(input: MomentInput): string {
@@ -167,13 +160,13 @@ export class Moments {
         .map((r) => r.externalUserId);
       moment.tasks.set(userid, { userid, publishStatus: 0, cancelled: false, visibleCustomers: visible });
     }
-    this.moments.set(moment.momentId, moment);
+    this.byId.set(moment.momentId, moment);
     job.momentId = moment.momentId;
   }
 
   /** The member publishes the task in the client. WeCom lets a member post ≤ 3 moments a day. */
   publish(momentId: string, userid: string): MomentTask {
-    const moment = requireSimRow(this.moments, "moment", momentId);
+    const moment = this.requireForSim(momentId);
     const task = moment.tasks.get(userid);
     if (!task) throw new SimError(404, `${userid} has no task for ${momentId}`);
     if (task.cancelled) throw new SimError(409, "the moment task was cancelled");
@@ -196,7 +189,7 @@ export class Moments {
   }
 
   interact(momentId: string, userid: string, externalUserId: string, kind: "like" | "comment", content?: string): MomentInteraction {
-    const moment = requireSimRow(this.moments, "moment", momentId);
+    const moment = this.requireForSim(momentId);
     const task = moment.tasks.get(userid);
     if (task?.publishStatus !== 1) throw new SimError(409, `${userid} has not published ${momentId}`);
     if (!task.visibleCustomers.includes(externalUserId)) throw new SimError(409, `${externalUserId} cannot see ${userid}'s post`);
@@ -212,7 +205,7 @@ export class Moments {
   }
 
   cancel(momentId: string | undefined): void {
-    const moment = this.get(momentId);
+    const moment = this.require(momentId);
     for (const t of moment.tasks.values()) if (t.publishStatus === 0) t.cancelled = true;
   }
 }

@@ -31,3 +31,31 @@ export function requireSimRow<T>(rows: ReadonlyMap<string, T>, what: string, id:
   if (!row) throw new SimError(404, `no ${what} ${id}`);
   return row;
 }
+
+/**
+ * A world table keyed by its WeCom id, looked up the same way everywhere: `get` (or undefined),
+ * `require` (or WeCom's errcode), `requireForSim` (or the world API's 404), `all`.
+ */
+export class Table<T> {
+  protected readonly byId = new Map<string, T>();
+  constructor(
+    private readonly field: IdField,
+    private readonly what: string,
+  ) {}
+
+  get(id: string): T | undefined {
+    return this.byId.get(id);
+  }
+
+  require(id: string | undefined): T {
+    return requireRow(this.byId, this.field, id);
+  }
+
+  requireForSim(id: string): T {
+    return requireSimRow(this.byId, this.what, id);
+  }
+
+  all(): T[] {
+    return [...this.byId.values()];
+  }
+}

@@ -1,5 +1,5 @@
 import { SimError } from "../errors.ts";
-import { requireRow, requireSimRow } from "./rows.ts";
+import { Table } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /** A WeCom member (成员) with customer contact enabled. */
@@ -19,9 +19,11 @@ export interface Staff {
 
 const USERID_RE = /^[A-Za-z0-9._@-]{1,64}$/;
 
-export class StaffDirectory {
-  private readonly byId = new Map<string, Staff>();
-  constructor(private readonly w: SimWorld) {}
+/** Members by userid; `require` answers WeCom's 41009 (no userid) / 60111 (unknown userid). */
+export class StaffDirectory extends Table<Staff> {
+  constructor(private readonly w: SimWorld) {
+    super("userid", "staff");
+  }
 
   add(input: { userid: string; name: string; department?: number[]; consoleWelcome?: boolean }): Staff {
     if (!USERID_RE.test(input.userid)) throw new SimError(400, `userid must be 1-64 chars of [A-Za-z0-9._@-]: ${input.userid}`);
@@ -36,23 +38,6 @@ export class StaffDirectory {
     };
     this.byId.set(staff.userid, staff);
     return staff;
-  }
-
-  get(userid: string): Staff | undefined {
-    return this.byId.get(userid);
-  }
-
-  /** The member, or WeCom's 41009 (no userid) / 60111 (unknown userid). */
-  require(userid: string | undefined): Staff {
-    return requireRow(this.byId, "userid", userid);
-  }
-
-  requireForSim(userid: string): Staff {
-    return requireSimRow(this.byId, "staff", userid);
-  }
-
-  all(): Staff[] {
-    return [...this.byId.values()];
   }
 
   active(): Staff[] {
