@@ -48,7 +48,7 @@ export const clientConfigSchema = z.strictObject({
   /** WeCom self-built app agent id (AgentId). */
   agentId: z.union([z.number().int().positive(), z.string().regex(/^\d+$/, "digits")]).transform(String),
   /** IANA timezone of the corp: day boundaries and the default timezone of schedules. */
-  timezone: z.string().default(DEFAULT_TIMEZONE).refine(isValidTimeZone, "not an IANA timezone (e.g. Asia/Shanghai)"),
+  timeZone: z.string().default(DEFAULT_TIMEZONE).refine(isValidTimeZone, "not an IANA timezone (e.g. Asia/Shanghai)"),
   /** Existing Secrets Manager secret with `{corpId, agentId, secret, token, encodingAesKey}`; never created here. */
   wecomSecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, "a Secrets Manager secret name"),
   /** Customer-managed KMS key of that secret, if it is not encrypted with aws/secretsmanager. */

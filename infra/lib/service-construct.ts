@@ -84,7 +84,7 @@ export class ServiceConstruct extends Construct {
     const resources: DeployedResources = {
       client: platform.client.name,
       corpId: platform.client.corpId,
-      timezone: platform.client.timezone,
+      timeZone: platform.client.timeZone,
       tableName: this.table.tableName,
       topicArn: platform.topic.topicArn,
       queueUrls: Object.fromEntries(this.queues.map((q) => [q.spec.name, q.queue.queueUrl])),
@@ -316,8 +316,8 @@ export class ServiceConstruct extends Construct {
 
   private buildSchedule(s: ScheduleSpec): void {
     const m = this.manifest;
-    const timezone = s.timezone ?? this.platform.client.timezone;
-    if (!isValidTimeZone(timezone)) throw new Error(`${m.name}/schedules/${s.name}: timezone "${timezone}" is not an IANA timezone`);
+    const timeZone = s.timeZone ?? this.platform.client.timeZone;
+    if (!isValidTimeZone(timeZone)) throw new Error(`${m.name}/schedules/${s.name}: timezone "${timeZone}" is not an IANA timezone`);
 
     // receives both failed deliveries (Scheduler) and failed asynchronous invocations (Lambda)
     const dlq = new sqs.Queue(this, `Schedule-${s.name}-dlq`, {
@@ -349,7 +349,7 @@ export class ServiceConstruct extends Construct {
     const schedule = new scheduler.CfnSchedule(this, `Schedule-${s.name}`, {
       description: `Siyu ${this.platform.client.name} ${m.name}/${s.name}${s.description ? `: ${s.description}` : ""}`.slice(0, 512),
       scheduleExpression: s.expression,
-      scheduleExpressionTimezone: timezone,
+      scheduleExpressionTimezone: timeZone,
       flexibleTimeWindow: { mode: "OFF" },
       state: "ENABLED",
       target: {

@@ -267,7 +267,7 @@ export class SiyuStack extends Stack {
       description: `Siyu: ${FALLBACK_FUNCTION.description}`,
       memoryMb: FALLBACK_FUNCTION.memoryMb,
       timeoutSeconds: FALLBACK_FUNCTION.timeoutSeconds,
-      environment: fallbackEnvironment({ client: client.name, corpId: client.corpId, timezone: client.timezone, logLevel: client.logLevel }, routeKeys),
+      environment: fallbackEnvironment({ client: client.name, corpId: client.corpId, timeZone: client.timeZone, logLevel: client.logLevel }, routeKeys),
       logRetentionDays: client.logRetentionDays,
       removalPolicy: this.platform.removalPolicy,
       tracing: client.tracing,

@@ -152,7 +152,7 @@ describe.each(names)("Siyu-%s", (name) => {
     for (const s of declared) {
       t.hasResourceProperties("AWS::Scheduler::Schedule", {
         ScheduleExpression: s.expression,
-        ScheduleExpressionTimezone: s.timezone ?? client().timezone,
+        ScheduleExpressionTimezone: s.timeZone ?? client().timeZone,
         Target: Match.objectLike({ Input: JSON.stringify({ schedule: s.name, scheduledTime: "<aws.scheduler.scheduled-time>" }) }),
       });
     }

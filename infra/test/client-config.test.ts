@@ -49,7 +49,7 @@ describe("example clients", () => {
 describe("defaults", () => {
   it("timezone Asia/Shanghai, 90 days of logs, retain, info, no tracing; agentId as a string", () => {
     const c = parseClientConfig(valid, "t");
-    expect(c).toMatchObject({ timezone: "Asia/Shanghai", logRetentionDays: 90, removalPolicy: "retain", logLevel: "info", tracing: false, agentId: "1000002", env: {} });
+    expect(c).toMatchObject({ timeZone: "Asia/Shanghai", logRetentionDays: 90, removalPolicy: "retain", logLevel: "info", tracing: false, agentId: "1000002", env: {} });
   });
 
   it("the allowed retention values are CDK's", () => {
@@ -90,7 +90,7 @@ describe("a bad file fails with the file and the field path", () => {
     [{ ...valid, auth: { cognito: { create: true, domainPrefix: "aws-acme" } } }, "t: auth.cognito.domainPrefix: may not contain aws, amazon or cognito"],
     [{ ...valid, auth: { cognito: { create: false, domainPrefix: "acme" } } }, "t: auth.cognito.create:"],
     [{ ...valid, auth: { jwt: { issuer: "http://login.acme.example.com", audience: ["a"] } } }, "t: auth.jwt.issuer: must be an https:// URL"],
-    [{ ...valid, timezone: "China/Beijing" }, "t: timezone: not an IANA timezone"],
+    [{ ...valid, timeZone: "China/Beijing" }, "t: timeZone: not an IANA timezone"],
     [{ ...valid, logRetentionDays: 42 }, "t: logRetentionDays: one of 1, 3, 5"],
     [{ ...valid, removalPolicy: "snapshot" }, "t: removalPolicy:"],
     [{ ...valid, alarmEmail: "nope" }, "t: alarmEmail: Invalid email address"],

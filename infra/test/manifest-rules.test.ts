@@ -32,7 +32,7 @@ describe("infra-level manifest rules", () => {
   });
 
   it("a schedule's timezone must be an IANA zone", () => {
-    const s = service({ name: "tz", schedules: [{ name: "j", handler: "src/jobs/nightly.ts", expression: "rate(1 hour)", timezone: "Mars/Olympus" }] });
+    const s = service({ name: "tz", schedules: [{ name: "j", handler: "src/jobs/nightly.ts", expression: "rate(1 hour)", timeZone: "Mars/Olympus" }] });
     expect(() => build([s])).toThrow('tz/schedules/j: timezone "Mars/Olympus" is not an IANA timezone');
   });
 

@@ -24,7 +24,7 @@ const poolClient = testClient({
   logRetentionDays: 14,
   corsOrigins: ["https://console.pool-brand.example.com"],
 });
-const berlinClient = testClient({ name: "berlin-brand", timezone: "Europe/Berlin", wecomBaseUrl: "https://wecom-sim.example.com" });
+const berlinClient = testClient({ name: "berlin-brand", timeZone: "Europe/Berlin", wecomBaseUrl: "https://wecom-sim.example.com" });
 
 let out: Synthesized;
 let services: LoadedService[];
@@ -245,7 +245,7 @@ describe("functions", () => {
       const expected = functionEnvironment(m, {
         client: "berlin-brand",
         corpId: berlinClient.corpId,
-        timezone: "Europe/Berlin",
+        timeZone: "Europe/Berlin",
         tableName: "t",
         topicArn: "a",
         queueUrls: Object.fromEntries(m.queues.map((q) => [q.name, "u"])),
@@ -402,7 +402,7 @@ describe("schedules", () => {
       const job = svc(st, "sample").functions.find((f) => f.node.id === `Job-${s.name}`)!;
       t.hasResourceProperties("AWS::Scheduler::Schedule", {
         ScheduleExpression: s.expression,
-        ScheduleExpressionTimezone: s.timezone ?? client.timezone,
+        ScheduleExpressionTimezone: s.timeZone ?? client.timeZone,
         FlexibleTimeWindow: { Mode: "OFF" },
         Target: Match.objectLike({
           Arn: { "Fn::GetAtt": [lid(st, job.fn), "Arn"] },
@@ -412,7 +412,7 @@ describe("schedules", () => {
         }),
       });
     }
-    expect(jwtClient.timezone).toBe(DEFAULT_TIMEZONE);
+    expect(jwtClient.timeZone).toBe(DEFAULT_TIMEZONE);
   });
 
   it("each schedule's role can only invoke its function (and dead-letter to its DLQ)", () => {

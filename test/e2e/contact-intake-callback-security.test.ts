@@ -127,7 +127,7 @@ describe("no dev credentials in Lambda", () => {
       ...functionEnvironment(manifest, {
         client: "acme",
         corpId: keys.receiveId,
-        timezone: "Asia/Shanghai",
+        timeZone: "Asia/Shanghai",
         tableName: platform.tableName("contact-intake"),
         topicArn: platform.topicArn,
         queueUrls: Object.fromEntries(manifest.queues.map((q) => [q.name, platform.queueUrl("contact-intake", q.name)])),

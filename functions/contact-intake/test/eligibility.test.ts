@@ -19,7 +19,7 @@ const scheduled = (offHoursStaff: string[] = ["n1", "n2"]) =>
 
 describe("eligibleStaff", () => {
   it("without a schedule, everyone active and under cap is eligible", () => {
-    const e = eligibleStaff(channel(), { now: MON_20, timezone: SH, addsToday: {} });
+    const e = eligibleStaff(channel(), { now: MON_20, timeZone: SH, addsToday: {} });
     expect(e).toMatchObject({ userIds: ["a", "b", "c"], reason: "in-schedule", inSchedule: true, list: "staff", capped: [], inactive: [] });
     expect(e.day).toBe("2024-01-01");
     expect(e.candidates.map((c) => [c.userId, c.dailyCap, c.eligible])).toEqual([
@@ -30,51 +30,51 @@ describe("eligibleStaff", () => {
   });
 
   it("takes a member off exactly at the cap, not one add before", () => {
-    const e = eligibleStaff(channel(), { now: MON_10, timezone: SH, addsToday: { a: 2, b: 3, c: 250 } });
+    const e = eligibleStaff(channel(), { now: MON_10, timeZone: SH, addsToday: { a: 2, b: 3, c: 250 } });
     expect(e.userIds).toEqual(["a"]);
     expect(e.capped).toEqual(["b", "c"]);
     expect(e.candidates.find((c) => c.userId === "b")).toMatchObject({ eligible: false, excluded: "capped", addsToday: 3 });
   });
 
   it("uses the corp default cap for members without one", () => {
-    const ctx = { now: MON_10, timezone: SH, addsToday: { c: 199 } };
+    const ctx = { now: MON_10, timeZone: SH, addsToday: { c: 199 } };
     expect(eligibleStaff(channel(), ctx).userIds).toContain("c");
     expect(eligibleStaff(channel(), { ...ctx, addsToday: { c: 200 } }).userIds).not.toContain("c");
     expect(eligibleStaff(channel(), { ...ctx, defaultDailyCap: 100, addsToday: { c: 150 } }).userIds).not.toContain("c");
   });
 
   it("skips inactive members and reports them", () => {
-    const e = eligibleStaff(channel(), { now: MON_10, timezone: SH, addsToday: { a: 3 }, inactive: new Set(["a", "b"]) });
+    const e = eligibleStaff(channel(), { now: MON_10, timeZone: SH, addsToday: { a: 3 }, inactive: new Set(["a", "b"]) });
     expect(e.userIds).toEqual(["c"]);
     expect(e.inactive).toEqual(["a", "b"]);
     expect(e.capped).toEqual([]); // inactive wins over capped
   });
 
   it("falls back to backups when the whole pool is capped or inactive", () => {
-    const e = eligibleStaff(channel(), { now: MON_10, timezone: SH, addsToday: { a: 3, b: 5, c: 200, z2: 1 }, inactive: new Set() });
+    const e = eligibleStaff(channel(), { now: MON_10, timeZone: SH, addsToday: { a: 3, b: 5, c: 200, z2: 1 }, inactive: new Set() });
     expect(e).toMatchObject({ userIds: ["z1"], reason: "backup", list: "backupStaff", capped: ["a", "b", "c", "z2"] });
   });
 
   it("returns nobody when even the backups are exhausted", () => {
-    const e = eligibleStaff(channel(), { now: MON_10, timezone: SH, addsToday: { a: 3, b: 3, c: 200, z1: 200, z2: 1 } });
+    const e = eligibleStaff(channel(), { now: MON_10, timeZone: SH, addsToday: { a: 3, b: 3, c: 200, z1: 200, z2: 1 } });
     expect(e.userIds).toEqual([]);
     expect(e.reason).toBe("none");
     expect(e.list).toBe("backupStaff");
   });
 
   it("returns nobody (no list) when the pool is exhausted and there are no backups", () => {
-    const e = eligibleStaff(channel({ backupStaff: [] }), { now: MON_10, timezone: SH, addsToday: { a: 3, b: 3, c: 200 } });
+    const e = eligibleStaff(channel({ backupStaff: [] }), { now: MON_10, timeZone: SH, addsToday: { a: 3, b: 3, c: 200 } });
     expect(e).toMatchObject({ userIds: [], reason: "none", list: "staff" });
   });
 
   it("uses the pool in work hours and the off-hours staff outside them", () => {
     const c = scheduled();
-    expect(eligibleStaff(c, { now: MON_10, timezone: SH, addsToday: {} })).toMatchObject({
+    expect(eligibleStaff(c, { now: MON_10, timeZone: SH, addsToday: {} })).toMatchObject({
       userIds: ["a", "b", "c"],
       reason: "in-schedule",
       inSchedule: true,
     });
-    expect(eligibleStaff(c, { now: MON_20, timezone: SH, addsToday: {} })).toMatchObject({
+    expect(eligibleStaff(c, { now: MON_20, timeZone: SH, addsToday: {} })).toMatchObject({
       userIds: ["n1", "n2"],
       reason: "off-hours",
       inSchedule: false,
@@ -83,19 +83,19 @@ describe("eligibleStaff", () => {
   });
 
   it("uses backups off-hours when no off-hours staff is configured or available", () => {
-    expect(eligibleStaff(scheduled([]), { now: MON_20, timezone: SH, addsToday: {} })).toMatchObject({
+    expect(eligibleStaff(scheduled([]), { now: MON_20, timeZone: SH, addsToday: {} })).toMatchObject({
       userIds: ["z1", "z2"],
       reason: "backup",
     });
-    const e = eligibleStaff(scheduled(), { now: MON_20, timezone: SH, addsToday: { n1: 200 }, inactive: new Set(["n2"]) });
+    const e = eligibleStaff(scheduled(), { now: MON_20, timeZone: SH, addsToday: { n1: 200 }, inactive: new Set(["n2"]) });
     expect(e).toMatchObject({ userIds: ["z1", "z2"], reason: "backup", capped: ["n1"], inactive: ["n2"] });
   });
 
   it("evaluates schedule and cap day in the corp timezone, not UTC", () => {
     // 2024-01-01T16:30Z: Monday 16:30 in UTC (in hours), Tuesday 00:30 in Shanghai (off hours)
     const now = new Date("2024-01-01T16:30:00Z");
-    const sh = eligibleStaff(scheduled(), { now, timezone: SH, addsToday: {} });
-    const utc = eligibleStaff(scheduled(), { now, timezone: "UTC", addsToday: {} });
+    const sh = eligibleStaff(scheduled(), { now, timeZone: SH, addsToday: {} });
+    const utc = eligibleStaff(scheduled(), { now, timeZone: "UTC", addsToday: {} });
     expect([sh.reason, sh.day]).toEqual(["off-hours", "2024-01-02"]);
     expect([utc.reason, utc.day]).toEqual(["in-schedule", "2024-01-01"]);
   });
@@ -109,7 +109,7 @@ describe("eligibleStaff", () => {
         (addsToday, inactiveList) => {
           const inactive = new Set(inactiveList);
           const c = channel();
-          const e = eligibleStaff(c, { now: MON_10, timezone: SH, addsToday, inactive });
+          const e = eligibleStaff(c, { now: MON_10, timeZone: SH, addsToday, inactive });
           const caps: Record<string, number> = { a: 3, b: 3, c: 200, z1: 200, z2: 1 };
           const ok = (u: string) => !inactive.has(u) && (addsToday[u] ?? 0) < caps[u]!;
           const pool = ["a", "b", "c"].filter(ok);

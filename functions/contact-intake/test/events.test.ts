@@ -20,7 +20,7 @@ const contact = (changeType: string, more: Record<string, string> = {}) =>
     xml({ Event: "change_external_contact", ChangeType: changeType, UserID: "alice", ExternalUserID: "wmCUST1", ...more }),
   );
 
-const ctx = (extra: Partial<IntakeContext> = {}): IntakeContext => ({ timezone: SH, ...extra });
+const ctx = (extra: Partial<IntakeContext> = {}): IntakeContext => ({ timeZone: SH, ...extra });
 const channel = { channelId: "ch_store", tagIds: ["etTAG1", "etTAG2"] };
 
 describe("add_external_contact", () => {
@@ -64,7 +64,7 @@ describe("add_external_contact", () => {
   });
 
   it("uses the corp timezone for the cap day", () => {
-    expect(decideIntake(add, { timezone: "UTC", channel }).countAdd?.day).toBe("2024-01-01");
+    expect(decideIntake(add, { timeZone: "UTC", channel }).countAdd?.day).toBe("2024-01-01");
   });
 
   it("publishes the same ids for a retried callback, different ids for a different callback", () => {

@@ -12,17 +12,17 @@ const add = { channelId: "ch0000000a", userId: "liming", day: "2026-03-02", addK
 
 describe("planCapSync", () => {
   it("a random code changes only at or over the cap, once per member, channel, day and cap", () => {
-    expect(planCapSync(add, { underCap: true }, { cap: 3, rotation: "wecom-random" }, { now, timezone: tz })).toEqual({ overshoot: 0 });
-    const at = planCapSync(add, { underCap: false, countAfter: 3 }, { cap: 3, rotation: "wecom-random" }, { now, timezone: tz });
-    const over = planCapSync({ ...add, addKey: "k2" }, { underCap: false, countAfter: 5 }, { cap: 3, rotation: "wecom-random" }, { now, timezone: tz });
+    expect(planCapSync(add, { underCap: true }, { cap: 3, rotation: "wecom-random" }, { now, timeZone: tz })).toEqual({ overshoot: 0 });
+    const at = planCapSync(add, { underCap: false, countAfter: 3 }, { cap: 3, rotation: "wecom-random" }, { now, timeZone: tz });
+    const over = planCapSync({ ...add, addKey: "k2" }, { underCap: false, countAfter: 5 }, { cap: 3, rotation: "wecom-random" }, { now, timeZone: tz });
     expect(at.sync).toMatchObject({ reason: "cap-reached" });
     expect(over).toMatchObject({ overshoot: 2, sync: { reason: "cap-reached" } });
     expect(over.sync!.id).toBe(at.sync!.id);
   });
 
   it("a rotating code moves on after every add, one sync per add", () => {
-    const a = planCapSync(add, { underCap: true }, { cap: 3, rotation: "round-robin" }, { now, timezone: tz });
-    const b = planCapSync({ ...add, addKey: "k2" }, { underCap: true }, { cap: 3, rotation: "round-robin" }, { now, timezone: tz });
+    const a = planCapSync(add, { underCap: true }, { cap: 3, rotation: "round-robin" }, { now, timeZone: tz });
+    const b = planCapSync({ ...add, addKey: "k2" }, { underCap: true }, { cap: 3, rotation: "round-robin" }, { now, timeZone: tz });
     expect(a.sync).toMatchObject({ reason: "add", addedUserId: "liming" });
     expect(a.sync!.id).not.toBe(b.sync!.id);
   });
@@ -30,7 +30,7 @@ describe("planCapSync", () => {
   it("an add counted on another day than today asks nothing (property)", () => {
     fc.assert(
       fc.property(fc.constantFrom("wecom-random", "round-robin", "weighted"), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 60 }), (rotation, cap, count) => {
-        expect(planCapSync({ ...add, day: "2026-03-01" }, { underCap: false, countAfter: count }, { cap, rotation }, { now, timezone: tz }).sync).toBeUndefined();
+        expect(planCapSync({ ...add, day: "2026-03-01" }, { underCap: false, countAfter: count }, { cap, rotation }, { now, timeZone: tz }).sync).toBeUndefined();
       }),
     );
   });

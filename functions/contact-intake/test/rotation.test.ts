@@ -207,7 +207,7 @@ describe("weighted (smooth weighted round robin)", () => {
 
 describe("codeUsers", () => {
   const channel = parseChannelCreate({ name: "c", staff: ["a", { userId: "b", weight: 3 }, "c"], backupStaff: ["z"] });
-  const ctx = { now: new Date("2024-01-01T02:00:00Z"), timezone: "Asia/Shanghai" };
+  const ctx = { now: new Date("2024-01-01T02:00:00Z"), timeZone: "Asia/Shanghai" };
 
   it("puts every eligible member on the code for wecom-random", () => {
     const e = eligibleStaff(channel, { ...ctx, addsToday: { c: 200 } });

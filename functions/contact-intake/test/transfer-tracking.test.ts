@@ -114,7 +114,7 @@ describe("a customer's transfer history", () => {
     ]);
     expect(history).toEqual({ x: ["2024-05-01T01:00:00.000Z", "2024-05-10T01:00:00.000Z"], w: ["2024-05-30T01:00:00.000Z"] });
     expect([...inProgress].sort()).toEqual(["w", "z"]);
-    const plan = planTransfer(parseTransferRequest({ fromUserId: "a", toUserId: "b", externalUserIds: ["x", "y", "z", "w"] }), { now: NOW, timezone: "Asia/Shanghai", history, inProgress });
+    const plan = planTransfer(parseTransferRequest({ fromUserId: "a", toUserId: "b", externalUserIds: ["x", "y", "z", "w"] }), { now: NOW, timeZone: "Asia/Shanghai", history, inProgress });
     expect(plan.included).toEqual(["y"]);
     expect(plan.excluded.map((e) => [e.externalUserId, e.reason])).toEqual([
       ["x", "too-frequent"],

@@ -50,14 +50,14 @@ describe("planTransfer batching", () => {
       [101, [100, 1]],
       [250, [100, 100, 50]],
     ] as const) {
-      const plan = planTransfer(req, { now: NOW, timezone: SH, history: {}, customersOfHandover: ids(n) });
+      const plan = planTransfer(req, { now: NOW, timeZone: SH, history: {}, customersOfHandover: ids(n) });
       expect(plan.batches.map((b) => b.external_userid.length)).toEqual(sizes);
       expect(plan.included).toEqual(ids(n));
     }
   });
 
   it("builds WeCom bodies for the on-job endpoint", () => {
-    const plan = planTransfer({ ...req, externalUserIds: ["x1", "x2"] }, { now: NOW, timezone: SH, history: {} });
+    const plan = planTransfer({ ...req, externalUserIds: ["x1", "x2"] }, { now: NOW, timeZone: SH, history: {} });
     expect(plan.endpoint).toBe(TRANSFER_ENDPOINTS.onJob);
     expect(plan.batches).toEqual([
       { handover_userid: "leaver", takeover_userid: "taker", external_userid: ["x1", "x2"], transfer_success_msg: "您好,我是新顾问" },
@@ -67,7 +67,7 @@ describe("planTransfer batching", () => {
   it("uses the resigned endpoint without a message", () => {
     const plan = planTransfer(parseTransferRequest({ fromUserId: "l", toUserId: "t", resigned: true, externalUserIds: ["x"] }), {
       now: NOW,
-      timezone: SH,
+      timeZone: SH,
       history: {},
     });
     expect(plan.endpoint).toBe(TRANSFER_ENDPOINTS.resigned);
@@ -77,7 +77,7 @@ describe("planTransfer batching", () => {
   it("excludes duplicates, non-followers and transfers in progress", () => {
     const plan = planTransfer(
       { ...req, externalUserIds: ["x1", "x2", "x1", "stranger", "x3"] },
-      { now: NOW, timezone: SH, history: {}, customersOfHandover: ["x1", "x2", "x3"], inProgress: new Set(["x2"]) },
+      { now: NOW, timeZone: SH, history: {}, customersOfHandover: ["x1", "x2", "x3"], inProgress: new Set(["x2"]) },
     );
     expect(plan.included).toEqual(["x1", "x3"]);
     expect(plan.excluded).toEqual([
@@ -88,18 +88,18 @@ describe("planTransfer batching", () => {
   });
 
   it("needs the handover's customers when the request names none", () => {
-    expect(() => planTransfer(req, { now: NOW, timezone: SH, history: {} })).toThrow(TypeError);
+    expect(() => planTransfer(req, { now: NOW, timeZone: SH, history: {} })).toThrow(TypeError);
   });
 
   it("plans nothing when every customer is excluded", () => {
-    const plan = planTransfer({ ...req, externalUserIds: ["x"] }, { now: NOW, timezone: SH, history: {}, inProgress: new Set(["x"]) });
+    const plan = planTransfer({ ...req, externalUserIds: ["x"] }, { now: NOW, timeZone: SH, history: {}, inProgress: new Set(["x"]) });
     expect(plan.batches).toEqual([]);
   });
 
   it("property: batches partition the included customers in order, each ≤ 100", () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 450 }), (n) => {
-        const plan = planTransfer(req, { now: NOW, timezone: SH, history: {}, customersOfHandover: ids(n) });
+        const plan = planTransfer(req, { now: NOW, timeZone: SH, history: {}, customersOfHandover: ids(n) });
         expect(plan.batches.flatMap((b) => b.external_userid)).toEqual(ids(n));
         for (const b of plan.batches) expect(b.external_userid.length).toBeGreaterThan(0);
         for (const b of plan.batches) expect(b.external_userid.length).toBeLessThanOrEqual(100);
@@ -115,11 +115,11 @@ describe("≤ 2 transfers per customer per 90 days", () => {
   const onDay = (day: string) => `${day}T04:00:00Z`;
 
   it("allows a customer with one recent transfer", () => {
-    expect(planTransfer(req, { now: NOW, timezone: SH, history: { x: [onDay("2024-05-01")] } }).included).toEqual(["x"]);
+    expect(planTransfer(req, { now: NOW, timeZone: SH, history: { x: [onDay("2024-05-01")] } }).included).toEqual(["x"]);
   });
 
   it("excludes a customer with two transfers in the window, saying when it becomes possible", () => {
-    const plan = planTransfer(req, { now: NOW, timezone: SH, history: { x: [onDay("2024-04-01"), onDay("2024-05-20")] } });
+    const plan = planTransfer(req, { now: NOW, timeZone: SH, history: { x: [onDay("2024-04-01"), onDay("2024-05-20")] } });
     expect(plan.included).toEqual([]);
     expect(plan.excluded).toEqual([
       // 2024-04-01 leaves the window after 2024-06-30 (day + 90): free from 2024-07-01 00:00 Shanghai
@@ -150,12 +150,12 @@ describe("≤ 2 transfers per customer per 90 days", () => {
   it("does not apply the rule to resigned transfers unless asked", () => {
     const resigned = parseTransferRequest({ fromUserId: "a", toUserId: "b", resigned: true, externalUserIds: ["x"] });
     const history = { x: [onDay("2024-05-01"), onDay("2024-05-20")] };
-    expect(planTransfer(resigned, { now: NOW, timezone: SH, history }).included).toEqual(["x"]);
-    expect(planTransfer(resigned, { now: NOW, timezone: SH, history, policy: { applyToResigned: true } }).included).toEqual([]);
+    expect(planTransfer(resigned, { now: NOW, timeZone: SH, history }).included).toEqual(["x"]);
+    expect(planTransfer(resigned, { now: NOW, timeZone: SH, history, policy: { applyToResigned: true } }).included).toEqual([]);
   });
 
   it("accepts a stricter policy (e.g. one per 90 days, as errcode 40128's text says)", () => {
-    const plan = planTransfer(req, { now: NOW, timezone: SH, history: { x: [onDay("2024-05-01")] }, policy: { maxPerWindow: 1 } });
+    const plan = planTransfer(req, { now: NOW, timeZone: SH, history: { x: [onDay("2024-05-01")] }, policy: { maxPerWindow: 1 } });
     expect(plan.excluded[0]).toMatchObject({ reason: "too-frequent", eligibleAt: new Date("2024-07-30T16:00:00Z") });
   });
 

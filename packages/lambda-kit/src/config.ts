@@ -11,7 +11,7 @@ const configSchema = z.object({
   [ENV.service]: z.string().min(1),
   [ENV.client]: z.string().min(1).default("local"),
   [ENV.corpId]: z.string().min(1),
-  [ENV.timezone]: z.string().default(DEFAULT_TIMEZONE).refine(isValidTimeZone, "not an IANA timezone"),
+  [ENV.timeZone]: z.string().default(DEFAULT_TIMEZONE).refine(isValidTimeZone, "not an IANA timezone"),
   [ENV.table]: z.string().min(1),
   [ENV.topicArn]: z.string().min(1),
   [ENV.logLevel]: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -26,7 +26,7 @@ export interface RuntimeConfig {
   service: string;
   client: string;
   corpId: string;
-  timezone: string;
+  timeZone: string;
   table: string;
   topicArn: string;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -94,7 +94,7 @@ export function runtimeConfig(): RuntimeConfig {
     service: c[ENV.service],
     client: c[ENV.client],
     corpId: c[ENV.corpId],
-    timezone: c[ENV.timezone],
+    timeZone: c[ENV.timeZone],
     table: c[ENV.table],
     topicArn: c[ENV.topicArn],
     logLevel: c[ENV.logLevel],

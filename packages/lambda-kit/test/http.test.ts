@@ -25,7 +25,7 @@ const manifest = defineService({
 const env = functionEnvironment(manifest, {
   client: "test",
   corpId: "wwtest",
-  timezone: "Asia/Shanghai",
+  timeZone: "Asia/Shanghai",
   tableName: "unused",
   topicArn: "arn:aws:sns:local:000000000000:t",
   queueUrls: {},

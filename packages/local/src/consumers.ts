@@ -55,7 +55,7 @@ export function createPollers(services: Iterable<ServiceRuntime>, o: PollerOptio
 export function createScheduler(services: Iterable<ServiceRuntime>, corpTimezone: string, log: PlatformLogger): LocalScheduler {
   return new LocalScheduler(
     [...services].flatMap((s) =>
-      s.manifest.schedules.map((spec) => ({ service: s.manifest.name, spec, timezone: spec.timezone ?? corpTimezone, fn: s.schedules.get(spec.name)! })),
+      s.manifest.schedules.map((spec) => ({ service: s.manifest.name, spec, timeZone: spec.timeZone ?? corpTimezone, fn: s.schedules.get(spec.name)! })),
     ),
     log,
   );

@@ -117,29 +117,29 @@ function parseYears(field: string, fields: string): YearMatcher | null {
 }
 
 /** The next time `expr` fires strictly after `after`, in `timezone`; null if it never fires again. */
-export function nextRun(expr: ScheduleExpression, timezone: string, after: Date, startedAt: Date = after): Date | null {
+export function nextRun(expr: ScheduleExpression, timeZone: string, after: Date, startedAt: Date = after): Date | null {
   if (expr.kind === "rate") {
     const elapsed = after.getTime() - startedAt.getTime();
     const n = Math.floor(elapsed / expr.everyMs) + 1;
     return new Date(startedAt.getTime() + n * expr.everyMs);
   }
-  const cron = new Cron(expr.pattern, { paused: true, timezone });
+  const cron = new Cron(expr.pattern, { paused: true, timezone: timeZone });
   let cursor: Date | null = after;
   for (let i = 0; i < 10_000 && cursor; i++) {
     cursor = cron.nextRun(cursor);
     if (!cursor) return null;
-    if (!expr.years || expr.years(yearIn(cursor, timezone))) return cursor;
-    if (yearIn(cursor, timezone) > 2199) return null;
+    if (!expr.years || expr.years(yearIn(cursor, timeZone))) return cursor;
+    if (yearIn(cursor, timeZone) > 2199) return null;
   }
   return null;
 }
 
 /** The next `count` fire times after `after` (for docs, logs and tests). */
-export function nextRuns(expr: ScheduleExpression, timezone: string, after: Date, count: number): Date[] {
+export function nextRuns(expr: ScheduleExpression, timeZone: string, after: Date, count: number): Date[] {
   const out: Date[] = [];
   let cursor = after;
   while (out.length < count) {
-    const next = nextRun(expr, timezone, cursor, after);
+    const next = nextRun(expr, timeZone, cursor, after);
     if (!next) break;
     out.push(next);
     cursor = next;
@@ -147,6 +147,6 @@ export function nextRuns(expr: ScheduleExpression, timezone: string, after: Date
   return out;
 }
 
-function yearIn(date: Date, timezone: string): number {
-  return Number(new Intl.DateTimeFormat("en-US", { timeZone: timezone, year: "numeric" }).format(date));
+function yearIn(date: Date, timeZone: string): number {
+  return Number(new Intl.DateTimeFormat("en-US", { timeZone: timeZone, year: "numeric" }).format(date));
 }

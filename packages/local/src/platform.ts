@@ -54,7 +54,7 @@ export interface LocalPlatformOptions {
   /** Keep DynamoDB data and the token signing key on disk under `<repoRoot>/.siyu` (or this directory). */
   persist?: boolean | string;
   /** The corp this platform plays: id (default: the WeCom corp id) and timezone (default Asia/Shanghai). */
-  corp?: { corpId?: string; timezone?: string; client?: string };
+  corp?: { corpId?: string; timeZone?: string; client?: string };
   /** WeCom app credentials; default from SIYU_WECOM_* or the dev values of @siyu/wecom. */
   wecom?: WecomCredentials;
   /** Override the WeCom API base URL given to functions (default: the simulator's URL). */
@@ -190,7 +190,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     const issuer = await DevIssuer.create({ issuer: `${gatewayUrl}/_local/issuer`, keyFile: persistDir ? join(persistDir, "issuer-key.json") : undefined });
 
     // --- simulator --------------------------------------------------------------------------------------
-    const simulator = await startSimulator({ option: opts.simulator, host, wecom: corp.wecom, timeZone: corp.timezone, gatewayUrl });
+    const simulator = await startSimulator({ option: opts.simulator, host, wecom: corp.wecom, timeZone: corp.timeZone, gatewayUrl });
     if (simulator) {
       teardown.add("WeCom simulator", () => simulator.close());
       mark("simulator up");
@@ -214,7 +214,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       tracker,
     });
     const { services } = functions;
-    const scheduler = createScheduler(services.values(), corp.timezone, log);
+    const scheduler = createScheduler(services.values(), corp.timeZone, log);
     teardown.add("scheduler", () => scheduler.stop());
     const loads = loadAll(functions.all, log);
     await dynamo.ready;
@@ -331,9 +331,9 @@ async function selectServices(repoRoot: string, names: readonly string[] | undef
 /** The corp this platform plays, and its WeCom app. */
 async function corpOf(opts: LocalPlatformOptions): Promise<Corp> {
   const wecom = opts.wecom ?? (await envCredentials(process.env)());
-  const timezone = opts.corp?.timezone ?? DEFAULT_TIMEZONE;
-  if (!isValidTimeZone(timezone)) throw new Error(`corp timezone "${timezone}" is not an IANA timezone`);
-  return { client: opts.corp?.client ?? "local", corpId: opts.corp?.corpId ?? wecom.corpId, timezone, wecom };
+  const timeZone = opts.corp?.timeZone ?? DEFAULT_TIMEZONE;
+  if (!isValidTimeZone(timeZone)) throw new Error(`corp timezone "${timeZone}" is not an IANA timezone`);
+  return { client: opts.corp?.client ?? "local", corpId: opts.corp?.corpId ?? wecom.corpId, timeZone, wecom };
 }
 
 /** A value later phases produce for an earlier one (the gateway listens before it has routes). */

@@ -13,7 +13,7 @@ import type { PlatformLogger } from "./log.ts";
 export interface ScheduleEntry {
   service: string;
   spec: ScheduleSpec;
-  timezone: string;
+  timeZone: string;
   fn: LocalFunction;
 }
 
@@ -65,12 +65,12 @@ export class LocalScheduler {
     return this.entries.has(key(service, name));
   }
 
-  list(): { service: string; name: string; expression: string; timezone: string; next: string | null; lastRun?: Armed["lastRun"] }[] {
+  list(): { service: string; name: string; expression: string; timeZone: string; next: string | null; lastRun?: Armed["lastRun"] }[] {
     return [...this.entries.values()].map((a) => ({
       service: a.service,
       name: a.spec.name,
       expression: a.spec.expression,
-      timezone: a.timezone,
+      timeZone: a.timeZone,
       next: this.running ? (a.next?.toISOString() ?? null) : null,
       ...(a.lastRun ? { lastRun: a.lastRun } : {}),
     }));
@@ -95,7 +95,7 @@ export class LocalScheduler {
 
   private arm(a: Armed, after: Date): void {
     clearTimeout(a.timer);
-    a.next = nextRun(a.expr, a.timezone, after, this.startedAt);
+    a.next = nextRun(a.expr, a.timeZone, after, this.startedAt);
     if (!a.next || !this.running) return;
     const fireAt = a.next;
     const wait = () => {

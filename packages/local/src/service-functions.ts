@@ -33,7 +33,7 @@ export type ServiceRuntime = ServiceResources & ServiceFunctions;
 export interface Corp {
   client: string;
   corpId: string;
-  timezone: string;
+  timeZone: string;
   wecom: WecomCredentials;
 }
 
@@ -85,7 +85,7 @@ export function buildFunctions(i: FunctionsInput): Functions {
       ...functionEnvironment(m, {
         client: corp.client,
         corpId: corp.corpId,
-        timezone: corp.timezone,
+        timeZone: corp.timeZone,
         tableName: s.tableName,
         topicArn: i.topicArn,
         queueUrls: Object.fromEntries(s.queues.map((q) => [q.spec.name, q.url])),
@@ -113,7 +113,7 @@ export function buildFunctions(i: FunctionsInput): Functions {
         service: FALLBACK_FUNCTION.service,
         kind: "fallback",
         entry: fallbackEntry,
-        env: fallbackEnvironment({ client: corp.client, corpId: corp.corpId, timezone: corp.timezone, logLevel: i.functionLogLevel }, i.routes.all.map(routeKey)),
+        env: fallbackEnvironment({ client: corp.client, corpId: corp.corpId, timeZone: corp.timeZone, logLevel: i.functionLogLevel }, i.routes.all.map(routeKey)),
         timeoutSeconds: FALLBACK_FUNCTION.timeoutSeconds,
         memoryMb: FALLBACK_FUNCTION.memoryMb,
       })

@@ -15,7 +15,7 @@ function fakeFunction() {
   return { fn, calls };
 }
 
-const spec = (name: string, expression: string, timezone?: string) => ({ name, handler: "src/x.ts", expression, timeoutSeconds: 60, description: "", timezone });
+const spec = (name: string, expression: string, timeZone?: string) => ({ name, handler: "src/x.ts", expression, timeoutSeconds: 60, description: "", timeZone });
 
 afterEach(() => {
   vi.useRealTimers();
@@ -25,7 +25,7 @@ describe("local scheduler", () => {
   it("fires a cron schedule at its time in its timezone, with EventBridge Scheduler's input", async () => {
     vi.useFakeTimers({ now: new Date("2025-01-06T01:59:00Z") }); // Monday 09:59 in Shanghai
     const { fn, calls } = fakeFunction();
-    const s = new LocalScheduler([{ service: "svc", spec: spec("morning", "cron(0 10 ? * 2-6 *)"), timezone: "Asia/Shanghai", fn }], quiet);
+    const s = new LocalScheduler([{ service: "svc", spec: spec("morning", "cron(0 10 ? * 2-6 *)"), timeZone: "Asia/Shanghai", fn }], quiet);
     s.start();
     expect(s.list()[0]!.next).toBe("2025-01-06T02:00:00.000Z");
     await vi.advanceTimersByTimeAsync(59_000);
@@ -39,7 +39,7 @@ describe("local scheduler", () => {
   it("skips the weekend for a Monday-Friday schedule (EventBridge 2-6)", async () => {
     vi.useFakeTimers({ now: new Date("2025-01-10T03:00:00Z") }); // Friday, after 10:00 Shanghai
     const { fn, calls } = fakeFunction();
-    const s = new LocalScheduler([{ service: "svc", spec: spec("morning", "cron(0 10 ? * 2-6 *)"), timezone: "Asia/Shanghai", fn }], quiet);
+    const s = new LocalScheduler([{ service: "svc", spec: spec("morning", "cron(0 10 ? * 2-6 *)"), timeZone: "Asia/Shanghai", fn }], quiet);
     s.start();
     expect(s.list()[0]!.next).toBe("2025-01-13T02:00:00.000Z"); // Monday
     await vi.advanceTimersByTimeAsync(3 * 86_400_000);
@@ -50,7 +50,7 @@ describe("local scheduler", () => {
   it("fires rate schedules repeatedly and stops on stop()", async () => {
     vi.useFakeTimers({ now: new Date("2025-01-01T00:00:00Z") });
     const { fn, calls } = fakeFunction();
-    const s = new LocalScheduler([{ service: "svc", spec: spec("tick", "rate(5 minutes)"), timezone: "UTC", fn }], quiet);
+    const s = new LocalScheduler([{ service: "svc", spec: spec("tick", "rate(5 minutes)"), timeZone: "UTC", fn }], quiet);
     s.start();
     await vi.advanceTimersByTimeAsync(15 * 60_000);
     expect(calls).toHaveLength(3);
@@ -61,7 +61,7 @@ describe("local scheduler", () => {
 
   it("runs a schedule by hand and rejects unknown ones", async () => {
     const { fn, calls } = fakeFunction();
-    const s = new LocalScheduler([{ service: "svc", spec: spec("tick", "rate(1 day)"), timezone: "UTC", fn }], quiet);
+    const s = new LocalScheduler([{ service: "svc", spec: spec("tick", "rate(1 day)"), timeZone: "UTC", fn }], quiet);
     await expect(s.run("svc", "tick", new Date("2025-05-05T05:05:05.123Z"))).resolves.toEqual({ ok: true });
     expect(calls).toEqual([{ schedule: "tick", scheduledTime: "2025-05-05T05:05:05Z" }]);
     await expect(s.run("svc", "nope")).rejects.toThrow(/no schedule svc\/nope; known: svc\/tick/);
@@ -69,6 +69,6 @@ describe("local scheduler", () => {
 
   it("refuses a bad expression at start-up", () => {
     const { fn } = fakeFunction();
-    expect(() => new LocalScheduler([{ service: "svc", spec: spec("bad", "cron(0 3 * * * *)"), timezone: "UTC", fn }], quiet)).toThrow(/svc\/schedules\/bad/);
+    expect(() => new LocalScheduler([{ service: "svc", spec: spec("bad", "cron(0 3 * * * *)"), timeZone: "UTC", fn }], quiet)).toThrow(/svc\/schedules\/bad/);
   });
 });

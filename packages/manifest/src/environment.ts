@@ -9,7 +9,7 @@ export const ENV = {
   service: "SIYU_SERVICE",
   client: "SIYU_CLIENT",
   corpId: "SIYU_CORP_ID",
-  timezone: "SIYU_CORP_TIMEZONE",
+  timeZone: "SIYU_CORP_TIMEZONE",
   table: "SIYU_TABLE",
   topicArn: "SIYU_TOPIC_ARN",
   /** Secrets Manager secret holding `{ corpId, agentId, secret, token, encodingAesKey }` (AWS only). */
@@ -54,7 +54,7 @@ export interface QueuePolicy {
 export interface DeployedResources {
   client: string;
   corpId: string;
-  timezone: string;
+  timeZone: string;
   tableName: string;
   topicArn: string;
   /** Queue URL by the manifest's queue name. */
@@ -72,7 +72,7 @@ export function functionEnvironment(manifest: ServiceManifest, res: DeployedReso
     [ENV.service]: manifest.name,
     [ENV.client]: res.client,
     [ENV.corpId]: res.corpId,
-    [ENV.timezone]: res.timezone,
+    [ENV.timeZone]: res.timeZone,
     [ENV.table]: res.tableName,
     [ENV.topicArn]: res.topicArn,
     [ENV.logLevel]: res.logLevel ?? "info",

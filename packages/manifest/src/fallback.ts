@@ -33,12 +33,12 @@ export function resolveFallbackEntry(repoRoot: string, choice: boolean | string 
 }
 
 /** The fallback's environment: who it runs for, and every declared route key (for 405 vs 404). */
-export function fallbackEnvironment(res: Pick<DeployedResources, "client" | "corpId" | "timezone" | "logLevel">, routeKeys: readonly string[]): Record<string, string> {
+export function fallbackEnvironment(res: Pick<DeployedResources, "client" | "corpId" | "timeZone" | "logLevel">, routeKeys: readonly string[]): Record<string, string> {
   return {
     [ENV.service]: FALLBACK_FUNCTION.service,
     [ENV.client]: res.client,
     [ENV.corpId]: res.corpId,
-    [ENV.timezone]: res.timezone,
+    [ENV.timeZone]: res.timeZone,
     [ENV.logLevel]: res.logLevel ?? "info",
     [ENV.routes]: JSON.stringify(routeKeys),
   };

@@ -73,7 +73,7 @@ const scheduleSchema = z.object({
     .string()
     .regex(/^(cron\(\S+ \S+ \S+ \S+ \S+ \S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, "cron(m h dom mon dow year) or rate(n unit)"),
   /** IANA timezone; default: the client's corp timezone. */
-  timezone: z.string().optional(),
+  timeZone: z.string().optional(),
   timeoutSeconds: z.number().int().min(1).max(900).default(60),
   description: z.string().default(""),
 });

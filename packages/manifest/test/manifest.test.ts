@@ -32,7 +32,7 @@ describe("defineService", () => {
     const env = functionEnvironment(m, {
       client: "acme",
       corpId: "ww1",
-      timezone: "Asia/Shanghai",
+      timeZone: "Asia/Shanghai",
       tableName: "t",
       topicArn: "arn:topic",
       queueUrls: { "dispatch-retry": "http://q" },
@@ -41,6 +41,6 @@ describe("defineService", () => {
     expect(env[queueEnvName("dispatch-retry")]).toBe("http://q");
     expect(queueEnvName("dispatch-retry")).toBe("SIYU_QUEUE_DISPATCH_RETRY");
     expect(env[dlqEnvName("dispatch-retry")]).toBe("http://dlq");
-    expect(() => functionEnvironment(m, { client: "a", corpId: "c", timezone: "UTC", tableName: "t", topicArn: "x", queueUrls: {} })).toThrow(/no queue URL/);
+    expect(() => functionEnvironment(m, { client: "a", corpId: "c", timeZone: "UTC", tableName: "t", topicArn: "x", queueUrls: {} })).toThrow(/no queue URL/);
   });
 });

@@ -117,12 +117,12 @@ describe("the $default fallback", () => {
   });
 
   it("knows who it runs for and every declared route key", () => {
-    const env = fallbackEnvironment({ client: "acme", corpId: "ww1", timezone: "Asia/Shanghai" }, ["GET /v1/x", "POST /v1/x"]);
+    const env = fallbackEnvironment({ client: "acme", corpId: "ww1", timeZone: "Asia/Shanghai" }, ["GET /v1/x", "POST /v1/x"]);
     expect(env).toEqual({
       [ENV.service]: "fallback",
       [ENV.client]: "acme",
       [ENV.corpId]: "ww1",
-      [ENV.timezone]: "Asia/Shanghai",
+      [ENV.timeZone]: "Asia/Shanghai",
       [ENV.logLevel]: "info",
       [ENV.routes]: '["GET /v1/x","POST /v1/x"]',
     });

@@ -39,7 +39,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
         from: { type: "string" },
         to: { type: "string" },
         table: { type: "string" },
-        timezone: { type: "string" },
+        timeZone: { type: "string" },
         endpoint: { type: "string" },
         region: { type: "string" },
         "dry-run": { type: "boolean" },
@@ -61,7 +61,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   }
   const table = (values.table as string | undefined) ?? env.SIYU_TABLE;
   if (!table) return { code: 2, output: `--table (or SIYU_TABLE) is required\n${USAGE}` };
-  const timeZone = (values.timezone as string | undefined) ?? env.SIYU_CORP_TIMEZONE ?? DEFAULT_TIMEZONE;
+  const timeZone = (values.timeZone as string | undefined) ?? env.SIYU_CORP_TIMEZONE ?? DEFAULT_TIMEZONE;
   if (!isValidTimeZone(timeZone)) return { code: 2, output: `--timezone: ${timeZone} is not an IANA timezone` };
   const endpoint = (values.endpoint as string | undefined) ?? env.AWS_ENDPOINT_URL_DYNAMODB;
   const region = (values.region as string | undefined) ?? env.AWS_REGION ?? (endpoint ? "us-east-1" : undefined);

@@ -14,7 +14,7 @@ export const handler = sqs({
   async handle(event, { config, clock, log }) {
     const wecom = wecomFor(config);
     const outcome = await handleAlertRequest(
-      { table: config.table, timeZone: config.timezone, now: () => clock.now(), log, wecom: () => wecom.app(), alertsQueueUrl: config.queueUrl("alerts") },
+      { table: config.table, timeZone: config.timeZone, now: () => clock.now(), log, wecom: () => wecom.app(), alertsQueueUrl: config.queueUrl("alerts") },
       event,
     ).catch((error: unknown) => {
       if (error instanceof LossAlertExpired) throw new PermanentFailure(error.message);

@@ -18,7 +18,7 @@ export const handler = sqs({
   async handle(event, { config, clock, log }) {
     try {
       await recordEvent(
-        { table: config.table, corpId: config.corpId, timeZone: config.timezone, now: () => clock.now(), log, alertsQueueUrl: config.queueUrl("alerts") },
+        { table: config.table, corpId: config.corpId, timeZone: config.timeZone, now: () => clock.now(), log, alertsQueueUrl: config.queueUrl("alerts") },
         event,
       );
     } catch (error) {

@@ -8,7 +8,7 @@ export const handler = sqs({
   idempotency: { prefix: "churn-rebuild", lockSeconds: 960, keepSeconds: 7 * 86_400 },
   async handle(event, { config, log }) {
     const { from, to, dryRun } = event.data;
-    const report = await rebuildRange({ table: config.table, timeZone: config.timezone, from, to, dryRun, log });
+    const report = await rebuildRange({ table: config.table, timeZone: config.timeZone, from, to, dryRun, log });
     log.info("rebuild report", { ...report, changes: report.changes.slice(0, 20) });
   },
 });

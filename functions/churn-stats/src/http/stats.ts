@@ -42,7 +42,7 @@ function wantsCsv(req: HttpRequest<unknown, unknown, unknown>): boolean {
 }
 
 function context(req: HttpRequest<unknown, unknown, unknown>): ReadContext {
-  return { table: req.config.table, today: corpDay(req.clock.now(), req.config.timezone) };
+  return { table: req.config.table, today: corpDay(req.clock.now(), req.config.timeZone) };
 }
 
 /** The use case's query: the parsed one without the response's language. */
@@ -72,7 +72,7 @@ export const getChurn = route({ query: statsQuerySchema }, async (req) => {
   return {
     status: 200,
     body: {
-      ...rangeOf(q, req.config.timezone),
+      ...rangeOf(q, req.config.timeZone),
       series: series.map((s) => ({ group: s.group, ...describe(s.group), points: s.points, totals: s.totals })),
       ...(nextCursor ? { nextCursor } : {}),
     },
@@ -87,7 +87,7 @@ export const getCohorts = route({ query: statsQuerySchema }, async (req) => {
   return {
     status: 200,
     body: {
-      ...rangeOf(q, req.config.timezone),
+      ...rangeOf(q, req.config.timeZone),
       asOfDay: ctx.today,
       horizons: COHORT_HORIZONS,
       cohorts: cohorts.map((c) => ({ group: c.group, ...describe(c.group), points: c.points, totals: c.totals })),

@@ -26,10 +26,10 @@ interface SyncOutcome {
  * and re-arms the channel's next time boundary (schedule edge or corp midnight).
  */
 export async function syncChannel(
-  deps: { table: string; timezone: string; wecom: () => Promise<WecomClient>; now: () => Date; log: Logger },
+  deps: { table: string; timeZone: string; wecom: () => Promise<WecomClient>; now: () => Date; log: Logger },
   req: SyncRequest,
 ): Promise<SyncOutcome | undefined> {
-  const { table, timezone, log } = deps;
+  const { table, timeZone, log } = deps;
   // one instant for the whole sync: eligibility, the rotation and the next boundary agree
   const now = deps.now();
   let outcome: SyncOutcome | undefined;
@@ -38,8 +38,8 @@ export async function syncChannel(
       outcome = { channelId: c.channelId, changed: false, users: c.codeUsers, noEligibleStaff: false };
       return undefined;
     }
-    const addsToday = await addsOnDay(table, c.channelId, corpDay(now, timezone));
-    const plan = planChannelSync(c, addsToday, req, { now, timezone });
+    const addsToday = await addsOnDay(table, c.channelId, corpDay(now, timeZone));
+    const plan = planChannelSync(c, addsToday, req, { now, timeZone });
     if (plan.update) {
       const def = c.definition;
       const wecom = await deps.wecom();

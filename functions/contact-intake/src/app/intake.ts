@@ -51,7 +51,7 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
   if (event.kind === "unknown") {
     await storeUnknownEvent(table, msg.dedupeKey, msg.xml, deps.now(), event.event, event.changeType);
     log.info("unknown callback stored", { event: event.event, changeType: event.changeType });
-    return decideIntake(event, { timezone: config.timezone });
+    return decideIntake(event, { timeZone: config.timeZone });
   }
 
   const lookups = intakeLookups(event);
@@ -61,7 +61,7 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     lookups.pendingTransfer ? pendingTransferTo(table, lookups.pendingTransfer.externalUserId, lookups.pendingTransfer.userId) : undefined,
   ]);
   const decision = decideIntake(event, {
-    timezone: config.timezone,
+    timeZone: config.timeZone,
     channel: channel ? { channelId: channel.channelId, tagIds: channel.definition.tagIds } : undefined,
     existing: existing ? { status: existing.status, channelId: existing.channelId, confirmed: existing.confirmed } : undefined,
     pendingTransfer: transfer ? { fromUserId: transfer.fromUserId, channelId: transfer.channelId } : undefined,
@@ -144,10 +144,10 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
 async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: NonNullable<IntakeDecision["countAdd"]>, addKey: string): Promise<void> {
   const { config, log } = deps;
   const cap = dailyCapOf(channel.definition, add.userId);
-  const ttl = Math.floor(capCounterExpiry(add.day, config.timezone).getTime() / 1000);
+  const ttl = Math.floor(capCounterExpiry(add.day, config.timeZone).getTime() / 1000);
   const counted = await countAdd(config.table, { channelId: add.channelId, userId: add.userId, day: add.day, addKey, ttl, cap });
   if (!counted.counted) return; // this add was counted by an earlier attempt
-  const plan = planCapSync({ ...add, addKey }, counted, { cap, rotation: channel.definition.rotation }, { now: deps.now(), timezone: config.timezone });
+  const plan = planCapSync({ ...add, addKey }, counted, { cap, rotation: channel.definition.rotation }, { now: deps.now(), timeZone: config.timeZone });
   if (plan.overshoot > 0) log.warn("add over the member's daily cap (already in flight when the cap was reached)", { userId: add.userId, cap, overshoot: plan.overshoot });
   if (!plan.sync) return;
   const { reason, addedUserId, id } = plan.sync;

@@ -67,7 +67,7 @@ export async function createTransfer(
   const rule = historyForRule(records);
   const plan = planTransfer(req, {
     now,
-    timezone: config.timezone,
+    timeZone: config.timeZone,
     customersOfHandover: [...channelOf.keys()],
     history: rule.history,
     inProgress: rule.inProgress,

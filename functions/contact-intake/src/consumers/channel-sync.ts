@@ -11,7 +11,7 @@ export const handler = sqs({
   async handle(event, { config, clock, log }) {
     const wecom = wecomFor(config);
     await syncChannel(
-      { table: config.table, timezone: config.timezone, wecom: () => wecom.client(), now: () => clock.now(), log },
+      { table: config.table, timeZone: config.timeZone, wecom: () => wecom.client(), now: () => clock.now(), log },
       { channelId: event.data.channelId, reason: event.data.reason, addedUserId: event.data.addedUserId, addKey: event.data.addKey },
     );
   },

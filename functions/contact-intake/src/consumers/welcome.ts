@@ -15,7 +15,7 @@ export const handler = sqs({
   async handle(event, { config, clock, log }) {
     const wecom = wecomFor(config);
     await sendWelcome(
-      { table: config.table, timeZone: config.timezone, wecom: () => wecom.client(), now: () => clock.now(), log },
+      { table: config.table, timeZone: config.timeZone, wecom: () => wecom.client(), now: () => clock.now(), log },
       { ...event.data, createTime: new Date(event.data.createTime) },
     );
   },

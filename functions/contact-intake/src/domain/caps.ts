@@ -37,8 +37,8 @@ export function decideCap(countAfter: number, cap: number): CapDecision {
  * The corp day an add counts on: the day of the add itself (the event's CreateTime), not of its
  * processing, so an add at 23:59:59 processed after midnight counts on the day it happened.
  */
-export function capDay(addedAt: Date, timezone: string): string {
-  return corpDay(addedAt, timezone);
+export function capDay(addedAt: Date, timeZone: string): string {
+  return corpDay(addedAt, timeZone);
 }
 
 /** Stable id of one counter, e.g. for a store key: `<channelId>#<userId>#<YYYY-MM-DD>`. */
@@ -50,16 +50,16 @@ export function capCounterId(channelId: string, userId: string, day: string): st
  * When a day's counter can be deleted (TTL): the start of the corp day `keepDays` after it
  * (default 2: today's and yesterday's counters stay readable across midnight).
  */
-export function capCounterExpiry(day: string, timezone: string, keepDays = 2): Date {
-  return startOfCorpDay(addDays(day, keepDays), timezone);
+export function capCounterExpiry(day: string, timeZone: string, keepDays = 2): Date {
+  return startOfCorpDay(addDays(day, keepDays), timeZone);
 }
 
 /**
  * Whether a cap decision should change today's code: only when the counted day is the current corp day
  * (a late add counted on yesterday's counter must not take a member off today's code).
  */
-export function affectsToday(countedDay: string, now: Date, timezone: string): boolean {
-  return countedDay === corpDay(now, timezone);
+export function affectsToday(countedDay: string, now: Date, timeZone: string): boolean {
+  return countedDay === corpDay(now, timeZone);
 }
 
 /** What a counted add asks of the channel's contact way. */
@@ -81,12 +81,12 @@ export function planCapSync(
   add: { channelId: string; userId: string; day: string; addKey: string },
   counted: { underCap: true } | { underCap: false; countAfter: number },
   channel: { cap: number; rotation: string },
-  ctx: { now: Date; timezone: string },
+  ctx: { now: Date; timeZone: string },
 ): CapSyncPlan {
   const rotates = channel.rotation !== "wecom-random";
   const decision = counted.underCap ? undefined : decideCap(counted.countAfter, channel.cap);
   const overshoot = decision?.overshoot ?? 0;
-  if (!affectsToday(add.day, ctx.now, ctx.timezone) || !(decision?.atOrOverCap || rotates)) return { overshoot };
+  if (!affectsToday(add.day, ctx.now, ctx.timeZone) || !(decision?.atOrOverCap || rotates)) return { overshoot };
   if (rotates) return { overshoot, sync: { reason: "add", addedUserId: add.userId, id: deterministicId("channel-sync", add.addKey) } };
   return { overshoot, sync: { reason: "cap-reached", id: deterministicId("channel-cap", add.channelId, add.userId, add.day, channel.cap) } };
 }

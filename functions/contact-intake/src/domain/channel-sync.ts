@@ -27,12 +27,12 @@ export function planChannelSync(
   channel: { definition: ChannelDefinition; codeUsers: string[]; rotation: RotationState; rotationAdds?: string[] },
   addsToday: Record<string, number>,
   req: { addedUserId?: string | undefined; addKey?: string | undefined },
-  ctx: { now: Date; timezone: string },
+  ctx: { now: Date; timeZone: string },
 ): ChannelSyncPlan {
   const def = channel.definition;
   let rotation = channel.rotation;
   let rotationAdds = channel.rotationAdds ?? [];
-  const eligibility = eligibleStaff(def, { now: ctx.now, timezone: ctx.timezone, addsToday });
+  const eligibility = eligibleStaff(def, { now: ctx.now, timeZone: ctx.timeZone, addsToday });
   if (req.addedUserId && req.addKey && !rotationAdds.includes(req.addKey)) {
     // charge the member who actually got the add, under the eligibility after it was counted
     rotation = recordAdd(def.rotation, eligibility, rotation, req.addedUserId);
@@ -48,6 +48,6 @@ export function planChannelSync(
     capped: eligibility.capped,
     rotation,
     rotationAdds,
-    nextBoundaryAt: nextBoundary(def, ctx.now, ctx.timezone).toISOString(),
+    nextBoundaryAt: nextBoundary(def, ctx.now, ctx.timeZone).toISOString(),
   };
 }

@@ -93,9 +93,9 @@ export function addedSortKeyRange(from?: Date, toExclusive?: Date): { skFrom: st
 }
 
 /** Which index serves a validated query, and what is left to filter. */
-export function planCustomerList(q: CustomerListQuery, timezone: string): CustomerListPlan {
-  const fromInstant = q.addedFrom ? startOfCorpDay(q.addedFrom, timezone) : undefined;
-  const toExclusive = q.addedTo ? startOfCorpDay(addDays(q.addedTo, 1), timezone) : undefined;
+export function planCustomerList(q: CustomerListQuery, timeZone: string): CustomerListPlan {
+  const fromInstant = q.addedFrom ? startOfCorpDay(q.addedFrom, timeZone) : undefined;
+  const toExclusive = q.addedTo ? startOfCorpDay(addDays(q.addedTo, 1), timeZone) : undefined;
   let source: ListSource;
   const residual: CustomerListPlan["residual"] = {};
   if (q.userId) {

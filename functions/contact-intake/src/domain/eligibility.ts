@@ -24,7 +24,7 @@ type EligibilityChannel = Pick<ChannelDefinition, "staff" | "backupStaff" | "sch
 interface EligibilityContext {
   now: Date;
   /** The corp's IANA timezone (kernel `DEFAULT_TIMEZONE` = Asia/Shanghai). */
-  timezone: string;
+  timeZone: string;
   /** Adds on this channel so far on the corp day of `now`, by user id (missing = 0). */
   addsToday: Readonly<Record<string, number>>;
   /** Members who cannot take adds (resigned, disabled, not activated, customer-contact off…). */
@@ -75,8 +75,8 @@ function evaluate(channel: EligibilityChannel, list: readonly StaffMember[], ctx
 
 /** The staff eligible for the channel's code at `ctx.now`. Pure: counts and statuses come from the caller. */
 export function eligibleStaff(channel: EligibilityChannel, ctx: EligibilityContext): Eligibility {
-  const day = corpDay(ctx.now, ctx.timezone);
-  const inSchedule = channel.schedule === undefined || isWithinSchedule(channel.schedule.windows, ctx.now, ctx.timezone);
+  const day = corpDay(ctx.now, ctx.timeZone);
+  const inSchedule = channel.schedule === undefined || isWithinSchedule(channel.schedule.windows, ctx.now, ctx.timeZone);
   const offHours = channel.schedule?.offHoursStaff ?? [];
 
   const steps: { list: StaffList; members: readonly StaffMember[]; reason: EligibilityReason }[] = [];
@@ -116,8 +116,8 @@ export function eligibleStaff(channel: EligibilityChannel, ctx: EligibilityConte
  * schedule boundary today, or the next corp midnight (caps reset, weekday changes). A scheduler can
  * sleep until then; changes caused by adds or member status are handled when those happen.
  */
-export function nextBoundary(channel: Pick<ChannelDefinition, "schedule">, now: Date, timezone: string): Date {
-  return nextScheduleBoundary(channel.schedule?.windows ?? [], now, timezone);
+export function nextBoundary(channel: Pick<ChannelDefinition, "schedule">, now: Date, timeZone: string): Date {
+  return nextScheduleBoundary(channel.schedule?.windows ?? [], now, timeZone);
 }
 
 /**

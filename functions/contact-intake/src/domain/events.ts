@@ -28,7 +28,7 @@ export interface ExistingRelation {
 
 export interface IntakeContext {
   /** Corp timezone, for the cap day. */
-  timezone: string;
+  timeZone: string;
   /** The channel whose `state` equals the event's State, looked up by the caller; undefined = unknown. */
   channel?: { channelId: string; tagIds: readonly string[] } | undefined;
   /** The stored relation for (event.userId, event.externalUserId), if any. */
@@ -225,7 +225,7 @@ function decideContact(e: ExternalContactEvent, ctx: IntakeContext): IntakeDecis
         timeline: [entry("added", channelId, detail)],
         events: [publish("contact.added", { ...who, channelId, addedAt: at }, e)],
         welcome: { ...who, channelId, createTime: e.createTime },
-        countAdd: { channelId, userId: e.userId, day: capDay(e.createTime, ctx.timezone) },
+        countAdd: { channelId, userId: e.userId, day: capDay(e.createTime, ctx.timeZone) },
         syncProfile: { ...who },
       };
       if (welcomeCode) d.welcome!.welcomeCode = welcomeCode;

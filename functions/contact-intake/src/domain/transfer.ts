@@ -87,7 +87,7 @@ export interface TransferExclusion {
 
 interface TransferPlanContext {
   now: Date;
-  timezone: string;
+  timeZone: string;
   /** The handover member's current customers. Required when the request names none; otherwise used to check. */
   customersOfHandover?: readonly string[];
   /** Start times of earlier transfers, by customer. */
@@ -127,19 +127,19 @@ interface TransferPlan {
 export function transferAvailability(
   previous: readonly (Date | string)[],
   now: Date,
-  timezone: string,
+  timeZone: string,
   policy: Pick<TransferPolicy, "maxPerWindow" | "windowDays"> = DEFAULT_TRANSFER_POLICY,
 ): { recent: number; eligibleAt?: Date } {
-  const today = corpDay(now, timezone);
+  const today = corpDay(now, timeZone);
   const days = previous
-    .map((t) => corpDay(new Date(t), timezone))
+    .map((t) => corpDay(new Date(t), timeZone))
     .filter((d) => daysBetween(d, today) <= policy.windowDays)
     .sort();
   const recent = days.length;
   if (recent < policy.maxPerWindow) return { recent };
   // The (recent − max + 1) oldest must leave the window; the last of them leaves the day after its day + windowDays.
   const leaving = days[recent - policy.maxPerWindow]!;
-  return { recent, eligibleAt: startOfCorpDay(addDays(leaving, policy.windowDays + 1), timezone) };
+  return { recent, eligibleAt: startOfCorpDay(addDays(leaving, policy.windowDays + 1), timeZone) };
 }
 
 /** Plan a validated transfer request into WeCom calls, excluding customers that would fail or break the rules. */
@@ -170,7 +170,7 @@ export function planTransfer(request: TransferRequest, ctx: TransferPlanContext)
       continue;
     }
     if (enforceFrequency) {
-      const a = transferAvailability(ctx.history[id] ?? [], ctx.now, ctx.timezone, policy);
+      const a = transferAvailability(ctx.history[id] ?? [], ctx.now, ctx.timeZone, policy);
       if (a.eligibleAt) {
         excluded.push({ externalUserId: id, reason: "too-frequent", eligibleAt: a.eligibleAt, recentTransfers: a.recent });
         continue;

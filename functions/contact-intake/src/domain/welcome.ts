@@ -25,9 +25,9 @@ export interface SelectedWelcome {
 export function selectWelcome(
   channel: Pick<ChannelDefinition, "schedule" | "welcome" | "welcomeOffHours">,
   at: Date,
-  timezone: string,
+  timeZone: string,
 ): SelectedWelcome | undefined {
-  if (channel.welcomeOffHours && channel.schedule && !isWithinSchedule(channel.schedule.windows, at, timezone)) {
+  if (channel.welcomeOffHours && channel.schedule && !isWithinSchedule(channel.schedule.windows, at, timeZone)) {
     return { variant: "off-hours", message: channel.welcomeOffHours };
   }
   return channel.welcome ? { variant: "default", message: channel.welcome } : undefined;
@@ -180,9 +180,9 @@ export function planLaneWelcome(
   req: { userId: string; welcomeCode?: string | undefined; createTime: Date },
   channel: { channelId: string; status: string; definition: Pick<ChannelDefinition, "schedule" | "welcome" | "welcomeOffHours"> } | undefined,
   now: Date,
-  timezone: string,
+  timeZone: string,
 ): { plan: WelcomePlan; record: { userId: string; channelId: string; eventAt: string } } {
-  const selected = channel?.status === "active" ? selectWelcome(channel.definition, req.createTime, timezone) : undefined;
+  const selected = channel?.status === "active" ? selectWelcome(channel.definition, req.createTime, timeZone) : undefined;
   return {
     plan: planWelcome(req, selected, now),
     record: { userId: req.userId, channelId: channel?.channelId ?? UNKNOWN_CHANNEL_ID, eventAt: req.createTime.toISOString() },

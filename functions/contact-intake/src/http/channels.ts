@@ -51,8 +51,8 @@ const channelIdParam = z.object({ channelId: z.string().min(1).max(30) });
 export const createChannel = route({ body: channelCreateSchema }, async (req) => {
   const definition = req.body;
   const now = req.clock.now();
-  const tz = req.config.timezone;
-  const eligibility = eligibleStaff(definition, { now, timezone: tz, addsToday: {} });
+  const tz = req.config.timeZone;
+  const eligibility = eligibleStaff(definition, { now, timeZone: tz, addsToday: {} });
   const rotation = initialRotationState();
   const users = codeUsers(definition.rotation, eligibility, rotation);
   if (users.length === 0) {
@@ -111,7 +111,7 @@ export const updateChannelRoute = route({ params: channelIdParam, body: channelP
       ...c,
       definition,
       rotation: pruneRotationState(c.rotation, channelUserIds(definition)),
-      nextBoundaryAt: nextBoundary(definition, now, req.config.timezone).toISOString(),
+      nextBoundaryAt: nextBoundary(definition, now, req.config.timeZone).toISOString(),
       updatedAt: now.toISOString(),
     };
   });

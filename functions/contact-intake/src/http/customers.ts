@@ -11,7 +11,7 @@ import { getTags } from "../store/tags.ts";
  * tag, corp-day range of the add and status; served by an index chosen in the domain (never a Scan).
  */
 export const listCustomers = route({ query: customerListQuerySchema }, async (req) => {
-  const plan = planCustomerList(req.query, req.config.timezone);
+  const plan = planCustomerList(req.query, req.config.timeZone);
   const page = await listRelations(req.config.table, plan, req.query.cursor);
   return { status: 200, body: { items: page.items, nextCursor: page.nextCursor ?? null } };
 });
