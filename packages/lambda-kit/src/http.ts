@@ -141,29 +141,11 @@ export function http(manifest: ServiceManifest, handlers: Record<string, RouteHa
   const clock = opts.clock ?? systemClock;
 
   async function dispatch(event: HttpEvent): Promise<HttpResponse> {
-    const requestId = event.requestContext?.requestId ?? "unknown";
-    const method = event.requestContext?.http?.method ?? "GET";
-    const path = event.rawPath ?? event.requestContext?.http?.path ?? "/";
-    let config: RuntimeConfig;
-    try {
-      config = runtimeConfig();
-    } catch (error) {
-      log.error("configuration error", { error, requestId });
-      return problemResponse(problemFromError(problems.internal(), path, requestId), { "x-request-id": requestId });
-    }
+    const { requestId, method, path } = requestLine(event);
+    const config = runtimeConfig();
     return withLogContext({ service: config.service, corpId: config.corpId, requestId, logLevel: config.logLevel }, async () => {
       const started = Date.now();
-      let response: HttpResponse;
-      try {
-        response = await handleRequest(event, config, requestId, method, path);
-      } catch (error) {
-        const appError = error instanceof AppError ? error : undefined;
-        if (!appError || appError.status >= 500) log.error("request failed", { error, method, path });
-        const problem = problemFromError(appError ?? problems.internal(), path, requestId);
-        const headers: Record<string, string> = { "x-request-id": requestId };
-        if (appError?.status === 405) headers.allow = ((appError.extensions.allow as string[]) ?? []).join(", ");
-        response = problemResponse(problem, headers);
-      }
+      const response = await handleRequest(event, config, requestId, method, path);
       log.info("request", { method, path, status: response.statusCode, ms: Date.now() - started });
       return response;
     });
@@ -231,5 +213,45 @@ export function http(manifest: ServiceManifest, handlers: Record<string, RouteHa
     return toResponse(await handler.handle(req), requestId);
   }
 
-  return middy<HttpEvent, HttpResponse, Error, Context>().handler((event) => dispatch(event));
+  return middy<HttpEvent, HttpResponse, Error, Context>()
+    .use(problemJson())
+    .handler((event) => dispatch(event));
+}
+
+function requestLine(event: HttpEvent): { requestId: string; method: string; path: string } {
+  return {
+    requestId: event.requestContext?.requestId ?? "unknown",
+    method: event.requestContext?.http?.method ?? "GET",
+    path: event.rawPath ?? event.requestContext?.http?.path ?? "/",
+  };
+}
+
+/**
+ * middy middleware: whatever a request throws becomes `application/problem+json` (RFC 9457) — an
+ * AppError as its own problem, anything else as a 500 `internal` that says nothing of the error (the
+ * error itself goes to the log, with the request's service, corp and id).
+ */
+export function problemJson(): middy.MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
+  return {
+    onError: async (request) => {
+      const { requestId, method, path } = requestLine(request.event);
+      const error = request.error;
+      const appError = error instanceof AppError ? error : undefined;
+      const headers: Record<string, string> = { "x-request-id": requestId };
+      if (appError?.status === 405) headers.allow = ((appError.extensions.allow as string[]) ?? []).join(", ");
+      const response = problemResponse(problemFromError(appError ?? problems.internal(), path, requestId), headers);
+      let context: Record<string, unknown> = { requestId };
+      try {
+        const config = runtimeConfig();
+        context = { service: config.service, corpId: config.corpId, requestId, logLevel: config.logLevel };
+      } catch {
+        // the configuration itself failed: the error below says so
+      }
+      withLogContext(context, () => {
+        if (!appError || appError.status >= 500) log.error("request failed", { error, method, path });
+        log.info("request", { method, path, status: response.statusCode });
+      });
+      request.response = response;
+    },
+  };
 }
