@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ERR, WecomError } from "../errors.ts";
 import type { ContactWay } from "../world/contact-ways.ts";
-import { type ApiRoute, intLike, limitOf, page, parse, post } from "./route.ts";
+import { type ApiRoute, intLike, limitOf, page, pageFields, parse, post } from "./route.ts";
 
 /** 「联系我」 contact ways (wecom-reference §2). */
 const wayFields = {
@@ -24,8 +24,7 @@ const configIdSchema = z.object({ config_id: z.string().optional() });
 const listSchema = z.object({
   start_time: intLike.optional(),
   end_time: intLike.optional(),
-  cursor: z.string().optional(),
-  limit: intLike.optional(),
+  ...pageFields,
 });
 
 function render(way: ContactWay) {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ERR, limitError, WecomError } from "../errors.ts";
 import type { Customer, FollowRelation } from "../world/customers.ts";
 import type { SimWorld } from "../world/world.ts";
-import { type ApiRoute, get, intLike, limitOf, page, parse, post } from "./route.ts";
+import { type ApiRoute, get, limitOf, page, pageFields, parse, post } from "./route.ts";
 
 /** Customer details (wecom-reference §5). */
 function renderCustomer(c: Customer) {
@@ -51,8 +51,7 @@ function renderFollowInfo(r: FollowRelation) {
 const batchSchema = z.object({
   userid_list: z.array(z.string()).optional(),
   userid: z.string().optional(),
-  cursor: z.string().optional(),
-  limit: intLike.optional(),
+  ...pageFields,
 });
 
 const remarkSchema = z.object({

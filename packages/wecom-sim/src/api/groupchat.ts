@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ERR, limitError, WecomError } from "../errors.ts";
 import type { JoinWay } from "../world/groups.ts";
-import { type ApiRoute, intLike, page, parse, post } from "./route.ts";
+import { type ApiRoute, intLike, page, pageFields, parse, post } from "./route.ts";
 
 /** Customer groups and join ways (wecom-reference §9). */
 const joinWaySchema = z.object({
@@ -18,8 +18,7 @@ const joinWaySchema = z.object({
 const listSchema = z.object({
   status_filter: intLike.optional(),
   owner_filter: z.object({ userid_list: z.array(z.string()).optional() }).optional(),
-  cursor: z.string().optional(),
-  limit: intLike.optional(),
+  ...pageFields,
 });
 
 function renderJoinWay(w: JoinWay) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ERR, limitError, WecomError } from "../errors.ts";
-import { type ApiRoute, attachmentsSchema, intLike, limitOf, page, parse, post, textSchema } from "./route.ts";
+import { type ApiRoute, attachmentsSchema, intLike, limitOf, page, pageFields, parse, post, textSchema } from "./route.ts";
 
 /** Mass messages (客户群发), wecom-reference §7. */
 const addSchema = z.object({
@@ -20,12 +20,11 @@ const listSchema = z.object({
   end_time: intLike.optional(),
   creator: z.string().optional(),
   filter_type: intLike.optional(),
-  limit: intLike.optional(),
-  cursor: z.string().optional(),
+  ...pageFields,
 });
 
-const taskSchema = z.object({ msgid: z.string().optional(), limit: intLike.optional(), cursor: z.string().optional() });
-const resultSchema = z.object({ msgid: z.string().optional(), userid: z.string().optional(), limit: intLike.optional(), cursor: z.string().optional() });
+const taskSchema = z.object({ msgid: z.string().optional(), ...pageFields });
+const resultSchema = z.object({ msgid: z.string().optional(), userid: z.string().optional(), ...pageFields });
 const msgidSchema = z.object({ msgid: z.string().optional() });
 
 /** get_groupmsg_list_v2: the range may span at most one month. */

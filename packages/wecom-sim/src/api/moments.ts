@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ERR, limitError, WecomError } from "../errors.ts";
 import type { Moment } from "../world/moments.ts";
 import type { SimWorld } from "../world/world.ts";
-import { type ApiRoute, get, intLike, limitOf, page, parse, post, textSchema } from "./route.ts";
+import { type ApiRoute, get, intLike, limitOf, page, pageFields, parse, post, textSchema } from "./route.ts";
 
 /** Customer moments (客户朋友圈), wecom-reference §8. */
 const attachment = z.object({
@@ -28,11 +28,10 @@ const listSchema = z.object({
   end_time: intLike.optional(),
   creator: z.string().optional(),
   filter_type: intLike.optional(),
-  cursor: z.string().optional(),
-  limit: intLike.optional(),
+  ...pageFields,
 });
 
-const momentPage = z.object({ moment_id: z.string().optional(), userid: z.string().optional(), cursor: z.string().optional(), limit: intLike.optional() });
+const momentPage = z.object({ moment_id: z.string().optional(), userid: z.string().optional(), ...pageFields });
 
 /** The member's task in a moment, or 41009 (no userid) / 41061 (the member is not one of its senders). */
 function senderTask(world: SimWorld, input: z.infer<typeof momentPage>) {

@@ -59,6 +59,9 @@ export function page<T>(items: readonly T[], cursor: string | undefined, limit: 
 /** Strings that WeCom sends as numbers sometimes, and vice versa: accept both where it's harmless. */
 export const intLike = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
 
+/** The body fields of a cursor-paged list (see `page`). */
+export const pageFields = { cursor: z.string().optional(), limit: intLike.optional() };
+
 export const textSchema = z.object({ content: z.string().optional() }).optional();
 export const attachmentsSchema = z.array(z.looseObject({ msgtype: z.string() })).optional();
 

@@ -50,11 +50,17 @@ function outcome(record: CallbackRecord | null) {
 
 const pair = z.object({ externalUserId: z.string().min(1), userId: z.string().min(1) });
 
-/** A customer scans a QR code: an existing one, or a new WeChat user (named, or 客户N). */
-const qrScan = z.object({ configId: z.string().min(1), externalUserId: z.string().min(1).optional(), name: z.string().min(1).optional() });
+const qrScanBody = z.object({ configId: z.string().min(1), externalUserId: z.string().min(1).optional(), name: z.string().min(1).optional() });
 
-function scanningCustomer(world: SimWorld, scan: z.infer<typeof qrScan>): string {
-  return scan.externalUserId ?? world.customers.add({ name: scan.name ?? `客户${world.customers.all().length + 1}` }).externalUserId;
+/**
+ * A customer scans a QR code {configId, externalUserId? | name?}: `check` refuses a code that can't
+ * be scanned before anyone is created; the scanner is the customer named, else a new WeChat user.
+ */
+function qrScan(world: SimWorld, body: unknown, check: (configId: string) => unknown): { configId: string; externalUserId: string } {
+  const b = input(qrScanBody, body);
+  check(b.configId);
+  const externalUserId = b.externalUserId ?? world.customers.add({ name: b.name ?? `客户${world.customers.all().length + 1}` }).externalUserId;
+  return { configId: b.configId, externalUserId };
 }
 
 const routes: SimRoute[] = [];
@@ -97,10 +103,8 @@ route(
   "scan-contact-way",
   "a customer scans a contact-way QR {configId, externalUserId? | name?} → {userId, welcomeCode, callbackStatus}",
   async ({ world, body }) => {
-    const b = input(qrScan, body);
-    world.contactWays.scannable(b.configId);
-    const ext = scanningCustomer(world, b);
-    const r = world.scanContactWay(b.configId, ext);
+    const { configId, externalUserId: ext } = qrScan(world, body, (id) => world.contactWays.scannable(id));
+    const r = world.scanContactWay(configId, ext);
     return {
       externalUserId: ext,
       userId: r.userId,
@@ -163,10 +167,8 @@ route(
   "join-group",
   "a customer scans a join-way QR {configId, externalUserId? | name?} → first non-full group (200), auto-creates when configured",
   async ({ world, body }) => {
-    const b = input(qrScan, body);
-    world.groups.getJoinWay(b.configId);
-    const ext = scanningCustomer(world, b);
-    const r = world.groups.scanJoinWay(b.configId, ext);
+    const { configId, externalUserId: ext } = qrScan(world, body, (id) => world.groups.getJoinWay(id));
+    const r = world.groups.scanJoinWay(configId, ext);
     const records = await Promise.all(r.deliveries);
     return {
       externalUserId: ext,

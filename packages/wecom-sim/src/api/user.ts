@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ERR, WecomError } from "../errors.ts";
 import type { Staff } from "../world/staff.ts";
-import { type ApiRoute, get, intLike, limitOf, page, parse, post } from "./route.ts";
+import { type ApiRoute, get, limitOf, page, pageFields, parse, post } from "./route.ts";
 
 /** A little of the contacts API: reading members. */
 function render(s: Staff) {
@@ -22,7 +22,7 @@ export const userRoutes: ApiRoute[] = [
     userlist: inDepartment(world.staff.all(), query.get("department_id")).map((s) => ({ userid: s.userid, name: s.name, department: s.department })),
   })),
   post("user/list_id", ({ world, body }) => {
-    const input = parse(z.object({ cursor: z.string().optional(), limit: intLike.optional() }), body);
+    const input = parse(z.object(pageFields), body);
     const limit = limitOf(input.limit, 1000, 10_000, "user.list-id-limit-10000");
     const p = page(world.staff.active(), input.cursor, limit);
     return { next_cursor: p.next_cursor, dept_user: p.items.map((s) => ({ userid: s.userid, department: s.department[0] ?? 1 })) };

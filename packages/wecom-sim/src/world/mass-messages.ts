@@ -1,6 +1,6 @@
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
 import { frequencyWindow } from "./frequency.ts";
-import { Table } from "./rows.ts";
+import { memberTask, Table } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /**
@@ -191,9 +191,7 @@ export class MassMessages extends Table<MassMessage> {
   /** The member confirms the task in the client: deliver to every receiver not over the cap. */
   confirm(msgid: string, userid: string): { sent: string[]; capped: string[]; notFriend: string[] } {
     const message = this.requireForSim(msgid);
-    const task = message.tasks.get(userid);
-    if (!task) throw new SimError(404, `${userid} has no task for ${msgid}`);
-    if (task.cancelled) throw new SimError(409, "the task was cancelled");
+    const task = memberTask(message.tasks, userid, msgid);
     if (task.status === 2) throw new SimError(409, "the task was already sent");
     const now = this.w.clock.nowMs();
     const out = { sent: [] as string[], capped: [] as string[], notFriend: [] as string[] };

@@ -1,6 +1,6 @@
 import { corpDay } from "@siyu/kernel";
 import { ERR, limitError, SimError, WecomError } from "../errors.ts";
-import { Table } from "./rows.ts";
+import { memberTask, Table } from "./rows.ts";
 import type { SimWorld } from "./world.ts";
 
 /**
@@ -167,9 +167,7 @@ export class Moments extends Table<Moment> {
   /** The member publishes the task in the client. WeCom lets a member post ≤ 3 moments a day. */
   publish(momentId: string, userid: string): MomentTask {
     const moment = this.requireForSim(momentId);
-    const task = moment.tasks.get(userid);
-    if (!task) throw new SimError(404, `${userid} has no task for ${momentId}`);
-    if (task.cancelled) throw new SimError(409, "the moment task was cancelled");
+    const task = memberTask(moment.tasks, userid, momentId, "moment task");
     if (task.publishStatus === 1) throw new SimError(409, "already published");
     const now = this.w.clock.nowMs();
     const today = corpDay(new Date(now), this.w.config.timeZone);

@@ -32,6 +32,14 @@ export function requireSimRow<T>(rows: ReadonlyMap<string, T>, what: string, id:
   return row;
 }
 
+/** A member's task in a mass message or moment, for an action in the client: 404 without one, 409 once cancelled. */
+export function memberTask<T extends { cancelled: boolean }>(tasks: ReadonlyMap<string, T>, userid: string, of: string, what = "task"): T {
+  const task = tasks.get(userid);
+  if (!task) throw new SimError(404, `${userid} has no task for ${of}`);
+  if (task.cancelled) throw new SimError(409, `the ${what} was cancelled`);
+  return task;
+}
+
 /**
  * A world table keyed by its WeCom id, looked up the same way everywhere: `get` (or undefined),
  * `require` (or WeCom's errcode), `requireForSim` (or the world API's 404), `all`.
