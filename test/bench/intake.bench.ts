@@ -16,10 +16,10 @@ import { fileURLToPath } from "node:url";
 import { CreateQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { startLocalPlatform } from "@siyu/local";
-import { setDocumentClient } from "@siyu/store";
+import { setDocumentClient, sleep } from "@siyu/store";
 import { installCallCounter, listenForCalls } from "./dynamodb-counter.ts";
 import { availableParallelism } from "node:os";
-import { atRate, capReaction, machineCpuMs, printTable, processCpuMs, sleep, summary } from "./stats.ts";
+import { atRate, capReaction, machineCpuMs, printTable, processCpuMs, summary } from "./stats.ts";
 import { startFauxqsProcess } from "./fauxqs-process.ts";
 import { startWecomProcess } from "./wecom-process.ts";
 

@@ -1,4 +1,5 @@
 /** Small statistics for benchmarks: percentiles over one run's samples, a table printer, CPU clocks. */
+import { sleep } from "@siyu/store";
 import { readFileSync } from "node:fs";
 
 /** CPU milliseconds another process has used so far (user + system), from /proc (Linux). */
@@ -39,7 +40,6 @@ export function printTable(title: string, rows: Record<string, unknown>[]): void
   for (const r of rows) console.log(line(cols.map((c) => fmt(r[c]))));
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Start `count` tasks at a steady `perSecond` rate (not waiting for each), resolve when all finish. */
 export async function atRate<T>(count: number, perSecond: number, task: (i: number) => Promise<T>): Promise<T[]> {

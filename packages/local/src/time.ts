@@ -1,7 +1,3 @@
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /**
  * A timer that does not keep the process alive: for the losing side of a race (a time limit on
  * something that holds the process open itself), so a won race does not delay exit by the limit.
