@@ -36,25 +36,33 @@ export async function publishEvent(topicArn: string, event: DomainEvent): Promis
   );
 }
 
-/** Publish many events, ten per request (SNS's batch limit). */
-export async function publishEvents(topicArn: string, events: readonly DomainEvent[]): Promise<void> {
+/**
+ * Validate `events` and send them ten per request (the batch limit of SNS and SQS); a request that
+ * comes back with failed entries throws, naming them (`what`: "SNS" / "SQS").
+ */
+async function inBatchesOfTen(
+  what: string,
+  events: readonly DomainEvent[],
+  send: (chunk: DomainEvent[]) => Promise<{ Failed?: { Message?: string; Code?: string }[] }>,
+): Promise<void> {
   const valid = events.map((e) => parseEnvelope(e));
   for (let i = 0; i < valid.length; i += 10) {
     const chunk = valid.slice(i, i + 10);
-    const out = await snsClient().send(
+    const out = await send(chunk);
+    if (out.Failed?.length) throw new Error(`${what} rejected ${out.Failed.length} of ${chunk.length} messages: ${out.Failed.map((f) => f.Message ?? f.Code).join("; ")}`);
+  }
+}
+
+/** Publish many events, ten per request. */
+export async function publishEvents(topicArn: string, events: readonly DomainEvent[]): Promise<void> {
+  await inBatchesOfTen("SNS", events, (chunk) =>
+    snsClient().send(
       new PublishBatchCommand({
         TopicArn: topicArn,
-        PublishBatchRequestEntries: chunk.map((e, j) => ({
-          Id: String(j),
-          Message: wireJson(e),
-          MessageAttributes: typeAttribute(e.type),
-        })),
+        PublishBatchRequestEntries: chunk.map((e, j) => ({ Id: String(j), Message: wireJson(e), MessageAttributes: typeAttribute(e.type) })),
       }),
-    );
-    if (out.Failed?.length) {
-      throw new Error(`SNS rejected ${out.Failed.length} of ${chunk.length} events: ${out.Failed.map((f) => f.Message ?? f.Code).join("; ")}`);
-    }
-  }
+    ),
+  );
 }
 
 export interface SendOptions {
@@ -86,12 +94,10 @@ export async function sendCommand(queueUrl: string, event: DomainEvent, opts: Se
   );
 }
 
-/** Send many commands to one queue, ten per request (SQS's batch limit). */
+/** Send many commands to one queue, ten per request. */
 export async function sendCommands(queueUrl: string, events: readonly DomainEvent[], opts: Omit<SendOptions, "deduplicationId"> = {}): Promise<void> {
-  const valid = events.map((e) => parseEnvelope(e));
-  for (let i = 0; i < valid.length; i += 10) {
-    const chunk = valid.slice(i, i + 10);
-    const out = await sqsClient().send(
+  await inBatchesOfTen("SQS", events, (chunk) =>
+    sqsClient().send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
         Entries: chunk.map((e, j) => ({
@@ -103,11 +109,8 @@ export async function sendCommands(queueUrl: string, events: readonly DomainEven
           MessageAttributes: messageAttributes(e.type, opts.attributes),
         })),
       }),
-    );
-    if (out.Failed?.length) {
-      throw new Error(`SQS rejected ${out.Failed.length} of ${chunk.length} messages: ${out.Failed.map((f) => f.Message ?? f.Code).join("; ")}`);
-    }
-  }
+    ),
+  );
 }
 
 /**

@@ -232,16 +232,9 @@ export async function updateHistory(
   ref: { plannedAt: string; transferId: string },
   fields: { status: TransferCustomerStatus; startedAt?: string; completedAt?: string },
 ): Promise<void> {
-  const sets = ["#s = :s"];
-  const values: Record<string, unknown> = { ":s": fields.status };
-  if (fields.startedAt) {
-    sets.push("startedAt = :st");
-    values[":st"] = fields.startedAt;
-  }
-  if (fields.completedAt) {
-    sets.push("completedAt = :c");
-    values[":c"] = fields.completedAt;
-  }
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = assignClauses(fields, "h", { names, values });
   await unlessConditionFailed(
     documentClient().send(
       new UpdateCommand({
@@ -249,7 +242,7 @@ export async function updateHistory(
         Key: historyKey(externalUserId, ref.plannedAt, ref.transferId),
         UpdateExpression: `SET ${sets.join(", ")}`,
         ConditionExpression: "attribute_exists(pk)",
-        ExpressionAttributeNames: { "#s": "status" },
+        ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
     ),
