@@ -124,6 +124,8 @@ const DAY = 86_400;
 const RETENTION_SLACK = DAY;
 
 type Query = Record<string, string | number | undefined>;
+/** What `page` checks in a paged request. */
+type PageRequest = { limit?: number; start_time?: number; end_time?: number };
 
 function toApiError(errcode: number, errmsg: string, api: string): WecomApiError {
   if (RATE_LIMITED.has(errcode)) return new WecomRateLimitError(errcode, errmsg, api);
@@ -341,6 +343,14 @@ export class WecomClient {
     return this.decode(api, schema, json);
   }
 
+  /** A paged read: `limit` within 1..maxLimit and, for a list over a time window, end_time − start_time ≤ maxSpanSeconds. */
+  private page<S extends z.ZodType>(api: string, schema: S, r: PageRequest, maxLimit: number, maxSpanSeconds?: number): Promise<z.output<S>> {
+    const c = new Check(api);
+    if (maxSpanSeconds !== undefined) c.span("end_time", r.start_time, r.end_time, maxSpanSeconds);
+    c.range("limit", r.limit, 1, maxLimit);
+    return this.call(api, schema, r);
+  }
+
   // ───────────────────────────── §2 contact ways ─────────────────────────────
 
   async addContactWay(r: AddContactWayRequest) {
@@ -357,9 +367,7 @@ export class WecomClient {
   }
 
   async listContactWay(r: ListContactWayRequest = {}) {
-    const api = "externalcontact/list_contact_way";
-    new Check(api).range("limit", r.limit, 1, L.listContactWayLimit);
-    return this.call(api, ContactWayListResponse, r);
+    return this.page("externalcontact/list_contact_way", ContactWayListResponse, r, L.listContactWayLimit);
   }
 
   /** Overwrites user/party/remark (§2): pass the complete intended user list. */
@@ -506,21 +514,15 @@ export class WecomClient {
   }
 
   async getGroupMsgListV2(r: GetGroupMsgListV2Request) {
-    const api = "externalcontact/get_groupmsg_list_v2";
-    new Check(api).span("end_time", r.start_time, r.end_time, L.groupMsgListSpanSeconds).range("limit", r.limit, 1, L.groupMsgListLimit);
-    return this.call(api, GroupMsgListResponse, r);
+    return this.page("externalcontact/get_groupmsg_list_v2", GroupMsgListResponse, r, L.groupMsgListLimit, L.groupMsgListSpanSeconds);
   }
 
   async getGroupMsgTask(r: GetGroupMsgTaskRequest) {
-    const api = "externalcontact/get_groupmsg_task";
-    new Check(api).range("limit", r.limit, 1, L.groupMsgTaskLimit);
-    return this.call(api, GroupMsgTaskResponse, r);
+    return this.page("externalcontact/get_groupmsg_task", GroupMsgTaskResponse, r, L.groupMsgTaskLimit);
   }
 
   async getGroupMsgSendResult(r: GetGroupMsgSendResultRequest) {
-    const api = "externalcontact/get_groupmsg_send_result";
-    new Check(api).range("limit", r.limit, 1, L.groupMsgSendResultLimit);
-    return this.call(api, GroupMsgSendResultResponse, r);
+    return this.page("externalcontact/get_groupmsg_send_result", GroupMsgSendResultResponse, r, L.groupMsgSendResultLimit);
   }
 
   /** ≤ 3 reminders per message per 24 h (§7); the caller tracks the count. */
@@ -567,15 +569,11 @@ export class WecomClient {
   }
 
   async getMomentList(r: GetMomentListRequest) {
-    const api = "externalcontact/get_moment_list";
-    new Check(api).span("end_time", r.start_time, r.end_time, L.momentListSpanSeconds).range("limit", r.limit, 1, L.momentListLimit);
-    return this.call(api, MomentListResponse, r);
+    return this.page("externalcontact/get_moment_list", MomentListResponse, r, L.momentListLimit, L.momentListSpanSeconds);
   }
 
   async getMomentTask(r: MomentPageRequest) {
-    const api = "externalcontact/get_moment_task";
-    new Check(api).range("limit", r.limit, 1, L.momentTaskLimit);
-    return this.call(api, MomentTaskResponse, r);
+    return this.page("externalcontact/get_moment_task", MomentTaskResponse, r, L.momentTaskLimit);
   }
 
   /** The customers in the chosen visible range of one member's task. */
@@ -585,9 +583,7 @@ export class WecomClient {
 
   /** The customers the post was actually delivered to. */
   async getMomentSendResult(r: MomentUserPageRequest) {
-    const api = "externalcontact/get_moment_send_result";
-    new Check(api).range("limit", r.limit, 1, L.momentSendResultLimit);
-    return this.call(api, MomentCustomerListResponse, r);
+    return this.page("externalcontact/get_moment_send_result", MomentCustomerListResponse, r, L.momentSendResultLimit);
   }
 
   async getMomentComments(momentId: string, userid: string) {
@@ -664,23 +660,22 @@ export class WecomClient {
     return this.call(api, UserBehaviorDataResponse, r);
   }
 
-  async groupChatStatistic(r: GroupChatStatisticRequest) {
-    const api = "externalcontact/groupchat/statistic";
-    const c = new Check(api)
-      .items("owner_filter.userid_list", r.owner_filter.userid_list, L.groupStatOwners)
-      .span("day_end_time", r.day_begin_time, r.day_end_time, L.statsSpanSeconds)
-      .range("limit", r.limit, 1, L.groupStatLimit);
-    this.checkRetention(c, "day_begin_time", r.day_begin_time);
-    return this.call(api, GroupChatStatisticResponse, r);
-  }
-
-  async groupChatStatisticByDay(r: GroupChatStatisticByDayRequest) {
-    const api = "externalcontact/groupchat/statistic_group_by_day";
+  /** Both group-chat statistics (§10): owners, the day range, `limit` where the API pages, retention. */
+  private groupStatistic<S extends z.ZodType>(api: string, schema: S, r: GroupChatStatisticRequest, maxLimit?: number): Promise<z.output<S>> {
     const c = new Check(api)
       .items("owner_filter.userid_list", r.owner_filter.userid_list, L.groupStatOwners)
       .span("day_end_time", r.day_begin_time, r.day_end_time, L.statsSpanSeconds);
+    if (maxLimit !== undefined) c.range("limit", r.limit, 1, maxLimit);
     this.checkRetention(c, "day_begin_time", r.day_begin_time);
-    return this.call(api, GroupChatStatisticByDayResponse, r);
+    return this.call(api, schema, r);
+  }
+
+  async groupChatStatistic(r: GroupChatStatisticRequest) {
+    return this.groupStatistic("externalcontact/groupchat/statistic", GroupChatStatisticResponse, r, L.groupStatLimit);
+  }
+
+  async groupChatStatisticByDay(r: GroupChatStatisticByDayRequest) {
+    return this.groupStatistic("externalcontact/groupchat/statistic_group_by_day", GroupChatStatisticByDayResponse, r);
   }
 
   // ───────────────────────────── §11 transfers ─────────────────────────────

@@ -159,11 +159,16 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
+/** The fields that tell one callback of each kind from another (see `keyOf`). */
+const IDENTITY = {
+  change_external_contact: ["UserID", "ExternalUserID"],
+  change_external_chat: ["ChatId", "UpdateDetail", "JoinScene", "QuitScene", "MemChangeCnt", "MemChangeList", "LastMemVer", "CurMemVer"],
+  change_external_tag: ["Id", "TagType", "StrategyId"],
+} as const;
+
 /**
  * Dedupe key: sha256 hex of the JSON array
- *   ["wecom/v1", ToUserName, CreateTime, Event, ChangeType, ...identity fields]
- * identity fields = UserID, ExternalUserID (contact); ChatId, UpdateDetail, JoinScene, QuitScene,
- * MemChangeCnt, MemChangeList, LastMemVer, CurMemVer (chat); Id, TagType, StrategyId (tag).
+ *   ["wecom/v1", ToUserName, CreateTime, Event, ChangeType, ...IDENTITY[Event]]
  * WeCom's retries carry the same content (§12), so they share the key; payload-only fields such as
  * WelcomeCode or State are left out on purpose. Unknown events hash their whole parsed content.
  */
@@ -216,25 +221,21 @@ export function parseCallbackEvent(xml: string): WecomEvent {
   if (!root || typeof root !== "object" || Array.isArray(root)) return unknownEvent(xml, undefined);
   const fields = root as Record<string, unknown>;
 
-  const base = Base.safeParse(fields);
-  if (!base.success) return unknownEvent(xml, fields);
-  const head = {
-    corpId: base.data.ToUserName,
-    createTime: new Date(Number(base.data.CreateTime) * 1000),
-  };
+  const base = Base.safeParse(fields).data;
+  if (!base) return unknownEvent(xml, fields);
+  /** What every event of a known kind starts with. */
+  const head = <K extends keyof typeof IDENTITY>(kind: K) => ({
+    kind,
+    corpId: base.ToUserName,
+    createTime: new Date(Number(base.CreateTime) * 1000),
+    dedupeKey: keyOf(fields, IDENTITY[kind]),
+  });
 
-  switch (base.data.Event) {
+  switch (base.Event) {
     case "change_external_contact": {
-      const p = Contact.safeParse(fields);
-      if (!p.success) return unknownEvent(xml, fields);
-      const c = p.data;
-      const common = {
-        kind: "change_external_contact" as const,
-        ...head,
-        dedupeKey: keyOf(fields, ["UserID", "ExternalUserID"]),
-        userId: c.UserID,
-        externalUserId: c.ExternalUserID,
-      };
+      const c = Contact.safeParse(fields).data;
+      if (!c) return unknownEvent(xml, fields);
+      const common = { ...head("change_external_contact"), userId: c.UserID, externalUserId: c.ExternalUserID };
       switch (c.ChangeType) {
         case "add_external_contact":
         case "add_half_external_contact":
@@ -252,24 +253,9 @@ export function parseCallbackEvent(xml: string): WecomEvent {
       break;
     }
     case "change_external_chat": {
-      const p = Chat.safeParse(fields);
-      if (!p.success) return unknownEvent(xml, fields);
-      const c = p.data;
-      const common = {
-        kind: "change_external_chat" as const,
-        ...head,
-        dedupeKey: keyOf(fields, [
-          "ChatId",
-          "UpdateDetail",
-          "JoinScene",
-          "QuitScene",
-          "MemChangeCnt",
-          "MemChangeList",
-          "LastMemVer",
-          "CurMemVer",
-        ]),
-        chatId: c.ChatId,
-      };
+      const c = Chat.safeParse(fields).data;
+      if (!c) return unknownEvent(xml, fields);
+      const common = { ...head("change_external_chat"), chatId: c.ChatId };
       if (c.ChangeType !== "update") return { ...common, changeType: c.ChangeType };
       if (c.UpdateDetail === undefined || !UPDATE_DETAILS.has(c.UpdateDetail)) return unknownEvent(xml, fields);
       return compact({
@@ -285,15 +271,12 @@ export function parseCallbackEvent(xml: string): WecomEvent {
       });
     }
     case "change_external_tag": {
-      const p = Tag.safeParse(fields);
-      if (!p.success) return unknownEvent(xml, fields);
-      const t = p.data;
+      const t = Tag.safeParse(fields).data;
+      if (!t) return unknownEvent(xml, fields);
       // create/update/delete name one tag or group; without Id and TagType there is nothing to act on.
       if (t.ChangeType !== "shuffle" && (t.Id === undefined || t.TagType === undefined)) return unknownEvent(xml, fields);
       return compact({
-        kind: "change_external_tag" as const,
-        ...head,
-        dedupeKey: keyOf(fields, ["Id", "TagType", "StrategyId"]),
+        ...head("change_external_tag"),
         changeType: t.ChangeType,
         id: t.Id,
         tagType: t.TagType,

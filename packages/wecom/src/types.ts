@@ -583,37 +583,5 @@ export const AppMessageResponse = loose({
   response_code: optStr,
 });
 
-export type Ok = z.output<typeof OkResponse>;
-export type ContactWayAdded = z.output<typeof ContactWayAddedResponse>;
-export type ContactWay = z.output<typeof ContactWayResponse>["contact_way"];
-export type ContactWayList = z.output<typeof ContactWayListResponse>;
-export type ExternalContact = z.output<typeof ExternalContactSchema>;
-export type FollowUser = z.output<typeof FollowUserSchema>;
-export type ExternalContactDetail = z.output<typeof ExternalContactResponse>;
-export type BatchGetByUser = z.output<typeof BatchGetByUserResponse>;
-export type CorpTagList = z.output<typeof CorpTagListResponse>;
-export type CorpTagAdded = z.output<typeof CorpTagAddedResponse>;
-export type MsgTemplateAdded = z.output<typeof MsgTemplateAddedResponse>;
-export type GroupMsgList = z.output<typeof GroupMsgListResponse>;
-export type GroupMsgTask = z.output<typeof GroupMsgTaskResponse>;
-export type GroupMsgSendResult = z.output<typeof GroupMsgSendResultResponse>;
-export type MomentJob = z.output<typeof MomentJobResponse>;
-export type MomentTaskResult = z.output<typeof MomentTaskResultResponse>;
-export type MomentList = z.output<typeof MomentListResponse>;
-export type MomentTask = z.output<typeof MomentTaskResponse>;
-export type MomentCustomerList = z.output<typeof MomentCustomerListResponse>;
-export type MomentComments = z.output<typeof MomentCommentsResponse>;
-export type JoinWayAdded = z.output<typeof JoinWayAddedResponse>;
-export type JoinWay = z.output<typeof JoinWayResponse>["join_way"];
-export type GroupChatList = z.output<typeof GroupChatListResponse>;
-export type GroupChat = z.output<typeof GroupChatResponse>["group_chat"];
-export type GroupChatTransfer = z.output<typeof GroupChatTransferResponse>;
-export type UserBehaviorData = z.output<typeof UserBehaviorDataResponse>;
-export type GroupChatStatistic = z.output<typeof GroupChatStatisticResponse>;
-export type GroupChatStatisticByDay = z.output<typeof GroupChatStatisticByDayResponse>;
-export type TransferCustomerResult = z.output<typeof TransferCustomerResponse>;
-export type TransferResult = z.output<typeof TransferResultResponse>;
-export type UnassignedList = z.output<typeof UnassignedListResponse>;
-export type GroupWelcomeTemplateAdded = z.output<typeof GroupWelcomeTemplateAddedResponse>;
-export type GroupWelcomeTemplateDetail = z.output<typeof GroupWelcomeTemplateResponse>;
-export type AppMessageResult = z.output<typeof AppMessageResponse>;
+// Responses are not aliased one by one: take a method's type (`Awaited<ReturnType<WecomClient["getExternalContact"]>>`)
+// or a schema's (`z.output<typeof ExternalContactResponse>`).
