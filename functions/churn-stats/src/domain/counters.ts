@@ -102,19 +102,23 @@ const splitCell = (key: string) => ({ day: key.slice(0, 10), group: key.slice(11
 const byKey = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
 /** A mutable accumulator of figures. */
+/** The map's entry for `key`, created with `zero()` the first time. */
+function cellOf<T>(map: Map<string, T>, key: string, zero: () => T): T {
+  let c = map.get(key);
+  if (!c) {
+    c = zero();
+    map.set(key, c);
+  }
+  return c;
+}
+
 export class FigureSheet {
   private readonly counters = new Map<string, Counters>();
   private readonly baseline = new Map<GroupId, number>();
   private readonly cohorts = new Map<string, CohortCounters>();
 
   count(day: string, group: GroupId, field: CounterField, n = 1): this {
-    const key = cell(day, group);
-    let c = this.counters.get(key);
-    if (!c) {
-      c = zeroCounters();
-      this.counters.set(key, c);
-    }
-    c[field] += n;
+    cellOf(this.counters, cell(day, group), zeroCounters)[field] += n;
     return this;
   }
 
@@ -124,13 +128,7 @@ export class FigureSheet {
   }
 
   cohort(day: string, group: GroupId, field: CohortField, n = 1): this {
-    const key = cell(day, group);
-    let c = this.cohorts.get(key);
-    if (!c) {
-      c = zeroCohort();
-      this.cohorts.set(key, c);
-    }
-    c[field] += n;
+    cellOf(this.cohorts, cell(day, group), zeroCohort)[field] += n;
     return this;
   }
 

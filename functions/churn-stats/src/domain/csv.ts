@@ -109,48 +109,46 @@ function header(columns: readonly Column[], groupBy: GroupBy, language: CsvLangu
     });
 }
 
-/** The churn series export: one record per group and day. `groupBy=day` has no group column. */
-export function churnSeriesCsv(series: readonly GroupSeries[], groupBy: GroupBy, opts: CsvOptions = {}): string {
+/**
+ * One record per group and day: the day, the group's label (no group column for `groupBy=day`), then
+ * `cells` of the point.
+ */
+function groupedCsv<P extends { date: string }>(
+  groups: readonly { group: GroupId; points: readonly P[] }[],
+  columns: Parameters<typeof header>[0],
+  groupBy: GroupBy,
+  opts: CsvOptions,
+  cells: (p: P) => CsvCell[],
+): string {
   const language = opts.language ?? "zh";
   const label = (g: GroupId) => safeText(opts.label?.(g) ?? defaultLabel(g, language));
-  const records: CsvCell[][] = [header(CHURN_COLUMNS, groupBy, language)];
-  for (const s of series) {
-    for (const p of s.points) {
-      const group: CsvCell[] = groupBy === "day" ? [] : [label(s.group)];
-      records.push([
-        p.date,
-        ...group,
-        p.added,
-        p.lost,
-        p.removed,
-        p.transferredIn,
-        p.transferredOut,
-        p.net,
-        p.customersAtStart,
-        p.customersAtEnd,
-        formatRate(p.churnRate),
-      ]);
-    }
+  const records: CsvCell[][] = [header(columns, groupBy, language)];
+  for (const g of groups) {
+    for (const p of g.points) records.push([p.date, ...(groupBy === "day" ? [] : [label(g.group)]), ...cells(p)]);
   }
   return toCsv(records, { bom: opts.bom });
 }
 
+/** The churn series export: one record per group and day. `groupBy=day` has no group column. */
+export function churnSeriesCsv(series: readonly GroupSeries[], groupBy: GroupBy, opts: CsvOptions = {}): string {
+  return groupedCsv(series, CHURN_COLUMNS, groupBy, opts, (p) => [
+    p.added,
+    p.lost,
+    p.removed,
+    p.transferredIn,
+    p.transferredOut,
+    p.net,
+    p.customersAtStart,
+    p.customersAtEnd,
+    formatRate(p.churnRate),
+  ]);
+}
+
 /** The cohort export: one record per group and cohort day; immature horizons are empty cells. */
 export function cohortsCsv(cohorts: readonly GroupCohorts[], groupBy: GroupBy, opts: CsvOptions = {}): string {
-  const language = opts.language ?? "zh";
-  const label = (g: GroupId) => safeText(opts.label?.(g) ?? defaultLabel(g, language));
-  const records: CsvCell[][] = [header(COHORT_COLUMNS, groupBy, language)];
-  for (const c of cohorts) {
-    for (const p of c.points) {
-      const group: CsvCell[] = groupBy === "day" ? [] : [label(c.group)];
-      records.push([
-        p.date,
-        ...group,
-        p.size,
-        ...COHORT_HORIZONS.map((k) => p[`retained${k}`]),
-        ...COHORT_HORIZONS.map((k) => formatRate(p[`rate${k}`])),
-      ]);
-    }
-  }
-  return toCsv(records, { bom: opts.bom });
+  return groupedCsv(cohorts, COHORT_COLUMNS, groupBy, opts, (p) => [
+    p.size,
+    ...COHORT_HORIZONS.map((k) => p[`retained${k}`]),
+    ...COHORT_HORIZONS.map((k) => formatRate(p[`rate${k}`])),
+  ]);
 }
