@@ -1,4 +1,6 @@
 import { AppError, shortId } from "@siyu/kernel";
+import { problemOf } from "../src/http/problems.ts";
+import { InvalidInput } from "../src/domain/errors.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -120,7 +122,9 @@ describe("channel create schema", () => {
     try {
       parseChannelCreate({ ...base, staff: ["a", { userId: "b", dailyCap: -1 }] });
       expect.unreachable();
-    } catch (err) {
+    } catch (thrown) {
+      expect(thrown).toBeInstanceOf(InvalidInput);
+      const err = problemOf(thrown);
       expect(err).toBeInstanceOf(AppError);
       const e = err as AppError;
       expect(e.status).toBe(400);
@@ -294,12 +298,12 @@ describe("channel patch", () => {
   });
 
   it("needs at least one field and validates fields", () => {
-    expect(() => parseChannelPatch({})).toThrow(AppError);
+    expect(() => parseChannelPatch({})).toThrow(InvalidInput);
     try {
       parseChannelPatch({ staff: [{ userId: "a", dailyCap: 5000 }] });
       expect.unreachable();
     } catch (e) {
-      expect((e as AppError).errors?.map((i) => i.path)).toEqual(["staff.0.dailyCap"]);
+      expect((problemOf(e) as AppError).errors?.map((i) => i.path)).toEqual(["staff.0.dailyCap"]);
     }
   });
 
@@ -322,7 +326,7 @@ describe("channel patch", () => {
         applyChannelPatch(current, parseChannelPatch(patch));
         return [];
       } catch (e) {
-        return (e as AppError).errors?.map((i) => i.path);
+        return (problemOf(e) as AppError).errors?.map((i) => i.path);
       }
     };
     expect(run({ backupStaff: ["a"] })).toEqual(["backupStaff.0.userId"]);

@@ -1,4 +1,6 @@
 import { AppError } from "@siyu/kernel";
+import { problemOf } from "../src/http/problems.ts";
+import { InvalidCursor } from "../src/domain/errors.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -111,7 +113,9 @@ describe("list cursors", () => {
   const rejects = (cursor: string, e = expectFor) => {
     try {
       decodeListCursor(cursor, e);
-    } catch (err) {
+    } catch (thrown) {
+      expect(thrown).toBeInstanceOf(InvalidCursor);
+      const err = problemOf(thrown);
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).type).toBe("invalid-cursor");
       expect((err as AppError).status).toBe(400);

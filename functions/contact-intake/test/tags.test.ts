@@ -1,4 +1,6 @@
 import { AppError } from "@siyu/kernel";
+import { problemOf } from "../src/http/problems.ts";
+import { DomainError } from "../src/domain/errors.ts";
 import { describe, expect, it } from "vitest";
 import { type CorpTagGroup, diffTagLists, normalizeTagList, planTagCreate, planTagSync, tagCreateSchema } from "../src/domain/tags.ts";
 
@@ -11,7 +13,9 @@ const req = (names: string[], group: { groupName?: string; groupId?: string } = 
 const problem = (fn: () => unknown) => {
   try {
     fn();
-  } catch (e) {
+  } catch (thrown) {
+    expect(thrown).toBeInstanceOf(DomainError);
+    const e = problemOf(thrown);
     expect(e).toBeInstanceOf(AppError);
     return e as AppError;
   }

@@ -1,4 +1,6 @@
 import { AppError, parseEnvelope } from "@siyu/kernel";
+import { problemOf } from "../src/http/problems.ts";
+import { InvalidInput } from "../src/domain/errors.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -21,7 +23,9 @@ describe("transfer request validation", () => {
     try {
       parseTransferRequest(input);
       return [];
-    } catch (e) {
+    } catch (thrown) {
+      expect(thrown).toBeInstanceOf(InvalidInput);
+      const e = problemOf(thrown);
       expect(e).toBeInstanceOf(AppError);
       return (e as AppError).errors?.map((i) => i.path);
     }

@@ -123,6 +123,8 @@ function authorize(spec: RouteSpec, event: HttpEvent): Auth | undefined {
 
 export interface HttpOptions {
   clock?: Clock;
+  /** The service's domain errors as problems (undefined: not a domain error; answered as usual). */
+  problemOf?: (error: unknown) => AppError | undefined;
 }
 
 /**
@@ -214,7 +216,7 @@ export function http(manifest: ServiceManifest, handlers: Record<string, RouteHa
   }
 
   return middy<HttpEvent, HttpResponse, Error, Context>()
-    .use(problemJson())
+    .use(problemJson(opts.problemOf))
     .handler((event) => dispatch(event));
 }
 
@@ -231,12 +233,12 @@ function requestLine(event: HttpEvent): { requestId: string; method: string; pat
  * AppError as its own problem, anything else as a 500 `internal` that says nothing of the error (the
  * error itself goes to the log, with the request's service, corp and id).
  */
-export function problemJson(): middy.MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
+export function problemJson(problemOf?: (error: unknown) => AppError | undefined): middy.MiddlewareObj<HttpEvent, HttpResponse, Error, Context> {
   return {
     onError: async (request) => {
       const { requestId, method, path } = requestLine(request.event);
       const error = request.error;
-      const appError = error instanceof AppError ? error : undefined;
+      const appError = error instanceof AppError ? error : problemOf?.(error);
       const headers: Record<string, string> = { "x-request-id": requestId };
       if (appError?.status === 405) headers.allow = ((appError.extensions.allow as string[]) ?? []).join(", ");
       const response = problemResponse(problemFromError(appError ?? problems.internal(), path, requestId), headers);

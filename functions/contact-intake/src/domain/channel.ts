@@ -7,7 +7,8 @@
  * the code at a time (see eligibility.ts). Validation errors carry field paths such as `welcome.text`
  * or `staff.2.dailyCap` (kernel `FieldIssue`).
  */
-import { badRequest, type FieldIssue, formatIssues, shortId } from "@siyu/kernel";
+import { type FieldIssue, formatIssues, shortId } from "@siyu/kernel";
+import { InvalidInput } from "./errors.ts";
 import { z } from "zod";
 import { SIYU, WECOM } from "./limits.ts";
 import { scheduleWindowsSchema } from "./schedule.ts";
@@ -265,21 +266,21 @@ export function validateChannel(input: unknown): ValidationResult<ChannelDefinit
   return r.success ? { ok: true, value: r.data } : { ok: false, issues: formatIssues(r.error) };
 }
 
-/** Validate a create body; throws `badRequest` (400, field issues) when invalid. */
+/** Validate a create body; throws `InvalidInput` (every failing field) when invalid. */
 export function parseChannelCreate(input: unknown): ChannelDefinition {
   const r = validateChannel(input);
-  if (!r.ok) throw badRequest("The channel definition is not valid", r.issues);
+  if (!r.ok) throw new InvalidInput("The channel definition is not valid", r.issues);
   return r.value;
 }
 
-/** Validate a patch body; throws `badRequest` when invalid. */
+/** Validate a patch body; throws `InvalidInput` when invalid. */
 export function parseChannelPatch(input: unknown): ChannelPatch {
   const r = channelPatchSchema.safeParse(input);
-  if (!r.success) throw badRequest("The channel patch is not valid", formatIssues(r.error));
+  if (!r.success) throw new InvalidInput("The channel patch is not valid", formatIssues(r.error));
   return r.data;
 }
 
-/** Apply a validated patch to a stored definition and re-validate the whole; throws `badRequest`. */
+/** Apply a validated patch to a stored definition and re-validate the whole; throws `InvalidInput`. */
 export function applyChannelPatch(current: ChannelDefinition, patch: ChannelPatch): ChannelDefinition {
   const merged: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(patch)) {
@@ -288,7 +289,7 @@ export function applyChannelPatch(current: ChannelDefinition, patch: ChannelPatc
     else merged[key] = value;
   }
   const r = channelCreateSchema.safeParse(merged);
-  if (!r.success) throw badRequest("The channel would not be valid after this change", formatIssues(r.error));
+  if (!r.success) throw new InvalidInput("The channel would not be valid after this change", formatIssues(r.error));
   return r.data;
 }
 

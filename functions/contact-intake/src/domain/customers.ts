@@ -13,7 +13,8 @@
  * the DynamoDB key to resume after. Everything is checked on the way in; a cursor this API did not
  * produce is a 400 `invalid-cursor`.
  */
-import { addDays, AppError, deterministicId, isDay, startOfCorpDay } from "@siyu/kernel";
+import { addDays, deterministicId, isDay, startOfCorpDay } from "@siyu/kernel";
+import { InvalidCursor } from "./errors.ts";
 import { z } from "zod";
 import type { RelationStatus } from "./events.ts";
 
@@ -169,8 +170,8 @@ export interface ListCursor {
   k?: Record<string, string | number>;
 }
 
-export function invalidCursor(detail: string): AppError {
-  return new AppError(400, "invalid-cursor", "Invalid cursor", detail, { errors: [{ path: "query.cursor", message: detail }] });
+export function invalidCursor(detail: string): InvalidCursor {
+  return new InvalidCursor(detail);
 }
 
 export function encodeListCursor(c: ListCursor): string {

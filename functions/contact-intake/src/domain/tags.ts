@@ -9,7 +9,7 @@
  * - `diffTagLists`: what a full pull changes in the copy (for the daily reconciliation's counts).
  * - `planTagSync`: how to refresh the copy after a `change_external_tag` callback.
  */
-import { unprocessable } from "@siyu/kernel";
+import { CorpTagLimitReached, UnknownTagGroup } from "./errors.ts";
 import { z } from "zod";
 import { keyPartSchema } from "./customers.ts";
 import { WECOM } from "./limits.ts";
@@ -95,28 +95,20 @@ interface TagCreatePlan {
 }
 
 /**
- * Plan an add_corp_tag call against the copy. Throws a 422 `corp-tag-limit` problem when the corp
- * would pass 3000 tags, and a 422 `unknown-tag-group` when `groupId` is not in the copy: WeCom
+ * Plan an add_corp_tag call against the copy. Throws `CorpTagLimitReached` when the corp
+ * would pass 3000 tags, and `UnknownTagGroup` when `groupId` is not in the copy: WeCom
  * would reject both, so it is not called.
  */
 export function planTagCreate(req: TagCreateRequest, copy: TagCopySummary): TagCreatePlan {
   if (req.groupId !== undefined && copy.group?.groupId !== req.groupId) {
-    throw unprocessable("unknown-tag-group", "Unknown tag group", `tag group ${req.groupId} is not in Siyu's copy of the corp tag list (it may have been deleted in WeCom)`, {
-      groupId: req.groupId,
-    });
+    throw new UnknownTagGroup(req.groupId);
   }
   const existing = new Set(copy.group?.tagNames ?? []);
   const newNames = req.tags.map((t) => t.name).filter((n) => !existing.has(n));
   const totalAfter = copy.total + newNames.length;
   if (totalAfter > CORP_TAGS_MAX) {
     const room = Math.max(0, CORP_TAGS_MAX - copy.total);
-    throw unprocessable(
-      "corp-tag-limit",
-      "Corp tag limit reached",
-      `WeCom allows at most ${CORP_TAGS_MAX} corp tags per corp. The corp has ${copy.total}; this request would add ${newNames.length} ` +
-        `(${totalAfter} in all). ${room === 0 ? "Delete unused tags first." : `At most ${room} more can be created.`}`,
-      { limit: CORP_TAGS_MAX, existing: copy.total, adding: newNames.length, room },
-    );
+    throw new CorpTagLimitReached({ limit: CORP_TAGS_MAX, existing: copy.total, adding: newNames.length, room });
   }
   return { newNames, totalAfter, nothingNew: newNames.length === 0 };
 }

@@ -8,7 +8,8 @@
  * previous transfers of either kind count. Days are corp days; the window is conservative by one day
  * (a transfer on day D counts through day D+90) because "90 natural days" is not defined more exactly.
  */
-import { addDays, badRequest, corpDay, type DomainEvent, daysBetween, deterministicId, formatIssues, makeEvent, startOfCorpDay } from "@siyu/kernel";
+import { addDays, corpDay, type DomainEvent, daysBetween, deterministicId, formatIssues, makeEvent, startOfCorpDay } from "@siyu/kernel";
+import { InvalidInput } from "./errors.ts";
 import { z } from "zod";
 import { userIdSchema } from "./channel.ts";
 import { WECOM } from "./limits.ts";
@@ -54,10 +55,10 @@ export const transferRequestSchema = z
   .transform(({ message, ...r }) => (message !== undefined ? { ...r, successMessage: message } : r));
 export type TransferRequest = z.output<typeof transferRequestSchema>;
 
-/** Validate a transfer request body; throws `badRequest` with field issues. */
+/** Validate a transfer request body; throws `InvalidInput` with field issues. */
 export function parseTransferRequest(input: unknown): TransferRequest {
   const r = transferRequestSchema.safeParse(input);
-  if (!r.success) throw badRequest("The transfer request is not valid", formatIssues(r.error));
+  if (!r.success) throw new InvalidInput("The transfer request is not valid", formatIssues(r.error));
   return r.data;
 }
 

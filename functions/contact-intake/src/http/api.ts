@@ -3,6 +3,7 @@ import manifest from "../../service.ts";
 import { receiveCallback, verifyCallback } from "./callback.ts";
 import { archiveChannel, channelLandingPage, createChannel, getChannelRoute, listChannelsRoute, updateChannelRoute } from "./channels.ts";
 import { getCustomer, listCustomers } from "./customers.ts";
+import { problemOf } from "./problems.ts";
 import { createTagsRoute, listTags, syncTagsRoute } from "./tags.ts";
 import { createTransferRoute, getTransferRoute, listTransfersRoute } from "./transfers.ts";
 
@@ -23,4 +24,4 @@ export const handler = http(manifest, {
   createTransfer: createTransferRoute,
   listTransfers: listTransfersRoute,
   getTransfer: getTransferRoute,
-});
+}, { problemOf });

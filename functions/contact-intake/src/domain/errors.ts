@@ -1,0 +1,45 @@
+/**
+ * contact-intake's domain errors: what went wrong in the domain's words. The HTTP edge
+ * (`src/http/problems.ts`) turns each into a status and a problem type; a consumer parks them at once
+ * (`retryable` is false: the same input fails the same way every time).
+ */
+import type { FieldIssue } from "@siyu/kernel";
+
+export class DomainError extends Error {
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A request body or query the rules refuse, with every failing field. */
+export class InvalidInput extends DomainError {
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[],
+  ) {
+    super(message);
+  }
+}
+
+/** A list cursor this API did not hand out for this very query. */
+export class InvalidCursor extends DomainError {}
+
+/** A tag group that is not in Siyu's copy of the corp tag list. */
+export class UnknownTagGroup extends DomainError {
+  constructor(readonly groupId: string) {
+    super(`tag group ${groupId} is not in Siyu's copy of the corp tag list (it may have been deleted in WeCom)`);
+  }
+}
+
+/** Creating these tags would pass WeCom's 3000 corp tags per corp (§6, errcode 40126). */
+export class CorpTagLimitReached extends DomainError {
+  constructor(readonly figures: { limit: number; existing: number; adding: number; room: number }) {
+    const { limit, existing, adding, room } = figures;
+    super(
+      `WeCom allows at most ${limit} corp tags per corp. The corp has ${existing}; this request would add ${adding} ` +
+        `(${existing + adding} in all). ${room === 0 ? "Delete unused tags first." : `At most ${room} more can be created.`}`,
+    );
+  }
+}
