@@ -9,6 +9,9 @@ import { describe, expect, it } from "vitest";
  * - domain code (`functions/<service>/src/domain/**`) is pure: no AWS SDK, no store (a path with
  *   `/store/`, `@siyu/store`), no `@siyu/bus`, no `@siyu/lambda-kit`, no `process.env`, and no
  *   relative import out of its domain folder (into app/, store/, http/ …);
+ * - entry points (`functions/<service>/src/{http,consumers,jobs,cli}/**`) import no store module (a
+ *   path with `/store/`): their I/O goes through a use case in src/app (the shared `@siyu/store`
+ *   package stays allowed: the CLI sets its document client from it);
  * - no import cycles outside packages/wecom-sim, counting type-only and dynamic imports (a type
  *   cycle is still two files that cannot be read one after the other).
  * Imports are read with the TypeScript parser, so comments and strings never count.
@@ -64,6 +67,15 @@ function domainViolations(file: string, domainDir: string, text = readFileSync(f
   }
   if (usesProcessEnv(file, text)) out.push("reads process.env (configuration comes in as arguments)");
   return out;
+}
+
+const ENTRY_POINT_DIRS = ["http", "consumers", "jobs", "cli"] as const;
+
+/** What an entry-point file breaks (empty when it reaches the store only through src/app). */
+function entryPointViolations(file: string, text = readFileSync(file, "utf8")): string[] {
+  return importsOf(file, text)
+    .filter((s) => s.includes("/store/"))
+    .map((s) => `imports a store module ("${s}"); call a use case in src/app instead`);
 }
 
 // --- the import graph ------------------------------------------------------------------------------------
@@ -160,6 +172,21 @@ describe("architecture", () => {
     expect(found).toEqual([]);
   });
 
+  it("entry points (http, consumers, jobs, cli) import no store module", () => {
+    const found: string[] = [];
+    let checked = 0;
+    for (const service of subdirs(join(ROOT, "functions"))) {
+      for (const dir of ENTRY_POINT_DIRS) {
+        for (const file of tsFiles(join(ROOT, "functions", service, "src", dir))) {
+          checked++;
+          for (const v of entryPointViolations(file)) found.push(`${relative(ROOT, file)}: ${v}`);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+    expect(found).toEqual([]);
+  });
+
   it("has no import cycles outside packages/wecom-sim", () => {
     const graph = importGraph();
     expect(graph.size).toBeGreaterThan(50);
@@ -184,6 +211,15 @@ describe("architecture", () => {
     expect(plant("export const tz = process.env.TZ;")).toEqual(["reads process.env (configuration comes in as arguments)"]);
     expect(plant('export const tz = process["env"]["TZ"];')).toHaveLength(1);
     expect(plant('// process.env and "@aws-sdk/x" in a comment\nexport const s = "process.env";\nimport { a } from "./caps.ts";\nimport { z } from "zod";')).toEqual([]);
+  });
+
+  it("catches an entry point importing a store, and not comments, strings or use cases", () => {
+    const plant = (code: string) => entryPointViolations("/repo/functions/x/src/http/items.ts", code);
+    expect(plant('import { getItem } from "../store/items.ts";')).toEqual(['imports a store module ("../store/items.ts"); call a use case in src/app instead']);
+    expect(plant('import type { Item } from "../../src/store/items.ts";')).toHaveLength(1);
+    expect(plant('export { LedgerWriteImpossible } from "../store/ledger.ts";')).toHaveLength(1);
+    expect(plant('const s = await import("../store/items.ts");')).toHaveLength(1);
+    expect(plant('// "../store/items.ts" in a comment\nexport const s = "../store/x.ts";\nimport { getItem } from "../app/items.ts";\nimport { route } from "@siyu/lambda-kit";\nimport { setDocumentClient } from "@siyu/store";')).toEqual([]);
   });
 
   it("finds a planted cycle, a self-import, and no cycle in a chain", () => {

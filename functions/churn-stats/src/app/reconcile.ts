@@ -30,7 +30,7 @@ import {
 } from "../domain/index.ts";
 import { allGroups, countersOf, queryPartition } from "../store/counters.ts";
 import { dayRowKey } from "../store/keys.ts";
-import { writeReconciliation } from "../store/recon.ts";
+import { readReconciliation, writeReconciliation } from "../store/recon.ts";
 
 export interface ReconcileDeps {
   table: string;
@@ -163,4 +163,9 @@ export async function reconcileDay(deps: ReconcileDeps, day: string): Promise<Re
   await writeReconciliation(table, result);
   log.info("reconciliation stored", { day, staff: staff.length, mismatches: result.mismatches, errors: result.errors, wecomCalls: calls });
   return result;
+}
+
+/** `GET /v1/stats/reconciliation`: the stored run of a day, undefined when none has run for it. */
+export function storedReconciliation(deps: { table: string }, day: string): Promise<Reconciliation | undefined> {
+  return readReconciliation(deps.table, day);
 }

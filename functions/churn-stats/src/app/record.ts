@@ -14,6 +14,9 @@ import { type Fact, factsToRecord, lossAlertCandidates, lossAlertRequests } from
 import { applyToLedger, type LedgerWrite } from "../store/ledger.ts";
 import { getSettings } from "../store/settings.ts";
 
+/** A ledger grown past DynamoDB's item size: it can never be written, so the consumer parks the event. */
+export { LedgerWriteImpossible } from "../store/ledger.ts";
+
 export interface RecordDeps {
   table: string;
   corpId: string;

@@ -1,7 +1,6 @@
 import { PermanentFailure, sqs } from "@siyu/lambda-kit";
-import { recordEvent } from "../app/record.ts";
+import { LedgerWriteImpossible, recordEvent } from "../app/record.ts";
 import { ForeignCorpEvent } from "../domain/index.ts";
-import { LedgerWriteImpossible } from "../store/ledger.ts";
 
 /**
  * `contact.added|lost|removed|transferred` from the topic: record the facts and count them exactly.

@@ -7,6 +7,7 @@ import { corpDay, isDay, notFound } from "@siyu/kernel";
 import { type HttpRequest, type HttpResult, route } from "@siyu/lambda-kit";
 import { z } from "zod";
 import { type ReadContext, readChurnSeries, readCohorts, type StatsQuery } from "../app/query.ts";
+import { storedReconciliation } from "../app/reconcile.ts";
 import {
   COHORT_HORIZONS,
   churnSeriesCsv,
@@ -17,7 +18,6 @@ import {
   parseGroup,
   parseStatsQuery,
 } from "../domain/index.ts";
-import { readReconciliation } from "../store/recon.ts";
 import { domainRules } from "./problems.ts";
 
 const statsQuerySchema = z
@@ -101,7 +101,7 @@ const reconciliationQuery = z.object({
 });
 
 export const getReconciliation = route({ query: reconciliationQuery }, async (req) => {
-  const found = await readReconciliation(req.config.table, req.query.date);
+  const found = await storedReconciliation({ table: req.config.table }, req.query.date);
   if (!found) throw notFound(`no reconciliation has run for ${req.query.date}`);
   return { status: 200, body: found };
 });

@@ -7,6 +7,7 @@ import {
 import {
   getTransfer,
   listRows,
+  listTransfers as readTransfers,
   rowStatuses,
   type TransferHeader,
   type TransferRow,
@@ -69,3 +70,12 @@ export async function transferDetail(
   return { view: transferView(header, statuses), rows: page.items, nextCursor: page.nextCursor };
 }
 
+
+/** `GET /v1/transfers`: a page of transfers, newest first, each with who was included and who was not. */
+export async function listTransfers(table: string, opts: { limit: number; cursor?: string | undefined }) {
+  const p = await readTransfers(table, opts);
+  return {
+    items: p.items.map((h) => ({ ...transferHeaderView(h), included: h.included, excluded: h.excluded })),
+    nextCursor: p.nextCursor ?? null,
+  };
+}

@@ -43,3 +43,10 @@ export class CorpTagLimitReached extends DomainError {
     );
   }
 }
+
+/** No staff member of a channel can take adds now (schedule, caps or backups): its code would carry no one. */
+export class NoEligibleStaff extends DomainError {
+  constructor() {
+    super("no staff member of this channel is eligible now (schedule, caps or backups)");
+  }
+}

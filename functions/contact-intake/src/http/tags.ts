@@ -2,9 +2,9 @@ import { z } from "zod";
 import { AppError } from "@siyu/kernel";
 import { log, route } from "@siyu/lambda-kit";
 import { WecomApiError, WecomError, wecomFor } from "@siyu/wecom";
+import { listTags as listTagPage } from "../app/tag-list.ts";
 import { createTags, reconcileTags } from "../app/tags.ts";
-import { CORP_TAGS_MAX, tagCreateSchema } from "../domain/tags.ts";
-import { countCorpTags, listTagGroups } from "../store/tags.ts";
+import { tagCreateSchema } from "../domain/tags.ts";
 
 /** `GET /v1/tags`: Siyu's copy of the corp tag list, a page of groups each with its tags. */
 export const listTags = route(
@@ -14,10 +14,7 @@ export const listTags = route(
       cursor: z.string().min(1).max(2048).optional(),
     }),
   },
-  async (req) => {
-    const [page, total] = await Promise.all([listTagGroups(req.config.table, req.query), countCorpTags(req.config.table)]);
-    return { status: 200, body: { items: page.items, nextCursor: page.nextCursor ?? null, total, limit: CORP_TAGS_MAX } };
-  },
+  async (req) => ({ status: 200, body: await listTagPage({ table: req.config.table }, req.query) }),
 );
 
 /**

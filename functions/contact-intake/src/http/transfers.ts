@@ -2,10 +2,9 @@ import { z } from "zod";
 import { AppError, notFound } from "@siyu/kernel";
 import { log, route } from "@siyu/lambda-kit";
 import { createTransfer } from "../app/transfer-create.ts";
-import { transferDetail, transferHeaderView } from "../app/transfer-views.ts";
+import { listTransfers, transferDetail } from "../app/transfer-views.ts";
 import { wecomFor } from "@siyu/wecom";
 import { TRANSFER_CUSTOMER_STATUSES, transferRequestSchema } from "../domain/transfer.ts";
-import { listTransfers } from "../store/transfers.ts";
 
 const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 const transferIdParam = z.object({ transferId: z.string().min(1).max(64).regex(/^[0-9A-Za-z]+$/, "a transfer id") });
@@ -33,20 +32,7 @@ export const createTransferRoute = route({ body: transferRequestSchema }, async 
   };
 });
 
-export const listTransfersRoute = route({ query: z.object(page) }, async (req) => {
-  const p = await listTransfers(req.config.table, req.query);
-  return {
-    status: 200,
-    body: {
-      items: p.items.map((h) => ({
-        ...transferHeaderView(h),
-        included: h.included,
-        excluded: h.excluded,
-      })),
-      nextCursor: p.nextCursor ?? null,
-    },
-  };
-});
+export const listTransfersRoute = route({ query: z.object(page) }, async (req) => ({ status: 200, body: await listTransfers(req.config.table, req.query) }));
 
 /** `GET /v1/transfers/{transferId}`: progress (counts per status) and a page of per-customer rows. */
 export const getTransferRoute = route(
