@@ -1,6 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planCapSync } from "../src/domain/caps.ts";
+import { channelCreateSchema } from "../src/domain/channel.ts";
+import { planChannelCreate } from "../src/domain/channel-create.ts";
+import { NoEligibleStaff } from "../src/domain/errors.ts";
 import { intakeLookups } from "../src/domain/events.ts";
 import { planSideEffects } from "../src/domain/followups.ts";
 import { relationTagsAfter } from "../src/domain/tags.ts";
@@ -76,5 +79,26 @@ describe("planLaneWelcome", () => {
     expect(planLaneWelcome(req, { ...channel, status: "archived" } as never, now, tz).plan).toMatchObject({ action: "skip", outcome: { status: "no-message" } });
     expect(planLaneWelcome(req, undefined, now, tz).record.channelId).toBe("unknown");
     expect(planLaneWelcome(req, channel as never, new Date(now.getTime() + 21_000), tz).plan).toMatchObject({ action: "skip", outcome: { status: "expired" } });
+  });
+});
+
+describe("planChannelCreate", () => {
+  const def = channelCreateSchema.parse({ name: "上海门店海报渠道，名字很长很长很长很长很长很长很长很长", staff: ["a", "b"], backupStaff: ["z"] });
+  it("carries every eligible member, starts the rotation, cuts the remark to WeCom's 30 characters", () => {
+    const plan = planChannelCreate(def, { now, timeZone: tz });
+    expect([...plan.codeUsers].sort()).toEqual(["a", "b"]);
+    expect(plan.remark.length).toBeLessThanOrEqual(30);
+    expect(def.name.startsWith(plan.remark)).toBe(true);
+    expect(new Date(plan.nextBoundaryAt).getTime()).toBeGreaterThan(now.getTime());
+  });
+
+  it("refuses a channel nobody could take adds on (a contact way cannot have zero users)", () => {
+    const offHours = channelCreateSchema.parse({
+      name: "夜间",
+      staff: ["a"],
+      // only Sunday 00:00-00:01 in Shanghai, and no off-hours staff or backups
+      schedule: { windows: [{ weekdays: [7], ranges: [{ start: "00:00", end: "00:01" }] }] },
+    });
+    expect(() => planChannelCreate(offHours, { now, timeZone: tz })).toThrow(NoEligibleStaff);
   });
 });
