@@ -130,6 +130,15 @@ describe("parseCampaignCreate", () => {
     ]);
   });
 
+  it("a recurring schedule needs a run before until, read in the corp zone", () => {
+    const rec = (cron: string, until: string) => ({ ...base, schedule: { kind: "recurring", cron, until } });
+    // now is 08:00 Shanghai: the first run is 10:00 there (02:00 UTC), so an until of 01:59 UTC comes before it
+    expect(pathsOf(rec("0 10 * * ? *", "2026-03-01T01:59:00Z"))).toEqual(["body.schedule.until"]);
+    expect(() => parseCampaignCreate(rec("0 10 * * ? *", "2026-03-01T02:00:00Z"), ctx)).not.toThrow();
+    expect(pathsOf(rec("0 10 31 2 ? *", "2030-01-01T00:00:00Z"))).toEqual(["body.schedule.until"]); // February 31st never comes
+    expect(pathsOf(rec("0 10 * * ? 2025", "2030-01-01T00:00:00Z"))).toEqual(["body.schedule.until"]);
+  });
+
   it("reminders: at most 3 in any 24 h, spread wider passes", () => {
     const r = (hoursBeforeDeadline: number[]) => ({ ...base, reminders: { auto: true, hoursBeforeDeadline } });
     expect(() => parseCampaignCreate(r([1, 12, 24]), ctx)).not.toThrow();

@@ -97,6 +97,8 @@ export function parseCron(expression: string): Cron {
   return { source, minutes: minutes!, hours: hours!, daysOfMonth, months: months!, daysOfWeek, years: years! };
 }
 
+const daysInMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
 /** 1 = Sunday … 7 = Saturday, for a calendar day. */
 function weekdayOf(day: string): number {
   return new Date(`${day}T00:00:00.000Z`).getUTCDay() + 1;
@@ -128,6 +130,12 @@ export function cronInstants(cron: Cron, opts: { from: Date; until: Date; timeZo
   const minutes = sorted(cron.minutes);
   const lastDay = corpDay(until, timeZone);
   for (let day = corpDay(from, timeZone); day <= lastDay && out.length < limit; day = addDays(day, 1)) {
+    const [y, m] = day.split("-").map(Number) as [number, number];
+    if (!cron.years.has(y) || !cron.months.has(m)) {
+      // skip the rest of a month the cron never fires in (a far `until` stays cheap)
+      day = addDays(`${day.slice(0, 8)}01`, daysInMonth(y, m) - 1);
+      continue;
+    }
     if (!dayMatches(cron, day)) continue;
     for (const h of hours) {
       for (const m of minutes) {
