@@ -57,6 +57,8 @@ export const eventSchemas = {
     /** The add this follows up (its timeline key), for logs and deterministic retry ids. */
     addKey: z.string().min(1).max(128),
     channelId: z.string().max(64).optional(),
+    /** The relation's start (`addedAt`) this follows up: a retry never touches a later re-add. */
+    addedAt: isoInstant.optional(),
     tagIds: z.array(z.string().min(1).max(128)).max(100).optional(),
     /** 1 on the first retry. */
     attempt: z.number().int().positive(),

@@ -1,11 +1,11 @@
 import { deterministicId, makeEvent } from "@siyu/kernel";
 import { sendCommand } from "@siyu/bus";
 import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
-import { errcodeOf, isTransientWecomError, WecomApiError, type WecomClient } from "@siyu/wecom";
+import { errcodeOf, isTransientWecomError, WecomApiError, type WecomClient, WecomError } from "@siyu/wecom";
 import { type FollowupPlan, planFollowup, type SideEffectFailure, splitMissingTags, type TagStatus } from "../domain/followups.ts";
 import { updateChannel } from "../store/channels.ts";
 import { writeProfile } from "../store/profiles.ts";
-import { recordRelationTags } from "../store/relations.ts";
+import { recordRelationTags, relationStillFrom } from "../store/relations.ts";
 import { fetchProfile } from "./profile.ts";
 
 interface FollowupDeps {
@@ -21,6 +21,8 @@ interface Followup {
   externalUserId: string;
   addKey: string;
   channelId?: string | undefined;
+  /** The relation's `addedAt` when the add made it: a retry for an older add never touches a re-add. */
+  addedAt?: string | undefined;
   tagIds?: string[] | undefined;
   /** The try this is (0 = the inline try during the add). */
   attempt: number;
@@ -29,7 +31,9 @@ interface Followup {
 
 /** A failed WeCom call as the domain judges it. */
 export function sideEffectFailure(error: unknown): SideEffectFailure {
-  const failure: SideEffectFailure = { errcode: errcodeOf(error), transient: isTransientWecomError(error) || !(error instanceof WecomApiError) };
+  // WeCom's own refusals and Siyu's refusals before calling (WecomValidationError) are final; a
+  // failure that is not WeCom's at all (our store, the network stack) may pass
+  const failure: SideEffectFailure = { errcode: errcodeOf(error), transient: isTransientWecomError(error) || !(error instanceof WecomError) };
   if (error instanceof WecomApiError) failure.errmsg = error.errmsg;
   return failure;
 }
@@ -37,7 +41,17 @@ export function sideEffectFailure(error: unknown): SideEffectFailure {
 /** Queue the next try of a side effect as planned (a deterministic id per try: a redelivered add queues it once). */
 export async function scheduleFollowup(deps: FollowupDeps, f: Followup, plan: Extract<FollowupPlan, { action: "retry" }>): Promise<void> {
   const { config } = deps;
-  const data = { kind: f.kind, userId: f.userId, externalUserId: f.externalUserId, addKey: f.addKey, channelId: f.channelId, tagIds: f.tagIds, attempt: plan.attempt, checkTags: plan.checkTags };
+  const data = {
+    kind: f.kind,
+    userId: f.userId,
+    externalUserId: f.externalUserId,
+    addKey: f.addKey,
+    channelId: f.channelId,
+    addedAt: f.addedAt,
+    tagIds: f.tagIds,
+    attempt: plan.attempt,
+    checkTags: plan.checkTags,
+  };
   await sendCommand(
     config.queueUrl("followups"),
     makeEvent("contact.followup_requested", data, { corpId: config.corpId, occurredAt: deps.now(), id: deterministicId("contact-followup", f.kind, f.addKey, f.userId, plan.attempt) }),
@@ -65,6 +79,12 @@ async function retryProfile(deps: FollowupDeps, f: Followup): Promise<void> {
 
 async function retryTags(deps: FollowupDeps, f: Followup): Promise<void> {
   const { config, log } = deps;
+  const who = { externalUserId: f.externalUserId, userId: f.userId, addedAt: f.addedAt };
+  // the customer may have deleted the member, or added them again since: this retry is for that add only
+  if (!(await relationStillFrom(config.table, who))) {
+    log.info("tag retry dropped: the relation is no longer the one this add made", { ...who, attempt: f.attempt });
+    return;
+  }
   let tagIds = f.tagIds ?? [];
   let dropped: string[] = [];
   if (f.checkTags && tagIds.length > 0) {
@@ -79,13 +99,14 @@ async function retryTags(deps: FollowupDeps, f: Followup): Promise<void> {
       status = { status: "applied", at: deps.now().toISOString(), ...(dropped.length ? { dropped } : {}) };
     } catch (error) {
       const plan = planFollowup("tags", f.attempt, sideEffectFailure(error), deps.now());
+      // the status first, then the next try: a next try that runs at once (delay 0) writes after this
+      if (plan.tagStatus) await recordRelationTags(config.table, { ...who, tagStatus: plan.tagStatus });
       if (plan.action === "retry") await scheduleFollowup(deps, { ...f, tagIds }, plan);
       else log.warn("channel tags given up", { externalUserId: f.externalUserId, userId: f.userId, errcode: errcodeOf(error) });
-      if (plan.tagStatus) await recordRelationTags(config.table, { externalUserId: f.externalUserId, userId: f.userId, tagStatus: plan.tagStatus });
       return;
     }
   }
-  await recordRelationTags(config.table, { externalUserId: f.externalUserId, userId: f.userId, tagStatus: status, applied: tagIds });
+  await recordRelationTags(config.table, { ...who, tagStatus: status, applied: tagIds });
 }
 
 /**

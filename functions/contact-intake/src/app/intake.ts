@@ -125,7 +125,11 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
     decision.events.length > 0 ? publishEvents(config.topicArn, decision.events) : undefined,
     // failed side effects, on their own from here (after the relation they update is stored)
     tags && effects.tagRetry
-      ? scheduleFollowup(deps, { kind: "tags", ...tags, tagIds: tags.addTagIds, channelId: channel?.channelId, addKey: msg.dedupeKey, attempt: 0 }, effects.tagRetry)
+      ? scheduleFollowup(
+          deps,
+          { kind: "tags", ...tags, tagIds: tags.addTagIds, channelId: channel?.channelId, addedAt: decision.relation?.addedAt, addKey: msg.dedupeKey, attempt: 0 },
+          effects.tagRetry,
+        )
       : undefined,
     decision.syncProfile && effects.profileRetry
       ? scheduleFollowup(deps, { kind: "profile", ...decision.syncProfile, addKey: msg.dedupeKey, attempt: 0 }, effects.profileRetry)

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { batchWrite, documentClient, isConditionalCheckFailed, key, queryAll } from "@siyu/store";
+import { batchWrite, documentClient, isConditionalCheckFailed, key, queryAll, unlessConditionFailed } from "@siyu/store";
 import { monthOf, } from "../domain/customers.ts";
 import type { RelationStatus, RelationUpdate, } from "../domain/events.ts";
 import type { TagStatus } from "../domain/followups.ts";
@@ -167,27 +167,31 @@ export async function setRelationTags(table: string, externalUserId: string, use
  */
 export async function recordRelationTags(
   table: string,
-  w: { externalUserId: string; userId: string; tagStatus: TagStatus; applied?: readonly string[] },
+  w: { externalUserId: string; userId: string; addedAt?: string | undefined; tagStatus: TagStatus; applied?: readonly string[] },
 ): Promise<boolean> {
   const rel = await getRelation(table, w.externalUserId, w.userId);
-  if (rel?.status !== "active") return false;
+  if (rel?.status !== "active" || (w.addedAt !== undefined && rel.addedAt !== w.addedAt)) return false;
   const tagIds = [...new Set([...(rel.tagIds ?? []), ...(w.applied ?? [])])];
-  try {
-    await documentClient().send(
+  const written = await unlessConditionFailed(
+    documentClient().send(
       new UpdateCommand({
         TableName: table,
         Key: { pk: custPk(w.externalUserId), sk: key("REL", w.userId) },
         UpdateExpression: "SET tagIds = :t, tagStatus = :s",
         // only the relation that was read: a concurrent re-add or loss keeps its own state
-        ConditionExpression: "statusAt = :at",
-        ExpressionAttributeValues: { ":t": tagIds, ":s": w.tagStatus, ":at": rel.statusAt },
+        ConditionExpression: "statusAt = :at AND addedAt = :added",
+        ExpressionAttributeValues: { ":t": tagIds, ":s": w.tagStatus, ":at": rel.statusAt, ":added": rel.addedAt },
       }),
-    );
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+    ),
+  );
+  if (!written) return false;
   if (w.applied?.length) await batchWrite(table, tagMembershipItems(rel, w.applied));
   return true;
+}
+
+/** Whether the relation is still the active one an add made at `addedAt` (no `addedAt`: any active one). */
+export async function relationStillFrom(table: string, w: { externalUserId: string; userId: string; addedAt?: string | undefined }): Promise<boolean> {
+  const rel = await getRelation(table, w.externalUserId, w.userId);
+  return rel?.status === "active" && (w.addedAt === undefined || rel.addedAt === w.addedAt);
 }
 
