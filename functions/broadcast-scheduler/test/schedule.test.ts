@@ -107,6 +107,13 @@ describe("planRuns", () => {
     );
   });
 
+  it("fires a repeated wall time (a fall-back hour) once, at its first occurrence (found by the oracle below)", () => {
+    const from = new Date("2026-10-24T12:00:00.000Z");
+    const runs = planRuns({ kind: "recurring", cron: "0 1 * * ? *", until: "2026-10-26T12:00:00.000Z" }, { campaignId: "c", now: from, timeZone: "Europe/London", limit: 10 });
+    // 2026-10-25 01:00 happens at 00:00Z (BST) and again at 01:00Z (GMT)
+    expect(runs.map((r) => r.at.toISOString())).toEqual(["2026-10-25T00:00:00.000Z", "2026-10-26T01:00:00.000Z"]);
+  });
+
   it("property (oracle): a daily cron returns every matching minute, none missed", () => {
     fc.assert(
       fc.property(

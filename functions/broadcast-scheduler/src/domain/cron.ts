@@ -120,6 +120,20 @@ export function cronMatches(cron: Cron, instant: Date, timeZone: string): boolea
 const sorted = (s: ReadonlySet<number>) => [...s].sort((a, b) => a - b);
 
 /**
+ * The earliest instant showing wall time `h:m` on `day` in the zone. A fall-back change repeats an hour
+ * (30 minutes in a few zones), and the run fires at the first occurrence; `corpTime` may answer the later.
+ */
+function firstInstantOf(day: string, timeZone: string, h: number, m: number): Date {
+  const at = corpTime(day, timeZone, `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`);
+  for (const back of [3_600_000, 1_800_000]) {
+    const earlier = new Date(at.getTime() - back);
+    const p = zonedParts(earlier, timeZone);
+    if (p.hour === h && p.minute === m && corpDay(earlier, timeZone) === day) return earlier;
+  }
+  return at;
+}
+
+/**
  * The instants the cron fires at in `[from, until]`, ascending, at most `limit`. A wall time that does
  * not exist (skipped by a DST change) has no instant; an ambiguous one fires once.
  */
@@ -139,7 +153,7 @@ export function cronInstants(cron: Cron, opts: { from: Date; until: Date; timeZo
     if (!dayMatches(cron, day)) continue;
     for (const h of hours) {
       for (const m of minutes) {
-        const at = corpTime(day, timeZone, `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`);
+        const at = firstInstantOf(day, timeZone, h, m);
         if (at > until) return out;
         if (at < from || !cronMatches(cron, at, timeZone)) continue;
         const last = out.at(-1);
