@@ -3,3 +3,4 @@ export * from "./clock.ts";
 export * from "./days.ts";
 export * from "./events.ts";
 export * from "./problem.ts";
+export * from "./domain-errors.ts";

@@ -3,25 +3,10 @@
  * (`src/http/problems.ts`) turns each into a status and a problem type; a consumer parks them at once
  * (`retryable` is false: the same input fails the same way every time).
  */
-import type { FieldIssue } from "@siyu/kernel";
+import { DomainError } from "@siyu/kernel";
 
-export class DomainError extends Error {
-  readonly retryable = false;
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
-
-/** A request body or query the rules refuse, with every failing field. */
-export class InvalidInput extends DomainError {
-  constructor(
-    message: string,
-    readonly issues: FieldIssue[],
-  ) {
-    super(message);
-  }
-}
+// the base and the field-errors error have one home, in the kernel
+export { DomainError, InvalidInput } from "@siyu/kernel";
 
 /** A list cursor this API did not hand out for this very query. */
 export class InvalidCursor extends DomainError {}
