@@ -175,6 +175,21 @@ describe("side effects never block the record", () => {
   });
 });
 
+describe("the welcome lane", () => {
+  it("tries a welcome WeCom answered busy (45033) once more while its code lives, and sends it once", async () => {
+    const ch = (await api("POST", "/v1/channels", { name: "欢迎重试", staff: ["liming"], welcome: { text: "欢迎光临！" } })).json!;
+    await sim("faults", { api: "externalcontact/send_welcome_msg", errcode: 45033, times: 1 });
+    const scan = await sim<{ externalUserId: string }>("scan-contact-way", { configId: ch.configId, name: "欢迎重试顾客" });
+    await platform.drain();
+    const { welcomeMessages } = await sim<{ welcomeMessages: { externalUserId: string; delayMs: number }[] }>("welcome-messages");
+    const mine = welcomeMessages.filter((w) => w.externalUserId === scan.externalUserId);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.delayMs).toBeLessThanOrEqual(2000);
+    const c = (await customer(scan.externalUserId)).json as { welcomes: { status: string }[] };
+    expect(c.welcomes.map((w) => w.status)).toEqual(["sent"]);
+  });
+});
+
 describe("permanent vs transient failures", () => {
   it("a contact-way update WeCom refuses for good is parked with its reason at once; the channel's next update goes through", async () => {
     const ch = (await api("POST", "/v1/channels", { name: "毒丸渠道", staff: ["liming"] })).json!;

@@ -1,8 +1,8 @@
 import type { EventData } from "@siyu/kernel";
-import { putIfAbsent } from "@siyu/store";
+import { putIfAbsent, sleep } from "@siyu/store";
 import type { Logger } from "@siyu/lambda-kit";
 import { errcodeOf, WecomApiError, type WecomClient } from "@siyu/wecom";
-import { classifyWelcomeResponse, planLaneWelcome, type WelcomeOutcome, welcomeChannelLookup } from "../domain/welcome.ts";
+import { classifyWelcomeResponse, planLaneWelcome, WELCOME_SEND_TRIES, type WelcomeOutcome, welcomeChannelLookup } from "../domain/welcome.ts";
 import { getChannelCached } from "../store/channels.ts";
 import { putWelcomeOutcome, reserveWelcome, welcomeItem } from "../store/welcomes.ts";
 
@@ -13,6 +13,9 @@ interface WelcomeDeps {
   now: () => Date;
   log: Logger;
 }
+
+/** A short pause before the second try: WeCom's busy and frequency answers clear quickly, and the code lives 20 s. */
+const WELCOME_RETRY_PAUSE_MS = 300;
 
 /** One add's welcome, as the callback route queued it (see domain/callback.ts), with its CreateTime parsed. */
 type LaneWelcome = Omit<EventData<"wecom.welcome_requested">, "createTime"> & { createTime: Date };
@@ -39,14 +42,18 @@ export async function sendWelcome(deps: WelcomeDeps, req: LaneWelcome): Promise<
     log.info("welcome already attempted for this add; not sending again");
     return undefined;
   }
-  let outcome: WelcomeOutcome;
-  try {
-    await (await deps.wecom()).sendWelcomeMsg(plan.payload);
-    outcome = classifyWelcomeResponse({ errcode: 0 }, { variant: plan.variant, createTime: req.createTime, at: deps.now() });
-  } catch (error) {
-    const answer = error instanceof WecomApiError ? { errcode: error.errcode, errmsg: error.errmsg } : { errcode: errcodeOf(error), errmsg: (error as Error).message };
-    outcome = classifyWelcomeResponse(answer, { variant: plan.variant, createTime: req.createTime, at: deps.now() });
-    log.warn("welcome failed", { outcome });
+  let outcome: WelcomeOutcome | undefined;
+  for (let tries = 1; ; tries++) {
+    try {
+      await (await deps.wecom()).sendWelcomeMsg(plan.payload);
+      outcome = classifyWelcomeResponse({ errcode: 0 }, { variant: plan.variant, createTime: req.createTime, at: deps.now() });
+    } catch (error) {
+      const answer = error instanceof WecomApiError ? { errcode: error.errcode, errmsg: error.errmsg } : { errcode: errcodeOf(error), errmsg: (error as Error).message };
+      outcome = classifyWelcomeResponse(answer, { variant: plan.variant, createTime: req.createTime, at: deps.now() });
+      log.warn("welcome failed", { outcome, tries });
+    }
+    if (outcome.status !== "failed" || !outcome.retryable || tries >= WELCOME_SEND_TRIES) break;
+    await sleep(WELCOME_RETRY_PAUSE_MS);
   }
   await putWelcomeOutcome(table, welcomeItem(req.externalUserId, req.addKey, { ...base, ...outcome, reservedAt, recordedAt: deps.now().toISOString() }));
   return outcome;

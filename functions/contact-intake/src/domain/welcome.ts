@@ -134,6 +134,13 @@ export function planWelcome(
   };
 }
 
+/**
+ * Tries of one welcome within its 20 s: a WeCom answer of busy or over frequency/concurrency means it
+ * was not sent, so one more try is safe while the code lives; a timeout is never retried (it may have
+ * been sent, and a code works once).
+ */
+export const WELCOME_SEND_TRIES = 2;
+
 /** Errcodes worth one more try while the code is still valid: system busy, over frequency/concurrency. */
 const RETRYABLE_ERRCODES = new Set([-1, 45009, 45033]);
 
