@@ -27,11 +27,11 @@ import { hasExcludedTag, matchesAllOf } from "./tag-expression.ts";
 
 export type CustomerFilter = Extract<AudienceFilter, { chatType: "single" }>;
 
-export interface PlanAudienceInput {
-  filter: CustomerFilter;
-  candidates: readonly Candidate[];
-  /** What each customer (by external user id) received or may still receive. */
+/** What every run's plan needs beside its audience: the ledger, the rules and the run's instants. */
+export interface RunInput {
+  /** What each recipient (external user id, or chat id for groups) received or may still receive. */
   ledger: ReadonlyMap<string, readonly LedgerEntry[]>;
+  /** The corp's rules for this kind of recipient (`rulesFor(settings, "single" | "group")`). */
   rules: QuotaRules;
   /** When the tasks are created and pushed to staff. */
   at: Date;
@@ -40,8 +40,13 @@ export interface PlanAudienceInput {
   timeZone: string;
   /** This run, so that re-planning it does not count its own planned ledger entries. */
   runId?: string;
-  /** Ids per `add_msg_template` call; at most (and by default) WeCom's 10,000. */
+  /** Ids per `add_msg_template` call; at most (and by default) WeCom's limit: 10,000 customers, 2000 chats. */
   chunkSize?: number;
+}
+
+export interface PlanAudienceInput extends RunInput {
+  filter: CustomerFilter;
+  candidates: readonly Candidate[];
 }
 
 /** One sender's task(s): `add_msg_template` calls of at most 10,000 ids each (§7). */
@@ -133,6 +138,41 @@ export function chunkSizeOf(requested: number | undefined, limit: number): numbe
   return requested;
 }
 
+/** Append `value` to the list under `key`. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * What every plan keeps while it walks its audience: the per-sender lists, the left-out rows and the
+ * counts; `finish` turns them into tasks with counts that add up (duplicates counted as relations).
+ */
+export function planTally<E extends { reason: ExclusionReason }>() {
+  const bySender = new Map<string, string[]>();
+  const excluded: E[] = [];
+  const counts: AudienceCounts = { audience: 0, planned: 0, perSender: {}, excluded: emptyExcludedCounts() };
+  return {
+    bySender,
+    excluded,
+    counts,
+    exclude(e: E): void {
+      excluded.push(e);
+      counts.excluded[e.reason]++;
+    },
+    finish(chunkSize: number, duplicates: number): SenderTask[] {
+      const tasks = toTasks(bySender, chunkSize);
+      for (const t of tasks) {
+        counts.perSender[t.sender] = t.count;
+        counts.planned += t.count;
+      }
+      counts.excluded.duplicate = duplicates;
+      return tasks;
+    },
+  };
+}
+
 /** Per-sender lists → tasks sorted by sender, ids sorted, chunked; a sender with no one is never planned (41048). */
 export function toTasks(bySender: ReadonlyMap<string, string[]>, chunkSize: number): SenderTask[] {
   return [...bySender.entries()]
@@ -196,21 +236,10 @@ export function planAudience(input: PlanAudienceInput): CustomerAudiencePlan {
   const size = chunkSizeOf(input.chunkSize, WECOM_LIMITS.msgTemplateExternalUsers);
   const matches = relationFilter(filter, timeZone);
   const all = new Map<string, Candidate[]>();
-  for (const c of candidates) {
-    const list = all.get(c.externalUserId);
-    if (list) list.push(c);
-    else all.set(c.externalUserId, [c]);
-  }
+  for (const c of candidates) pushTo(all, c.externalUserId, c);
   const { quiet, windows } = runContext(rules, at, deadline, timeZone);
-
-  const bySender = new Map<string, string[]>();
-  const excluded: CustomerExclusion[] = [];
+  const { bySender, excluded, counts, exclude, finish } = planTally<CustomerExclusion>();
   const duplicates: DuplicateFollow[] = [];
-  const counts: AudienceCounts = { audience: 0, planned: 0, perSender: {}, excluded: emptyExcludedCounts() };
-  const exclude = (e: CustomerExclusion) => {
-    excluded.push(e);
-    counts.excluded[e.reason]++;
-  };
 
   for (const externalUserId of [...all.keys()].sort(compareIds)) {
     const relations = all.get(externalUserId)!;
@@ -237,17 +266,10 @@ export function planAudience(input: PlanAudienceInput): CustomerAudiencePlan {
       exclude({ externalUserId, reason: "quota", userId, quota: hit });
       continue;
     }
-    const list = bySender.get(route.userId);
-    if (list) list.push(externalUserId);
-    else bySender.set(route.userId, [externalUserId]);
+    pushTo(bySender, route.userId, externalUserId);
     for (const other of active.slice(1)) duplicates.push({ externalUserId, userId: other.userId, routedTo: route.userId });
   }
 
-  const tasks = toTasks(bySender, size);
-  for (const t of tasks) {
-    counts.perSender[t.sender] = t.count;
-    counts.planned += t.count;
-  }
-  counts.excluded.duplicate = duplicates.length;
+  const tasks = finish(size, duplicates.length);
   return { chatType: "single", tasks, excluded, duplicates, counts, ...(quiet ? { quietUntil: quiet.toISOString() } : {}) };
 }

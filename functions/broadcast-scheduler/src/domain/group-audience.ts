@@ -14,14 +14,14 @@ import {
   type AudienceCounts,
   chunkSizeOf,
   compareIds,
-  emptyExcludedCounts,
+  planTally,
+  pushTo,
   type QuotaHit,
   quotaHit,
   runContext,
+  type RunInput,
   type SenderTask,
-  toTasks,
 } from "./audience.ts";
-import type { LedgerEntry, QuotaRules } from "./quota.ts";
 
 export type GroupFilter = Extract<AudienceFilter, { chatType: "group" }>;
 
@@ -33,19 +33,9 @@ export interface GroupCandidate {
   active: boolean;
 }
 
-export interface PlanGroupAudienceInput {
+export interface PlanGroupAudienceInput extends RunInput {
   filter: GroupFilter;
   candidates: readonly GroupCandidate[];
-  /** What each group (by chat id) received or may still receive. */
-  ledger: ReadonlyMap<string, readonly LedgerEntry[]>;
-  /** The corp's group rules (`rulesFor(settings, "group")`). */
-  rules: QuotaRules;
-  at: Date;
-  deadline?: Date;
-  timeZone: string;
-  runId?: string;
-  /** Chat ids per call; at most (and by default) WeCom's 2000. */
-  chunkSize?: number;
 }
 
 export interface GroupExclusion {
@@ -85,20 +75,11 @@ export function planGroupAudience(input: PlanGroupAudienceInput): GroupAudienceP
   for (const g of candidates) {
     if (owners && !owners.has(g.ownerUserId)) continue;
     if (chatIds && !chatIds.has(g.chatId)) continue;
-    const list = byChat.get(g.chatId);
-    if (list) list.push(g);
-    else byChat.set(g.chatId, [g]);
+    pushTo(byChat, g.chatId, g);
   }
   const { quiet, windows } = runContext(rules, at, deadline, timeZone);
-
-  const bySender = new Map<string, string[]>();
-  const excluded: GroupExclusion[] = [];
+  const { bySender, excluded, counts, exclude, finish } = planTally<GroupExclusion>();
   const duplicates: DuplicateGroup[] = [];
-  const counts: AudienceCounts = { audience: 0, planned: 0, perSender: {}, excluded: emptyExcludedCounts() };
-  const exclude = (e: GroupExclusion) => {
-    excluded.push(e);
-    counts.excluded[e.reason]++;
-  };
 
   for (const chatId of [...byChat.keys()].sort(compareIds)) {
     const rows = byChat.get(chatId)!.slice().sort((a, b) => Number(b.active) - Number(a.active) || compareIds(a.ownerUserId, b.ownerUserId));
@@ -117,17 +98,10 @@ export function planGroupAudience(input: PlanGroupAudienceInput): GroupAudienceP
       exclude({ chatId, reason: "quota", ownerUserId: route.ownerUserId, quota: hit });
       continue;
     }
-    const list = bySender.get(route.ownerUserId);
-    if (list) list.push(chatId);
-    else bySender.set(route.ownerUserId, [chatId]);
+    pushTo(bySender, route.ownerUserId, chatId);
     for (const other of rows.slice(1)) if (other.active) duplicates.push({ chatId, ownerUserId: other.ownerUserId, routedTo: route.ownerUserId });
   }
 
-  const tasks = toTasks(bySender, size);
-  for (const t of tasks) {
-    counts.perSender[t.sender] = t.count;
-    counts.planned += t.count;
-  }
-  counts.excluded.duplicate = duplicates.length;
+  const tasks = finish(size, duplicates.length);
   return { chatType: "group", tasks, excluded, duplicates, counts, ...(quiet ? { quietUntil: quiet.toISOString() } : {}) };
 }
