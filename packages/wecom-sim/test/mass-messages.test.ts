@@ -145,6 +145,25 @@ describe("mass messages", () => {
     expect((await s.world("POST", "staff-confirm-broadcast", { msgId: m.msgid, userId: "a" })).status).toBe(409);
   });
 
+  it("a cancelled task stays unsent: get_groupmsg_task status 0, send result status 0, confirm 409, no delivery", async () => {
+    const c = await world({ receiveFrequency: "day" });
+    const m = await s.api("externalcontact/add_msg_template", { chat_type: "single", external_userid: [c[0], c[1]], text: { content: "x" } });
+    expect((await s.api("externalcontact/cancel_groupmsg_send", { msgid: m.msgid })).errcode).toBe(0);
+    const confirm = await s.world("POST", "staff-confirm-broadcast", { msgId: m.msgid, userId: "a" });
+    expect(confirm.status).toBe(409);
+    expect(confirm.body).toMatchObject({ error: "the task was cancelled" });
+    expect((await s.api("externalcontact/get_groupmsg_task", { msgid: m.msgid })).task_list).toEqual([{ userid: "a", status: 0 }]);
+    const result = await s.api("externalcontact/get_groupmsg_send_result", { msgid: m.msgid, userid: "a" });
+    expect(result.send_list).toEqual([
+      { external_userid: c[0], userid: "a", status: 0 },
+      { external_userid: c[1], userid: "a", status: 0 },
+    ]);
+    // nothing was delivered, so the 1/day quota is untouched
+    const next = await send([c[0]!]);
+    expect(next.errcode).toBe(0);
+    expect((await s.ok<Confirm>("POST", "staff-confirm-broadcast", { msgId: next.msgid, userId: "a" })).sent).toEqual([c[0]]);
+  });
+
   it("tag_filter: OR within a group, AND across groups; sender only = all of the sender's customers", async () => {
     const c = await world({});
     const g1 = await s.api("externalcontact/add_corp_tag", { group_name: "等级", tag: [{ name: "A" }, { name: "B" }] });
@@ -192,5 +211,110 @@ describe("mass messages", () => {
       "mass.text-4000-bytes",
       "mass.list-span-1-month",
     ]);
+  });
+});
+
+type Personal = Confirm & { msgId: string };
+type ListRow = { msgid: string; creator?: string; create_type: number; text?: { content: string } };
+
+const range = { start_time: Math.floor(Date.parse("2025-03-01T00:00:00Z") / 1000), end_time: Math.floor(Date.parse("2025-03-20T00:00:00Z") / 1000) };
+
+describe("personal mass messages (POST /_sim/staff-personal-broadcast)", () => {
+  it("creates a create_type 1 message already sent by the member; defaults to all of the member's customers", async () => {
+    const c = await world({});
+    s.clock.advance(60_000);
+    const p = await s.ok<Personal>("POST", "staff-personal-broadcast", { userId: "a", text: "我的新品" });
+    expect(p).toEqual({ msgId: expect.any(String), sent: c, capped: [], notFriend: [] });
+    const sendTime = Math.floor(Date.parse("2025-03-10T02:01:00Z") / 1000);
+
+    const task = await s.api("externalcontact/get_groupmsg_task", { msgid: p.msgId });
+    expect(task.task_list).toEqual([{ userid: "a", status: 2, send_time: sendTime }]);
+    const result = await s.api("externalcontact/get_groupmsg_send_result", { msgid: p.msgId, userid: "a" });
+    expect(result.send_list).toEqual(c.map((ext) => ({ external_userid: ext, userid: "a", status: 1, send_time: sendTime })));
+    // already sent: the client has nothing left to confirm
+    expect((await s.world("POST", "staff-confirm-broadcast", { msgId: p.msgId, userId: "a" })).status).toBe(409);
+  });
+
+  it("get_groupmsg_list_v2 returns it with creator and create_type 1 for filter_type 1 and 2, not 0", async () => {
+    const c = await world({});
+    const corp = await send([c[0]!]);
+    const p = await s.ok<Personal>("POST", "staff-personal-broadcast", { userId: "a", externalUserIds: [c[1]], text: "我的新品" });
+    const list = async (extra: Record<string, unknown>) =>
+      (await s.api("externalcontact/get_groupmsg_list_v2", { chat_type: "single", ...range, ...extra })).group_msg_list as ListRow[];
+
+    const personal = expect.objectContaining({ msgid: p.msgId, creator: "a", create_type: 1, text: { content: "我的新品" } });
+    expect(await list({ filter_type: 1 })).toEqual([personal]);
+    expect(await list({ filter_type: 2 })).toEqual([expect.objectContaining({ msgid: corp.msgid, create_type: 0 }), personal]);
+    expect(await list({})).toHaveLength(2); // filter_type defaults to 2
+    expect((await list({ filter_type: 0 })).map((r) => r.msgid)).toEqual([corp.msgid]);
+    expect(await list({ filter_type: 1, creator: "a" })).toEqual([personal]);
+    expect(await list({ filter_type: 1, creator: "b" })).toEqual([]);
+    // group messages are listed under chat_type group only
+    expect(await list({ chat_type: "group", filter_type: 1 })).toEqual([]);
+  });
+
+  it("not the member's customer → status 2; deliveries consume quota; capped → status 3 with no violation", async () => {
+    const c = await world({ receiveFrequency: "day" });
+    await s.ok("POST", "customer-deletes-staff", { externalUserId: c[2], userId: "a" });
+    const p1 = await s.ok<Personal>("POST", "staff-personal-broadcast", { userId: "a", externalUserIds: [c[0], c[2], "wmNOBODY", c[0]] });
+    expect(p1).toMatchObject({ sent: [c[0]], capped: [], notFriend: [c[2], "wmNOBODY"] });
+    const r1 = await s.api("externalcontact/get_groupmsg_send_result", { msgid: p1.msgId, userid: "a" });
+    expect(r1.send_list.map((r: { external_userid: string; status: number }) => [r.external_userid, r.status])).toEqual([
+      [c[0], 1],
+      [c[2], 2],
+      ["wmNOBODY", 2],
+    ]);
+
+    // the personal delivery used c0's 1/day quota: a corp message to c0 alone is now refused (and that is Siyu's violation)
+    expect((await send([c[0]!])).errcode).toBe(41048);
+    // a second personal send the same day: c0 capped (status 3), c1 delivered, no violation for the personal send
+    const p2 = await s.ok<Personal>("POST", "staff-personal-broadcast", { userId: "a", externalUserIds: [c[0], c[1]] });
+    expect(p2).toMatchObject({ sent: [c[1]], capped: [c[0]], notFriend: [] });
+    const r2 = await s.api("externalcontact/get_groupmsg_send_result", { msgid: p2.msgId, userid: "a" });
+    expect(r2.send_list.map((r: { status: number }) => r.status)).toEqual([3, 1]);
+    const v = await s.ok<Violations>("GET", "violations");
+    expect(v.violations.map((x) => [x.api, x.detail.msgid])).toEqual([["externalcontact/add_msg_template", expect.any(String)]]);
+    expect(v.violations.some((x) => x.detail.msgid === p1.msgId || x.detail.msgid === p2.msgId)).toBe(false);
+
+    // and a corp task confirmed after a personal send hits the cap as usual (that one is a violation)
+    s.clock.set("2025-03-10T16:00:00Z"); // next day in Shanghai
+    const corp = await send([c[1]!]);
+    await s.ok("POST", "staff-personal-broadcast", { userId: "a", externalUserIds: [c[1]] });
+    expect(await s.ok<Confirm>("POST", "staff-confirm-broadcast", { msgId: corp.msgid, userId: "a" })).toEqual({ sent: [], capped: [c[1]], notFriend: [] });
+    const v2 = await s.ok<Violations>("GET", "violations");
+    expect(v2.violations.map((x) => [x.api, x.detail.msgid])).toEqual([
+      ["externalcontact/add_msg_template", expect.any(String)],
+      ["client:confirm-mass-message", corp.msgid],
+    ]);
+  });
+
+  it("chatIds: a group message to the member's own groups; a group not owned (or dismissed) is status 2", async () => {
+    const c = await world({ receiveFrequency: "day" });
+    const g1 = await s.ok<{ chatId: string }>("POST", "groups", { ownerUserId: "a", name: "群1", externalUserIds: [c[0]] });
+    const g2 = await s.ok<{ chatId: string }>("POST", "groups", { ownerUserId: "b", name: "群2" });
+    const g3 = await s.ok<{ chatId: string }>("POST", "groups", { ownerUserId: "a", name: "群3" });
+    await s.ok("POST", "dismiss-group", { chatId: g3.chatId });
+
+    const p = await s.ok<Personal>("POST", "staff-personal-broadcast", { userId: "a", chatIds: [g1.chatId, g2.chatId, g3.chatId], text: "群发" });
+    expect(p).toMatchObject({ sent: [g1.chatId], capped: [], notFriend: [g2.chatId, g3.chatId] });
+    const r = await s.api("externalcontact/get_groupmsg_send_result", { msgid: p.msgId, userid: "a" });
+    expect(r.send_list).toEqual([expect.objectContaining({ chat_id: g1.chatId, userid: "a", status: 1 })]);
+    const list = await s.api("externalcontact/get_groupmsg_list_v2", { chat_type: "group", filter_type: 1, ...range });
+    expect(list.group_msg_list).toEqual([expect.objectContaining({ msgid: p.msgId, creator: "a", create_type: 1 })]);
+
+    // chatIds: [] = every group the member owns; g1 is now at its 1/day cap
+    const all = await s.ok<Personal>("POST", "staff-personal-broadcast", { userId: "a", chatIds: [] });
+    expect(all).toMatchObject({ sent: [], capped: [g1.chatId], notFriend: [] });
+    expect((await s.ok<Violations>("GET", "violations")).violations).toEqual([]);
+  });
+
+  it("refuses an unknown member (404), a resigned one or one without customers (409), and both target kinds (400)", async () => {
+    const c = await world({}, 1);
+    expect((await s.world("POST", "staff-personal-broadcast", { userId: "nobody" })).status).toBe(404);
+    expect((await s.world("POST", "staff-personal-broadcast", { userId: "b" })).status).toBe(409);
+    expect((await s.world("POST", "staff-personal-broadcast", { userId: "a", externalUserIds: [c[0]], chatIds: [] })).status).toBe(400);
+    expect((await s.world("POST", "staff-personal-broadcast", {})).status).toBe(400);
+    await s.ok("POST", "staff-resigns", { userId: "a" });
+    expect((await s.world("POST", "staff-personal-broadcast", { userId: "a" })).status).toBe(409);
   });
 });

@@ -198,6 +198,25 @@ route("POST", "staff-confirm-broadcast", "the member sends a mass-message task {
   return world.mass.confirm(b.msgId, b.userId);
 });
 
+route(
+  "POST",
+  "staff-personal-broadcast",
+  "the member sends their own mass message (create_type 1) {userId, externalUserIds? | chatIds?, text?} → {msgId, sent, capped, notFriend}",
+  ({ world, body }) => {
+    const b = input(
+      z.object({
+        userId: z.string().min(1),
+        externalUserIds: z.array(z.string().min(1)).optional(),
+        chatIds: z.array(z.string().min(1)).optional(),
+        text: z.string().min(1).optional(),
+      }),
+      body,
+    );
+    const { msgid, ...delivery } = world.mass.personalSend({ userid: b.userId, externalUserIds: b.externalUserIds, chatIds: b.chatIds, text: b.text });
+    return { msgId: msgid, ...delivery };
+  },
+);
+
 route("POST", "staff-publish-moment", "the member publishes a moment task {momentId, userId}", ({ world, body }) => {
   const b = input(z.object({ momentId: z.string().min(1), userId: z.string().min(1) }), body);
   const t = world.moments.publish(b.momentId, b.userId);

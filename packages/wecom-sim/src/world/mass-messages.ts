@@ -7,7 +7,8 @@ import type { SimWorld } from "./world.ts";
  * Mass messages (客户群发), wecom-reference §7. `add_msg_template` sends nothing: it creates one task
  * per sender; the member confirms in the client (`POST /_sim/staff-confirm-broadcast`) and only then
  * are customers (or groups) delivered to — except those already at the receive-frequency cap, who
- * get status 3 and nothing.
+ * get status 3 and nothing. A member's own mass message (`create_type` 1,
+ * `POST /_sim/staff-personal-broadcast`) is created already sent, under the same frequency rule.
  */
 type SendStatus = 0 | 1 | 2 | 3;
 
@@ -39,6 +40,13 @@ interface MassMessage {
   allowSelect: boolean;
   tasks: Map<string, MassTask>;
   reminders: number[];
+}
+
+/** What a send did to each receiver. */
+interface Delivery {
+  sent: string[];
+  capped: string[];
+  notFriend: string[];
 }
 
 interface MassMessageInput {
@@ -189,23 +197,87 @@ export class MassMessages extends Table<MassMessage> {
   }
 
   /** The member confirms the task in the client: deliver to every receiver not over the cap. */
-  confirm(msgid: string, userid: string): { sent: string[]; capped: string[]; notFriend: string[] } {
+  confirm(msgid: string, userid: string): Delivery {
     const message = this.requireForSim(msgid);
     const task = memberTask(message.tasks, userid, msgid);
     if (task.status === 2) throw new SimError(409, "the task was already sent");
+    return this.deliver(message, task, (target) => {
+      if (message.chatType === "single") {
+        const rel = this.w.customers.relation(userid, target);
+        return !!rel && !rel.customerDeleted;
+      }
+      const group = this.w.groups.get(target);
+      return !!group && !group.dismissed;
+    });
+  }
+
+  /**
+   * A member's own mass message (个人群发, `create_type` 1), sent from the client at once: to the
+   * given customers (default: all of the member's customers) or, with `chatIds`, to the given groups
+   * (empty: all the member owns). Same frequency rule as `confirm`, but a capped receiver is no
+   * violation: the member sent it, not Siyu.
+   */
+  personalSend(input: { userid: string; externalUserIds?: string[] | undefined; chatIds?: string[] | undefined; text?: string | undefined }): Delivery & {
+    msgid: string;
+  } {
+    const { userid } = input;
+    const staff = this.w.staff.requireForSim(userid);
+    if (staff.status === "resigned") throw new SimError(409, `${userid} has resigned`);
+    if (input.externalUserIds && input.chatIds) throw new SimError(400, "give externalUserIds or chatIds, not both");
+    const chatType = input.chatIds ? "group" : "single";
+    let receivers: string[];
+    let reachable: (target: string) => boolean;
+    if (chatType === "group") {
+      const owned = new Set(this.w.groups.ownedBy(userid).map((g) => g.chatId));
+      receivers = input.chatIds?.length ? [...new Set(input.chatIds)] : [...owned];
+      reachable = (chatId) => owned.has(chatId);
+    } else {
+      receivers = input.externalUserIds?.length ? [...new Set(input.externalUserIds)] : this.w.customers.customersOf(userid).map((r) => r.externalUserId);
+      reachable = (ext) => {
+        const rel = this.w.customers.relation(userid, ext);
+        return !!rel && !rel.customerDeleted;
+      };
+    }
+    if (receivers.length === 0) throw new SimError(409, `${userid} has no ${chatType === "group" ? "groups" : "customers"} to send to`);
+
+    const msgid = this.w.ids.msgId();
+    const message: MassMessage = {
+      msgid,
+      chatType,
+      createTime: this.w.clock.nowSec(),
+      createType: 1,
+      creator: userid,
+      attachments: [],
+      allowSelect: false,
+      tasks: new Map(),
+      reminders: [],
+      ...(input.text !== undefined ? { text: input.text } : {}),
+    };
+    const task: MassTask = {
+      userid,
+      status: 0,
+      cancelled: false,
+      targets: new Map(receivers.map((id) => [id, { id, status: 0 as SendStatus }])),
+    };
+    message.tasks.set(userid, task);
+    this.byId.set(msgid, message);
+    const out = this.deliver(message, task, reachable, { reportCapped: false });
+    return { msgid, ...out };
+  }
+
+  /**
+   * Send the member's task now: receivers `reachable` rejects get 2 (not a friend / not the owner's
+   * group), those at the receive-frequency cap 3 (a violation when `reportCapped`), the rest 1 — and
+   * each delivery counts toward the receiver's quota.
+   */
+  private deliver(message: MassMessage, task: MassTask, reachable: (target: string) => boolean, opts: { reportCapped: boolean } = { reportCapped: true }): Delivery {
+    const userid = task.userid;
     const now = this.w.clock.nowMs();
-    const out = { sent: [] as string[], capped: [] as string[], notFriend: [] as string[] };
+    const out: Delivery = { sent: [], capped: [], notFriend: [] };
     task.status = 2;
     task.sendTime = now;
     for (const target of task.targets.values()) {
-      if (message.chatType === "single") {
-        const rel = this.w.customers.relation(userid, target.id);
-        if (!rel || rel.customerDeleted) {
-          target.status = 2;
-          out.notFriend.push(target.id);
-          continue;
-        }
-      } else if (!this.w.groups.get(target.id) || this.w.groups.get(target.id)?.dismissed) {
+      if (!reachable(target.id)) {
         target.status = 2;
         out.notFriend.push(target.id);
         continue;
@@ -214,7 +286,9 @@ export class MassMessages extends Table<MassMessage> {
       if (info.count >= info.cap) {
         target.status = 3;
         out.capped.push(target.id);
-        this.reportCap("client:confirm-mass-message", msgid, target.id, message.chatType === "group" ? "group" : "customer", info);
+        if (opts.reportCapped) {
+          this.reportCap("client:confirm-mass-message", message.msgid, target.id, message.chatType === "group" ? "group" : "customer", info);
+        }
         continue;
       }
       target.status = 1;
