@@ -117,6 +117,6 @@ export default defineService({
       description: "Replaces Siyu's copy of the corp tag list with WeCom's full list; records added/removed/renamed.",
     },
   ],
-  publishes: ["contact.added", "contact.lost", "contact.removed", "contact.transferred", "group.created", "group.dismissed", "group.member_changed"],
+  publishes: ["contact.added", "contact.lost", "contact.removed", "contact.transferred", "contact.tags_changed", "group.created", "group.dismissed", "group.member_changed"],
   secrets: ["wecom"],
 });

@@ -1,12 +1,13 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { usePlatform } from "../support/platform.ts";
-import { apiClient, simClient } from "../support/clients.ts";
+import { eventually, usePlatform } from "../support/platform.ts";
+import { apiClient, readTap, simClient, tapTopic } from "../support/clients.ts";
 
 /**
  * contact-intake's corp tags against the WeCom simulator: Siyu's copy of the tag list, creation with
  * WeCom's limits checked before calling, sync from change_external_tag callbacks and the daily
- * reconciliation, and relation tags refreshed from edit_external_contact.
+ * reconciliation, relation tags refreshed from edit_external_contact, and `contact.tags_changed`
+ * announcing a relation's tags whenever contact-intake learns them.
  */
 const platform = await usePlatform({ services: ["contact-intake"], simulator: { seed: "empty", strict: true } });
 const api = apiClient(platform);
@@ -34,6 +35,15 @@ const tagNames = (groups: Record<string, any>[], groupName: string) =>
   (groups.find((g) => g.groupName === groupName)?.tags ?? []).map((t: { name: string }) => t.name).sort();
 
 await sim("staff", { userId: "liming", name: "李明" });
+const tagsTap = await tapTopic(platform, ["contact.tags_changed"]);
+// every contact.tags_changed seen so far, by id (a tap's receive hides what it returned for a while)
+const announcements = new Map<string, { id: string; type: string; data: Record<string, any> }>();
+async function announcedAll() {
+  for (const e of await readTap(platform, tagsTap)) announcements.set(e.id, e);
+  return [...announcements.values()];
+}
+const announced = async (externalUserId: string) => (await announcedAll()).filter((e) => e.data.externalUserId === externalUserId);
+const sorted = (ids: readonly string[]) => [...ids].sort();
 
 describe("Siyu's copy of the corp tag list", () => {
   it("follows a tag made in the WeCom console (change_external_tag create)", async () => {
@@ -118,6 +128,57 @@ describe("Siyu's copy of the corp tag list", () => {
   });
 });
 
+describe("contact.tags_changed", () => {
+  let tagged: { externalUserId: string; tagIds: string[] };
+
+  it("an add through a channel with tags announces exactly one, with the channel's tags", async () => {
+    // tags of their own (the relation tests below filter by the 兴趣 tags)
+    const batch = (await copy()).groups.find((g) => g.groupName === "批量A")!;
+    const tagIds = (batch.tags as { tagId: string }[]).slice(0, 2).map((t) => t.tagId);
+    const ch = await api("POST", "/v1/channels", { name: "标签渠道", staff: ["liming"], tagIds });
+    expect(ch.status, ch.text).toBe(201);
+    const scan = await sim<{ externalUserId: string }>("scan-contact-way", { configId: ch.json!.configId, name: "带标签的顾客" });
+    await platform.drain();
+    const rel = (await api("GET", `/v1/customers/${scan.externalUserId}`)).json!.relations[0];
+    expect(rel.tagStatus).toMatchObject({ status: "applied" });
+    const events = await announced(scan.externalUserId);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data).toMatchObject({ userId: "liming", source: "add", changedAt: rel.addedAt });
+    expect(sorted(events[0]!.data.tagIds)).toEqual(sorted(tagIds));
+    tagged = { externalUserId: scan.externalUserId, tagIds };
+  });
+
+  it("a mark_tag that failed (45009) announces nothing with the add, then the tags once its retry applies them", async () => {
+    const batch = (await copy()).groups.find((g) => g.groupName === "批量A")!;
+    const tagId = (batch.tags as { tagId: string }[])[2]!.tagId;
+    const ch = await api("POST", "/v1/channels", { name: "重试标签渠道", staff: ["liming"], tagIds: [tagId] });
+    expect(ch.status, ch.text).toBe(201);
+    await sim("faults", { api: "externalcontact/mark_tag", errcode: 45009, times: 1 });
+    const scan = await sim<{ externalUserId: string }>("scan-contact-way", { configId: ch.json!.configId, name: "重试标签顾客" });
+    // recorded with its tags pending (the retry is due 5 s later): nothing to announce yet
+    await eventually(async () => (await api("GET", `/v1/customers/${scan.externalUserId}`)).json?.relations?.[0]?.tagStatus?.status === "pending", 4000, "tags pending");
+    expect(await announced(scan.externalUserId)).toEqual([]);
+    const events = await eventually(async () => {
+      const e = await announced(scan.externalUserId);
+      return e.length > 0 ? e : undefined;
+    }, 20_000, "tags announced after the retry");
+    await platform.drain();
+    expect(await announced(scan.externalUserId)).toHaveLength(1);
+    expect(events[0]!.data).toMatchObject({ userId: "liming", source: "followup", tagIds: [tagId] });
+    expect((await api("GET", `/v1/customers/${scan.externalUserId}`)).json!.relations[0].tagStatus).toMatchObject({ status: "applied" });
+  });
+
+  it("an edit in the client announces the relation's tags as WeCom now has them", async () => {
+    const [removed, kept] = tagged.tagIds;
+    await sim("staff-edits-customer", { externalUserId: tagged.externalUserId, userId: "liming", removeTagIds: [removed] });
+    await platform.drain();
+    const events = await announced(tagged.externalUserId);
+    expect(events.map((e) => e.data.source)).toEqual(["add", "edit"]);
+    expect(events[1]!.data.tagIds).toEqual([kept]);
+    expect(events[1]!.data.changedAt > events[0]!.data.changedAt || events[1]!.data.changedAt === events[0]!.data.changedAt).toBe(true);
+  });
+});
+
 describe("relation tags", () => {
   it("follow edit_external_contact: tags a member adds or removes in the client show on the customer and in the tag filter", async () => {
     const { groups } = await copy();
@@ -146,11 +207,15 @@ describe("relation tags", () => {
 
   it("changes nothing when WeCom redelivers every callback", async () => {
     const before = await copy();
+    const announcedBefore = new Set((await announcedAll()).map((e) => e.id));
+    expect(announcedBefore.size).toBeGreaterThan(0);
     const { callbacks } = await sim<{ callbacks: unknown[] }>("callbacks");
     const calls = (await sim<{ requests: unknown[] }>("requests")).requests.length;
     await sim("redeliver", { count: callbacks.length });
     await platform.drain();
     expect(await copy()).toEqual(before);
+    // a redelivered add or edit announces nothing new (if anything, the id it announced before)
+    expect((await announcedAll()).map((e) => e.id).filter((id) => !announcedBefore.has(id))).toEqual([]);
     const after = await sim<{ requests: { api: string }[] }>("requests");
     expect(after.requests.slice(calls).filter((r) => r.api !== "gettoken")).toEqual([]);
     expect((await sim<{ violations: unknown[] }>("violations")).violations).toEqual([]);

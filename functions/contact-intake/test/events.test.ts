@@ -120,6 +120,29 @@ describe("add_external_contact", () => {
   });
 });
 
+describe("announcing the relation's tags (contact.tags_changed, once they are written)", () => {
+  const add = contact("add_external_contact", { State: "k3x9q2m7vd" });
+  const tagsId = intakeEventId("contact.tags_changed", add.dedupeKey);
+
+  it("every event that learns the tags announces them, with the callback's id and instant", () => {
+    const at = new Date(CREATE * 1000);
+    const who = { corpId: CORP, userId: "alice", externalUserId: "wmCUST1", at };
+    expect(decideIntake(add, ctx({ channel })).announceTags).toEqual({ ...who, source: "add", id: tagsId });
+    const active = { status: "active" as const, channelId: "ch_store", confirmed: false };
+    expect(decideIntake(add, ctx({ channel, existing: active })).announceTags).toMatchObject({ source: "add", id: tagsId });
+    expect(decideIntake(add, ctx({ pendingTransfer: { fromUserId: "bob", channelId: "ch_store" } })).announceTags).toMatchObject({ source: "transfer" });
+    const edit = contact("edit_external_contact");
+    expect(decideIntake(edit, ctx({ existing: active })).announceTags).toEqual({ ...who, source: "edit", id: intakeEventId("contact.tags_changed", edit.dedupeKey) });
+  });
+
+  it("a retried callback announces under the same id; no other event announces tags", () => {
+    expect(decideIntake(contact("add_external_contact", { State: "k3x9q2m7vd" }), ctx({ channel })).announceTags?.id).toBe(tagsId);
+    expect(tagsId).not.toBe(intakeEventId("contact.added", add.dedupeKey));
+    for (const changeType of ["del_follow_user", "del_external_contact"]) expect(decideIntake(contact(changeType), ctx()).announceTags).toBeUndefined();
+    expect(decideIntake(contact("transfer_fail", { FailReason: "customer_refused" }), ctx()).announceTags).toBeUndefined();
+  });
+});
+
 describe("add_half_external_contact then add_external_contact", () => {
   const half = contact("add_half_external_contact", { State: "k3x9q2m7vd", WelcomeCode: "WCH" });
   const full = contact("add_external_contact", { State: "k3x9q2m7vd" });

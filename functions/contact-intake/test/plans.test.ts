@@ -6,7 +6,8 @@ import { planChannelCreate } from "../src/domain/channel-create.ts";
 import { NoEligibleStaff } from "../src/domain/errors.ts";
 import { intakeLookups } from "../src/domain/events.ts";
 import { planSideEffects } from "../src/domain/followups.ts";
-import { relationTagsAfter } from "../src/domain/tags.ts";
+import { parseEnvelope } from "@siyu/kernel";
+import { planTagsChanged, relationTagsAfter, type TagsAnnouncement } from "../src/domain/tags.ts";
 import { planLaneWelcome } from "../src/domain/welcome.ts";
 
 const tz = "Asia/Shanghai";
@@ -55,9 +56,51 @@ describe("planSideEffects", () => {
 
 describe("relationTagsAfter", () => {
   it("WeCom's list for this member plus what was just marked; else only what was marked", () => {
-    expect(relationTagsAfter("liming", { userId: "liming", followTags: ["a"] }, { userId: "liming", addTagIds: ["b"] })).toEqual({ add: ["b"], replace: ["a", "b"] });
-    expect(relationTagsAfter("liming", { userId: "wangfang", followTags: ["a"] }, { userId: "liming", addTagIds: ["b"] })).toEqual({ add: ["b"] });
-    expect(relationTagsAfter("liming", { userId: "liming", followTags: undefined }, undefined)).toEqual({ add: [] });
+    expect(relationTagsAfter("liming", { userId: "liming", followTags: ["a"] }, { userId: "liming", addTagIds: ["b"] })).toEqual({ add: ["b"], replace: ["a", "b"], known: true });
+    expect(relationTagsAfter("liming", { userId: "wangfang", followTags: ["a"] }, { userId: "liming", addTagIds: ["b"] })).toEqual({ add: ["b"], known: true });
+    expect(relationTagsAfter("liming", { userId: "liming", followTags: undefined }, undefined)).toEqual({ add: [], known: false });
+    // WeCom's list says the relation has no tags: that is knowing them
+    expect(relationTagsAfter("liming", { userId: "liming", followTags: [] }, undefined)).toEqual({ add: [], replace: [], known: true });
+  });
+});
+
+describe("planTagsChanged", () => {
+  const change: TagsAnnouncement = { corpId: "ww", userId: "liming", externalUserId: "wm1", source: "add", id: "ev-1", at: now };
+
+  it("announces the full set, deduplicated, with the change's id, instant and source", () => {
+    const ev = planTagsChanged(change, { before: ["etOld"], after: ["etA", "etB", "etA"] })!;
+    expect(ev).toMatchObject({
+      id: "ev-1",
+      type: "contact.tags_changed",
+      corpId: "ww",
+      occurredAt: now.toISOString(),
+      data: { userId: "liming", externalUserId: "wm1", tagIds: ["etA", "etB"], changedAt: now.toISOString(), source: "add" },
+    });
+    expect(parseEnvelope(JSON.parse(JSON.stringify(ev)))).toEqual(ev);
+  });
+
+  it("announces a set the write left unchanged (a retry after the write must still publish), and a set emptied", () => {
+    expect(planTagsChanged(change, { before: ["etA"], after: ["etA"] })?.data.tagIds).toEqual(["etA"]);
+    expect(planTagsChanged({ ...change, source: "edit" }, { before: ["etA"], after: [] })?.data).toMatchObject({ tagIds: [], source: "edit" });
+  });
+
+  it("says nothing when the tags are not known, or a relation without tags still has none", () => {
+    expect(planTagsChanged(change, { before: ["etA"], after: undefined })).toBeUndefined();
+    expect(planTagsChanged(change, { before: undefined, after: [] })).toBeUndefined();
+    expect(planTagsChanged(change, { before: [], after: [""] })).toBeUndefined();
+  });
+
+  it("is a pure function of its input: the same change gives the same event (property)", () => {
+    const tags = fc.array(fc.constantFrom("etA", "etB", "etC", "etD"), { maxLength: 6 });
+    fc.assert(
+      fc.property(fc.option(tags, { nil: undefined }), fc.option(tags, { nil: undefined }), (before, after) => {
+        const ev = planTagsChanged(change, { before, after });
+        expect(planTagsChanged(change, { before, after })).toEqual(ev);
+        // announced exactly when the tags are known and the relation has (or had) some
+        expect(ev !== undefined).toBe(after !== undefined && (after.length > 0 || (before?.length ?? 0) > 0));
+        if (ev) expect(new Set(ev.data.tagIds)).toEqual(new Set(after));
+      }),
+    );
   });
 });
 

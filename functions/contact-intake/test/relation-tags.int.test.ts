@@ -16,7 +16,7 @@ describe("recordRelationTags", () => {
   it("applies the tags of the add it follows up", async () => {
     const table = await dynamo.table();
     await applyRelation(table, add("2026-03-02T04:00:00.000Z"), new Date(), { tagStatus: pending });
-    expect(await recordRelationTags(table, { ...who, addedAt: "2026-03-02T04:00:00.000Z", tagStatus: applied, applied: ["etA"] })).toBe(true);
+    expect(await recordRelationTags(table, { ...who, addedAt: "2026-03-02T04:00:00.000Z", tagStatus: applied, applied: ["etA"] })).toEqual({ before: [], after: ["etA"] });
     expect(await getRelation(table, who.externalUserId, who.userId)).toMatchObject({ tagIds: ["etA"], tagStatus: applied });
   });
 
@@ -28,7 +28,7 @@ describe("recordRelationTags", () => {
     const readd = { ...add("2026-03-02T06:00:00.000Z"), channelId: "ch0000000b" };
     await applyRelation(table, readd, new Date(), { tagStatus: applied });
     expect(await relationStillFrom(table, { ...who, addedAt: "2026-03-02T04:00:00.000Z" })).toBe(false);
-    expect(await recordRelationTags(table, { ...who, addedAt: "2026-03-02T04:00:00.000Z", tagStatus: { ...pending, attempt: 2 }, applied: ["etOld"] })).toBe(false);
+    expect(await recordRelationTags(table, { ...who, addedAt: "2026-03-02T04:00:00.000Z", tagStatus: { ...pending, attempt: 2 }, applied: ["etOld"] })).toBeUndefined();
     const rel = await getRelation(table, who.externalUserId, who.userId);
     expect(rel).toMatchObject({ channelId: "ch0000000b", tagStatus: applied });
     expect(rel!.tagIds).not.toContain("etOld");
@@ -38,7 +38,7 @@ describe("recordRelationTags", () => {
     const table = await dynamo.table();
     await applyRelation(table, add("2026-03-02T04:00:00.000Z"), new Date(), { tagStatus: pending });
     await applyRelation(table, { ...who, status: "lost", channelId: "ch0000000a", at: "2026-03-02T05:00:00.000Z" }, new Date());
-    expect(await recordRelationTags(table, { ...who, addedAt: "2026-03-02T04:00:00.000Z", tagStatus: applied, applied: ["etA"] })).toBe(false);
+    expect(await recordRelationTags(table, { ...who, addedAt: "2026-03-02T04:00:00.000Z", tagStatus: applied, applied: ["etA"] })).toBeUndefined();
     expect((await getRelation(table, who.externalUserId, who.userId))?.tagStatus).toEqual(pending);
   });
 });

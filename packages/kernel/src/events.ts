@@ -97,6 +97,20 @@ export const eventSchemas = {
     channelId: z.string(),
     transferredAt: isoInstant,
   }),
+  /**
+   * A follow relation's corp tags as contact-intake now knows them (after an add's mark_tag, its retry,
+   * an edit in the client, a transfer): for services that keep their own copy of relation tags.
+   */
+  "contact.tags_changed": z.object({
+    userId,
+    externalUserId,
+    /** Every corp tag id on this relation now, as Siyu knows it (the full set, not a delta). */
+    tagIds: z.array(z.string().min(1).max(128)).max(1000),
+    /** When the change took effect; consumers keep the latest by this instant. */
+    changedAt: isoInstant,
+    /** Why it changed. */
+    source: z.enum(["add", "followup", "edit", "transfer", "sync"]),
+  }),
   /** churn-stats' alerts queue: tell a staff member that a customer deleted them (one per loss fact). */
   "churn.alert_requested": z.object({
     factId: z.string().regex(/^[0-9a-f]{32}$/),

@@ -1,8 +1,9 @@
 import { deterministicId, makeEvent } from "@siyu/kernel";
-import { sendCommand } from "@siyu/bus";
+import { publishEvents, sendCommand } from "@siyu/bus";
 import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
 import { errcodeOf, isTransientWecomError, WecomApiError, type WecomClient, WecomError } from "@siyu/wecom";
 import { type FollowupPlan, planFollowup, type SideEffectFailure, splitMissingTags, type TagStatus } from "../domain/followups.ts";
+import { planTagsChanged } from "../domain/tags.ts";
 import { updateChannel } from "../store/channels.ts";
 import { writeProfile } from "../store/profiles.ts";
 import { recordRelationTags, relationStillFrom } from "../store/relations.ts";
@@ -106,7 +107,11 @@ async function retryTags(deps: FollowupDeps, f: Followup): Promise<void> {
       return;
     }
   }
-  await recordRelationTags(config.table, { ...who, tagStatus: status, applied: tagIds });
+  const written = await recordRelationTags(config.table, { ...who, tagStatus: status, applied: tagIds });
+  // one id per add's tag retry, whichever try applies them and however often its message comes
+  const id = deterministicId("contact-intake", "contact.tags_changed", "followup", f.addKey, f.userId);
+  const tagsChanged = written && planTagsChanged({ corpId: config.corpId, userId: f.userId, externalUserId: f.externalUserId, source: "followup", id, at: deps.now() }, written);
+  if (tagsChanged) await publishEvents(config.topicArn, [tagsChanged]);
 }
 
 /**

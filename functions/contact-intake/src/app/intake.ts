@@ -7,7 +7,7 @@ import { capCounterExpiry, planCapSync } from "../domain/caps.ts";
 import { dailyCapOf } from "../domain/channel.ts";
 import { decideIntake, type IntakeDecision, intakeLookups } from "../domain/events.ts";
 import { planSideEffects } from "../domain/followups.ts";
-import { relationTagsAfter } from "../domain/tags.ts";
+import { planTagsChanged, relationTagsAfter } from "../domain/tags.ts";
 import { intakeWelcomeOutcome } from "../domain/welcome.ts";
 import { countAdd, getChannelCached, type ChannelRecord } from "../store/channels.ts";
 import { writeProfile } from "../store/profiles.ts";
@@ -85,6 +85,7 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
 
   const batch: Record<string, unknown>[] = decision.timeline.map(timelineItem);
   const batchDeletes: { pk: string; sk: string }[] = [];
+  const events = [...decision.events];
   let relationApplied = false;
   if (decision.relation) {
     const relationTags = relationTagsAfter(
@@ -107,13 +108,17 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
       if (removed.length || (existing && record.tagIds.some((t) => !existing.tagIds?.includes(t)))) {
         log.info("relation tags refreshed", { externalUserId: record.externalUserId, userId: record.userId, tagIds: record.tagIds, removed });
       }
+      const tagsChanged = decision.announceTags && planTagsChanged(decision.announceTags, { before: existing?.tagIds, after: relationTags.known ? record.tagIds : undefined });
+      if (tagsChanged) events.push(tagsChanged);
     }
   }
   if (!decision.relation && decision.syncProfile && profile?.followTags) {
     // a profile edit: the relation's tags as WeCom has them
     const { externalUserId, userId } = decision.syncProfile;
     const changed = await setRelationTags(table, externalUserId, userId, profile.followTags);
-    if (changed && (changed.added.length || changed.removed.length)) log.info("relation tags refreshed", { externalUserId, userId, ...changed });
+    if (changed && (changed.added.length || changed.removed.length)) log.info("relation tags refreshed", { externalUserId, userId, added: changed.added, removed: changed.removed });
+    const tagsChanged = changed && decision.announceTags && planTagsChanged(decision.announceTags, changed);
+    if (tagsChanged) events.push(tagsChanged);
   }
   const profileFor = decision.syncProfile?.externalUserId ?? decision.relation?.externalUserId;
   if (effects.tagsRefused) log.warn("channel tags not applied: WeCom refused them", { ...tags, tagStatus: effects.tagStatus });
@@ -122,7 +127,7 @@ export async function handleCallback(deps: IntakeDeps, msg: { dedupeKey: string;
       ? writeProfile(table, profileFor, { profile: profile?.profile, syncedAt: profile ? now.toISOString() : undefined, eventAt: relationApplied ? decision.relation!.at : undefined })
       : undefined,
     // the relation these events announce is stored; a failure from here on retries the whole (idempotent)
-    decision.events.length > 0 ? publishEvents(config.topicArn, decision.events) : undefined,
+    events.length > 0 ? publishEvents(config.topicArn, events) : undefined,
     // failed side effects, on their own from here (after the relation they update is stored)
     tags && effects.tagRetry
       ? scheduleFollowup(

@@ -7,6 +7,7 @@ import {
   type TransferResultEntry,
   transferCompletedEvent,
 } from "../domain/transfer.ts";
+import { planTagsChanged } from "../domain/tags.ts";
 import { applyRelation, getRelation, setRelationTags } from "../store/relations.ts";
 import { appendTimeline } from "../store/timeline.ts";
 import {
@@ -169,7 +170,12 @@ async function completeCustomer(deps: TransferDeps, header: TransferHeader, row:
   const taker = await getRelation(table, ext, header.toUserId);
   if (taker?.status !== "active") {
     await applyRelation(table, { userId: header.toUserId, externalUserId: ext, status: "active", channelId, at: takeoverAt, addedAt: takeoverAt, confirmed: true }, now);
-    if (giver?.tagIds?.length) await setRelationTags(table, ext, header.toUserId, giver.tagIds);
+    if (giver?.tagIds?.length) {
+      const copied = await setRelationTags(table, ext, header.toUserId, giver.tagIds);
+      const id = deterministicId("contact-intake", "contact.tags_changed", "transfer", header.transferId, ext);
+      const tagsChanged = copied && planTagsChanged({ corpId: config.corpId, userId: header.toUserId, externalUserId: ext, source: "transfer", id, at: new Date(takeoverAt) }, copied);
+      if (tagsChanged) await publishEvents(config.topicArn, [tagsChanged]);
+    }
     await appendTimeline(table, [
       { id: timelineId("transferred-in"), externalUserId: ext, userId: header.toUserId, kind: "transferred-in", at: takeoverAt, channelId, detail: { fromUserId: header.fromUserId, transferId: header.transferId } },
     ]);

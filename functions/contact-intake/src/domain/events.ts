@@ -15,6 +15,7 @@ import { type DomainEvent, deterministicId, type EventData, type EventType, make
 import type { ExternalChatEvent, ExternalContactEvent, ExternalTagEvent, UnknownEvent, WecomEvent } from "@siyu/wecom";
 import { capDay } from "./caps.ts";
 import { isSiyuChannelState, UNKNOWN_CHANNEL_ID } from "./channel.ts";
+import type { TagsAnnouncement, TagsChangedSource } from "./tags.ts";
 
 /** State of a follow relation (one staff member ↔ one customer). */
 export type RelationStatus = "active" | "lost" | "removed" | "transferred";
@@ -114,6 +115,8 @@ export interface IntakeDecision {
   markTags?: { userId: string; externalUserId: string; addTagIds: string[] };
   /** Fetch externalcontact/get and refresh the customer profile (name, unionid, remark, tags). */
   syncProfile?: { externalUserId: string; userId: string };
+  /** Announce the relation's tags once written (`planTagsChanged`): every event that learns them. */
+  announceTags?: TagsAnnouncement;
   /** Fetch groupchat/get and refresh the group. */
   syncGroup?: { chatId: string };
   /** Refresh the corp tag list (get_corp_tag_list) for this change. */
@@ -136,6 +139,10 @@ function timelineId(kind: TimelineKind, dedupeKey: string): string {
 /** The channel id for an add's State: the matched channel, else `unknown`. */
 export function channelIdFor(state: string | undefined, channel: IntakeContext["channel"]): string {
   return state && channel ? channel.channelId : UNKNOWN_CHANNEL_ID;
+}
+
+function announceTags(source: TagsChangedSource, e: ExternalContactEvent): TagsAnnouncement {
+  return { corpId: e.corpId, userId: e.userId, externalUserId: e.externalUserId, source, id: intakeEventId("contact.tags_changed", e.dedupeKey), at: e.createTime };
 }
 
 function publish<T extends EventType>(type: T, data: EventData<T>, e: { corpId: string; createTime: Date; dedupeKey: string }) {
@@ -191,6 +198,7 @@ function decideContact(e: ExternalContactEvent, ctx: IntakeContext): IntakeDecis
           timeline: wasUnconfirmed ? [entry("confirmed", ctx.existing.channelId)] : [],
           events: [],
           syncProfile: { ...who },
+          announceTags: announceTags("add", e),
         };
         // A code here means no welcome was sent with the half-add's code: send it now.
         if (welcomeCode) d.welcome = { ...who, channelId: ctx.existing.channelId, welcomeCode, createTime: e.createTime };
@@ -209,6 +217,7 @@ function decideContact(e: ExternalContactEvent, ctx: IntakeContext): IntakeDecis
           timeline: [entry("transferred-in", channelId, { fromUserId: ctx.pendingTransfer.fromUserId })],
           events: [],
           syncProfile: { ...who },
+          announceTags: announceTags("transfer", e),
         };
       }
 
@@ -227,6 +236,7 @@ function decideContact(e: ExternalContactEvent, ctx: IntakeContext): IntakeDecis
         welcome: { ...who, channelId, createTime: e.createTime },
         countAdd: { channelId, userId: e.userId, day: capDay(e.createTime, ctx.timeZone) },
         syncProfile: { ...who },
+        announceTags: announceTags("add", e),
       };
       if (welcomeCode) d.welcome!.welcomeCode = welcomeCode;
       const tags = channelId === UNKNOWN_CHANNEL_ID ? [] : [...(ctx.channel?.tagIds ?? [])];
@@ -270,6 +280,7 @@ function decideContact(e: ExternalContactEvent, ctx: IntakeContext): IntakeDecis
         timeline: [entry("profile-edited", ctx.existing?.channelId)],
         events: [],
         syncProfile: { ...who },
+        announceTags: announceTags("edit", e),
       };
 
     case "transfer_fail":

@@ -8,7 +8,10 @@
  * - `normalizeTagList`: WeCom's `tag_group[]` → plain groups, without deleted entries.
  * - `diffTagLists`: what a full pull changes in the copy (for the daily reconciliation's counts).
  * - `planTagSync`: how to refresh the copy after a `change_external_tag` callback.
+ * - `relationTagsAfter`, `planTagsChanged`: a follow relation's tags after an add, and the
+ *   `contact.tags_changed` a write of them announces.
  */
+import { type DomainEvent, type EventData, makeEvent } from "@siyu/kernel";
 import { CorpTagLimitReached, UnknownTagGroup } from "./errors.ts";
 import { z } from "zod";
 import { keyPartSchema } from "./customers.ts";
@@ -231,14 +234,48 @@ export function planTagSync(e: { changeType: string; id?: string | undefined; ta
 /**
  * A relation's corp tags after an add or confirmation: WeCom's list when externalcontact/get answered
  * for this very member (it may have raced this add's own mark_tag, which only adds, so what was just
- * marked is kept too); else what Siyu knew plus what it just marked (`replace` undefined).
+ * marked is kept too); else what Siyu knew plus what it just marked (`replace` undefined). `known`: the
+ * add learnt the tags (WeCom's list, or a mark_tag that succeeded), so the result may be announced.
  */
 export function relationTagsAfter(
   relationUserId: string,
   profile: { userId: string; followTags: readonly string[] | undefined } | undefined,
   marked: { userId: string; addTagIds: readonly string[] } | undefined,
-): { add: string[]; replace?: string[] } {
+): { add: string[]; replace?: string[]; known: boolean } {
   const add = marked && marked.userId === relationUserId ? [...marked.addTagIds] : [];
   const forMember = profile && profile.userId === relationUserId ? profile.followTags : undefined;
-  return forMember ? { add, replace: [...new Set([...forMember, ...add])].filter((t) => t) } : { add };
+  return forMember ? { add, replace: [...new Set([...forMember, ...add])].filter((t) => t), known: true } : { add, known: add.length > 0 };
+}
+
+/** Why a relation's tags changed, as `contact.tags_changed` says. */
+export type TagsChangedSource = EventData<"contact.tags_changed">["source"];
+
+/** A change that may announce a relation's tags once they are written: who, why, when, and an id stable across its retries. */
+export interface TagsAnnouncement {
+  corpId: string;
+  userId: string;
+  externalUserId: string;
+  source: TagsChangedSource;
+  /** The same on every retry of the change (a redelivered callback, a follow-up received twice). */
+  id: string;
+  /** When the change took effect. */
+  at: Date;
+}
+
+/**
+ * The `contact.tags_changed` that writing a relation's tags announces: the full set as Siyu now has it.
+ * `after` is undefined when the write learnt nothing about the tags (no mark_tag succeeded and WeCom's
+ * list was not read): nothing to say. A known set is announced even when the write left it as it was,
+ * because a retry that comes after the write but before the publish finds it already written and must
+ * still publish (the same id); only a relation that had no tags and still has none announces nothing.
+ */
+export function planTagsChanged(
+  change: TagsAnnouncement,
+  tags: { before: readonly string[] | undefined; after: readonly string[] | undefined },
+): DomainEvent<"contact.tags_changed"> | undefined {
+  if (!tags.after) return undefined;
+  const tagIds = [...new Set(tags.after.filter((t) => t))];
+  if (tagIds.length === 0 && !tags.before?.length) return undefined;
+  const { corpId, userId, externalUserId, source, id, at } = change;
+  return makeEvent("contact.tags_changed", { userId, externalUserId, tagIds, changedAt: at.toISOString(), source }, { corpId, occurredAt: at, id });
 }

@@ -132,9 +132,14 @@ export async function activeRelationsOfStaff(table: string, userId: string): Pro
 /**
  * Make a relation's tags exactly `tagIds` (WeCom's corp tags on that follow relation, from
  * externalcontact/get): the relation's list, plus the `TAG#` membership rows the tag filter reads.
- * Does nothing when the relation is unknown.
+ * Does nothing when the relation is unknown. Returns the tags before and after, and the difference.
  */
-export async function setRelationTags(table: string, externalUserId: string, userId: string, tagIds: readonly string[]): Promise<{ added: string[]; removed: string[] } | undefined> {
+export async function setRelationTags(
+  table: string,
+  externalUserId: string,
+  userId: string,
+  tagIds: readonly string[],
+): Promise<{ before: string[]; after: string[]; added: string[]; removed: string[] } | undefined> {
   const rel = await getRelation(table, externalUserId, userId);
   if (!rel) return undefined;
   const next = [...new Set(tagIds.filter((t) => t))];
@@ -157,20 +162,21 @@ export async function setRelationTags(table: string, externalUserId: string, use
       });
   }
   await batchWrite(table, tagMembershipItems(rel, next), removed.map((tagId) => tagMembershipKey(rel, tagId)));
-  return { added, removed };
+  return { before: rel.tagIds ?? [], after: next, added, removed };
 }
 
 /**
  * A follow-up's result on a relation's channel tags: `tagIds` (when applied) join the relation's tags
  * and the tag filter's rows, and `tagStatus` says where the add's tags stand. Nothing when the relation
- * is unknown or no longer the one the add made (a later re-add starts its own tags).
+ * is unknown or no longer the one the add made (a later re-add starts its own tags). Returns the
+ * relation's tags before and after when written, undefined when not.
  */
 export async function recordRelationTags(
   table: string,
   w: { externalUserId: string; userId: string; addedAt?: string | undefined; tagStatus: TagStatus; applied?: readonly string[] },
-): Promise<boolean> {
+): Promise<{ before: string[]; after: string[] } | undefined> {
   const rel = await getRelation(table, w.externalUserId, w.userId);
-  if (rel?.status !== "active" || (w.addedAt !== undefined && rel.addedAt !== w.addedAt)) return false;
+  if (rel?.status !== "active" || (w.addedAt !== undefined && rel.addedAt !== w.addedAt)) return undefined;
   const tagIds = [...new Set([...(rel.tagIds ?? []), ...(w.applied ?? [])])];
   const written = await unlessConditionFailed(
     documentClient().send(
@@ -184,9 +190,9 @@ export async function recordRelationTags(
       }),
     ),
   );
-  if (!written) return false;
+  if (!written) return undefined;
   if (w.applied?.length) await batchWrite(table, tagMembershipItems(rel, w.applied));
-  return true;
+  return { before: rel.tagIds ?? [], after: tagIds };
 }
 
 /** Whether the relation is still the active one an add made at `addedAt` (no `addedAt`: any active one). */
