@@ -138,6 +138,29 @@ export const eventSchemas = {
     memberVersion: z.string().optional(),
     changedAt: isoInstant,
   }),
+  /** broadcast-scheduler's runs queue: plan and start one run of a campaign (idempotent per run key). */
+  "broadcast.run_requested": z.object({
+    campaignId: z.string().min(1).max(64),
+    /** `<campaignId>#<ISO instant>` or `<campaignId>#now`: one run per scheduled instant. */
+    runKey: z.string().min(1).max(128),
+    at: isoInstant,
+  }),
+  /** broadcast-scheduler's sends queue: one `add_msg_template` for one sender chunk of a run, from its outbox row. */
+  "broadcast.chunk_requested": z.object({
+    runKey: z.string().min(1).max(128),
+    chunkId: z.string().min(1).max(200),
+  }),
+  /** A customer (or group) received a campaign's mass message: the member confirmed and WeCom delivered it. */
+  "broadcast.delivered": z.object({
+    campaignId: z.string().min(1).max(64),
+    runKey: z.string().min(1).max(128),
+    chatType: z.enum(["single", "group"]),
+    /** The customer (single) or the group chat id (group). */
+    recipientId: z.string().min(1).max(128),
+    userId,
+    msgId: z.string().min(1).max(128),
+    deliveredAt: isoInstant,
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventType = keyof typeof eventSchemas;

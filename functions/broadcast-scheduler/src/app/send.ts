@@ -1,0 +1,160 @@
+/**
+ * The sends queue: one `add_msg_template` per outbox chunk, claimed before the call. WeCom's create is
+ * not idempotent, so a call whose answer was lost (timeout, network) leaves its chunk claimed; the next
+ * try waits until WeCom has surely finished it, then looks for the task in `get_groupmsg_list_v2`
+ * (our text, created after the claim, with the chunk's sender and recipients) before creating
+ * anything — a retry never makes a second task for a member.
+ */
+import { sendCommand } from "@siyu/bus";
+import { deterministicId, makeEvent } from "@siyu/kernel";
+import { type WecomClient, WecomApiError, isTransientWecomError } from "@siyu/wecom";
+import { toWecomMessage } from "../domain/content.ts";
+import { reconcileCandidates, type ListedMessage } from "../domain/run.ts";
+import { addRunCounts, getCampaign, getRun } from "../store/campaigns.ts";
+import { type ChunkRecord, chunksOf, claimChunk, finishChunk, getChunk, releaseChunk } from "../store/outbox.ts";
+import { putRecipients, putStaff, recipientsOfChunk, staffOf } from "../store/recipients.ts";
+import { campaignIdOf, type Deps, pageLimitOf } from "./deps.ts";
+import { eachPage } from "./pages.ts";
+
+/** How long after a claim WeCom has surely finished a call whose answer was lost (the client gives up after 5 s). */
+export const SETTLE_MS = 10_000;
+
+export type SendOutcome = "sent" | "reconciled" | "failed" | "unknown-outcome" | "already-done" | "retry-later" | "cancelled";
+
+export async function sendChunk(deps: Deps, runKey: string, chunkId: string): Promise<SendOutcome> {
+  const { table } = deps.config;
+  const campaignId = campaignIdOf(runKey);
+  const [campaign, run, chunk] = await Promise.all([getCampaign(table, campaignId), getRun(table, campaignId, runKey), getChunk(table, runKey, chunkId)]);
+  if (!campaign || !run || !chunk) throw new Error(`no chunk ${chunkId} of run ${runKey}`);
+  if (chunk.state === "sent" || chunk.state === "failed") return "already-done";
+  // a cancelled campaign or a finished run sends nothing more (the tracker settles the chunk's rows)
+  if (chunk.state === "planned" && (campaign.status === "cancelled" || run.state === "done" || run.state === "cancelled")) return "cancelled";
+  const wecom = await deps.wecom();
+  const message = toWecomMessage(campaign.definition.content);
+
+  if (chunk.state === "claimed") {
+    const since = Date.parse(chunk.claimedAt!);
+    const wait = since + SETTLE_MS - deps.now().getTime();
+    if (wait > 0) {
+      await checkLater(deps, runKey, chunk, wait);
+      return "retry-later";
+    }
+    const known = new Set((await chunksOf(table, runKey, { withIds: false })).flatMap((c) => (c.msgid ? [c.msgid] : [])));
+    const found = await findCreatedTask(deps, wecom, run.chatType, chunk, message, known);
+    if (found) {
+      await recordSent(deps, runKey, chunk, found, [], "reconciled");
+      deps.log.info("reconciled a task whose creation answer was lost", { runKey, chunkId, msgid: found });
+      return "reconciled";
+    }
+    // WeCom has no such task: the lost call created nothing, so it is safe to create it now
+    await releaseChunk(table, runKey, chunkId);
+  }
+
+  if (!(await claimChunk(table, runKey, chunkId, deps.now()))) return "already-done";
+  const body =
+    run.chatType === "group"
+      ? { chat_type: "group" as const, sender: chunk.sender, chat_id_list: chunk.ids, ...message }
+      : { chat_type: "single" as const, sender: chunk.sender, external_userid: chunk.ids, allow_select: campaign.definition.allowSelect, ...message };
+  try {
+    const out = await wecom.addMsgTemplate(body);
+    await recordSent(deps, runKey, chunk, out.msgid, out.fail_list, "answer");
+    return "sent";
+  } catch (error) {
+    if (error instanceof WecomApiError && !isTransientWecomError(error)) {
+      // WeCom refused the whole call (e.g. 41048: none of them can receive now): nothing was created
+      await recordFailed(deps, runKey, chunk, error.errcode, error.errmsg);
+      deps.log.warn("add_msg_template refused", { runKey, chunkId, errcode: error.errcode, errmsg: error.errmsg });
+      return "failed";
+    }
+    if (error instanceof WecomApiError) {
+      // busy or rate-limited: certainly not created; give the claim back and retry with backoff
+      await releaseChunk(table, runKey, chunkId);
+      throw error;
+    }
+    // the answer was lost: WeCom may have created the task. Keep the claim and check after it settles.
+    deps.log.warn("add_msg_template outcome unknown; will reconcile before any retry", { runKey, chunkId, error: String(error) });
+    const claimed = await getChunk(table, runKey, chunkId);
+    if (claimed) await checkLater(deps, runKey, claimed, SETTLE_MS);
+    return "unknown-outcome";
+  }
+}
+
+/** A delayed command that comes back to reconcile a claimed chunk (its id is per claim: one check each). */
+async function checkLater(deps: Deps, runKey: string, chunk: ChunkRecord, waitMs: number): Promise<void> {
+  const now = deps.now();
+  await sendCommand(
+    deps.config.queueUrl("sends"),
+    makeEvent("broadcast.chunk_requested", { runKey, chunkId: chunk.chunkId }, { corpId: deps.config.corpId, occurredAt: now, id: deterministicId("broadcast-chunk-check", runKey, chunk.chunkId, chunk.claimedAt ?? "", Math.ceil(waitMs / 1000)) }),
+    { delaySeconds: Math.min(900, Math.max(1, Math.ceil(waitMs / 1000))) },
+  );
+}
+
+/**
+ * The task a lost call created, if any: a corp message listed since the claim with our content, not
+ * recorded for another chunk, whose send list holds this chunk's sender and first recipient.
+ */
+async function findCreatedTask(
+  deps: Deps,
+  wecom: WecomClient,
+  chatType: "single" | "group",
+  chunk: ChunkRecord,
+  message: ReturnType<typeof toWecomMessage>,
+  known: ReadonlySet<string>,
+): Promise<string | undefined> {
+  const claimedAt = new Date(chunk.claimedAt!);
+  const start = Math.floor(claimedAt.getTime() / 1000) - 300;
+  const listed: ListedMessage[] = [];
+  await eachPage(
+    (cursor) => wecom.getGroupMsgListV2({ chat_type: chatType, start_time: start, end_time: Math.floor(deps.now().getTime() / 1000) + 300, filter_type: 0, limit: pageLimitOf(deps, 100), ...(cursor ? { cursor } : {}) }),
+    (p) => {
+      listed.push(...(p.group_msg_list as ListedMessage[]));
+    },
+  );
+  const ids = new Set(chunk.ids);
+  for (const candidate of reconcileCandidates(listed, message as never, claimedAt, known)) {
+    let match = false;
+    await eachPage(
+      (cursor) => wecom.getGroupMsgSendResult({ msgid: candidate.msgid, userid: chunk.sender, limit: pageLimitOf(deps), ...(cursor ? { cursor } : {}) }),
+      (p) => {
+        if (p.send_list.some((s) => ids.has(s.external_userid ?? s.chat_id ?? ""))) match = true;
+        return match ? "stop" : undefined;
+      },
+    );
+    if (match) return candidate.msgid;
+  }
+  return undefined;
+}
+
+/** The chunk has its task: rows become waiting (or failed for `fail_list`), the member's task waits. */
+async function recordSent(deps: Deps, runKey: string, chunk: ChunkRecord, msgid: string, failList: readonly string[], via: "answer" | "reconciled"): Promise<void> {
+  const { table } = deps.config;
+  const now = deps.now();
+  if (!(await finishChunk(table, runKey, chunk.chunkId, { state: "sent", msgid, failCount: failList.length, at: now, via }))) return;
+  const failed = new Set(failList);
+  const at = now.toISOString();
+  const rows = await recipientsOfChunk(table, runKey, chunk.chunkId);
+  await putRecipients(
+    table,
+    runKey,
+    rows.map((r) => (failed.has(r.id) ? { ...r, status: "failed" as const, errcode: 0, updatedAt: at } : { ...r, status: "waiting" as const, updatedAt: at })),
+  );
+  const f = rows.filter((r) => failed.has(r.id)).length;
+  await addRunCounts(table, campaignIdOf(runKey), runKey, { planned: -rows.length, failed: f, waiting: rows.length - f });
+  await updateStaff(deps, runKey, chunk.sender, (s) => ({ ...s, task: s.task === "sent" ? "sent" : "waiting", msgids: [...new Set([...(s.msgids ?? []), msgid])], updatedAt: at }));
+}
+
+async function recordFailed(deps: Deps, runKey: string, chunk: ChunkRecord, errcode: number, errmsg: string): Promise<void> {
+  const { table } = deps.config;
+  const now = deps.now();
+  if (!(await finishChunk(table, runKey, chunk.chunkId, { state: "failed", errcode, errmsg, at: now }))) return;
+  const at = now.toISOString();
+  const rows = await recipientsOfChunk(table, runKey, chunk.chunkId);
+  await putRecipients(table, runKey, rows.map((r) => ({ ...r, status: "failed" as const, errcode, updatedAt: at })));
+  await addRunCounts(table, campaignIdOf(runKey), runKey, { planned: -rows.length, failed: rows.length });
+  await updateStaff(deps, runKey, chunk.sender, (s) => ({ ...s, task: s.task === "planned" ? "failed" : s.task, updatedAt: at }));
+}
+
+async function updateStaff(deps: Deps, runKey: string, userId: string, f: (s: Awaited<ReturnType<typeof staffOf>>[number]) => Awaited<ReturnType<typeof staffOf>>[number]): Promise<void> {
+  const row = (await staffOf(deps.config.table, runKey)).find((s) => s.userId === userId);
+  if (row) await putStaff(deps.config.table, runKey, [f(row)]);
+}

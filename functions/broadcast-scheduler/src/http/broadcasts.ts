@@ -1,0 +1,84 @@
+import { AppError } from "@siyu/kernel";
+import { log, route, type HttpRequest } from "@siyu/lambda-kit";
+import { wecomFor } from "@siyu/wecom";
+import { z } from "zod";
+import type { Deps } from "../app/deps.ts";
+import {
+  campaignDetail,
+  cancelCampaign,
+  createCampaign,
+  listCampaignViews,
+  previewDraft,
+  previewStored,
+  recipientsOf,
+  remindCampaign,
+  syncCampaign,
+  updateCampaign,
+} from "../app/campaigns.ts";
+import { receiveSettingsSchema } from "../domain/quota.ts";
+import { RECIPIENT_STATUSES } from "../domain/run.ts";
+import { receiveSettings, replaceReceiveSettings } from "../app/settings.ts";
+
+const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+const campaignParam = z.object({ campaignId: z.string().min(1).max(64).regex(/^[0-9A-Za-z]+$/, "a campaign id") });
+const page = { limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().min(1).max(2048).optional() };
+const runQuery = z.string().min(1).max(128).optional();
+
+function deps(req: HttpRequest<unknown, unknown, unknown>): Deps {
+  const wecom = wecomFor(req.config);
+  return { config: req.config, wecom: () => wecom.client(), now: () => req.clock.now(), log };
+}
+
+/** `POST /v1/broadcasts`: validate (every failing field at once), store, and queue a send-now run → 201. */
+export const createBroadcast = route({ body: z.unknown() }, async (req) => {
+  const raw = req.headers["idempotency-key"];
+  const key = raw === undefined ? undefined : idempotencyKeySchema.safeParse(raw);
+  if (key && !key.success) {
+    throw new AppError(400, "validation-failed", "Your request is not valid", "invalid Idempotency-Key header", {
+      errors: [{ path: "headers.idempotency-key", message: key.error.issues[0]?.message ?? "invalid" }],
+    });
+  }
+  const out = await createCampaign(deps(req), req.body, key?.data);
+  return {
+    status: out.replay ? 200 : 201,
+    headers: { location: `/v1/broadcasts/${out.campaign.campaignId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) },
+    body: out.campaign,
+  };
+});
+
+export const listBroadcasts = route({ query: z.object(page) }, async (req) => ({ status: 200, body: await listCampaignViews(deps(req), req.query) }));
+
+export const getBroadcast = route({ params: campaignParam, query: z.object({ run: runQuery }) }, async (req) => ({
+  status: 200,
+  body: await campaignDetail(deps(req), req.params.campaignId, req.query),
+}));
+
+export const updateBroadcast = route({ params: campaignParam, body: z.unknown() }, async (req) => ({
+  status: 200,
+  body: await updateCampaign(deps(req), req.params.campaignId, req.body),
+}));
+
+export const cancelBroadcast = route({ params: campaignParam }, async (req) => ({ status: 200, body: await cancelCampaign(deps(req), req.params.campaignId) }));
+
+export const syncBroadcast = route({ params: campaignParam, query: z.object({ run: runQuery }) }, async (req) => ({
+  status: 200,
+  body: await syncCampaign(deps(req), req.params.campaignId, req.query),
+}));
+
+export const previewBroadcast = route({ body: z.unknown() }, async (req) => ({ status: 200, body: await previewDraft(deps(req), req.body) }));
+
+export const previewCampaign = route({ params: campaignParam }, async (req) => ({ status: 200, body: await previewStored(deps(req), req.params.campaignId) }));
+
+export const remindBroadcast = route({ params: campaignParam }, async (req) => ({ status: 200, body: await remindCampaign(deps(req), req.params.campaignId) }));
+
+export const listRecipients = route(
+  { params: campaignParam, query: z.object({ ...page, run: runQuery, status: z.enum([...RECIPIENT_STATUSES, "excluded"]).optional() }) },
+  async (req) => ({ status: 200, body: await recipientsOf(deps(req), req.params.campaignId, req.query) }),
+);
+
+export const getBroadcastSettings = route({}, async (req) => ({ status: 200, body: await receiveSettings(req) }));
+
+/** `PUT /v1/broadcasts/settings`: the corp's receive rule (as set in 群发助手), stricter caps and quiet hours, per audience kind. */
+export const putBroadcastSettings = route({ body: receiveSettingsSchema }, async (req) => {
+  return { status: 200, body: await replaceReceiveSettings(deps(req), req.body) };
+});

@@ -1,0 +1,262 @@
+/**
+ * Campaigns (`C#<id>` / `meta`, listed newest first through gsi1 `campaigns`), their runs (`C#<id>` /
+ * `run#<runKey>`, open ones indexed on gsi2 for the planner's ledger, tracked ones on gsi1 `track` by
+ * next poll), and the due list (`due` / `<at>#<runKey>`) the minute job starts runs from.
+ */
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { assertCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
+import type { AudienceCounts } from "../domain/audience.ts";
+import type { CampaignDefinition } from "../domain/campaign.ts";
+import type { RecipientCounts } from "../domain/run.ts";
+import type { CampaignStatus } from "../domain/status.ts";
+
+export const campaignPk = (id: string) => key("C", id);
+const META = "meta";
+const runSk = (runKey: string) => key("run", runKey);
+
+export interface CampaignRecord {
+  campaignId: string;
+  definition: CampaignDefinition;
+  status: CampaignStatus;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic concurrency: every change is conditional on the version it read. */
+  version: number;
+  idempotencyKey?: string;
+  requestHash?: string;
+  /** The next scheduled run (its instant and key), while there is one. */
+  nextRunAt?: string;
+  nextRunKey?: string;
+  lastRunKey?: string;
+  runs: number;
+  cancelledAt?: string;
+}
+
+export type RunState = "planning" | "sending" | "tracking" | "done" | "cancelled";
+
+export interface RunRecord {
+  runKey: string;
+  campaignId: string;
+  chatType: "single" | "group";
+  at: string;
+  deadline: string;
+  state: RunState;
+  startedAt: string;
+  plan: AudienceCounts;
+  quietUntil?: string;
+  chunks: number;
+  recipients: RecipientCounts;
+  remindersPlanned: string[];
+  remindersDone: string[];
+  nextPollAt?: string;
+  finishedAt?: string;
+  updatedAt: string;
+}
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  return rest as T;
+}
+
+const listKeys = (c: Pick<CampaignRecord, "campaignId" | "createdAt">) => ({ gsi1pk: "campaigns", gsi1sk: `${c.createdAt}#${c.campaignId}` });
+
+export async function getCampaign(table: string, campaignId: string): Promise<CampaignRecord | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: campaignPk(campaignId), sk: META }, ConsistentRead: true }));
+  return strip<CampaignRecord>(out.Item);
+}
+
+/** Store a new campaign and, when it has a run, its due entry, at once; false when the id exists (an idempotent replay). */
+export async function insertCampaign(table: string, c: CampaignRecord, due?: { runKey: string; at: string }): Promise<boolean> {
+  try {
+    await transact([
+      { Put: { TableName: table, Item: { pk: campaignPk(c.campaignId), sk: META, ...listKeys(c), ...c }, ConditionExpression: "attribute_not_exists(pk)" } },
+      ...(due ? [{ Put: { TableName: table, Item: dueItem(c.campaignId, due.runKey, due.at) } }] : []),
+    ]);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionConflict && error.failedCondition(0)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Replace a campaign (edit, cancel, schedule moves) if it is still at `expectedVersion`; due entries to
+ * drop and add go in the same transaction. False when another change came first.
+ */
+export async function replaceCampaign(
+  table: string,
+  c: CampaignRecord,
+  expectedVersion: number,
+  dues: { drop?: { runKey: string; at: string }[]; add?: { runKey: string; at: string }[] } = {},
+): Promise<boolean> {
+  try {
+    await transact([
+      {
+        Put: {
+          TableName: table,
+          Item: { pk: campaignPk(c.campaignId), sk: META, ...listKeys(c), ...c },
+          ConditionExpression: "version = :v",
+          ExpressionAttributeValues: { ":v": expectedVersion },
+        },
+      },
+      ...(dues.drop ?? []).map((d) => ({ Delete: { TableName: table, Key: dueKey(d.runKey, d.at) } })),
+      ...(dues.add ?? []).map((d) => ({ Put: { TableName: table, Item: dueItem(c.campaignId, d.runKey, d.at) } })),
+    ]);
+    return true;
+  } catch (error) {
+    // another change came first (its condition failed, or it was writing at the same moment)
+    if (error instanceof TransactionConflict && error.codes[0] !== "None") return false;
+    throw error;
+  }
+}
+
+/** Newest first, one page. */
+export async function listCampaigns(table: string, opts: { limit: number; cursor?: string }): Promise<{ items: CampaignRecord[]; nextCursor?: string }> {
+  const start = assertCursor(opts.cursor, ["pk", "sk", "gsi1pk", "gsi1sk"], { gsi1pk: "campaigns", sk: META }, undefined, { list: "the campaign list" });
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :p",
+      ExpressionAttributeValues: { ":p": "campaigns" },
+      ScanIndexForward: false,
+      Limit: opts.limit,
+      ExclusiveStartKey: start,
+    }),
+  );
+  const nextCursor = encodeCursor(out.LastEvaluatedKey);
+  return { items: (out.Items ?? []).map((i) => strip<CampaignRecord>(i)!), ...(nextCursor ? { nextCursor } : {}) };
+}
+
+// ───────────── runs ─────────────
+
+const openKeys = (r: RunRecord) => (r.state === "done" || r.state === "cancelled" ? {} : { gsi2pk: key("open", r.chatType), gsi2sk: r.runKey });
+const trackKeys = (r: RunRecord) => (r.state === "tracking" && r.nextPollAt ? { gsi1pk: "track", gsi1sk: `${r.nextPollAt}#${r.runKey}` } : {});
+
+function runItem(r: RunRecord) {
+  return { pk: campaignPk(r.campaignId), sk: runSk(r.runKey), ...openKeys(r), ...trackKeys(r), ...r };
+}
+
+/** Create a run; false when it exists (a redelivered or duplicated trigger of the same scheduled instant). */
+export async function insertRun(table: string, r: RunRecord): Promise<boolean> {
+  try {
+    await documentClient().send(new PutCommand({ TableName: table, Item: runItem(r), ConditionExpression: "attribute_not_exists(pk)" }));
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+export async function getRun(table: string, campaignId: string, runKey: string): Promise<RunRecord | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: campaignPk(campaignId), sk: runSk(runKey) }, ConsistentRead: true }));
+  return strip<RunRecord>(out.Item);
+}
+
+/** Write a run's new state (the whole record: the indexes follow its state). */
+export async function putRun(table: string, r: RunRecord): Promise<void> {
+  await documentClient().send(new PutCommand({ TableName: table, Item: runItem(r) }));
+}
+
+export async function runsOf(table: string, campaignId: string): Promise<RunRecord[]> {
+  return (await queryPrefix(table, campaignPk(campaignId), "run#")).map((i) => strip<RunRecord>(i)!);
+}
+
+/** Runs not done yet, of one kind (their planned recipients count in the ledger). */
+export async function openRuns(table: string, chatType: "single" | "group"): Promise<{ campaignId: string; runKey: string }[]> {
+  return queryAll<{ campaignId: string; runKey: string }>({
+    TableName: table,
+    IndexName: "gsi2",
+    KeyConditionExpression: "gsi2pk = :p",
+    ExpressionAttributeValues: { ":p": key("open", chatType) },
+  });
+}
+
+/** Runs whose next poll is due at `now`. */
+export async function runsToPoll(table: string, now: Date, limit = 50): Promise<{ campaignId: string; runKey: string }[]> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :p AND gsi1sk <= :now",
+      ExpressionAttributeValues: { ":p": "track", ":now": `${now.toISOString()}#~` },
+      Limit: limit,
+    }),
+  );
+  return (out.Items ?? []).map((i) => ({ campaignId: i.campaignId as string, runKey: i.runKey as string }));
+}
+
+/** Add to a run's recipient counts and move its state on (atomic counters: concurrent chunk sends add up). */
+export async function addRunCounts(table: string, campaignId: string, runKey: string, delta: Partial<RecipientCounts>): Promise<void> {
+  const entries = Object.entries(delta).filter(([, v]) => v !== 0 && v !== undefined);
+  if (entries.length === 0) return;
+  const names: Record<string, string> = { "#r": "recipients" };
+  const values: Record<string, number> = {};
+  const parts = entries.map(([k, v], i) => {
+    names[`#k${i}`] = k;
+    values[`:v${i}`] = v!;
+    return `#r.#k${i} = #r.#k${i} + :v${i}`;
+  });
+  await documentClient().send(
+    new UpdateCommand({ TableName: table, Key: { pk: campaignPk(campaignId), sk: runSk(runKey) }, UpdateExpression: `SET ${parts.join(", ")}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values }),
+  );
+}
+
+// ───────────── due runs ─────────────
+
+const DUE = "due";
+const dueKey = (runKey: string, at: string) => ({ pk: DUE, sk: `${at}#${key(runKey)}` });
+const dueItem = (campaignId: string, runKey: string, at: string) => ({ ...dueKey(runKey, at), campaignId, runKey, at });
+
+export async function putDue(table: string, campaignId: string, runKey: string, at: string): Promise<void> {
+  await documentClient().send(new PutCommand({ TableName: table, Item: dueItem(campaignId, runKey, at) }));
+}
+
+export async function dropDue(table: string, runKey: string, at: string): Promise<void> {
+  await documentClient().send(new DeleteCommand({ TableName: table, Key: dueKey(runKey, at) }));
+}
+
+/** Runs due at `now` (their instant has come). */
+export async function dueRuns(table: string, now: Date, limit = 100): Promise<{ campaignId: string; runKey: string; at: string }[]> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: "pk = :p AND sk <= :now",
+      ExpressionAttributeValues: { ":p": DUE, ":now": `${now.toISOString()}#~` },
+      Limit: limit,
+      ConsistentRead: true,
+    }),
+  );
+  return (out.Items ?? []).map((i) => ({ campaignId: i.campaignId as string, runKey: i.runKey as string, at: i.at as string }));
+}
+
+
+/**
+ * Move a run on without touching its counters (concurrent chunk sends add to them): its next poll
+ * (the tracking index follows), the reminders done, or its close (both indexes dropped).
+ */
+export async function updateRunProgress(
+  table: string,
+  r: Pick<RunRecord, "campaignId" | "runKey">,
+  change: { nextPollAt: string; remindersDone: string[]; at: string } | { closed: "done" | "cancelled"; remindersDone: string[]; at: string },
+): Promise<void> {
+  const values: Record<string, unknown> = { ":rd": change.remindersDone, ":at": change.at };
+  let expr: string;
+  if ("closed" in change) {
+    Object.assign(values, { ":s": change.closed });
+    expr = "SET #s = :s, remindersDone = :rd, updatedAt = :at, finishedAt = :at REMOVE nextPollAt, gsi1pk, gsi1sk, gsi2pk, gsi2sk";
+  } else {
+    Object.assign(values, { ":n": change.nextPollAt, ":t": "track", ":k": `${change.nextPollAt}#${r.runKey}`, ":tracking": "tracking" });
+    expr = "SET #s = :tracking, nextPollAt = :n, gsi1pk = :t, gsi1sk = :k, remindersDone = :rd, updatedAt = :at";
+  }
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: campaignPk(r.campaignId), sk: runSk(r.runKey) },
+      UpdateExpression: expr,
+      ExpressionAttributeNames: { "#s": "state" },
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
