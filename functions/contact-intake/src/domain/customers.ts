@@ -16,9 +16,10 @@
 import { addDays, deterministicId, isDay, startOfCorpDay } from "@siyu/kernel";
 import { InvalidCursor } from "./errors.ts";
 import { z } from "zod";
-import type { RelationStatus } from "./events.ts";
 
-const RELATION_STATUSES = ["active", "lost", "removed", "transferred"] as const satisfies readonly RelationStatus[];
+const RELATION_STATUSES = ["active", "lost", "removed", "transferred"] as const;
+/** A follow relation's state (its one home: events.ts and the store import it from here). */
+export type RelationStatus = (typeof RELATION_STATUSES)[number];
 
 /** An id used inside a store key: WeCom ids never contain `#`, and a key part may not. */
 export const keyPartSchema = (what: string, max = 128) =>

@@ -15,10 +15,11 @@ import { type DomainEvent, deterministicId, type EventData, type EventType, make
 import type { ExternalChatEvent, ExternalContactEvent, ExternalTagEvent, UnknownEvent, WecomEvent } from "@siyu/wecom";
 import { capDay } from "./caps.ts";
 import { isSiyuChannelState, UNKNOWN_CHANNEL_ID } from "./channel.ts";
+import type { RelationStatus } from "./customers.ts";
 import type { TagsAnnouncement, TagsChangedSource } from "./tags.ts";
 
-/** State of a follow relation (one staff member ↔ one customer). */
-export type RelationStatus = "active" | "lost" | "removed" | "transferred";
+/** State of a follow relation (one staff member ↔ one customer); defined in customers.ts. */
+export type { RelationStatus };
 
 export interface ExistingRelation {
   status: RelationStatus;
