@@ -134,7 +134,7 @@ async function advanceCampaign(deps: Deps, campaignId: string, runKey: string, s
       c.definition.schedule.kind === "recurring"
         ? planRuns(c.definition.schedule, { campaignId, now: deps.now(), timeZone, from: new Date(Date.parse(scheduledAt) + 1000), limit: 1 })[0]
         : undefined;
-    const { nextRunAt: _drop, ...rest } = c;
+    const { nextRunAt: _at, nextRunKey: _key, ...rest } = c;
     const updated = {
       ...rest,
       status: c.status === "draft" || c.status === "scheduled" ? ("running" as const) : c.status,
@@ -142,7 +142,7 @@ async function advanceCampaign(deps: Deps, campaignId: string, runKey: string, s
       updatedAt: deps.now().toISOString(),
       version: c.version + 1,
       lastRunKey: runKey,
-      ...(next ? { nextRunAt: next.at.toISOString() } : {}),
+      ...(next ? { nextRunAt: next.at.toISOString(), nextRunKey: next.key } : {}),
     };
     if (await replaceCampaign(table, updated, c.version, next ? { add: [{ runKey: next.key, at: next.at.toISOString() }] } : {})) return;
   }
