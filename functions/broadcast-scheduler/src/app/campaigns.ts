@@ -215,7 +215,7 @@ export async function previewDraft(deps: Deps, body: unknown) {
   const now = deps.now();
   const schedule = parsed.data.schedule ?? { kind: "now" as const };
   const at = firstStart(schedule, now, timeZone) ?? now;
-  const run = { at: at < now ? now : at, deadline: new Date(0) };
+  const run = { at: new Date(Math.max(at.getTime(), now.getTime())), deadline: new Date(0) };
   run.deadline = runDeadline({ schedule, deadline: parsed.data.deadline }, { at: run.at }, timeZone);
   const { plan } = await planCampaign(deps, { audience: parsed.data.audience }, run);
   return previewView(plan, run);
@@ -226,7 +226,7 @@ export async function previewStored(deps: Deps, campaignId: string) {
   const c = await requireCampaign(deps, campaignId);
   const now = deps.now();
   const next = c.nextRunAt ? new Date(c.nextRunAt) : now;
-  const at = next < now ? now : next;
+  const at = new Date(Math.max(next.getTime(), now.getTime()));
   const run = { at, deadline: runDeadline(c.definition, { at }, deps.config.timeZone) };
   const { plan } = await planCampaign(deps, c.definition, run);
   return { campaignId, ...previewView(plan, run) };
