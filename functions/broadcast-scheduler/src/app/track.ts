@@ -10,7 +10,7 @@ import { deterministicId, makeEvent } from "@siyu/kernel";
 import { mapLimit } from "@siyu/store";
 import type { WecomClient } from "@siyu/wecom";
 import { dueReminders, emptyRecipientCounts, ledgerOutcome, nextPollAt, recipientStatusAfter, reminderBudget, type SendStatus } from "../domain/run.ts";
-import { addRunCounts, getCampaign, getRun, replaceCampaign, runsOf, runsToPoll, updateRunProgress } from "../store/campaigns.ts";
+import { addRunCounts, getCampaign, getRun, releasePollLease, replaceCampaign, runsOf, runsToPoll, takePollLease, updateRunProgress } from "../store/campaigns.ts";
 import { touchInteraction } from "../store/audience.ts";
 import { recordLedgerMany } from "../store/ledger.ts";
 import { type ChunkRecord, chunksOf, markChunkCancelled, recordReminder } from "../store/outbox.ts";
@@ -34,7 +34,26 @@ export async function trackDueRuns(deps: Deps): Promise<{ runs: number; finished
   return { runs: out.length, finished: out.filter((o) => o?.finished).length, delivered: out.reduce((n, o) => n + (o?.delivered ?? 0), 0) };
 }
 
+/** How long one poll may hold a run (the track job's timeout is 600 s; a poll of one run is far shorter). */
+const POLL_LEASE_MS = 5 * 60_000;
+
+/**
+ * Poll one run (or close it, at its deadline or on cancel). One poller at a time per run (a lease), so
+ * answers are never counted twice; undefined when the run is over or another poller holds it.
+ */
 export async function trackRun(deps: Deps, campaignId: string, runKey: string, opts: { cancel?: boolean } = {}): Promise<TrackOutcome | undefined> {
+  const { table } = deps.config;
+  const leased = { campaignId, runKey };
+  const now = deps.now();
+  if (!(await takePollLease(table, leased, now, new Date(now.getTime() + POLL_LEASE_MS)))) return undefined;
+  try {
+    return await pollRun(deps, campaignId, runKey, opts);
+  } finally {
+    await releasePollLease(table, leased);
+  }
+}
+
+async function pollRun(deps: Deps, campaignId: string, runKey: string, opts: { cancel?: boolean }): Promise<TrackOutcome | undefined> {
   const { table } = deps.config;
   const run = await getRun(table, campaignId, runKey);
   if (!run || run.state === "done" || run.state === "cancelled") return undefined;

@@ -260,3 +260,31 @@ export async function updateRunProgress(
     }),
   );
 }
+
+/**
+ * Take a run's poll lease until `until` (conditional): two pollers (the minute job, a cancel, a sync)
+ * never read and count the same answers twice. False while another holds it.
+ */
+export async function takePollLease(table: string, r: Pick<RunRecord, "campaignId" | "runKey">, now: Date, until: Date): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: campaignPk(r.campaignId), sk: runSk(r.runKey) },
+        UpdateExpression: "SET pollLease = :until",
+        ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(pollLease) OR pollLease < :now)",
+        ExpressionAttributeValues: { ":until": until.toISOString(), ":now": now.toISOString() },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+export async function releasePollLease(table: string, r: Pick<RunRecord, "campaignId" | "runKey">): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({ TableName: table, Key: { pk: campaignPk(r.campaignId), sk: runSk(r.runKey) }, UpdateExpression: "REMOVE pollLease" }),
+  );
+}
