@@ -6,14 +6,16 @@ import { createCampaign } from "../src/app/campaigns.ts";
 import { queueDueRuns } from "../src/app/due.ts";
 import { pullPersonalMessages } from "../src/app/personal.ts";
 import { planCampaign } from "../src/app/plan.ts";
-import { startRun } from "../src/app/run.ts";
+import { PLAN_LEASE_MS, startRun } from "../src/app/run.ts";
 import { sendChunk } from "../src/app/send.ts";
 import { trackDueRuns, trackRun } from "../src/app/track.ts";
 import { receiveSettingsSchema } from "../src/domain/quota.ts";
+import { emptyRecipientCounts } from "../src/domain/run.ts";
+import { batchWrite } from "@siyu/store";
 import { allRelations } from "../src/store/audience.ts";
-import { dueRuns, getCampaign, getRun } from "../src/store/campaigns.ts";
+import { dueRuns, getCampaign, getRun, insertRun } from "../src/store/campaigns.ts";
 import { readLedger } from "../src/store/ledger.ts";
-import { chunksOf } from "../src/store/outbox.ts";
+import { chunkItem, chunksOf } from "../src/store/outbox.ts";
 import { recipientPage } from "../src/store/recipients.ts";
 import { putReceiveSettings } from "../src/store/settings.ts";
 import { contactEvent, depsOn } from "./support/deps.ts";
@@ -168,6 +170,24 @@ describe("schedules", () => {
     expect(Date.parse(until)).toBeGreaterThan(now.getTime());
     expect((await dueRuns(table, new Date(Date.parse(until) + 1000))).map((d) => d.runKey)).toContain(c.nextRunKey);
     await putReceiveSettings(table, receiveSettingsSchema.parse({}), now);
+  });
+});
+
+describe("a start that died while planning", () => {
+  it("is left alone while its lease lives, then taken over: leftovers cleared, planned again, sent once", async () => {
+    const { campaign } = await createCampaign(deps, { name: "接管", audience: { chatType: "single", staff: ["alice"] }, content: { text: "接管测试" }, schedule: { kind: "now" } });
+    const c = (await getCampaign(table, campaign.campaignId))!;
+    const trigger = { campaignId: c.campaignId, runKey: c.nextRunKey!, at: c.nextRunAt! };
+    // the dead attempt: its run row (planning) and a stray chunk of a plan that no longer holds
+    const dead = { runKey: trigger.runKey, campaignId: c.campaignId, chatType: "single" as const, at: trigger.at, deadline: trigger.at, state: "planning" as const, startedAt: trigger.at, plan: { audience: 0, planned: 0, perSender: {}, excluded: { quota: 0, "not-a-follower": 0, duplicate: 0, "quiet-hours": 0, "excluded-tag": 0 } }, chunks: 0, recipients: emptyRecipientCounts(), remindersPlanned: [], remindersDone: [], updatedAt: deps.now().toISOString() };
+    expect(await insertRun(table, dead)).toBe(true);
+    await batchWrite(table, [chunkItem(trigger.runKey, { chunkId: "00007", sender: "ghost", ids: ["wmGHOST"] })]);
+    expect(await startRun(deps, trigger)).toMatchObject({ outcome: "exists" });
+    world.clock.advance(PLAN_LEASE_MS + 1000);
+    expect(await startRun(deps, trigger)).toMatchObject({ outcome: "started", chunks: 1 });
+    const chunks = await chunksOf(table, trigger.runKey);
+    expect(chunks.map((x) => x.sender)).toEqual(["alice"]);
+    expect((await getRun(table, c.campaignId, trigger.runKey))!.state).toBe("tracking");
   });
 });
 

@@ -8,8 +8,8 @@ import { deterministicId, makeEvent } from "@siyu/kernel";
 import { quietUntil, rulesFor } from "../domain/quota.ts";
 import { emptyRecipientCounts } from "../domain/run.ts";
 import { planRuns, reminderTimes, runDeadline } from "../domain/schedule.ts";
-import { dropDue, getCampaign, getRun, insertRun, putDue, putRun, replaceCampaign, type RunRecord } from "../store/campaigns.ts";
-import { chunkItem, chunksOf } from "../store/outbox.ts";
+import { dropDue, getCampaign, getRun, insertRun, putDue, putRun, replaceCampaign, type RunRecord, takeOverPlanning } from "../store/campaigns.ts";
+import { chunkItem, chunksOf, clearRunPartition } from "../store/outbox.ts";
 import { putRecipients, putStaff, type RecipientRow, type StaffRow } from "../store/recipients.ts";
 import { getReceiveSettings } from "../store/settings.ts";
 import { batchWrite } from "@siyu/store";
@@ -24,6 +24,9 @@ export type StartOutcome =
 
 export const chunkIdOf = (n: number) => String(n).padStart(5, "0");
 
+/** A start still `planning` after this long died (the runs function's timeout is 900 s). */
+export const PLAN_LEASE_MS = 16 * 60_000;
+
 export async function startRun(deps: Deps, r: { campaignId: string; runKey: string; at: string }): Promise<StartOutcome> {
   const { table, timeZone } = deps.config;
   const campaign = await getCampaign(table, r.campaignId);
@@ -32,9 +35,13 @@ export async function startRun(deps: Deps, r: { campaignId: string; runKey: stri
     return { outcome: "unknown-campaign", runKey: r.runKey };
   }
   const existing = await getRun(table, r.campaignId, r.runKey);
-  if (existing) {
-    await requeuePlanned(deps, existing);
-    await dropDue(table, r.runKey, r.at);
+  // a start that died while planning is taken over once its lease is stale; a live one is left alone
+  const takeover = existing?.state === "planning" && deps.now().getTime() - Date.parse(existing.updatedAt) > PLAN_LEASE_MS;
+  if (existing && !takeover) {
+    if (existing.state !== "planning") {
+      await requeuePlanned(deps, existing);
+      await dropDue(table, r.runKey, r.at);
+    }
     return { outcome: "exists", runKey: r.runKey };
   }
   if (campaign.status === "cancelled" || campaign.status === "done") {
@@ -65,7 +72,7 @@ export async function startRun(deps: Deps, r: { campaignId: string; runKey: stri
     chatType: plan.chatType,
     at: startedAt,
     deadline: deadline.toISOString(),
-    state: chunks.length === 0 ? "done" : "planning",
+    state: "planning",
     startedAt,
     plan: plan.counts,
     chunks: chunks.length,
@@ -73,11 +80,16 @@ export async function startRun(deps: Deps, r: { campaignId: string; runKey: stri
     remindersPlanned: reminderTimes(def.reminders, { at: now, deadline }).map((d) => d.toISOString()),
     remindersDone: [],
     updatedAt: startedAt,
-    ...(chunks.length === 0 ? { finishedAt: startedAt } : {}),
   };
-  if (!(await insertRun(table, run))) return { outcome: "exists", runKey: r.runKey };
-
-  // the outbox and the rows: deterministic keys and contents, so a retry after a crash rewrites them
+  // The run row first, as a planning lease (conditional: one start per run key); the outbox and the
+  // rows next; nothing is sent before the run leaves `planning`. A taken-over start clears the dead
+  // attempt's leftovers and plans again from scratch.
+  if (takeover) {
+    if (!(await takeOverPlanning(table, existing!, run))) return { outcome: "exists", runKey: r.runKey };
+    await clearRunPartition(table, r.runKey);
+  } else if (!(await insertRun(table, run))) {
+    return { outcome: "exists", runKey: r.runKey };
+  }
   const chunkIds = chunks.map((_, i) => chunkIdOf(i));
   await batchWrite(table, chunks.map((c, i) => chunkItem(r.runKey, { chunkId: chunkIds[i]!, sender: c.sender, ids: c.ids })));
   const rows: RecipientRow[] = [];
@@ -98,11 +110,13 @@ export async function startRun(deps: Deps, r: { campaignId: string; runKey: stri
     staff.set(c.sender, s);
   });
   await putStaff(table, r.runKey, [...staff.values()]);
-
-  if (chunks.length > 0) {
-    await putRun(table, { ...run, state: "tracking", nextPollAt: new Date(now.getTime() + 5 * 60_000).toISOString() });
-    await queueChunks(deps, r.runKey, chunkIds);
-  }
+  await putRun(
+    table,
+    chunks.length === 0
+      ? { ...run, state: "done", finishedAt: startedAt }
+      : { ...run, state: "tracking", nextPollAt: new Date(now.getTime() + 5 * 60_000).toISOString() },
+  );
+  if (chunks.length > 0) await queueChunks(deps, r.runKey, chunkIds);
   await advanceCampaign(deps, r.campaignId, r.runKey, r.at);
   await dropDue(table, r.runKey, r.at);
   deps.log.info("run planned", { runKey: r.runKey, planned: plan.counts.planned, chunks: chunks.length, excluded: plan.counts.excluded, ...stats });

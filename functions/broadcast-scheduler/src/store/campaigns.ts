@@ -149,6 +149,19 @@ export async function insertRun(table: string, r: RunRecord): Promise<boolean> {
   }
 }
 
+/** Take over a start that died while planning: replace its run row only if it is still the one read. */
+export async function takeOverPlanning(table: string, stale: RunRecord, fresh: RunRecord): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new PutCommand({ TableName: table, Item: runItem(fresh), ConditionExpression: "#s = :planning AND updatedAt = :was", ExpressionAttributeNames: { "#s": "state" }, ExpressionAttributeValues: { ":planning": "planning", ":was": stale.updatedAt } }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
 export async function getRun(table: string, campaignId: string, runKey: string): Promise<RunRecord | undefined> {
   const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: campaignPk(campaignId), sk: runSk(runKey) }, ConsistentRead: true }));
   return strip<RunRecord>(out.Item);

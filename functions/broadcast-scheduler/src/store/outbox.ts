@@ -7,7 +7,7 @@
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { documentClient, isConditionalCheckFailed, key, queryPrefix } from "@siyu/store";
+import { batchWrite, documentClient, isConditionalCheckFailed, key, queryAll, queryPrefix } from "@siyu/store";
 
 export const runPk = (runKey: string) => key("U", runKey);
 const chunkSk = (chunkId: string) => key("chunk", chunkId);
@@ -154,4 +154,14 @@ export async function markChunkCancelled(table: string, runKey: string, chunkId:
   await documentClient().send(
     new UpdateCommand({ TableName: table, Key: { pk: runPk(runKey), sk: chunkSk(chunkId) }, UpdateExpression: "SET cancelled = :t", ExpressionAttributeValues: { ":t": true } }),
   );
+}
+
+/** Delete everything in a run's partition (the leftovers of a start that died before its run row was written). */
+export async function clearRunPartition(table: string, runKey: string): Promise<number> {
+  const keys = await queryAll<{ pk: string; sk: string }>(
+    { TableName: table, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": runPk(runKey) }, ProjectionExpression: "pk, sk", ConsistentRead: true },
+    10_000_000,
+  );
+  if (keys.length) await batchWrite(table, [], keys);
+  return keys.length;
 }
