@@ -15,8 +15,8 @@ import { batchWrite } from "@siyu/store";
 import { allRelations } from "../src/store/audience.ts";
 import { dueRuns, getCampaign, getRun, insertRun } from "../src/store/campaigns.ts";
 import { readLedger } from "../src/store/ledger.ts";
-import { chunkItem, chunksOf } from "../src/store/outbox.ts";
-import { recipientPage } from "../src/store/recipients.ts";
+import { chunkItem, chunksOf, claimChunk, finishChunk } from "../src/store/outbox.ts";
+import { recipientPage } from "../src/app/recipients.ts";
 import { putReceiveSettings } from "../src/store/settings.ts";
 import { contactEvent, depsOn } from "./support/deps.ts";
 
@@ -188,6 +188,34 @@ describe("a start that died while planning", () => {
     const chunks = await chunksOf(table, trigger.runKey);
     expect(chunks.map((x) => x.sender)).toEqual(["alice"]);
     expect((await getRun(table, c.campaignId, trigger.runKey))!.state).toBe("tracking");
+  });
+});
+
+describe("a send that died after WeCom answered", () => {
+  it("is finished by the redelivery: rows, staff and counts follow, once; the recipients list shows planned ones before", async () => {
+    const text = "半途而废";
+    const { campaign } = await createCampaign(deps, { name: "补记", audience: { chatType: "single", staff: ["alice"] }, content: { text }, schedule: { kind: "now" } });
+    const c = (await getCampaign(table, campaign.campaignId))!;
+    const runKey = c.nextRunKey!;
+    await startRun(deps, { campaignId: c.campaignId, runKey, at: c.nextRunAt! });
+    const [chunk] = await chunksOf(table, runKey);
+    // before the send: the list shows the planned recipients from the outbox, paged
+    const first = await recipientPage(table, runKey, { limit: 3 });
+    expect(first.items.map((r) => r.status)).toEqual(["planned", "planned", "planned"]);
+    const rest = await recipientPage(table, runKey, { limit: 3, cursor: first.nextCursor! });
+    expect([...first.items, ...rest.items].map((r) => r.id).sort()).toEqual([...chunk!.ids].sort());
+    await expect(recipientPage(table, runKey, { limit: 3, cursor: "bm90LWEtY3Vyc29y" })).rejects.toMatchObject({ status: 400, type: "invalid-cursor" });
+    // the dead try: claimed, called, recorded — and stopped before settling
+    expect(await claimChunk(table, runKey, chunk!.chunkId, deps.now())).toBe(true);
+    const out = await (await deps.wecom()).addMsgTemplate({ chat_type: "single", sender: "alice", external_userid: chunk!.ids, text: { content: text } });
+    expect(await finishChunk(table, runKey, chunk!.chunkId, { state: "sent", msgid: out.msgid, failIds: [], at: deps.now(), via: "answer" })).toBe(true);
+    expect(await sendChunk(deps, runKey, chunk!.chunkId)).toBe("already-done");
+    expect(await sendChunk(deps, runKey, chunk!.chunkId)).toBe("already-done");
+    const run = (await getRun(table, c.campaignId, runKey))!;
+    expect(run.recipients).toMatchObject({ planned: 0, waiting: chunk!.ids.length });
+    expect(world.mass.all().filter((m) => m.text === text)).toHaveLength(1);
+    const rows = await recipientPage(table, runKey, { limit: 50, status: "waiting" });
+    expect(rows.items).toHaveLength(chunk!.ids.length);
   });
 });
 

@@ -13,7 +13,8 @@ import { firstStart, planRuns, runDeadline, scheduleSchema } from "../domain/sch
 import { nextStatus } from "../domain/status.ts";
 import { type CampaignRecord, getCampaign, getRun, insertCampaign, listCampaigns, replaceCampaign, type RunRecord, runsOf } from "../store/campaigns.ts";
 import { chunksOf } from "../store/outbox.ts";
-import { recipientPage, type RecipientRow, staffOf } from "../store/recipients.ts";
+import { type RecipientRow, staffOf } from "../store/recipients.ts";
+import { recipientPage } from "./recipients.ts";
 import type { Deps } from "./deps.ts";
 import { planCampaign, previewView } from "./plan.ts";
 import { remindChunk, trackRun } from "./track.ts";
@@ -269,5 +270,5 @@ export async function recipientsOf(deps: Deps, campaignId: string, q: { run?: st
   if (!runKey) return { items: [] as RecipientRow[], nextCursor: null, runKey: null };
   if (q.run && !(await getRun(table, campaignId, q.run))) throw notFound(`campaign ${campaignId} has no run ${q.run}`);
   const page = await recipientPage(table, runKey, q);
-  return { runKey, items: page.items.map(({ chunkId: _c, ...r }) => r), nextCursor: page.nextCursor ?? null };
+  return { runKey, items: page.items.map(({ chunkId: _c, updatedAt, ...r }) => ({ ...r, ...(updatedAt ? { updatedAt } : {}) })), nextCursor: page.nextCursor ?? null };
 }

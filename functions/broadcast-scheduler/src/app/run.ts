@@ -9,8 +9,8 @@ import { quietUntil, rulesFor } from "../domain/quota.ts";
 import { emptyRecipientCounts } from "../domain/run.ts";
 import { planRuns, reminderTimes, runDeadline } from "../domain/schedule.ts";
 import { dropDue, getCampaign, getRun, insertRun, putDue, putRun, replaceCampaign, type RunRecord, takeOverPlanning } from "../store/campaigns.ts";
-import { chunkItem, chunksOf, clearRunPartition } from "../store/outbox.ts";
-import { putRecipients, putStaff, type RecipientRow, type StaffRow } from "../store/recipients.ts";
+import { chunkItem, chunksOf, clearPartition, runPk } from "../store/outbox.ts";
+import { EXCLUDED_SHARDS, partitionPk, putRecipients, putStaff, type RecipientRow, type StaffRow } from "../store/recipients.ts";
 import { getReceiveSettings } from "../store/settings.ts";
 import { batchWrite } from "@siyu/store";
 import type { Deps } from "./deps.ts";
@@ -86,16 +86,14 @@ export async function startRun(deps: Deps, r: { campaignId: string; runKey: stri
   // attempt's leftovers and plans again from scratch.
   if (takeover) {
     if (!(await takeOverPlanning(table, existing!, run))) return { outcome: "exists", runKey: r.runKey };
-    await clearRunPartition(table, r.runKey);
+    await clearLeftovers(table, r.runKey);
   } else if (!(await insertRun(table, run))) {
     return { outcome: "exists", runKey: r.runKey };
   }
   const chunkIds = chunks.map((_, i) => chunkIdOf(i));
   await batchWrite(table, chunks.map((c, i) => chunkItem(r.runKey, { chunkId: chunkIds[i]!, sender: c.sender, ids: c.ids })));
+  // a planned recipient's row is written when its chunk is sent (from the chunk): here only the left-out
   const rows: RecipientRow[] = [];
-  chunks.forEach((c, i) => {
-    for (const id of c.ids) rows.push({ id, status: "planned", userId: c.sender, chunkId: chunkIds[i]!, updatedAt: startedAt });
-  });
   for (const e of plan.excluded) {
     const id = "externalUserId" in e ? e.externalUserId : e.chatId;
     const userId = "externalUserId" in e ? e.userId : e.ownerUserId;
@@ -161,4 +159,12 @@ async function advanceCampaign(deps: Deps, campaignId: string, runKey: string, s
     if (await replaceCampaign(table, updated, c.version, next ? { add: [{ runKey: next.key, at: next.at.toISOString() }] } : {})) return;
   }
   throw new Error(`campaign ${campaignId} changed five times while its run ${runKey} started`);
+}
+
+/** Everything a start that died while planning may have written: its chunks' rows, the left-out rows, the outbox and staff rows. */
+async function clearLeftovers(table: string, runKey: string): Promise<void> {
+  const chunks = await chunksOf(table, runKey, { withIds: false });
+  for (const c of chunks) await clearPartition(table, partitionPk(runKey, { chunkId: c.chunkId }));
+  for (let n = 0; n < EXCLUDED_SHARDS; n++) await clearPartition(table, partitionPk(runKey, { excludedShard: n }));
+  await clearPartition(table, runPk(runKey));
 }

@@ -10,9 +10,9 @@ import { deterministicId, makeEvent } from "@siyu/kernel";
 import { type WecomClient, WecomApiError, isTransientWecomError } from "@siyu/wecom";
 import { toWecomMessage } from "../domain/content.ts";
 import { reconcileCandidates, type ListedMessage } from "../domain/run.ts";
-import { addRunCounts, getCampaign, getRun } from "../store/campaigns.ts";
-import { type ChunkRecord, chunksOf, claimChunk, finishChunk, getChunk, releaseChunk } from "../store/outbox.ts";
-import { putRecipients, putStaff, recipientsOfChunk, staffOf } from "../store/recipients.ts";
+import { getCampaign, getRun, runItemKey } from "../store/campaigns.ts";
+import { type ChunkRecord, chunksOf, claimChunk, finishChunk, getChunk, releaseChunk, settleChunkOnce } from "../store/outbox.ts";
+import { getStaff, putOneStaff, putRecipients } from "../store/recipients.ts";
 import { campaignIdOf, type Deps, pageLimitOf } from "./deps.ts";
 import { eachPage } from "./pages.ts";
 
@@ -26,7 +26,11 @@ export async function sendChunk(deps: Deps, runKey: string, chunkId: string): Pr
   const campaignId = campaignIdOf(runKey);
   const [campaign, run, chunk] = await Promise.all([getCampaign(table, campaignId), getRun(table, campaignId, runKey), getChunk(table, runKey, chunkId)]);
   if (!campaign || !run || !chunk) throw new Error(`no chunk ${chunkId} of run ${runKey}`);
-  if (chunk.state === "sent" || chunk.state === "failed") return "already-done";
+  if (chunk.state === "sent" || chunk.state === "failed") {
+    // a try that died after recording the outcome: finish what it left (repeatable)
+    if (!chunk.settled) await settleChunk(deps, runKey, chunkId);
+    return "already-done";
+  }
   // a cancelled campaign or a finished run sends nothing more (the tracker settles the chunk's rows)
   if (chunk.state === "planned" && (campaign.status === "cancelled" || run.state === "done" || run.state === "cancelled")) return "cancelled";
   const wecom = await deps.wecom();
@@ -125,36 +129,52 @@ async function findCreatedTask(
   return undefined;
 }
 
-/** The chunk has its task: rows become waiting (or failed for `fail_list`), the member's task waits. */
+/** The chunk has its task (or was refused): record the outcome, then settle its rows and counts. */
 async function recordSent(deps: Deps, runKey: string, chunk: ChunkRecord, msgid: string, failList: readonly string[], via: "answer" | "reconciled"): Promise<void> {
-  const { table } = deps.config;
-  const now = deps.now();
-  if (!(await finishChunk(table, runKey, chunk.chunkId, { state: "sent", msgid, failCount: failList.length, at: now, via }))) return;
-  const failed = new Set(failList);
-  const at = now.toISOString();
-  const rows = await recipientsOfChunk(table, runKey, chunk.chunkId);
-  await putRecipients(
-    table,
-    runKey,
-    rows.map((r) => (failed.has(r.id) ? { ...r, status: "failed" as const, errcode: 0, updatedAt: at } : { ...r, status: "waiting" as const, updatedAt: at })),
-  );
-  const f = rows.filter((r) => failed.has(r.id)).length;
-  await addRunCounts(table, campaignIdOf(runKey), runKey, { planned: -rows.length, failed: f, waiting: rows.length - f });
-  await updateStaff(deps, runKey, chunk.sender, (s) => ({ ...s, task: s.task === "sent" ? "sent" : "waiting", msgids: [...new Set([...(s.msgids ?? []), msgid])], updatedAt: at }));
+  const ids = new Set(chunk.ids);
+  await finishChunk(deps.config.table, runKey, chunk.chunkId, { state: "sent", msgid, failIds: failList.filter((id) => ids.has(id)), at: deps.now(), via });
+  await settleChunk(deps, runKey, chunk.chunkId);
 }
 
 async function recordFailed(deps: Deps, runKey: string, chunk: ChunkRecord, errcode: number, errmsg: string): Promise<void> {
-  const { table } = deps.config;
-  const now = deps.now();
-  if (!(await finishChunk(table, runKey, chunk.chunkId, { state: "failed", errcode, errmsg, at: now }))) return;
-  const at = now.toISOString();
-  const rows = await recipientsOfChunk(table, runKey, chunk.chunkId);
-  await putRecipients(table, runKey, rows.map((r) => ({ ...r, status: "failed" as const, errcode, updatedAt: at })));
-  await addRunCounts(table, campaignIdOf(runKey), runKey, { planned: -rows.length, failed: rows.length });
-  await updateStaff(deps, runKey, chunk.sender, (s) => ({ ...s, task: s.task === "planned" ? "failed" : s.task, updatedAt: at }));
+  await finishChunk(deps.config.table, runKey, chunk.chunkId, { state: "failed", errcode, errmsg, at: deps.now() });
+  await settleChunk(deps, runKey, chunk.chunkId);
 }
 
-async function updateStaff(deps: Deps, runKey: string, userId: string, f: (s: Awaited<ReturnType<typeof staffOf>>[number]) => Awaited<ReturnType<typeof staffOf>>[number]): Promise<void> {
-  const row = (await staffOf(deps.config.table, runKey)).find((s) => s.userId === userId);
-  if (row) await putStaff(deps.config.table, runKey, [f(row)]);
+/**
+ * Make a sent or failed chunk's rows, staff row and run counts follow its outcome — built from the
+ * chunk itself (its ids and fail list), repeatable: rows are rewritten the same, and the counts are
+ * added once, in the transaction that marks the chunk settled. The tracker polls only settled chunks,
+ * so a repeat never overwrites a row it moved on. A chunk that never got a task (`closing`: the run
+ * ends with it planned or claimed) settles as failed.
+ */
+export async function settleChunk(deps: Deps, runKey: string, chunkId: string, opts: { closing?: boolean } = {}): Promise<boolean> {
+  const { table } = deps.config;
+  const chunk = await getChunk(table, runKey, chunkId);
+  if (!chunk || chunk.settled) return false;
+  const neverTasked = chunk.state === "planned" || chunk.state === "claimed";
+  if (neverTasked && !opts.closing) return false;
+  const at = deps.now().toISOString();
+  const failed = new Set(chunk.state === "sent" ? (chunk.failIds ?? []) : chunk.ids);
+  const errcode = chunk.state === "failed" ? chunk.errcode : neverTasked ? undefined : 0;
+  await putRecipients(
+    table,
+    runKey,
+    chunk.ids.map((id) => ({
+      id,
+      userId: chunk.sender,
+      chunkId,
+      status: failed.has(id) ? ("failed" as const) : ("waiting" as const),
+      ...(failed.has(id) && errcode !== undefined ? { errcode } : {}),
+      updatedAt: at,
+    })),
+  );
+  const f = chunk.ids.filter((id) => failed.has(id)).length;
+  const settledNow = await settleChunkOnce(table, runKey, chunkId, runItemKey(campaignIdOf(runKey), runKey), { planned: -chunk.ids.length, failed: f, waiting: chunk.ids.length - f });
+  const staff = await getStaff(table, runKey, chunk.sender);
+  if (staff) {
+    const task = chunk.state === "sent" ? (staff.task === "sent" ? "sent" : "waiting") : staff.task === "planned" ? "failed" : staff.task;
+    await putOneStaff(table, runKey, { ...staff, task, ...(chunk.msgid ? { msgids: [...new Set([...(staff.msgids ?? []), chunk.msgid])] } : {}), updatedAt: at });
+  }
+  return settledNow;
 }

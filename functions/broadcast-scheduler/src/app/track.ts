@@ -10,13 +10,14 @@ import { deterministicId, makeEvent } from "@siyu/kernel";
 import { mapLimit } from "@siyu/store";
 import type { WecomClient } from "@siyu/wecom";
 import { dueReminders, emptyRecipientCounts, ledgerOutcome, nextPollAt, recipientStatusAfter, reminderBudget, type SendStatus } from "../domain/run.ts";
-import { addRunCounts, getCampaign, getRun, releasePollLease, replaceCampaign, runsOf, runsToPoll, takePollLease, updateRunProgress } from "../store/campaigns.ts";
+import { getCampaign, getRun, releasePollLease, replaceCampaign, runsOf, runsToPoll, setRunCounts, takePollLease, updateRunProgress } from "../store/campaigns.ts";
 import { touchInteraction } from "../store/audience.ts";
 import { recordLedgerMany } from "../store/ledger.ts";
 import { type ChunkRecord, chunksOf, markChunkCancelled, recordReminder } from "../store/outbox.ts";
 import { putRecipients, putStaff, type RecipientRow, recipientsOfChunk, staffOf, type StaffRow } from "../store/recipients.ts";
 import { type Deps, pageLimitOf } from "./deps.ts";
 import { eachPage } from "./pages.ts";
+import { settleChunk } from "./send.ts";
 
 export interface TrackOutcome {
   runKey: string;
@@ -61,8 +62,12 @@ async function pollRun(deps: Deps, campaignId: string, runKey: string, opts: { c
   const now = deps.now();
   const closing = opts.cancel === true || campaign?.status === "cancelled" || now >= new Date(run.deadline);
   const wecom = await deps.wecom();
-  const chunks = await chunksOf(table, runKey, { withIds: false });
-  const sent = chunks.filter((c) => c.state === "sent" && c.msgid);
+  // a send that died after recording its outcome left its chunk unsettled: finish it first
+  let chunks = await chunksOf(table, runKey, { withIds: false });
+  const unsettled = chunks.filter((c) => !c.settled && (c.state === "sent" || c.state === "failed"));
+  for (const c of unsettled) await settleChunk(deps, runKey, c.chunkId);
+  if (unsettled.length) chunks = await chunksOf(table, runKey, { withIds: false });
+  const sent = chunks.filter((c) => c.state === "sent" && c.msgid && c.settled);
   const out: TrackOutcome = { runKey, polled: sent.length, changed: 0, delivered: 0, reminded: 0, finished: false };
 
   // 1. the automatic reminders that are due, to members whose task is still unsent
@@ -88,8 +93,8 @@ async function pollRun(deps: Deps, campaignId: string, runKey: string, opts: { c
     }
   }
 
-  // 3. per-recipient results, compared with the stored rows
-  const delta = emptyRecipientCounts();
+  // 3. per-recipient results, compared with the stored rows; the run's counts are counted afresh
+  const counts = emptyRecipientCounts();
   const staff = new Map((await staffOf(table, runKey)).map((s) => [s.userId, s]));
   const delivered: { id: string; userId: string; msgid: string; at: string }[] = [];
   const ledger: { recipientId: string; entryKey: string; entry: NonNullable<ReturnType<typeof ledgerOutcome>> }[] = [];
@@ -100,15 +105,18 @@ async function pollRun(deps: Deps, campaignId: string, runKey: string, opts: { c
     const rows = await recipientsOfChunk(table, runKey, c.chunkId);
     const changed: RecipientRow[] = [];
     for (const row of rows) {
-      if (row.status === "excluded" || row.status === "failed" || row.status === "planned") continue;
+      if (row.status === "excluded") continue;
+      if (row.status === "failed" || row.status === "planned") {
+        counts[row.status]++;
+        continue;
+      }
       const r = results.get(row.id);
       const status = (r?.status ?? 0) as SendStatus;
       const next = recipientStatusAfter(row.status, status, { cancelled: closing });
+      counts[next]++;
       if (next === row.status) continue;
       const sendTime = r?.sendTime !== undefined ? new Date(r.sendTime * 1000).toISOString() : undefined;
       changed.push({ ...row, status: next, ...(sendTime ? { sendTime } : {}), updatedAt: at });
-      delta[row.status]--;
-      delta[next]++;
       const outcome = ledgerOutcome(next, { runKey, at: run.at }, sendTime);
       if (outcome) ledger.push({ recipientId: row.id, entryKey: runKey, entry: outcome });
       if (next === "delivered") delivered.push({ id: row.id, userId: c.sender, msgid: c.msgid!, at: sendTime ?? at });
@@ -125,16 +133,14 @@ async function pollRun(deps: Deps, campaignId: string, runKey: string, opts: { c
     }
   }
 
-  // 4. when closing: chunks that never got a task (cancelled before sending, or still unresolved) end failed
-  if (closing) {
-    for (const c of chunks.filter((x) => x.state === "planned" || x.state === "claimed")) {
-      const rows = (await recipientsOfChunk(table, runKey, c.chunkId)).filter((r) => r.status === "planned");
-      await putRecipients(table, runKey, rows.map((r) => ({ ...r, status: "failed" as const, updatedAt: at })));
-      delta.planned -= rows.length;
-      delta.failed += rows.length;
-      for (const r of rows) ledger.push({ recipientId: r.id, entryKey: runKey, entry: { at: run.at, source: "siyu", state: "not-delivered", runId: runKey } });
-    }
+  // 4. chunks without a task: still to send (planned), or never tasked when the run closes (failed)
+  for (const c of chunks.filter((x) => x.state === "planned" || x.state === "claimed")) {
+    if (closing) {
+      await settleChunk(deps, runKey, c.chunkId, { closing: true });
+      counts.failed += c.count;
+    } else counts.planned += c.count;
   }
+  for (const c of chunks.filter((x) => x.state === "failed")) counts.failed += c.count;
 
   await recordLedgerMany(table, run.chatType, ledger);
   if (run.chatType === "single") await mapLimit(delivered, 16, (d) => touchInteraction(table, d.id, d.userId, d.at));
@@ -150,8 +156,8 @@ async function pollRun(deps: Deps, campaignId: string, runKey: string, opts: { c
   );
   out.delivered = delivered.length;
 
-  // 5. the run's new state: counts (atomic, beside concurrent sends), reminders done, next poll or closed
-  await addRunCounts(table, campaignId, runKey, delta);
+  // 5. the run's new state: counts, reminders done, next poll or closed
+  await setRunCounts(table, campaignId, runKey, counts);
   const remindersDone = [...run.remindersDone, ...remindAt];
   if (closing) {
     await updateRunProgress(table, run, { closed: campaign?.status === "cancelled" || opts.cancel ? "cancelled" : "done", remindersDone, at });

@@ -162,6 +162,16 @@ export async function takeOverPlanning(table: string, stale: RunRecord, fresh: R
   }
 }
 
+/** The key of a run's row (for a transaction that changes it with another item). */
+export const runItemKey = (campaignId: string, runKey: string) => ({ pk: campaignPk(campaignId), sk: runSk(runKey) });
+
+/** Replace a run's recipient counts with ones counted afresh (the tracker's reconciliation of every row). */
+export async function setRunCounts(table: string, campaignId: string, runKey: string, counts: RecipientCounts): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({ TableName: table, Key: runItemKey(campaignId, runKey), UpdateExpression: "SET recipients = :c", ConditionExpression: "attribute_exists(pk)", ExpressionAttributeValues: { ":c": counts } }),
+  );
+}
+
 export async function getRun(table: string, campaignId: string, runKey: string): Promise<RunRecord | undefined> {
   const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: campaignPk(campaignId), sk: runSk(runKey) }, ConsistentRead: true }));
   return strip<RunRecord>(out.Item);

@@ -7,7 +7,7 @@
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { batchWrite, documentClient, isConditionalCheckFailed, key, queryAll, queryPrefix } from "@siyu/store";
+import { batchWrite, documentClient, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
 
 export const runPk = (runKey: string) => key("U", runKey);
 const chunkSk = (chunkId: string) => key("chunk", chunkId);
@@ -33,6 +33,10 @@ export interface ChunkRecord {
   /** Reminders sent for this message (ISO instants), within WeCom's 3 per 24 h. */
   reminders?: string[];
   cancelled?: boolean;
+  /** `fail_list` of the call (recipients WeCom would not task). */
+  failIds?: string[];
+  /** The chunk's rows, staff row and run counts follow its outcome (set once, in the same transaction as the counts). */
+  settled?: boolean;
 }
 
 const encodeIds = (ids: readonly string[]) => deflateRawSync(Buffer.from(ids.join("\n"), "utf8"));
@@ -43,12 +47,12 @@ export function chunkItem(runKey: string, c: { chunkId: string; sender: string; 
 }
 
 function fromItem(i: Record<string, unknown>): ChunkRecord {
-  const { pk: _p, sk: _s, ids, ...rest } = i;
-  return { ...(rest as Omit<ChunkRecord, "ids">), ids: decodeIds(ids as Uint8Array | undefined) };
+  const { pk: _p, sk: _s, ids, failIds, ...rest } = i;
+  return { ...(rest as Omit<ChunkRecord, "ids" | "failIds">), ids: decodeIds(ids as Uint8Array | undefined), failIds: decodeIds(failIds as Uint8Array | undefined) };
 }
 
 export async function chunksOf(table: string, runKey: string, opts: { withIds?: boolean } = {}): Promise<ChunkRecord[]> {
-  const items = await queryPrefix(table, runPk(runKey), "chunk#", opts.withIds === false ? { ProjectionExpression: "chunkId, sender, #c, #s, attempts, msgid, failCount, errcode, reminders, cancelled", ExpressionAttributeNames: { "#c": "count", "#s": "state" } } : {});
+  const items = await queryPrefix(table, runPk(runKey), "chunk#", opts.withIds === false ? { ProjectionExpression: "chunkId, sender, #c, #s, attempts, claimedAt, msgid, failCount, errcode, reminders, cancelled, settled", ExpressionAttributeNames: { "#c": "count", "#s": "state" } } : {});
   return items.map(fromItem);
 }
 
@@ -99,13 +103,13 @@ export async function finishChunk(
   table: string,
   runKey: string,
   chunkId: string,
-  out: { state: "sent"; msgid: string; failCount: number; at: Date; via: "answer" | "reconciled" } | { state: "failed"; errcode: number; errmsg: string; at: Date },
+  out: { state: "sent"; msgid: string; failIds: readonly string[]; at: Date; via: "answer" | "reconciled" } | { state: "failed"; errcode: number; errmsg: string; at: Date },
 ): Promise<boolean> {
   const values: Record<string, unknown> = { ":s": out.state, ":claimed": "claimed", ":at": out.at.toISOString() };
   let set = "#s = :s, sentAt = :at";
   if (out.state === "sent") {
-    set += ", msgid = :m, failCount = :f, via = :via, reminders = :none";
-    Object.assign(values, { ":m": out.msgid, ":f": out.failCount, ":via": out.via, ":none": [] });
+    set += ", msgid = :m, failCount = :f, failIds = :fi, via = :via, reminders = :none";
+    Object.assign(values, { ":m": out.msgid, ":f": out.failIds.length, ":fi": encodeIds(out.failIds), ":via": out.via, ":none": [] });
   } else {
     set += ", errcode = :e, errmsg = :em";
     Object.assign(values, { ":e": out.errcode, ":em": out.errmsg });
@@ -156,12 +160,48 @@ export async function markChunkCancelled(table: string, runKey: string, chunkId:
   );
 }
 
-/** Delete everything in a run's partition (the leftovers of a start that died before its run row was written). */
-export async function clearRunPartition(table: string, runKey: string): Promise<number> {
+/** Delete every item of one partition (the leftovers of a start that died before it finished planning). */
+export async function clearPartition(table: string, pk: string): Promise<number> {
   const keys = await queryAll<{ pk: string; sk: string }>(
-    { TableName: table, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": runPk(runKey) }, ProjectionExpression: "pk, sk", ConsistentRead: true },
+    { TableName: table, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": pk }, ProjectionExpression: "pk, sk", ConsistentRead: true },
     10_000_000,
   );
   if (keys.length) await batchWrite(table, [], keys);
   return keys.length;
+}
+
+/**
+ * Mark a chunk settled and add its effect to the run's counts in one transaction: a repeated settle
+ * (a redelivery after a crash) changes nothing. False when it was settled already.
+ */
+export async function settleChunkOnce(table: string, runKey: string, chunkId: string, runKeyItem: { pk: string; sk: string }, delta: Record<string, number>): Promise<boolean> {
+  const names: Record<string, string> = { "#r": "recipients" };
+  const values: Record<string, unknown> = { ":t": true };
+  const parts = Object.entries(delta)
+    .filter(([, v]) => v !== 0)
+    .map(([k, v], i) => {
+      names[`#k${i}`] = k;
+      values[`:v${i}`] = v;
+      return `#r.#k${i} = #r.#k${i} + :v${i}`;
+    });
+  try {
+    await transact([
+      {
+        Update: {
+          TableName: table,
+          Key: { pk: runPk(runKey), sk: chunkSk(chunkId) },
+          UpdateExpression: "SET settled = :t",
+          ConditionExpression: "attribute_not_exists(settled)",
+          ExpressionAttributeValues: { ":t": true },
+        },
+      },
+      ...(parts.length
+        ? [{ Update: { TableName: table, Key: runKeyItem, UpdateExpression: `SET ${parts.join(", ")}`, ExpressionAttributeNames: names, ExpressionAttributeValues: Object.fromEntries(Object.entries(values).filter(([k]) => k !== ":t")) } }]
+        : []),
+    ]);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionConflict && error.failedCondition(0)) return false;
+    throw error;
+  }
 }

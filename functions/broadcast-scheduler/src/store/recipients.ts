@@ -1,14 +1,17 @@
 /**
- * Per-recipient and per-staff rows of a run, in the run's partition: `r#<id>` (status, the member it
- * is routed to, a left-out customer's reason) and `s#<userId>` (the member's task). Written in
- * batches: their keys and contents are deterministic, so a retried write rewrites the same rows.
+ * Per-recipient and per-staff rows of a run. Recipient rows live in one partition per outbox chunk
+ * (`U#<runKey>#c#<chunkId>`) and the left-out ones in 16 shard partitions (`U#<runKey>#x#<n>`), so a
+ * 100,000-customer run never writes one hot partition, and one chunk's rows are one Query. Staff rows
+ * are in the run's partition (`U#<runKey>` / `s#<userId>`). Keys and contents are deterministic, so a
+ * retried write rewrites the same rows.
  */
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { assertCursor, batchWrite, documentClient, encodeCursor, key, queryPrefix } from "@siyu/store";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { batchWrite, documentClient, key, queryAll, queryPrefix } from "@siyu/store";
 import type { QuotaHit } from "../domain/audience.ts";
 import type { ExclusionReason } from "../domain/audience-types.ts";
 import type { RecipientStatus } from "../domain/run.ts";
 import { runPk } from "./outbox.ts";
+import { SHARDS, shardOf } from "./shards.ts";
 
 export interface RecipientRow {
   id: string;
@@ -35,16 +38,20 @@ export interface StaffRow {
   updatedAt: string;
 }
 
-/** Rows sort by chunk (`x` for left-out recipients), so one chunk's rows are one Query. */
-const recipientSk = (r: Pick<RecipientRow, "id" | "chunkId">) => key("r", r.chunkId ?? "x", r.id);
-const staffSk = (userId: string) => key("s", userId);
+/** Where a recipient row lives: its chunk's partition, or an excluded shard. */
+export type RowPartition = { chunkId: string } | { excludedShard: number };
 
-export async function putRecipients(table: string, runKey: string, rows: readonly RecipientRow[], concurrency = 8): Promise<void> {
-  await batchWrite(table, rows.map((r) => ({ pk: runPk(runKey), sk: recipientSk(r), ...r })), [], { concurrency });
+export const EXCLUDED_SHARDS = SHARDS;
+
+export function partitionPk(runKey: string, p: RowPartition): string {
+  return "chunkId" in p ? key("U", runKey, "c", p.chunkId) : key("U", runKey, "x", p.excludedShard);
 }
 
-export async function putStaff(table: string, runKey: string, rows: readonly StaffRow[]): Promise<void> {
-  await batchWrite(table, rows.map((r) => ({ pk: runPk(runKey), sk: staffSk(r.userId), ...r })));
+const partitionOf = (r: Pick<RecipientRow, "id" | "chunkId">): RowPartition => (r.chunkId !== undefined ? { chunkId: r.chunkId } : { excludedShard: shardOf(r.id) });
+const recipientSk = (id: string) => key("r", id);
+
+export async function putRecipients(table: string, runKey: string, rows: readonly RecipientRow[], concurrency = 8): Promise<void> {
+  await batchWrite(table, rows.map((r) => ({ pk: partitionPk(runKey, partitionOf(r)), sk: recipientSk(r.id), ...r })), [], { concurrency });
 }
 
 const stripKeys = <T>(i: Record<string, unknown>): T => {
@@ -55,42 +62,50 @@ const stripKeys = <T>(i: Record<string, unknown>): T => {
 /** One chunk's recipient rows (to compare a poll's answers with what is stored). */
 export async function recipientsOfChunk(table: string, runKey: string, chunkId: string): Promise<RecipientRow[]> {
   return (
-    await queryPrefix(table, runPk(runKey), `${key("r", chunkId)}#`, {}, 10_000_000)
+    await queryAll<Record<string, unknown>>(
+      { TableName: table, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": partitionPk(runKey, { chunkId }) }, ConsistentRead: true },
+      10_000_000,
+    )
   ).map((i) => stripKeys<RecipientRow>(i));
+}
+
+/** One page of one partition's rows, optionally of one status, from `startKey` (a key this function returned). */
+export async function recipientPartitionPage(
+  table: string,
+  runKey: string,
+  p: RowPartition,
+  opts: { limit: number; startSk?: string; status?: RecipientRow["status"] },
+): Promise<{ items: RecipientRow[]; lastSk?: string }> {
+  const pk = partitionPk(runKey, p);
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": pk, ...(opts.status ? { ":st": opts.status } : {}) },
+      ...(opts.status ? { FilterExpression: "#st = :st", ExpressionAttributeNames: { "#st": "status" } } : {}),
+      Limit: opts.limit,
+      ...(opts.startSk ? { ExclusiveStartKey: { pk, sk: opts.startSk } } : {}),
+    }),
+  );
+  const lastSk = out.LastEvaluatedKey?.sk as string | undefined;
+  return { items: (out.Items ?? []).map((i) => stripKeys<RecipientRow>(i)), ...(lastSk ? { lastSk } : {}) };
+}
+
+const staffSk = (userId: string) => key("s", userId);
+
+export async function putStaff(table: string, runKey: string, rows: readonly StaffRow[]): Promise<void> {
+  await batchWrite(table, rows.map((r) => ({ pk: runPk(runKey), sk: staffSk(r.userId), ...r })));
+}
+
+export async function getStaff(table: string, runKey: string, userId: string): Promise<StaffRow | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: runPk(runKey), sk: staffSk(userId) }, ConsistentRead: true }));
+  return out.Item ? stripKeys<StaffRow>(out.Item) : undefined;
+}
+
+export async function putOneStaff(table: string, runKey: string, row: StaffRow): Promise<void> {
+  await documentClient().send(new PutCommand({ TableName: table, Item: { pk: runPk(runKey), sk: staffSk(row.userId), ...row } }));
 }
 
 export async function staffOf(table: string, runKey: string): Promise<StaffRow[]> {
   return (await queryPrefix(table, runPk(runKey), "s#")).map((i) => stripKeys<StaffRow>(i));
-}
-
-/** A page of recipient rows, optionally of one status. */
-export async function recipientPage(
-  table: string,
-  runKey: string,
-  opts: { limit: number; cursor?: string; status?: RecipientRow["status"] },
-): Promise<{ items: RecipientRow[]; nextCursor?: string }> {
-  const pk = runPk(runKey);
-  const start = assertCursor(opts.cursor, ["pk", "sk"], { pk }, { attribute: "sk", prefix: "r#" }, { list: "this run's recipients" });
-  const items: RecipientRow[] = [];
-  let from = start;
-  // a status filter may leave a page short: read on until the page is full or the run ends
-  for (;;) {
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :r)",
-        ExpressionAttributeValues: { ":pk": pk, ":r": "r#", ...(opts.status ? { ":st": opts.status } : {}) },
-        ...(opts.status ? { FilterExpression: "#st = :st", ExpressionAttributeNames: { "#st": "status" } } : {}),
-        Limit: opts.limit,
-        ExclusiveStartKey: from,
-      }),
-    );
-    items.push(...(out.Items ?? []).map((i) => stripKeys<RecipientRow>(i)));
-    from = out.LastEvaluatedKey;
-    if (!from || items.length >= opts.limit) break;
-  }
-  const page = items.slice(0, opts.limit);
-  const last = page.length === opts.limit && (from || items.length > opts.limit) ? page[page.length - 1] : undefined;
-  const nextCursor = last ? encodeCursor({ pk, sk: recipientSk(last) }) : undefined;
-  return { items: page, ...(nextCursor ? { nextCursor } : {}) };
 }
