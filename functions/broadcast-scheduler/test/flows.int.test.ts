@@ -206,9 +206,10 @@ describe("a send that died after WeCom answered", () => {
     expect([...first.items, ...rest.items].map((r) => r.id).sort()).toEqual([...chunk!.ids].sort());
     await expect(recipientPage(table, runKey, { limit: 3, cursor: "bm90LWEtY3Vyc29y" })).rejects.toMatchObject({ status: 400, type: "invalid-cursor" });
     // the dead try: claimed, called, recorded — and stopped before settling
-    expect(await claimChunk(table, runKey, chunk!.chunkId, deps.now())).toBe(true);
+    const claim = await claimChunk(table, runKey, chunk!.chunkId, deps.now());
+    expect(claim).toBeDefined();
     const out = await (await deps.wecom()).addMsgTemplate({ chat_type: "single", sender: "alice", external_userid: chunk!.ids, text: { content: text } });
-    expect(await finishChunk(table, runKey, chunk!.chunkId, { state: "sent", msgid: out.msgid, failIds: [], at: deps.now(), via: "answer" })).toBe(true);
+    expect(await finishChunk(table, runKey, chunk!.chunkId, claim!, { state: "sent", msgid: out.msgid, failIds: [], at: deps.now(), via: "answer" })).toBe(true);
     expect(await sendChunk(deps, runKey, chunk!.chunkId)).toBe("already-done");
     expect(await sendChunk(deps, runKey, chunk!.chunkId)).toBe("already-done");
     const run = (await getRun(table, c.campaignId, runKey))!;

@@ -1,22 +1,27 @@
 /**
- * The daily pull of members' personal mass messages (`get_groupmsg_list_v2 filter_type=1`): each
+ * The pull of members' personal mass messages (daily, and at every run start since the last pull) (`get_groupmsg_list_v2 filter_type=1`): each
  * delivered recipient gets a ledger entry `p:<msgid>` at its send time, so a customer who already had
  * today's message from their advisor is not planned past the rule. Re-pulling writes the same
  * entries (idempotent); the window overlaps the previous pull so nothing falls between two.
  */
 import { mapLimit } from "@siyu/store";
 import { recordLedgerMany } from "../store/ledger.ts";
+import { getPersonalPullMark, putPersonalPullMark } from "../store/settings.ts";
 import { type Deps, pageLimitOf } from "./deps.ts";
 import { eachPage } from "./pages.ts";
 
-/** How far back each pull looks: two days, so a missed or late pull loses nothing. */
+/** How far back a pull looks at most (the daily job): two days, so a missed or late pull loses nothing. */
 export const PERSONAL_PULL_HOURS = 48;
+/** A pull also looks this far before the last one's end (a message listed late is still found). */
+const OVERLAP_SECONDS = 3600;
 
 export async function pullPersonalMessages(deps: Deps): Promise<{ messages: number; deliveries: number }> {
   const wecom = await deps.wecom();
   const now = deps.now();
   const end = Math.floor(now.getTime() / 1000);
-  const start = end - PERSONAL_PULL_HOURS * 3600;
+  // since the last pull (each run start pulls, so a member's message of this morning counts), at most 48 h
+  const mark = await getPersonalPullMark(deps.config.table);
+  const start = Math.max(end - PERSONAL_PULL_HOURS * 3600, mark ? Math.floor(Date.parse(mark) / 1000) - OVERLAP_SECONDS : 0);
   let messages = 0;
   let deliveries = 0;
   for (const chatType of ["single", "group"] as const) {
@@ -55,5 +60,6 @@ export async function pullPersonalMessages(deps: Deps): Promise<{ messages: numb
     });
     deliveries += perMessage.reduce((a, b) => a + b, 0);
   }
+  await putPersonalPullMark(deps.config.table, now);
   return { messages, deliveries };
 }

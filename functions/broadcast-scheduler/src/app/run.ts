@@ -14,13 +14,15 @@ import { EXCLUDED_SHARDS, partitionPk, putRecipients, putStaff, type RecipientRo
 import { getReceiveSettings } from "../store/settings.ts";
 import { batchWrite } from "@siyu/store";
 import type { Deps } from "./deps.ts";
+import { pullPersonalMessages } from "./personal.ts";
+import { closeCampaignIfOver } from "./track.ts";
 import { planCampaign, type PlanStats } from "./plan.ts";
 
 export type StartOutcome =
   | { outcome: "started"; runKey: string; chunks: number; planned: number; stats: PlanStats }
   | { outcome: "nothing-to-send"; runKey: string; stats: PlanStats }
   | { outcome: "deferred"; runKey: string; until: string }
-  | { outcome: "exists" | "cancelled" | "unknown-campaign"; runKey: string };
+  | { outcome: "exists" | "cancelled" | "unknown-campaign" | "stale"; runKey: string };
 
 export const chunkIdOf = (n: number) => String(n).padStart(5, "0");
 
@@ -39,6 +41,8 @@ export async function startRun(deps: Deps, r: { campaignId: string; runKey: stri
   const takeover = existing?.state === "planning" && deps.now().getTime() - Date.parse(existing.updatedAt) > PLAN_LEASE_MS;
   if (existing && !takeover) {
     if (existing.state !== "planning") {
+      // a start that died after its run row: the campaign still moves on (idempotent), chunks go out
+      await advanceCampaign(deps, r.campaignId, r.runKey, r.at);
       await requeuePlanned(deps, existing);
       await dropDue(table, r.runKey, r.at);
     }
@@ -47,6 +51,12 @@ export async function startRun(deps: Deps, r: { campaignId: string; runKey: stri
   if (campaign.status === "cancelled" || campaign.status === "done") {
     await dropDue(table, r.runKey, r.at);
     return { outcome: "cancelled", runKey: r.runKey };
+  }
+  // a due entry the schedule no longer has (it was edited): not a run of this campaign any more
+  if (campaign.nextRunKey !== r.runKey && campaign.lastRunKey !== r.runKey) {
+    await dropDue(table, r.runKey, r.at);
+    deps.log.warn("a due run the campaign's schedule no longer has; dropped", { runKey: r.runKey, nextRunKey: campaign.nextRunKey });
+    return { outcome: "stale", runKey: r.runKey };
   }
   const def = campaign.definition;
   const now = deps.now();
@@ -59,6 +69,10 @@ export async function startRun(deps: Deps, r: { campaignId: string; runKey: stri
     deps.log.info("run deferred to the end of quiet hours", { runKey: r.runKey, until: quiet.toISOString() });
     return { outcome: "deferred", runKey: r.runKey, until: quiet.toISOString() };
   }
+  // the campaign is running from here (no edit can reach this run) and a recurring one has its next run due
+  await advanceCampaign(deps, r.campaignId, r.runKey, r.at);
+  // members' own mass messages since the last pull count before anyone is planned
+  await pullPersonalMessages(deps);
   const deadline = runDeadline(def, { at: now }, timeZone);
   const { plan, stats } = await planCampaign(deps, def, { at: now, deadline, runKey: r.runKey });
 
@@ -79,6 +93,8 @@ export async function startRun(deps: Deps, r: { campaignId: string; runKey: stri
     recipients,
     remindersPlanned: reminderTimes(def.reminders, { at: now, deadline }).map((d) => d.toISOString()),
     remindersDone: [],
+    content: def.content,
+    allowSelect: def.allowSelect,
     updatedAt: startedAt,
   };
   // The run row first, as a planning lease (conditional: one start per run key); the outbox and the
@@ -115,7 +131,7 @@ export async function startRun(deps: Deps, r: { campaignId: string; runKey: stri
       : { ...run, state: "tracking", nextPollAt: new Date(now.getTime() + 5 * 60_000).toISOString() },
   );
   if (chunks.length > 0) await queueChunks(deps, r.runKey, chunkIds);
-  await advanceCampaign(deps, r.campaignId, r.runKey, r.at);
+  if (chunks.length === 0) await closeCampaignIfOver(deps, r.campaignId);
   await dropDue(table, r.runKey, r.at);
   deps.log.info("run planned", { runKey: r.runKey, planned: plan.counts.planned, chunks: chunks.length, excluded: plan.counts.excluded, ...stats });
   return chunks.length === 0 ? { outcome: "nothing-to-send", runKey: r.runKey, stats } : { outcome: "started", runKey: r.runKey, chunks: chunks.length, planned: plan.counts.planned, stats };
@@ -141,7 +157,7 @@ async function advanceCampaign(deps: Deps, campaignId: string, runKey: string, s
   const { table, timeZone } = deps.config;
   for (let attempt = 0; attempt < 5; attempt++) {
     const c = await getCampaign(table, campaignId);
-    if (!c || c.status === "cancelled" || c.status === "done") return;
+    if (!c || c.status === "cancelled" || c.status === "done" || c.lastRunKey === runKey) return;
     const next =
       c.definition.schedule.kind === "recurring"
         ? planRuns(c.definition.schedule, { campaignId, now: deps.now(), timeZone, from: new Date(Date.parse(scheduledAt) + 1000), limit: 1 })[0]

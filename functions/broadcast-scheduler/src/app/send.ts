@@ -7,17 +7,22 @@
  */
 import { sendCommand } from "@siyu/bus";
 import { deterministicId, makeEvent } from "@siyu/kernel";
-import { type WecomClient, WecomApiError, isTransientWecomError } from "@siyu/wecom";
+import { type WecomClient, WecomApiError, WecomValidationError, isTransientWecomError } from "@siyu/wecom";
 import { toWecomMessage } from "../domain/content.ts";
 import { reconcileCandidates, type ListedMessage } from "../domain/run.ts";
 import { getCampaign, getRun, runItemKey } from "../store/campaigns.ts";
-import { type ChunkRecord, chunksOf, claimChunk, finishChunk, getChunk, releaseChunk, settleChunkOnce } from "../store/outbox.ts";
+import { abandonChunk, type ChunkRecord, type Claim, chunksOf, claimChunk, finishChunk, getChunk, markCallUnknown, reclaimChunk, recordEmptyCheck, releaseChunk, settleChunkOnce } from "../store/outbox.ts";
 import { getStaff, putOneStaff, putRecipients } from "../store/recipients.ts";
 import { campaignIdOf, type Deps, pageLimitOf } from "./deps.ts";
 import { eachPage } from "./pages.ts";
 
-/** How long after a claim WeCom has surely finished a call whose answer was lost (the client gives up after 5 s). */
-export const SETTLE_MS = 10_000;
+/**
+ * How long after a call ended without an answer WeCom has surely finished it; a claim whose call never
+ * recorded its end (the process died mid-call) counts from the claim plus the longest a call can take
+ * (a token fetch and busy retries, each 5 s). Two empty checks, this far apart, before creating again.
+ */
+export const SETTLE_MS = 15_000;
+export const CALL_MAX_MS = 30_000;
 
 export type SendOutcome = "sent" | "reconciled" | "failed" | "unknown-outcome" | "already-done" | "retry-later" | "cancelled";
 
@@ -31,14 +36,20 @@ export async function sendChunk(deps: Deps, runKey: string, chunkId: string): Pr
     if (!chunk.settled) await settleChunk(deps, runKey, chunkId);
     return "already-done";
   }
-  // a cancelled campaign or a finished run sends nothing more (the tracker settles the chunk's rows)
-  if (chunk.state === "planned" && (campaign.status === "cancelled" || run.state === "done" || run.state === "cancelled")) return "cancelled";
+  const closed = () => campaign.status === "cancelled" || run.state === "done" || run.state === "cancelled";
+  // a cancelled campaign or a closed run creates nothing more (the tracker abandons its planned chunks)
+  if (chunk.state === "planned" && closed()) return "cancelled";
   const wecom = await deps.wecom();
-  const message = toWecomMessage(campaign.definition.content);
+  // the content as it was when the run started (an edit cannot reach a started run)
+  const content = run.content ?? campaign.definition.content;
+  const allowSelect = run.allowSelect ?? campaign.definition.allowSelect;
+  const message = toWecomMessage(content);
 
+  let claim: Claim | undefined;
   if (chunk.state === "claimed") {
-    const since = Date.parse(chunk.claimedAt!);
-    const wait = since + SETTLE_MS - deps.now().getTime();
+    const seen = { token: chunk.claimToken ?? "" };
+    const since = chunk.callEndedAt ? Date.parse(chunk.callEndedAt) : Date.parse(chunk.claimedAt!) + CALL_MAX_MS;
+    const wait = since + SETTLE_MS * (1 + (chunk.emptyChecks ?? 0)) - deps.now().getTime();
     if (wait > 0) {
       await checkLater(deps, runKey, chunk, wait);
       return "retry-later";
@@ -46,39 +57,59 @@ export async function sendChunk(deps: Deps, runKey: string, chunkId: string): Pr
     const known = new Set((await chunksOf(table, runKey, { withIds: false })).flatMap((c) => (c.msgid ? [c.msgid] : [])));
     const found = await findCreatedTask(deps, wecom, run.chatType, chunk, message, known);
     if (found) {
-      await recordSent(deps, runKey, chunk, found, [], "reconciled");
-      deps.log.info("reconciled a task whose creation answer was lost", { runKey, chunkId, msgid: found });
+      await recordSent(deps, runKey, chunk, seen, found.msgid, found.failList, "reconciled");
+      deps.log.info("reconciled a task whose creation answer was lost", { runKey, chunkId, msgid: found.msgid });
+      // found after the run closed: stop it too (the tracker's close has passed it by)
+      if (closed()) await wecom.cancelGroupMsgSend(found.msgid);
       return "reconciled";
     }
-    // WeCom has no such task: the lost call created nothing, so it is safe to create it now
-    await releaseChunk(table, runKey, chunkId);
+    if (closed()) {
+      await abandonChunk(table, runKey, chunkId, deps.now());
+      await settleChunk(deps, runKey, chunkId);
+      return "cancelled";
+    }
+    if ((chunk.emptyChecks ?? 0) < 1) {
+      // one empty check is not proof: look once more, later
+      if (await recordEmptyCheck(table, runKey, chunkId, seen, deps.now())) await checkLater(deps, runKey, { ...chunk, emptyChecks: 1 }, SETTLE_MS);
+      return "retry-later";
+    }
+    // WeCom has no such task after two checks: the lost call created nothing, so create it now
+    claim = await reclaimChunk(table, runKey, chunkId, seen.token, deps.now());
+  } else {
+    claim = await claimChunk(table, runKey, chunkId, deps.now());
   }
-
-  if (!(await claimChunk(table, runKey, chunkId, deps.now()))) return "already-done";
+  if (!claim) return "already-done";
+  // the run may have closed (cancel, deadline) while this try waited: never create a task after that
+  const [runNow, campaignNow] = await Promise.all([getRun(table, campaignId, runKey), getCampaign(table, campaignId)]);
+  if (!runNow || runNow.state === "done" || runNow.state === "cancelled" || campaignNow?.status === "cancelled") {
+    await releaseChunk(table, runKey, chunkId, claim);
+    return "cancelled";
+  }
   const body =
     run.chatType === "group"
       ? { chat_type: "group" as const, sender: chunk.sender, chat_id_list: chunk.ids, ...message }
-      : { chat_type: "single" as const, sender: chunk.sender, external_userid: chunk.ids, allow_select: campaign.definition.allowSelect, ...message };
+      : { chat_type: "single" as const, sender: chunk.sender, external_userid: chunk.ids, allow_select: allowSelect, ...message };
   try {
     const out = await wecom.addMsgTemplate(body);
-    await recordSent(deps, runKey, chunk, out.msgid, out.fail_list, "answer");
+    await recordSent(deps, runKey, chunk, claim, out.msgid, out.fail_list, "answer");
     return "sent";
   } catch (error) {
-    if (error instanceof WecomApiError && !isTransientWecomError(error)) {
-      // WeCom refused the whole call (e.g. 41048: none of them can receive now): nothing was created
-      await recordFailed(deps, runKey, chunk, error.errcode, error.errmsg);
-      deps.log.warn("add_msg_template refused", { runKey, chunkId, errcode: error.errcode, errmsg: error.errmsg });
+    if (error instanceof WecomValidationError || (error instanceof WecomApiError && !isTransientWecomError(error))) {
+      // refused before or by WeCom (e.g. 41048: none of them can receive now): nothing was created
+      const errcode = error instanceof WecomApiError ? error.errcode : 0;
+      await recordFailed(deps, runKey, chunk, claim, errcode, error.message);
+      deps.log.warn("add_msg_template refused", { runKey, chunkId, errcode, error: error.message });
       return "failed";
     }
     if (error instanceof WecomApiError) {
       // busy or rate-limited: certainly not created; give the claim back and retry with backoff
-      await releaseChunk(table, runKey, chunkId);
+      await releaseChunk(table, runKey, chunkId, claim);
       throw error;
     }
     // the answer was lost: WeCom may have created the task. Keep the claim and check after it settles.
     deps.log.warn("add_msg_template outcome unknown; will reconcile before any retry", { runKey, chunkId, error: String(error) });
-    const claimed = await getChunk(table, runKey, chunkId);
-    if (claimed) await checkLater(deps, runKey, claimed, SETTLE_MS);
+    await markCallUnknown(table, runKey, chunkId, claim, deps.now());
+    await checkLater(deps, runKey, { ...chunk, claimedAt: deps.now().toISOString() }, SETTLE_MS);
     return "unknown-outcome";
   }
 }
@@ -95,7 +126,9 @@ async function checkLater(deps: Deps, runKey: string, chunk: ChunkRecord, waitMs
 
 /**
  * The task a lost call created, if any: a corp message listed since the claim with our content, not
- * recorded for another chunk, whose send list holds this chunk's sender and first recipient.
+ * recorded for another chunk, that is this chunk's: for customers its send list holds the chunk's
+ * recipients (every target is listed, sent or not; the ones missing are WeCom's `fail_list`); for
+ * groups (whose send list shows only sent rows) its task list holds the sender.
  */
 async function findCreatedTask(
   deps: Deps,
@@ -104,40 +137,51 @@ async function findCreatedTask(
   chunk: ChunkRecord,
   message: ReturnType<typeof toWecomMessage>,
   known: ReadonlySet<string>,
-): Promise<string | undefined> {
+): Promise<{ msgid: string; failList: string[] } | undefined> {
   const claimedAt = new Date(chunk.claimedAt!);
   const start = Math.floor(claimedAt.getTime() / 1000) - 300;
   const listed: ListedMessage[] = [];
   await eachPage(
-    (cursor) => wecom.getGroupMsgListV2({ chat_type: chatType, start_time: start, end_time: Math.floor(deps.now().getTime() / 1000) + 300, filter_type: 0, limit: pageLimitOf(deps, 100), ...(cursor ? { cursor } : {}) }),
+    (cursor) => wecom.getGroupMsgListV2({ chat_type: chatType, start_time: start, end_time: Math.floor(deps.now().getTime() / 1000), filter_type: 0, limit: pageLimitOf(deps, 100), ...(cursor ? { cursor } : {}) }),
     (p) => {
       listed.push(...(p.group_msg_list as ListedMessage[]));
     },
   );
   const ids = new Set(chunk.ids);
   for (const candidate of reconcileCandidates(listed, message as never, claimedAt, known)) {
-    let match = false;
+    if (chatType === "group") {
+      let mine = false;
+      await eachPage(
+        (cursor) => wecom.getGroupMsgTask({ msgid: candidate.msgid, limit: pageLimitOf(deps), ...(cursor ? { cursor } : {}) }),
+        (p) => {
+          mine = p.task_list.some((t) => t.userid === chunk.sender);
+          return mine ? "stop" : undefined;
+        },
+      );
+      if (mine) return { msgid: candidate.msgid, failList: [] };
+      continue;
+    }
+    const listedIds = new Set<string>();
     await eachPage(
       (cursor) => wecom.getGroupMsgSendResult({ msgid: candidate.msgid, userid: chunk.sender, limit: pageLimitOf(deps), ...(cursor ? { cursor } : {}) }),
       (p) => {
-        if (p.send_list.some((s) => ids.has(s.external_userid ?? s.chat_id ?? ""))) match = true;
-        return match ? "stop" : undefined;
+        for (const s of p.send_list) if (s.external_userid && ids.has(s.external_userid)) listedIds.add(s.external_userid);
       },
     );
-    if (match) return candidate.msgid;
+    if (listedIds.size > 0) return { msgid: candidate.msgid, failList: chunk.ids.filter((id) => !listedIds.has(id)) };
   }
   return undefined;
 }
 
 /** The chunk has its task (or was refused): record the outcome, then settle its rows and counts. */
-async function recordSent(deps: Deps, runKey: string, chunk: ChunkRecord, msgid: string, failList: readonly string[], via: "answer" | "reconciled"): Promise<void> {
+async function recordSent(deps: Deps, runKey: string, chunk: ChunkRecord, claim: Claim, msgid: string, failList: readonly string[], via: "answer" | "reconciled"): Promise<void> {
   const ids = new Set(chunk.ids);
-  await finishChunk(deps.config.table, runKey, chunk.chunkId, { state: "sent", msgid, failIds: failList.filter((id) => ids.has(id)), at: deps.now(), via });
+  await finishChunk(deps.config.table, runKey, chunk.chunkId, claim, { state: "sent", msgid, failIds: failList.filter((id) => ids.has(id)), at: deps.now(), via });
   await settleChunk(deps, runKey, chunk.chunkId);
 }
 
-async function recordFailed(deps: Deps, runKey: string, chunk: ChunkRecord, errcode: number, errmsg: string): Promise<void> {
-  await finishChunk(deps.config.table, runKey, chunk.chunkId, { state: "failed", errcode, errmsg, at: deps.now() });
+async function recordFailed(deps: Deps, runKey: string, chunk: ChunkRecord, claim: Claim, errcode: number, errmsg: string): Promise<void> {
+  await finishChunk(deps.config.table, runKey, chunk.chunkId, claim, { state: "failed", errcode, errmsg, at: deps.now() });
   await settleChunk(deps, runKey, chunk.chunkId);
 }
 

@@ -207,7 +207,7 @@ export async function remindChunk(deps: Deps, wecom: WecomClient, runKey: string
 }
 
 /** A campaign with no next run and no open run is done. */
-async function closeCampaignIfOver(deps: Deps, campaignId: string): Promise<void> {
+export async function closeCampaignIfOver(deps: Deps, campaignId: string): Promise<void> {
   const { table } = deps.config;
   const c = await getCampaign(table, campaignId);
   if (!c || c.status === "cancelled" || c.status === "done" || c.nextRunAt) return;

@@ -48,6 +48,9 @@ export interface RunRecord {
   recipients: RecipientCounts;
   remindersPlanned: string[];
   remindersDone: string[];
+  /** The content and allow_select as the run started (an edit cannot reach a started run). */
+  content?: CampaignDefinition["content"];
+  allowSelect?: boolean;
   nextPollAt?: string;
   finishedAt?: string;
   updatedAt: string;

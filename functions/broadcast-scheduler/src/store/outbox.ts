@@ -7,6 +7,7 @@
  */
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { newId } from "@siyu/kernel";
 import { batchWrite, documentClient, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
 
 export const runPk = (runKey: string) => key("U", runKey);
@@ -28,10 +29,17 @@ export interface ChunkRecord {
   errcode?: number;
   errmsg?: string;
   sentAt?: string;
+  claimToken?: string;
+  /** When a call of the current claim ended without an answer. */
+  callEndedAt?: string;
+  /** Reconciliations of the current claim that found no task. */
+  emptyChecks?: number;
   /** How the msgid was learned: the call's answer, or reconciliation after a lost answer. */
   via?: "answer" | "reconciled";
   /** Reminders sent for this message (ISO instants), within WeCom's 3 per 24 h. */
   reminders?: string[];
+  /** The planned automatic reminders (instants) already sent for this chunk's message. */
+  remindedFor?: string[];
   cancelled?: boolean;
   /** `fail_list` of the call (recipients WeCom would not task). */
   failIds?: string[];
@@ -52,7 +60,7 @@ function fromItem(i: Record<string, unknown>): ChunkRecord {
 }
 
 export async function chunksOf(table: string, runKey: string, opts: { withIds?: boolean } = {}): Promise<ChunkRecord[]> {
-  const items = await queryPrefix(table, runPk(runKey), "chunk#", opts.withIds === false ? { ProjectionExpression: "chunkId, sender, #c, #s, attempts, claimedAt, msgid, failCount, errcode, reminders, cancelled, settled", ExpressionAttributeNames: { "#c": "count", "#s": "state" } } : {});
+  const items = await queryPrefix(table, runPk(runKey), "chunk#", opts.withIds === false ? { ProjectionExpression: "chunkId, sender, #c, #s, attempts, claimedAt, claimToken, callEndedAt, emptyChecks, msgid, failCount, errcode, reminders, remindedFor, cancelled, settled", ExpressionAttributeNames: { "#c": "count", "#s": "state" } } : {});
   return items.map(fromItem);
 }
 
@@ -61,22 +69,25 @@ export async function getChunk(table: string, runKey: string, chunkId: string): 
   return out.Item ? fromItem(out.Item) : undefined;
 }
 
-/**
- * Claim a planned chunk for a call (planned → claimed, attempts + 1). False when it is not planned
- * (claimed by an earlier try, sent, or failed): the caller must not call `add_msg_template` blindly.
- */
-export async function claimChunk(table: string, runKey: string, chunkId: string, now: Date): Promise<boolean> {
+/** The claim a caller holds: conditional writes name it, so a stale caller's write fails. */
+export interface Claim {
+  token: string;
+}
+
+function chunkUpdate(table: string, runKey: string, chunkId: string, set: string, condition: string, values: Record<string, unknown>) {
+  return new UpdateCommand({
+    TableName: table,
+    Key: { pk: runPk(runKey), sk: chunkSk(chunkId) },
+    UpdateExpression: set,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: { "#s": "state" },
+    ExpressionAttributeValues: values,
+  });
+}
+
+async function conditional(command: UpdateCommand): Promise<boolean> {
   try {
-    await documentClient().send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: runPk(runKey), sk: chunkSk(chunkId) },
-        UpdateExpression: "SET #s = :claimed, claimedAt = :now, attempts = attempts + :one",
-        ConditionExpression: "#s = :planned",
-        ExpressionAttributeNames: { "#s": "state" },
-        ExpressionAttributeValues: { ":claimed": "claimed", ":planned": "planned", ":now": now.toISOString(), ":one": 1 },
-      }),
-    );
+    await documentClient().send(command);
     return true;
   } catch (error) {
     if (isConditionalCheckFailed(error)) return false;
@@ -84,28 +95,87 @@ export async function claimChunk(table: string, runKey: string, chunkId: string,
   }
 }
 
-/** A claimed chunk that WeCom certainly did not create (busy, rate-limited, or reconciled as absent) goes back to planned. */
-export async function releaseChunk(table: string, runKey: string, chunkId: string): Promise<void> {
-  await documentClient().send(
-    new UpdateCommand({
-      TableName: table,
-      Key: { pk: runPk(runKey), sk: chunkSk(chunkId) },
-      UpdateExpression: "SET #s = :planned",
-      ConditionExpression: "#s = :claimed",
-      ExpressionAttributeNames: { "#s": "state" },
-      ExpressionAttributeValues: { ":claimed": "claimed", ":planned": "planned" },
+/**
+ * Claim a planned chunk for a call (planned → claimed, attempts + 1). Undefined when it is not planned
+ * (claimed by another try, sent, failed): the caller must not call `add_msg_template` blindly.
+ */
+export async function claimChunk(table: string, runKey: string, chunkId: string, now: Date): Promise<Claim | undefined> {
+  const token = newId();
+  const ok = await conditional(
+    chunkUpdate(table, runKey, chunkId, "SET #s = :claimed, claimedAt = :now, claimToken = :t, attempts = attempts + :one REMOVE callEndedAt, emptyChecks", "#s = :planned", {
+      ":claimed": "claimed",
+      ":planned": "planned",
+      ":now": now.toISOString(),
+      ":t": token,
+      ":one": 1,
+    }),
+  );
+  return ok ? { token } : undefined;
+}
+
+/**
+ * Take over a claim whose call created nothing (reconciled twice as absent): only from the claim the
+ * caller read, so two reconcilers of one chunk can never both call.
+ */
+export async function reclaimChunk(table: string, runKey: string, chunkId: string, seen: string, now: Date): Promise<Claim | undefined> {
+  const token = newId();
+  const ok = await conditional(
+    chunkUpdate(table, runKey, chunkId, "SET claimedAt = :now, claimToken = :t, attempts = attempts + :one REMOVE callEndedAt, emptyChecks", "#s = :claimed AND claimToken = :seen", {
+      ":claimed": "claimed",
+      ":seen": seen,
+      ":now": now.toISOString(),
+      ":t": token,
+      ":one": 1,
+    }),
+  );
+  return ok ? { token } : undefined;
+}
+
+/** Give a claim back (WeCom certainly created nothing: busy, rate-limited, or the run closed before the call). */
+export async function releaseChunk(table: string, runKey: string, chunkId: string, claim: Claim): Promise<boolean> {
+  return conditional(chunkUpdate(table, runKey, chunkId, "SET #s = :planned REMOVE claimToken", "#s = :claimed AND claimToken = :t", { ":claimed": "claimed", ":planned": "planned", ":t": claim.token }));
+}
+
+/** The call of this claim ended without an answer at `at`: WeCom may still create the task. */
+export async function markCallUnknown(table: string, runKey: string, chunkId: string, claim: Claim, at: Date): Promise<boolean> {
+  return conditional(chunkUpdate(table, runKey, chunkId, "SET callEndedAt = :at", "#s = :claimed AND claimToken = :t", { ":claimed": "claimed", ":t": claim.token, ":at": at.toISOString() }));
+}
+
+/** One reconciliation of this claim found nothing (a second one is needed before creating). */
+export async function recordEmptyCheck(table: string, runKey: string, chunkId: string, claim: Claim, at: Date): Promise<boolean> {
+  return conditional(
+    chunkUpdate(table, runKey, chunkId, "SET emptyChecks = if_not_exists(emptyChecks, :zero) + :one, lastCheckAt = :at", "#s = :claimed AND claimToken = :t", {
+      ":claimed": "claimed",
+      ":t": claim.token,
+      ":zero": 0,
+      ":one": 1,
+      ":at": at.toISOString(),
     }),
   );
 }
 
-/** Record a claimed chunk's outcome (sent with its msgid, or failed with WeCom's errcode); false if it was not claimed. */
+/** The run closed before this chunk got a task: planned or claimed → failed, so no later try can claim it. */
+export async function abandonChunk(table: string, runKey: string, chunkId: string, at: Date): Promise<boolean> {
+  return conditional(
+    chunkUpdate(table, runKey, chunkId, "SET #s = :failed, errmsg = :why, sentAt = :at", "#s IN (:planned, :claimed)", {
+      ":failed": "failed",
+      ":planned": "planned",
+      ":claimed": "claimed",
+      ":why": "the run closed before the task was created",
+      ":at": at.toISOString(),
+    }),
+  );
+}
+
+/** Record a claimed chunk's outcome (sent with its msgid, or failed with WeCom's errcode); false if this claim no longer holds it. */
 export async function finishChunk(
   table: string,
   runKey: string,
   chunkId: string,
+  claim: Claim,
   out: { state: "sent"; msgid: string; failIds: readonly string[]; at: Date; via: "answer" | "reconciled" } | { state: "failed"; errcode: number; errmsg: string; at: Date },
 ): Promise<boolean> {
-  const values: Record<string, unknown> = { ":s": out.state, ":claimed": "claimed", ":at": out.at.toISOString() };
+  const values: Record<string, unknown> = { ":s": out.state, ":claimed": "claimed", ":at": out.at.toISOString(), ":t": claim.token };
   let set = "#s = :s, sentAt = :at";
   if (out.state === "sent") {
     set += ", msgid = :m, failCount = :f, failIds = :fi, via = :via, reminders = :none";
@@ -119,8 +189,8 @@ export async function finishChunk(
       new UpdateCommand({
         TableName: table,
         Key: { pk: runPk(runKey), sk: chunkSk(chunkId) },
-        UpdateExpression: `SET ${set}`,
-        ConditionExpression: "#s = :claimed",
+        UpdateExpression: `SET ${set} REMOVE claimToken`,
+        ConditionExpression: "#s = :claimed AND claimToken = :t",
         ExpressionAttributeNames: { "#s": "state" },
         ExpressionAttributeValues: values,
       }),
@@ -136,15 +206,15 @@ export async function finishChunk(
  * Record a reminder sent for a chunk's message, only if the budget read before the call still holds
  * (the stored list is the one the caller checked): two concurrent reminders cannot both pass.
  */
-export async function recordReminder(table: string, runKey: string, chunkId: string, seen: readonly string[], at: Date): Promise<boolean> {
+export async function recordReminder(table: string, runKey: string, chunkId: string, seen: readonly string[], at: Date, plannedFor?: string): Promise<boolean> {
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: table,
         Key: { pk: runPk(runKey), sk: chunkSk(chunkId) },
-        UpdateExpression: "SET reminders = :next",
+        UpdateExpression: `SET reminders = :next${plannedFor ? ", remindedFor = list_append(if_not_exists(remindedFor, :none), :pf)" : ""}`,
         ConditionExpression: "reminders = :seen",
-        ExpressionAttributeValues: { ":next": [...seen, at.toISOString()], ":seen": [...seen] },
+        ExpressionAttributeValues: { ":next": [...seen, at.toISOString()], ":seen": [...seen], ...(plannedFor ? { ":none": [], ":pf": [plannedFor] } : {}) },
       }),
     );
     return true;

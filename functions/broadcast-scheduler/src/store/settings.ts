@@ -14,3 +14,15 @@ export async function getReceiveSettings(table: string): Promise<ReceiveSettings
 export async function putReceiveSettings(table: string, settings: ReceiveSettings, now: Date): Promise<void> {
   await documentClient().send(new PutCommand({ TableName: table, Item: { ...KEY, settings, updatedAt: now.toISOString() } }));
 }
+
+const PULL_KEY = { pk: "settings", sk: "personal-pull" };
+
+/** Until when members' personal mass messages have been pulled into the ledger. */
+export async function getPersonalPullMark(table: string): Promise<string | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: PULL_KEY, ConsistentRead: true }));
+  return out.Item?.until as string | undefined;
+}
+
+export async function putPersonalPullMark(table: string, until: Date): Promise<void> {
+  await documentClient().send(new PutCommand({ TableName: table, Item: { ...PULL_KEY, until: until.toISOString() } }));
+}
