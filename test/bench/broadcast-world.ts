@@ -2,7 +2,7 @@
  * The broadcast benchmark's corp: staff, customers and follow relations (some customers follow two
  * members; some relations carry tags), written straight into the WeCom simulator's world (no
  * callbacks) and into broadcast-scheduler's audience read model (the item `relationAdded` writes,
- * checked against it), plus an index that keeps the simulator's per-customer lookups O(1) at this size.
+ * checked against it).
  */
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { batchWrite, documentClient, key, mapLimit } from "@siyu/store";
@@ -116,35 +116,9 @@ export async function seedReadModel(table: string, relations: readonly BenchRela
 }
 
 /**
- * The simulator finds a customer's relations by scanning every relation of the corp
- * (`CustomerBook.relationsOf`), so one add_msg_template of n ids costs n × (all relations): ~5 ms per
- * id at 120,000 relations, 2.6 s for a 500-id call and ~50 s for a full 10,000-id one, all on this
- * process's event loop (past the WeCom client's 5 s timeout once calls queue). WeCom's own speed is
- * not what this bench measures: index the relations by customer on this world instance (same
- * answers, oldest first; rebuilt after any follow or end).
+ * Kept only so broadcast.bench.ts still compiles: the simulator now indexes its relations by customer
+ * and by member itself (`CustomerBook.relationsOf` / `customersOf` are O(results)), so there is
+ * nothing left to patch. Drop the call there and this export with it.
+ * @deprecated
  */
-export function indexSimRelations(world: SimWorld): void {
-  const book = world.customers;
-  let byCustomer: Map<string, ReturnType<typeof book.allRelations>> | undefined;
-  const follow = book.follow.bind(book);
-  const end = book.end.bind(book);
-  book.follow = (...args) => {
-    byCustomer = undefined;
-    return follow(...args);
-  };
-  book.end = (...args) => {
-    byCustomer = undefined;
-    return end(...args);
-  };
-  book.relationsOf = (externalUserId) => {
-    if (!byCustomer) {
-      byCustomer = new Map();
-      for (const r of book.allRelations()) {
-        const list = byCustomer.get(r.externalUserId);
-        if (list) list.push(r);
-        else byCustomer.set(r.externalUserId, [r]);
-      }
-    }
-    return [...(byCustomer.get(externalUserId) ?? [])].sort((a, b) => a.createdAt - b.createdAt);
-  };
-}
+export function indexSimRelations(_world: SimWorld): void {}

@@ -16,8 +16,9 @@ export interface Customer {
 
 /** One member ↔ customer friendship (follow_user entry), with its own add time, channel and tags. */
 export interface FollowRelation {
-  userid: string;
-  externalUserId: string;
+  /** The pair is the relation's key (and what CustomerBook indexes it by): never changed in place. */
+  readonly userid: string;
+  readonly externalUserId: string;
   createdAt: number;
   /** The contact way's `state` at add time: Siyu's channel key. */
   state: string;
@@ -44,8 +45,34 @@ interface EndedRelation {
 
 const key = (userid: string, externalUserId: string) => `${userid}\u0000${externalUserId}`;
 
+/** Add `rel` to the bucket `outer[id]`, under `inner` (the relation's other id). */
+function indexAdd(outer: Map<string, Map<string, FollowRelation>>, id: string, inner: string, rel: FollowRelation): void {
+  const bucket = outer.get(id);
+  if (bucket) bucket.set(inner, rel);
+  else outer.set(id, new Map([[inner, rel]]));
+}
+
+function indexDelete(outer: Map<string, Map<string, FollowRelation>>, id: string, inner: string): void {
+  const bucket = outer.get(id);
+  if (!bucket) return;
+  bucket.delete(inner);
+  if (bucket.size === 0) outer.delete(id);
+}
+
+/** Oldest first; a stable sort, so relations added at the same ms keep the order they were added in. */
+const oldestFirst = (rels: Iterable<FollowRelation>) => [...rels].sort((a, b) => a.createdAt - b.createdAt);
+
 export class CustomerBook extends Table<Customer> {
+  /**
+   * Every current relation, by (userid, externalUserId). `follow` and `end` are the only writers of
+   * it and of the two indexes below, which hold the same relations by customer and by member; each
+   * bucket keeps `relations`' insertion order, so a lookup sees exactly what a full scan would.
+   */
   private readonly relations = new Map<string, FollowRelation>();
+  /** externalUserId → userid → relation. */
+  private readonly byCustomer = new Map<string, Map<string, FollowRelation>>();
+  /** userid → externalUserId → relation. */
+  private readonly byMember = new Map<string, Map<string, FollowRelation>>();
   readonly ended: EndedRelation[] = [];
   constructor(private readonly w: SimWorld) {
     super("external_userid", "customer");
@@ -83,12 +110,12 @@ export class CustomerBook extends Table<Customer> {
 
   /** Every member following the customer, oldest first. */
   relationsOf(externalUserId: string): FollowRelation[] {
-    return [...this.relations.values()].filter((r) => r.externalUserId === externalUserId).sort((a, b) => a.createdAt - b.createdAt);
+    return oldestFirst(this.byCustomer.get(externalUserId)?.values() ?? []);
   }
 
   /** The member's customers, oldest first. */
   customersOf(userid: string): FollowRelation[] {
-    return [...this.relations.values()].filter((r) => r.userid === userid).sort((a, b) => a.createdAt - b.createdAt);
+    return oldestFirst(this.byMember.get(userid)?.values() ?? []);
   }
 
   allRelations(): FollowRelation[] {
@@ -121,6 +148,8 @@ export class CustomerBook extends Table<Customer> {
       chatted: false,
     };
     this.relations.set(k, relation);
+    indexAdd(this.byCustomer, externalUserId, userid, relation);
+    indexAdd(this.byMember, userid, externalUserId, relation);
     return relation;
   }
 
@@ -129,6 +158,8 @@ export class CustomerBook extends Table<Customer> {
     const rel = this.relations.get(k);
     if (!rel) throw new Error(`no relation ${userid}/${externalUserId}`);
     this.relations.delete(k);
+    indexDelete(this.byCustomer, externalUserId, userid);
+    indexDelete(this.byMember, userid, externalUserId);
     this.ended.push({ relation: rel, endedAt: this.w.clock.nowMs(), reason });
     return rel;
   }
