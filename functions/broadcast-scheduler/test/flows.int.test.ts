@@ -70,11 +70,13 @@ describe("tracking across pages, reminders and the deadline", () => {
     const { campaignId, runKey } = await runNow({ name: "分页", audience: { chatType: "single", staff: ["alice"] }, content: { text }, reminders: { auto: true, hoursBeforeDeadline: [4] } });
     const msg = world.mass.all().find((m) => m.text === text)!;
     const before = (await sim<{ requests: { api: string }[] }>("requests?api=externalcontact/get_groupmsg_send_result")).requests.length;
+    // while the task is unsent nothing can be delivered: no results are read
+    await trackRun(deps, campaignId, runKey);
+    expect((await sim<{ requests: { api: string }[] }>("requests?api=externalcontact/get_groupmsg_send_result")).requests.length).toBe(before);
+    world.mass.confirm(msg.msgid, "alice");
     await trackRun(deps, campaignId, runKey);
     const pages = (await sim<{ requests: { api: string }[] }>("requests?api=externalcontact/get_groupmsg_send_result")).requests.length - before;
     expect(pages).toBe(3); // 5 recipients, 2 per page
-    world.mass.confirm(msg.msgid, "alice");
-    await trackRun(deps, campaignId, runKey);
     let run = (await getRun(table, campaignId, runKey))!;
     expect(run.recipients).toMatchObject({ delivered: 5, waiting: 0 });
     const ledger = await readLedger(table, "single");

@@ -9,12 +9,12 @@ import { publishEvents } from "@siyu/bus";
 import { deterministicId, makeEvent } from "@siyu/kernel";
 import { mapLimit } from "@siyu/store";
 import type { WecomClient } from "@siyu/wecom";
-import { dueReminders, emptyRecipientCounts, ledgerOutcome, nextPollAt, recipientStatusAfter, reminderBudget, type SendStatus } from "../domain/run.ts";
-import { getCampaign, getRun, releasePollLease, replaceCampaign, runsOf, runsToPoll, setRunCounts, takePollLease, updateRunProgress } from "../store/campaigns.ts";
+import { dueReminders, emptyRecipientCounts, ledgerOutcome, nextPollAt, type RecipientCounts, recipientStatusAfter, reminderBudget, type SendStatus } from "../domain/run.ts";
+import { getCampaign, getRun, releasePollLease, renewPollLease, replaceCampaign, runsOf, runsToPoll, setRunCounts, takePollLease, updateRunProgress } from "../store/campaigns.ts";
 import { touchInteraction } from "../store/audience.ts";
 import { recordLedgerMany } from "../store/ledger.ts";
-import { type ChunkRecord, chunksOf, markChunkCancelled, recordReminder } from "../store/outbox.ts";
-import { putRecipients, putStaff, type RecipientRow, recipientsOfChunk, staffOf, type StaffRow } from "../store/recipients.ts";
+import { abandonChunk, type ChunkRecord, chunksOf, markChunkCancelled, recordReminder } from "../store/outbox.ts";
+import { putOneStaff, putRecipients, type RecipientRow, recipientsOfChunk, staffOf, type StaffRow } from "../store/recipients.ts";
 import { type Deps, pageLimitOf } from "./deps.ts";
 import { eachPage } from "./pages.ts";
 import { settleChunk } from "./send.ts";
@@ -35,139 +35,202 @@ export async function trackDueRuns(deps: Deps): Promise<{ runs: number; finished
   return { runs: out.length, finished: out.filter((o) => o?.finished).length, delivered: out.reduce((n, o) => n + (o?.delivered ?? 0), 0) };
 }
 
-/** How long one poll may hold a run (the track job's timeout is 600 s; a poll of one run is far shorter). */
+/** How long one poll holds a run before it must renew (it renews per chunk). */
 const POLL_LEASE_MS = 5 * 60_000;
+/** A run whose deadline poll keeps failing is closed anyway this long after its deadline. */
+export const CLOSE_GRACE_MS = 60 * 60_000;
+/** After a poll with failed chunks, the next one comes this soon (not at the usual cadence). */
+const RETRY_POLL_MS = 5 * 60_000;
+
+class LeaseLost extends Error {}
 
 /**
- * Poll one run (or close it, at its deadline or on cancel). One poller at a time per run (a lease), so
- * answers are never counted twice; undefined when the run is over or another poller holds it.
+ * Poll one run (or close it, at its deadline or on cancel). One poller at a time per run (a lease
+ * renewed per chunk), so answers are never counted twice; undefined when the run is over or another
+ * poller holds it.
  */
 export async function trackRun(deps: Deps, campaignId: string, runKey: string, opts: { cancel?: boolean } = {}): Promise<TrackOutcome | undefined> {
   const { table } = deps.config;
   const leased = { campaignId, runKey };
   const now = deps.now();
-  if (!(await takePollLease(table, leased, now, new Date(now.getTime() + POLL_LEASE_MS)))) return undefined;
+  const token = await takePollLease(table, leased, now, new Date(now.getTime() + POLL_LEASE_MS));
+  if (!token) return undefined;
+  const renew = async () => {
+    if (!(await renewPollLease(table, leased, token, new Date(deps.now().getTime() + POLL_LEASE_MS)))) throw new LeaseLost();
+  };
   try {
-    return await pollRun(deps, campaignId, runKey, opts);
+    return await pollRun(deps, campaignId, runKey, opts, renew);
+  } catch (error) {
+    if (error instanceof LeaseLost) {
+      deps.log.warn("poll lease lost mid-poll; another poller has the run", { runKey });
+      return undefined;
+    }
+    throw error;
   } finally {
-    await releasePollLease(table, leased);
+    await releasePollLease(table, leased, token);
   }
 }
 
-async function pollRun(deps: Deps, campaignId: string, runKey: string, opts: { cancel?: boolean }): Promise<TrackOutcome | undefined> {
+interface ChunkPoll {
+  counts: RecipientCounts;
+  changed: number;
+  delivered: number;
+  reminded: boolean;
+  /** The member's task: sent (2) or not, and when. */
+  taskSent: boolean;
+  sendTime?: string;
+}
+
+async function pollRun(deps: Deps, campaignId: string, runKey: string, opts: { cancel?: boolean }, renew: () => Promise<void>): Promise<TrackOutcome | undefined> {
   const { table } = deps.config;
   const run = await getRun(table, campaignId, runKey);
   if (!run || run.state === "done" || run.state === "cancelled") return undefined;
   const campaign = await getCampaign(table, campaignId);
   const now = deps.now();
-  const closing = opts.cancel === true || campaign?.status === "cancelled" || now >= new Date(run.deadline);
+  const cancelling = opts.cancel === true || campaign?.status === "cancelled";
+  const closing = cancelling || now >= new Date(run.deadline);
   const wecom = await deps.wecom();
   // a send that died after recording its outcome left its chunk unsettled: finish it first
   let chunks = await chunksOf(table, runKey, { withIds: false });
   const unsettled = chunks.filter((c) => !c.settled && (c.state === "sent" || c.state === "failed"));
   for (const c of unsettled) await settleChunk(deps, runKey, c.chunkId);
   if (unsettled.length) chunks = await chunksOf(table, runKey, { withIds: false });
-  const sent = chunks.filter((c) => c.state === "sent" && c.msgid && c.settled);
-  const out: TrackOutcome = { runKey, polled: sent.length, changed: 0, delivered: 0, reminded: 0, finished: false };
-
-  // 1. the automatic reminders that are due, to members whose task is still unsent
+  const out: TrackOutcome = { runKey, polled: 0, changed: 0, delivered: 0, reminded: 0, finished: false };
   const remindAt = closing ? [] : dueReminders(run.remindersPlanned, run.remindersDone, now);
-  const tasks = new Map<string, Map<string, { status: number; sendTime?: number }>>();
-  for (const c of sent) tasks.set(c.chunkId, await memberTasks(wecom, c.msgid!, pageLimitOf(deps)));
-  if (remindAt.length > 0) {
-    for (const c of sent) {
-      const unsent = [...tasks.get(c.chunkId)!.values()].some((t) => t.status === 0);
-      if (unsent && !c.cancelled && (await remindChunk(deps, wecom, runKey, c)).reminded) out.reminded++;
-    }
-  }
-
-  // 2. at the deadline or on cancel: stop what is unsent before the last read
-  if (closing) {
-    for (const c of sent) {
-      const unsent = [...tasks.get(c.chunkId)!.values()].some((t) => t.status === 0);
-      if (unsent && !c.cancelled) {
-        await wecom.cancelGroupMsgSend(c.msgid!);
-        await markChunkCancelled(table, runKey, c.chunkId);
-      }
-      tasks.set(c.chunkId, await memberTasks(wecom, c.msgid!, pageLimitOf(deps)));
-    }
-  }
-
-  // 3. per-recipient results, compared with the stored rows; the run's counts are counted afresh
   const counts = emptyRecipientCounts();
-  const staff = new Map((await staffOf(table, runKey)).map((s) => [s.userId, s]));
-  const delivered: { id: string; userId: string; msgid: string; at: string }[] = [];
-  const ledger: { recipientId: string; entryKey: string; entry: NonNullable<ReturnType<typeof ledgerOutcome>> }[] = [];
-  const at = now.toISOString();
-  for (const c of sent) {
-    const task = tasks.get(c.chunkId)!.get(c.sender);
-    const results = await sendResults(wecom, c.msgid!, c.sender, pageLimitOf(deps));
-    const rows = await recipientsOfChunk(table, runKey, c.chunkId);
-    const changed: RecipientRow[] = [];
-    for (const row of rows) {
-      if (row.status === "excluded") continue;
-      if (row.status === "failed" || row.status === "planned") {
-        counts[row.status]++;
-        continue;
-      }
-      const r = results.get(row.id);
-      const status = (r?.status ?? 0) as SendStatus;
-      const next = recipientStatusAfter(row.status, status, { cancelled: closing });
-      counts[next]++;
-      if (next === row.status) continue;
-      const sendTime = r?.sendTime !== undefined ? new Date(r.sendTime * 1000).toISOString() : undefined;
-      changed.push({ ...row, status: next, ...(sendTime ? { sendTime } : {}), updatedAt: at });
-      const outcome = ledgerOutcome(next, { runKey, at: run.at }, sendTime);
-      if (outcome) ledger.push({ recipientId: row.id, entryKey: runKey, entry: outcome });
-      if (next === "delivered") delivered.push({ id: row.id, userId: c.sender, msgid: c.msgid!, at: sendTime ?? at });
-    }
-    if (changed.length) await putRecipients(table, runKey, changed);
-    out.changed += changed.length;
-    const s = staff.get(c.sender);
-    if (s) {
-      const task_: StaffRow["task"] = task?.status === 2 ? "sent" : closing ? "cancelled" : "waiting";
-      if (s.task !== task_ || (task?.sendTime && !s.sendTime)) {
-        staff.set(c.sender, { ...s, task: task_, ...(task?.sendTime ? { sendTime: new Date(task.sendTime * 1000).toISOString() } : {}), updatedAt: at });
-        await putStaff(table, runKey, [staff.get(c.sender)!]);
-      }
-    }
-  }
+  const add = (c: RecipientCounts) => {
+    for (const k of Object.keys(c) as (keyof RecipientCounts)[]) counts[k] += c[k];
+  };
+  const bySender = new Map<string, { sent: number; chunks: number; sendTime?: string }>();
+  let failures = 0;
 
-  // 4. chunks without a task: still to send (planned), or never tasked when the run closes (failed)
-  for (const c of chunks.filter((x) => x.state === "planned" || x.state === "claimed")) {
-    if (closing) {
+  for (const c of chunks) {
+    if (c.state === "sent" && c.msgid && c.settled) {
+      await renew();
+      try {
+        // each chunk on its own: one WeCom error leaves the others polled and the run moving
+        const r = await pollChunk(deps, wecom, run, c, { closing, remindAt, now });
+        add(r.counts);
+        out.polled++;
+        out.changed += r.changed;
+        out.delivered += r.delivered;
+        if (r.reminded) out.reminded++;
+        const s = bySender.get(c.sender) ?? { sent: 0, chunks: 0 };
+        s.chunks++;
+        if (r.taskSent) s.sent++;
+        if (r.sendTime && (!s.sendTime || r.sendTime > s.sendTime)) s.sendTime = r.sendTime;
+        bySender.set(c.sender, s);
+      } catch (error) {
+        if (error instanceof LeaseLost) throw error;
+        failures++;
+        deps.log.warn("chunk poll failed; the run polls again soon", { runKey, chunkId: c.chunkId, error: String(error) });
+      }
+    } else if (c.state === "planned" && closing) {
+      // never tasked and the run is over: no later try may claim it
+      await abandonChunk(table, runKey, c.chunkId, now);
       await settleChunk(deps, runKey, c.chunkId, { closing: true });
       counts.failed += c.count;
-    } else counts.planned += c.count;
+    } else if (c.state === "failed") counts.failed += c.count;
+    else counts.planned += c.count; // planned, claimed (a lost answer being checked: its check cancels a late task), or unsettled
   }
-  for (const c of chunks.filter((x) => x.state === "failed")) counts.failed += c.count;
 
+  // the members' tasks: sent once every chunk of theirs is sent; unsent at the close is cancelled
+  const at = now.toISOString();
+  const staff = await staffOf(table, runKey);
+  for (const s of staff) {
+    const seen = bySender.get(s.userId);
+    if (!seen) continue;
+    const task: StaffRow["task"] = seen.sent === seen.chunks ? "sent" : closing ? "cancelled" : "waiting";
+    if (task !== s.task || seen.sendTime !== s.sendTime) {
+      await putOneStaff(table, runKey, { ...s, task, ...(seen.sendTime ? { sendTime: seen.sendTime } : {}), updatedAt: at });
+    }
+  }
+
+  // the run's new state: counts counted afresh (when every chunk answered), next poll or closed
+  if (failures === 0) await setRunCounts(table, campaignId, runKey, counts);
+  const remindersDone = [...run.remindersDone, ...remindAt];
+  const forceClose = now.getTime() >= Date.parse(run.deadline) + CLOSE_GRACE_MS;
+  if (closing && (failures === 0 || forceClose)) {
+    await updateRunProgress(table, run, { closed: cancelling ? "cancelled" : "done", remindersDone, at });
+    out.finished = true;
+    await closeCampaignIfOver(deps, campaignId);
+  } else {
+    const poll = failures > 0 ? new Date(now.getTime() + RETRY_POLL_MS) : nextPollAt({ startedAt: new Date(run.startedAt), deadline: new Date(run.deadline) }, now);
+    await updateRunProgress(table, run, { nextPollAt: (poll ?? new Date(run.deadline)).toISOString(), remindersDone, at });
+  }
+  return out;
+}
+
+/**
+ * One sent chunk: its member's task, due reminders (once per planned instant), the close's cancel, and
+ * per-recipient results — read only when the task was sent or the run closes (an unsent task has
+ * nothing delivered). What the ledger and the topic must learn is written before the rows move on,
+ * so a poll that stops part way repeats it next time instead of losing it.
+ */
+async function pollChunk(
+  deps: Deps,
+  wecom: WecomClient,
+  run: NonNullable<Awaited<ReturnType<typeof getRun>>>,
+  c: ChunkRecord,
+  ctx: { closing: boolean; remindAt: readonly string[]; now: Date },
+): Promise<ChunkPoll> {
+  const { table } = deps.config;
+  const { runKey, campaignId } = run;
+  const limit = pageLimitOf(deps);
+  let task = (await memberTasks(wecom, c.msgid!, limit)).get(c.sender);
+  let reminded = false;
+  const due = ctx.remindAt.filter((p) => !(c.remindedFor ?? []).includes(p));
+  if (due.length > 0 && task?.status !== 2 && !c.cancelled) reminded = (await remindChunk(deps, wecom, runKey, c, due)).reminded;
+  if (ctx.closing && task?.status !== 2 && !c.cancelled) {
+    await wecom.cancelGroupMsgSend(c.msgid!);
+    await markChunkCancelled(table, runKey, c.chunkId);
+    task = (await memberTasks(wecom, c.msgid!, limit)).get(c.sender);
+  }
+  const taskSent = task?.status === 2;
+  const rows = await recipientsOfChunk(table, runKey, c.chunkId);
+  const results = taskSent || ctx.closing ? await sendResults(wecom, c.msgid!, c.sender, limit) : new Map<string, { status: number; sendTime?: number }>();
+  const counts = emptyRecipientCounts();
+  const changed: RecipientRow[] = [];
+  const ledger: { recipientId: string; entryKey: string; entry: NonNullable<ReturnType<typeof ledgerOutcome>> }[] = [];
+  const delivered: { id: string; at: string }[] = [];
+  const at = ctx.now.toISOString();
+  for (const row of rows) {
+    if (row.status === "excluded") continue;
+    if (row.status === "failed" || row.status === "planned") {
+      counts[row.status]++;
+      continue;
+    }
+    const r = results.get(row.id);
+    const next = recipientStatusAfter(row.status, (r?.status ?? 0) as SendStatus, { cancelled: ctx.closing });
+    counts[next]++;
+    if (next === row.status) continue;
+    const sendTime = r?.sendTime !== undefined ? new Date(r.sendTime * 1000).toISOString() : undefined;
+    changed.push({ ...row, status: next, ...(sendTime ? { sendTime } : {}), updatedAt: at });
+    const outcome = ledgerOutcome(next, { runKey, at: run.at }, sendTime);
+    if (outcome) ledger.push({ recipientId: row.id, entryKey: runKey, entry: outcome });
+    if (next === "delivered") delivered.push({ id: row.id, at: sendTime ?? at });
+  }
   await recordLedgerMany(table, run.chatType, ledger);
-  if (run.chatType === "single") await mapLimit(delivered, 16, (d) => touchInteraction(table, d.id, d.userId, d.at));
+  if (run.chatType === "single") await mapLimit(delivered, 16, (d) => touchInteraction(table, d.id, c.sender, d.at));
   await publishEvents(
     deps.config.topicArn,
     delivered.map((d) =>
       makeEvent(
         "broadcast.delivered",
-        { campaignId, runKey, chatType: run.chatType, recipientId: d.id, userId: d.userId, msgId: d.msgid, deliveredAt: d.at },
+        { campaignId, runKey, chatType: run.chatType, recipientId: d.id, userId: c.sender, msgId: c.msgid!, deliveredAt: d.at },
         { corpId: deps.config.corpId, occurredAt: d.at, id: deterministicId("broadcast.delivered", runKey, d.id) },
       ),
     ),
   );
-  out.delivered = delivered.length;
-
-  // 5. the run's new state: counts, reminders done, next poll or closed
-  await setRunCounts(table, campaignId, runKey, counts);
-  const remindersDone = [...run.remindersDone, ...remindAt];
-  if (closing) {
-    await updateRunProgress(table, run, { closed: campaign?.status === "cancelled" || opts.cancel ? "cancelled" : "done", remindersDone, at });
-    out.finished = true;
-    await closeCampaignIfOver(deps, campaignId);
-  } else {
-    const poll = nextPollAt({ startedAt: new Date(run.startedAt), deadline: new Date(run.deadline) }, now);
-    await updateRunProgress(table, run, { nextPollAt: (poll ?? new Date(run.deadline)).toISOString(), remindersDone, at });
-  }
-  return out;
+  if (changed.length) await putRecipients(table, runKey, changed);
+  return {
+    counts,
+    changed: changed.length,
+    delivered: delivered.length,
+    reminded,
+    taskSent,
+    ...(task?.sendTime ? { sendTime: new Date(task.sendTime * 1000).toISOString() } : {}),
+  };
 }
 
 async function memberTasks(wecom: WecomClient, msgid: string, limit: number): Promise<Map<string, { status: number; sendTime?: number }>> {
@@ -196,12 +259,12 @@ async function sendResults(wecom: WecomClient, msgid: string, userid: string, li
 }
 
 /** The reminder budget of a chunk's message is reserved (conditional write) before the call: never a 4th in 24 h. */
-export async function remindChunk(deps: Deps, wecom: WecomClient, runKey: string, c: ChunkRecord): Promise<{ reminded: boolean; nextAt?: Date }> {
+export async function remindChunk(deps: Deps, wecom: WecomClient, runKey: string, c: ChunkRecord, plannedFor: readonly string[] = []): Promise<{ reminded: boolean; nextAt?: Date }> {
   const now = deps.now();
   const seen = c.reminders ?? [];
   const budget = reminderBudget(seen, now);
   if (budget.remaining === 0) return { reminded: false, ...(budget.nextAt ? { nextAt: budget.nextAt } : {}) };
-  if (!(await recordReminder(deps.config.table, runKey, c.chunkId, seen, now))) return { reminded: false };
+  if (!(await recordReminder(deps.config.table, runKey, c.chunkId, seen, now, plannedFor))) return { reminded: false };
   await wecom.remindGroupMsgSend(c.msgid!);
   return { reminded: true };
 }

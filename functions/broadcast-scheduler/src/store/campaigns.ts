@@ -5,6 +5,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { assertCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
+import { newId } from "@siyu/kernel";
 import type { AudienceCounts } from "../domain/audience.ts";
 import type { CampaignDefinition } from "../domain/campaign.ts";
 import type { RecipientCounts } from "../domain/run.ts";
@@ -288,18 +289,39 @@ export async function updateRunProgress(
 }
 
 /**
- * Take a run's poll lease until `until` (conditional): two pollers (the minute job, a cancel, a sync)
- * never read and count the same answers twice. False while another holds it.
+ * Take a run's poll lease until `until` (conditional), under a token of the caller's: two pollers (the
+ * minute job, a cancel, a sync) never read and count the same answers twice. Undefined while another
+ * holds it. The holder renews it as it goes and releases only its own.
  */
-export async function takePollLease(table: string, r: Pick<RunRecord, "campaignId" | "runKey">, now: Date, until: Date): Promise<boolean> {
+export async function takePollLease(table: string, r: Pick<RunRecord, "campaignId" | "runKey">, now: Date, until: Date): Promise<string | undefined> {
+  const token = newId();
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: campaignPk(r.campaignId), sk: runSk(r.runKey) },
+        UpdateExpression: "SET pollLease = :until, pollToken = :t",
+        ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(pollLease) OR pollLease < :now)",
+        ExpressionAttributeValues: { ":until": until.toISOString(), ":now": now.toISOString(), ":t": token },
+      }),
+    );
+    return token;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Extend the lease this token holds; false when it was lost (expired and taken by another poller). */
+export async function renewPollLease(table: string, r: Pick<RunRecord, "campaignId" | "runKey">, token: string, until: Date): Promise<boolean> {
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: table,
         Key: { pk: campaignPk(r.campaignId), sk: runSk(r.runKey) },
         UpdateExpression: "SET pollLease = :until",
-        ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(pollLease) OR pollLease < :now)",
-        ExpressionAttributeValues: { ":until": until.toISOString(), ":now": now.toISOString() },
+        ConditionExpression: "pollToken = :t",
+        ExpressionAttributeValues: { ":until": until.toISOString(), ":t": token },
       }),
     );
     return true;
@@ -309,8 +331,18 @@ export async function takePollLease(table: string, r: Pick<RunRecord, "campaignI
   }
 }
 
-export async function releasePollLease(table: string, r: Pick<RunRecord, "campaignId" | "runKey">): Promise<void> {
-  await documentClient().send(
-    new UpdateCommand({ TableName: table, Key: { pk: campaignPk(r.campaignId), sk: runSk(r.runKey) }, UpdateExpression: "REMOVE pollLease" }),
-  );
+export async function releasePollLease(table: string, r: Pick<RunRecord, "campaignId" | "runKey">, token: string): Promise<void> {
+  try {
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: campaignPk(r.campaignId), sk: runSk(r.runKey) },
+        UpdateExpression: "REMOVE pollLease, pollToken",
+        ConditionExpression: "pollToken = :t",
+        ExpressionAttributeValues: { ":t": token },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
 }

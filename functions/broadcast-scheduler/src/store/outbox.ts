@@ -206,15 +206,15 @@ export async function finishChunk(
  * Record a reminder sent for a chunk's message, only if the budget read before the call still holds
  * (the stored list is the one the caller checked): two concurrent reminders cannot both pass.
  */
-export async function recordReminder(table: string, runKey: string, chunkId: string, seen: readonly string[], at: Date, plannedFor?: string): Promise<boolean> {
+export async function recordReminder(table: string, runKey: string, chunkId: string, seen: readonly string[], at: Date, plannedFor: readonly string[] = []): Promise<boolean> {
   try {
     await documentClient().send(
       new UpdateCommand({
         TableName: table,
         Key: { pk: runPk(runKey), sk: chunkSk(chunkId) },
-        UpdateExpression: `SET reminders = :next${plannedFor ? ", remindedFor = list_append(if_not_exists(remindedFor, :none), :pf)" : ""}`,
+        UpdateExpression: `SET reminders = :next${plannedFor.length ? ", remindedFor = list_append(if_not_exists(remindedFor, :none), :pf)" : ""}`,
         ConditionExpression: "reminders = :seen",
-        ExpressionAttributeValues: { ":next": [...seen, at.toISOString()], ":seen": [...seen], ...(plannedFor ? { ":none": [], ":pf": [plannedFor] } : {}) },
+        ExpressionAttributeValues: { ":next": [...seen, at.toISOString()], ":seen": [...seen], ...(plannedFor.length ? { ":none": [], ":pf": [...plannedFor] } : {}) },
       }),
     );
     return true;
