@@ -114,11 +114,3 @@ export async function seedReadModel(table: string, relations: readonly BenchRela
   }
   await batchWrite(table, relations.slice(sample.length).map(relationItem), [], { concurrency: 16 });
 }
-
-/**
- * Kept only so broadcast.bench.ts still compiles: the simulator now indexes its relations by customer
- * and by member itself (`CustomerBook.relationsOf` / `customersOf` are O(results)), so there is
- * nothing left to patch. Drop the call there and this export with it.
- * @deprecated
- */
-export function indexSimRelations(_world: SimWorld): void {}

@@ -35,7 +35,7 @@ import { sendChunk, type SendOutcome } from "../../functions/broadcast-scheduler
 import { parseCampaignCreate } from "../../functions/broadcast-scheduler/src/domain/campaign.ts";
 import { runDeadline } from "../../functions/broadcast-scheduler/src/domain/schedule.ts";
 import { chunksOf } from "../../functions/broadcast-scheduler/src/store/outbox.ts";
-import { buildCorp, indexSimRelations, seedReadModel } from "./broadcast-world.ts";
+import { buildCorp, seedReadModel } from "./broadcast-world.ts";
 import { countCalls, listenForCalls } from "./dynamodb-counter.ts";
 import { printTable, processCpuMs, summary } from "./stats.ts";
 
@@ -157,7 +157,6 @@ export async function run(): Promise<void> {
     const inFunction = <T>(f: () => Promise<T>) => runWithEnv(env, f);
 
     // ── seeding (reported, not measured) ──
-    indexSimRelations(world);
     const seed0 = performance.now();
     const corp = buildCorp(world, { staff: STAFF, customers: CUSTOMERS, secondFollow: SECOND_FOLLOW, now: Date.now() });
     const simMs = performance.now() - seed0;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withOpenRuns } from "../src/domain/ledger.ts";
+import { withInteractions, withOpenRuns } from "../src/domain/ledger.ts";
 import { remainingQuota, receiveSettingsSchema, rulesFor } from "../src/domain/quota.ts";
 import {
   dueReminders,
@@ -130,5 +130,15 @@ describe("withOpenRuns", () => {
     expect(remainingQuota(ledger.get("wm2")!, T("2026-03-03T02:00:00Z"), rules, "Asia/Shanghai").remaining).toBe(1);
     // the input is not changed
     expect(stored.get("wm2")).toHaveLength(1);
+  });
+});
+
+describe("withInteractions", () => {
+  it("takes a member's delivered message as their latest interaction with the customer", () => {
+    const rel = (userId: string, addedAt: string) => ({ externalUserId: "wm1", userId, channelId: "c", addedAt, tagIds: [], active: true });
+    const ledger = new Map([["wm1", [{ at: "2026-03-05T02:00:00.000Z", source: "siyu" as const, state: "delivered" as const, userId: "alice" }, { at: "2026-03-06T02:00:00.000Z", source: "siyu" as const, state: "not-delivered" as const, userId: "bob" }]]]);
+    const [a, b] = withInteractions([rel("alice", "2026-01-01T00:00:00.000Z"), rel("bob", "2026-02-01T00:00:00.000Z")], ledger);
+    expect(a!.lastInteractionAt).toBe("2026-03-05T02:00:00.000Z");
+    expect(b!.lastInteractionAt).toBe("2026-02-01T00:00:00.000Z");
   });
 });

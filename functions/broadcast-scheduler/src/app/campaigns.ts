@@ -21,8 +21,32 @@ import { remindChunk, trackRun } from "./track.ts";
 
 type Stored = CampaignRecord;
 
+/** JSON with object keys sorted: the same request re-serialized in another key order hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
 function requestHash(body: unknown): string {
-  return deterministicId("broadcast-create", JSON.stringify(body));
+  return deterministicId("broadcast-create", canonical(body));
+}
+
+/** A stored campaign must fit one DynamoDB item (400 KB) with room to spare. */
+export const MAX_CAMPAIGN_BYTES = 300 * 1024;
+
+function assertStorable(def: CampaignDefinition): void {
+  const bytes = Buffer.byteLength(JSON.stringify(def), "utf8");
+  if (bytes > MAX_CAMPAIGN_BYTES) {
+    throw new InvalidInput(`the campaign is ${bytes} bytes stored; at most ${MAX_CAMPAIGN_BYTES}`, [
+      { path: "body.audience.externalUserIds", message: `the campaign is too large to store (${bytes} bytes, at most ${MAX_CAMPAIGN_BYTES}): filter by tags, staff or channel instead of listing this many ids` },
+    ]);
+  }
 }
 
 export function campaignView(c: Stored, timeZone: string) {
@@ -85,6 +109,7 @@ export async function createCampaign(deps: Deps, body: unknown, idempotencyKey?:
     if (existing) return replay(deps, existing, hash);
   }
   const def = parseCampaignCreate(body, { now, timeZone });
+  assertStorable(def);
   const first = firstRun(def, campaignId, now, timeZone)!;
   const at = now.toISOString();
   const record: Stored = {
@@ -154,6 +179,7 @@ export async function updateCampaign(deps: Deps, campaignId: string, body: unkno
   const { table, timeZone } = deps.config;
   const c = await requireCampaign(deps, campaignId);
   const def = applyCampaignPatch(c.definition, c.status, body, { now: deps.now(), timeZone });
+  assertStorable(def);
   const scheduleChanged = JSON.stringify(def.schedule) !== JSON.stringify(c.definition.schedule);
   const now = deps.now();
   let dues = {};

@@ -50,7 +50,7 @@ export async function pullPersonalMessages(deps: Deps): Promise<{ messages: numb
               const id = s.external_userid ?? s.chat_id;
               if (!id || s.status !== 1) continue;
               const at = new Date((s.send_time ?? end) * 1000).toISOString();
-              entries.push({ recipientId: id, entryKey: `p:${m.msgid}`, entry: { at, source: "personal", state: "delivered" } });
+              entries.push({ recipientId: id, entryKey: `p:${m.msgid}`, entry: { at, source: "personal", state: "delivered", userId: userid } });
             }
           },
         );

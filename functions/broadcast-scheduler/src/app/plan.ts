@@ -7,11 +7,11 @@ import { mapLimit } from "@siyu/store";
 import { type CustomerAudiencePlan, planAudience } from "../domain/audience.ts";
 import type { CampaignDefinition } from "../domain/campaign.ts";
 import { type GroupAudiencePlan, planGroupAudience } from "../domain/group-audience.ts";
-import { type OpenRun, withOpenRuns } from "../domain/ledger.ts";
+import { type OpenRun, withInteractions, withOpenRuns } from "../domain/ledger.ts";
 import { rulesFor } from "../domain/quota.ts";
 import { allGroups, allRelations, relationsOf } from "../store/audience.ts";
 import { getRun, openRuns } from "../store/campaigns.ts";
-import { readLedger } from "../store/ledger.ts";
+import { readLedger, readLedgerOf } from "../store/ledger.ts";
 import { chunksOf } from "../store/outbox.ts";
 import { getReceiveSettings } from "../store/settings.ts";
 import type { Deps } from "./deps.ts";
@@ -53,7 +53,7 @@ export async function planCampaign(
       : def.audience.externalUserIds
         ? relationsOf(table, def.audience.externalUserIds)
         : allRelations(table),
-    readLedger(table, chatType),
+    def.audience.chatType === "single" && def.audience.externalUserIds ? readLedgerOf(table, "single", def.audience.externalUserIds) : def.audience.chatType === "group" && def.audience.chatIds ? readLedgerOf(table, "group", def.audience.chatIds) : readLedger(table, chatType),
     openRunsOf(table, chatType),
   ]);
   const ledger = withOpenRuns(stored, open);
@@ -69,7 +69,7 @@ export async function planCampaign(
   const plan =
     def.audience.chatType === "group"
       ? planGroupAudience({ ...input, filter: def.audience, candidates: candidates as Awaited<ReturnType<typeof allGroups>> })
-      : planAudience({ ...input, filter: def.audience, candidates: candidates as Awaited<ReturnType<typeof allRelations>> });
+      : planAudience({ ...input, filter: def.audience, candidates: withInteractions(candidates as Awaited<ReturnType<typeof allRelations>>, ledger) });
   return {
     plan,
     stats: {

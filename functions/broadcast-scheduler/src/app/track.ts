@@ -11,7 +11,6 @@ import { mapLimit } from "@siyu/store";
 import type { WecomClient } from "@siyu/wecom";
 import { dueReminders, emptyRecipientCounts, ledgerOutcome, nextPollAt, type RecipientCounts, recipientStatusAfter, reminderBudget, type SendStatus } from "../domain/run.ts";
 import { getCampaign, getRun, releasePollLease, renewPollLease, replaceCampaign, runsOf, runsToPoll, setRunCounts, takePollLease, updateRunProgress } from "../store/campaigns.ts";
-import { touchInteraction } from "../store/audience.ts";
 import { recordLedgerMany } from "../store/ledger.ts";
 import { abandonChunk, type ChunkRecord, chunksOf, markChunkCancelled, recordReminder } from "../store/outbox.ts";
 import { putOneStaff, putRecipients, type RecipientRow, recipientsOfChunk, staffOf, type StaffRow } from "../store/recipients.ts";
@@ -206,12 +205,11 @@ async function pollChunk(
     if (next === row.status) continue;
     const sendTime = r?.sendTime !== undefined ? new Date(r.sendTime * 1000).toISOString() : undefined;
     changed.push({ ...row, status: next, ...(sendTime ? { sendTime } : {}), updatedAt: at });
-    const outcome = ledgerOutcome(next, { runKey, at: run.at }, sendTime);
+    const outcome = ledgerOutcome(next, { runKey, at: run.at }, sendTime, c.sender);
     if (outcome) ledger.push({ recipientId: row.id, entryKey: runKey, entry: outcome });
     if (next === "delivered") delivered.push({ id: row.id, at: sendTime ?? at });
   }
   await recordLedgerMany(table, run.chatType, ledger);
-  if (run.chatType === "single") await mapLimit(delivered, 16, (d) => touchInteraction(table, d.id, c.sender, d.at));
   await publishEvents(
     deps.config.topicArn,
     delivered.map((d) =>

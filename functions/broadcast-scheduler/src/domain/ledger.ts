@@ -4,6 +4,7 @@
  * yet (taken from that run's outbox chunks, so planning writes no ledger item per customer). A planned
  * entry counts in every window from the run's start to its deadline (quota.ts).
  */
+import type { Candidate } from "./audience-types.ts";
 import type { LedgerEntry } from "./quota.ts";
 
 /** A run not finished yet, with the recipients it tasked (or may have tasked). */
@@ -35,3 +36,18 @@ export function withOpenRuns(stored: ReadonlyMap<string, readonly LedgerEntry[]>
 
 /** Entries older than this no longer bind any window (the longest is a month, plus a run's deadline). */
 export const LEDGER_HORIZON_DAYS = 40;
+
+/**
+ * Relations with their latest known interaction: the add, or a later delivered message of that member
+ * (Siyu's own or the member's personal one), from the ledger. WeCom routes a customer's task to the
+ * member who last talked with them, so the planner routes the same way.
+ */
+export function withInteractions(candidates: readonly Candidate[], ledger: ReadonlyMap<string, readonly LedgerEntry[]>): Candidate[] {
+  return candidates.map((c) => {
+    let latest = c.lastInteractionAt ?? c.addedAt;
+    for (const e of ledger.get(c.externalUserId) ?? []) {
+      if (e.state === "delivered" && e.userId === c.userId && e.at > latest) latest = e.at;
+    }
+    return latest === c.lastInteractionAt ? c : { ...c, lastInteractionAt: latest };
+  });
+}

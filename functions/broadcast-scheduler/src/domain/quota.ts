@@ -121,6 +121,8 @@ export interface LedgerEntry {
   state: "planned" | "delivered" | "not-delivered";
   /** The campaign run it belongs to, so that re-planning the same run does not count itself. */
   runId?: string;
+  /** The member who sent it, when known (a delivery is the latest interaction of that member with the customer). */
+  userId?: string;
 }
 
 /** One window a delivery span touches, under one rule, with its resolved limit. */

@@ -44,8 +44,8 @@ export function recipientStatusAfter(current: RecipientStatus, status: SendStatu
 }
 
 /** What the ledger learns from a recipient's final state (undefined while it may still be delivered). */
-export function ledgerOutcome(status: RecipientStatus, run: { runKey: string; at: string }, sendTime?: string): LedgerEntry | undefined {
-  if (status === "delivered") return { at: sendTime ?? run.at, source: "siyu", state: "delivered", runId: run.runKey };
+export function ledgerOutcome(status: RecipientStatus, run: { runKey: string; at: string }, sendTime?: string, userId?: string): LedgerEntry | undefined {
+  if (status === "delivered") return { at: sendTime ?? run.at, source: "siyu", state: "delivered", runId: run.runKey, ...(userId ? { userId } : {}) };
   if (FINAL_RECIPIENT_STATUSES.has(status)) return { at: run.at, source: "siyu", state: "not-delivered", runId: run.runKey };
   return undefined;
 }

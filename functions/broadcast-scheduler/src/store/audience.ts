@@ -131,18 +131,3 @@ export async function allGroups(table: string): Promise<GroupCandidate[]> {
   );
   return items.filter((g) => g.ownerUserId).map((g) => ({ chatId: g.chatId, ownerUserId: g.ownerUserId!, active: g.active === true }));
 }
-
-/** After a delivery: the member just messaged the customer, so WeCom routes the next task to them. */
-export async function touchInteraction(table: string, externalUserId: string, userId: string, at: string): Promise<void> {
-  await unlessConditionFailed(
-    documentClient().send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: relPk(externalUserId), sk: relSk(externalUserId, userId) },
-        UpdateExpression: "SET lastInteractionAt = :at",
-        ConditionExpression: "attribute_exists(pk) AND (attribute_not_exists(lastInteractionAt) OR lastInteractionAt < :at)",
-        ExpressionAttributeValues: { ":at": at },
-      }),
-    ),
-  );
-}

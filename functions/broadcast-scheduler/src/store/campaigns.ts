@@ -5,7 +5,7 @@
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { assertCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
-import { newId } from "@siyu/kernel";
+import { AppError, newId } from "@siyu/kernel";
 import type { AudienceCounts } from "../domain/audience.ts";
 import type { CampaignDefinition } from "../domain/campaign.ts";
 import type { RecipientCounts } from "../domain/run.ts";
@@ -117,7 +117,13 @@ export async function replaceCampaign(
 
 /** Newest first, one page. */
 export async function listCampaigns(table: string, opts: { limit: number; cursor?: string }): Promise<{ items: CampaignRecord[]; nextCursor?: string }> {
-  const start = assertCursor(opts.cursor, ["pk", "sk", "gsi1pk", "gsi1sk"], { gsi1pk: "campaigns", sk: META }, undefined, { list: "the campaign list" });
+  const start = assertCursor(opts.cursor, ["pk", "sk", "gsi1pk", "gsi1sk"], { gsi1pk: "campaigns", sk: META }, { attribute: "pk", prefix: "C#" }, { list: "the campaign list" });
+  // every key part must be the string this list writes (a number would make DynamoDB refuse the start key)
+  if (start && (typeof start.gsi1sk !== "string" || !/^\d{4}-\d{2}-\d{2}T[^#]+#[0-9A-Za-z]+$/.test(start.gsi1sk))) {
+    throw new AppError(400, "invalid-cursor", "Invalid cursor", "the cursor is not one this API returned for the campaign list", {
+      errors: [{ path: "query.cursor", message: "not a cursor returned for the campaign list" }],
+    });
+  }
   const out = await documentClient().send(
     new QueryCommand({
       TableName: table,

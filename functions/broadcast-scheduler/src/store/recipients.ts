@@ -83,12 +83,16 @@ export async function recipientPartitionPage(
       KeyConditionExpression: "pk = :pk",
       ExpressionAttributeValues: { ":pk": pk, ...(opts.status ? { ":st": opts.status } : {}) },
       ...(opts.status ? { FilterExpression: "#st = :st", ExpressionAttributeNames: { "#st": "status" } } : {}),
-      Limit: opts.limit,
+      // a status filter reads further per request (a rare status is not one request per row), then trims
+      Limit: opts.status ? Math.max(opts.limit, 1000) : opts.limit,
       ...(opts.startSk ? { ExclusiveStartKey: { pk, sk: opts.startSk } } : {}),
     }),
   );
-  const lastSk = out.LastEvaluatedKey?.sk as string | undefined;
-  return { items: (out.Items ?? []).map((i) => stripKeys<RecipientRow>(i)), ...(lastSk ? { lastSk } : {}) };
+  const all = out.Items ?? [];
+  const taken = all.slice(0, opts.limit);
+  // trimmed: the page ends at the last row returned; else where DynamoDB stopped reading
+  const lastSk = all.length > opts.limit ? (taken[taken.length - 1]!.sk as string) : (out.LastEvaluatedKey?.sk as string | undefined);
+  return { items: taken.map((i) => stripKeys<RecipientRow>(i)), ...(lastSk ? { lastSk } : {}) };
 }
 
 const staffSk = (userId: string) => key("s", userId);
