@@ -68,6 +68,8 @@ export const WECOM_LIMITS = {
   // §9 — group join ways and group chats
   joinWayChatIds: 5,
   joinWayStateChars: 30,
+  /** WeCom truncates a longer remark (it does not refuse it). */
+  joinWayRemarkChars: 30,
   joinWayRoomBaseNameChars: 40,
   groupChatListLimit: 1000,
   groupChatOwnerFilterUsers: 100,
