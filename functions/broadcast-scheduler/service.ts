@@ -1,4 +1,5 @@
 import { defineService } from "@siyu/manifest";
+import { AUDIENCE_EVENTS } from "./src/domain/audience-types.ts";
 
 /**
  * broadcast-scheduler: quota-aware mass messages (客户群发) that staff confirm, tracked to delivery.
@@ -42,16 +43,7 @@ export default defineService({
     {
       name: "audience",
       consumer: "src/consumers/audience.ts",
-      subscribes: [
-        "contact.added",
-        "contact.lost",
-        "contact.removed",
-        "contact.transferred",
-        "contact.tags_changed",
-        "group.created",
-        "group.dismissed",
-        "group.member_changed",
-      ],
+      subscribes: [...AUDIENCE_EVENTS],
       batchSize: 10,
       visibilityTimeoutSeconds: 60,
       timeoutSeconds: 30,

@@ -4,19 +4,11 @@
  * by the event's own instant, so a redelivery or an out-of-order event changes nothing it should not.
  */
 import type { DomainEvent } from "@siyu/kernel";
+import { AUDIENCE_EVENTS } from "../domain/audience-types.ts";
 import { groupSeen, relationAdded, relationEnded, relationTags } from "../store/audience.ts";
 import type { Deps } from "./deps.ts";
 
-export const AUDIENCE_EVENTS = [
-  "contact.added",
-  "contact.lost",
-  "contact.removed",
-  "contact.transferred",
-  "contact.tags_changed",
-  "group.created",
-  "group.dismissed",
-  "group.member_changed",
-] as const;
+export { AUDIENCE_EVENTS };
 
 type AudienceEventType = (typeof AUDIENCE_EVENTS)[number];
 /** One of the events, discriminated by `type`. */

@@ -49,3 +49,15 @@ export interface Candidate {
 
 /** Why a possible recipient gets no task. */
 export type ExclusionReason = "quota" | "not-a-follower" | "duplicate" | "quiet-hours" | "excluded-tag";
+
+/** contact-intake's events the audience read model is built from (the `audience` queue subscribes to these). */
+export const AUDIENCE_EVENTS = [
+  "contact.added",
+  "contact.lost",
+  "contact.removed",
+  "contact.transferred",
+  "contact.tags_changed",
+  "group.created",
+  "group.dismissed",
+  "group.member_changed",
+] as const;

@@ -14,54 +14,47 @@ import type { GroupCandidate } from "../domain/group-audience.ts";
 import { SHARDS, shardOf } from "./shards.ts";
 
 const relPk = (externalUserId: string) => key("R", shardOf(externalUserId));
+
+/** One conditional update of a read-model item; false when its condition (an order guard) failed. */
+async function orderedUpdate(table: string, k: { pk: string; sk: string }, update: string, condition: string, values: Record<string, unknown>): Promise<boolean> {
+  const out = await unlessConditionFailed(
+    documentClient().send(new UpdateCommand({ TableName: table, Key: k, UpdateExpression: update, ConditionExpression: condition, ExpressionAttributeValues: values })),
+  );
+  return out !== undefined;
+}
 const relSk = (externalUserId: string, userId: string) => key(externalUserId, userId);
 
 /** A relation started (or started again): active from `addedAt`, unless a later change is stored. */
 export async function relationAdded(table: string, r: { externalUserId: string; userId: string; channelId: string; addedAt: string; tagIds?: readonly string[] }): Promise<boolean> {
-  const out = await unlessConditionFailed(
-    documentClient().send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: relPk(r.externalUserId), sk: relSk(r.externalUserId, r.userId) },
-        UpdateExpression: "SET externalUserId = :e, userId = :u, channelId = :c, addedAt = :a, statusAt = :a, active = :t, lastInteractionAt = :a" + (r.tagIds ? ", tagIds = if_not_exists(tagIds, :tags)" : ""),
-        ConditionExpression: "attribute_not_exists(statusAt) OR statusAt < :a",
-        ExpressionAttributeValues: { ":e": r.externalUserId, ":u": r.userId, ":c": r.channelId, ":a": r.addedAt, ":t": true, ...(r.tagIds ? { ":tags": [...r.tagIds] } : {}) },
-      }),
-    ),
+  return orderedUpdate(
+    table,
+    { pk: relPk(r.externalUserId), sk: relSk(r.externalUserId, r.userId) },
+    "SET externalUserId = :e, userId = :u, channelId = :c, addedAt = :a, statusAt = :a, active = :t, lastInteractionAt = :a" + (r.tagIds ? ", tagIds = if_not_exists(tagIds, :tags)" : ""),
+    "attribute_not_exists(statusAt) OR statusAt < :a",
+    { ":e": r.externalUserId, ":u": r.userId, ":c": r.channelId, ":a": r.addedAt, ":t": true, ...(r.tagIds ? { ":tags": [...r.tagIds] } : {}) },
   );
-  return out !== undefined;
 }
 
 /** A relation ended (lost, removed, transferred away) at `at`, unless a later add is stored. */
 export async function relationEnded(table: string, r: { externalUserId: string; userId: string; at: string }): Promise<boolean> {
-  const out = await unlessConditionFailed(
-    documentClient().send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: relPk(r.externalUserId), sk: relSk(r.externalUserId, r.userId) },
-        UpdateExpression: "SET externalUserId = :e, userId = :u, statusAt = :a, active = :f",
-        ConditionExpression: "attribute_not_exists(statusAt) OR statusAt <= :a",
-        ExpressionAttributeValues: { ":e": r.externalUserId, ":u": r.userId, ":a": r.at, ":f": false },
-      }),
-    ),
+  return orderedUpdate(
+    table,
+    { pk: relPk(r.externalUserId), sk: relSk(r.externalUserId, r.userId) },
+    "SET externalUserId = :e, userId = :u, statusAt = :a, active = :f",
+    "attribute_not_exists(statusAt) OR statusAt <= :a",
+    { ":e": r.externalUserId, ":u": r.userId, ":a": r.at, ":f": false },
   );
-  return out !== undefined;
 }
 
 /** A relation's full tag set as of `changedAt` (contact.tags_changed), unless a later one is stored. */
 export async function relationTags(table: string, r: { externalUserId: string; userId: string; tagIds: readonly string[]; changedAt: string }): Promise<boolean> {
-  const out = await unlessConditionFailed(
-    documentClient().send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: relPk(r.externalUserId), sk: relSk(r.externalUserId, r.userId) },
-        UpdateExpression: "SET externalUserId = :e, userId = :u, tagIds = :tags, tagsAt = :at",
-        ConditionExpression: "attribute_not_exists(tagsAt) OR tagsAt <= :at",
-        ExpressionAttributeValues: { ":e": r.externalUserId, ":u": r.userId, ":tags": [...r.tagIds], ":at": r.changedAt },
-      }),
-    ),
+  return orderedUpdate(
+    table,
+    { pk: relPk(r.externalUserId), sk: relSk(r.externalUserId, r.userId) },
+    "SET externalUserId = :e, userId = :u, tagIds = :tags, tagsAt = :at",
+    "attribute_not_exists(tagsAt) OR tagsAt <= :at",
+    { ":e": r.externalUserId, ":u": r.userId, ":tags": [...r.tagIds], ":at": r.changedAt },
   );
-  return out !== undefined;
 }
 
 interface RelationItem {
@@ -109,18 +102,13 @@ const GROUPS_PK = "G";
 
 /** A group was created (or its owner learned): active under `ownerUserId` from `at`. */
 export async function groupSeen(table: string, g: { chatId: string; ownerUserId?: string; at: string; active: boolean }): Promise<boolean> {
-  const out = await unlessConditionFailed(
-    documentClient().send(
-      new UpdateCommand({
-        TableName: table,
-        Key: { pk: GROUPS_PK, sk: key(g.chatId) },
-        UpdateExpression: `SET chatId = :c, statusAt = :a, active = :act${g.ownerUserId ? ", ownerUserId = :o" : ""}`,
-        ConditionExpression: "attribute_not_exists(statusAt) OR statusAt <= :a",
-        ExpressionAttributeValues: { ":c": g.chatId, ":a": g.at, ":act": g.active, ...(g.ownerUserId ? { ":o": g.ownerUserId } : {}) },
-      }),
-    ),
+  return orderedUpdate(
+    table,
+    { pk: GROUPS_PK, sk: key(g.chatId) },
+    `SET chatId = :c, statusAt = :a, active = :act${g.ownerUserId ? ", ownerUserId = :o" : ""}`,
+    "attribute_not_exists(statusAt) OR statusAt <= :a",
+    { ":c": g.chatId, ":a": g.at, ":act": g.active, ...(g.ownerUserId ? { ":o": g.ownerUserId } : {}) },
   );
-  return out !== undefined;
 }
 
 /** Every known group; a group whose owner is not known yet is left out (no one could send to it). */
