@@ -135,14 +135,14 @@ const groupArb = (chatId: string) =>
     chatId: fc.constant(chatId),
     capacity: fc.constant(CAP),
     members: fc.integer({ min: 0, max: CAP + 1 }),
-    dismissed: fc.boolean({ freq: 8 }).map((b) => !b),
+    dismissed: fc.integer({ min: 1, max: 8 }).map((n) => n === 1),
     autoCreated: fc.boolean(),
-    removed: fc.boolean({ freq: 10 }).map((b) => !b),
+    removed: fc.integer({ min: 1, max: 10 }).map((n) => n === 1),
   });
 const poolArb = fc.integer({ min: 0, max: 14 }).chain((n) => fc.tuple(...ids(n).map(groupArb)).map((groups): PoolState => ({ groups, capacity: CAP })));
 const listedArb = (p: PoolState) => fc.subarray(p.groups.map((x) => x.chatId)).chain((l) => fc.shuffledSubarray(l, { maxLength: Math.min(5, l.length) }));
 const scenario = poolArb.chain((p) => fc.tuple(fc.constant(p), listedArb(p)));
-const autoIds = fc.uniqueArray(fc.constantFrom("wrAutoA", "wrAutoB", "wrAutoC"), { maxLength: 2 });
+const autoIds = fc.uniqueArray(fc.constantFrom<string>("wrAutoA", "wrAutoB", "wrAutoC"), { maxLength: 2 });
 
 describe("eligibleGroups (property)", () => {
   it("never lists more than 5 groups, nor one that is full, dismissed or removed; lists 5 whenever 5 have room", () => {

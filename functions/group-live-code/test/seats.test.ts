@@ -95,7 +95,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 * SEAT_HOLD_SECONDS }).map((seconds) => ({ kind: "wait" as const, seconds })) },
 );
 const poolArb = fc.array(
-  fc.record({ capacity: fc.integer({ min: 1, max: 8 }), members: fc.integer({ min: 0, max: 8 }), dismissed: fc.boolean({ freq: 6 }).map((b) => !b) }),
+  fc.record({ capacity: fc.integer({ min: 1, max: 8 }), members: fc.integer({ min: 0, max: 8 }), dismissed: fc.integer({ min: 1, max: 6 }).map((n) => n === 1) }),
   { minLength: 1, maxLength: 6 },
 );
 
