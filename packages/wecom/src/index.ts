@@ -7,3 +7,4 @@ export * from "./types.ts";
 export * from "./client.ts";
 export * from "./credentials.ts";
 export * from "./runtime.ts";
+export * from "./attachments.ts";

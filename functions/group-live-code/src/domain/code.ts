@@ -25,7 +25,7 @@
  *   picks a group with a free seat and shows that group's own join QR; seats.ts).
  */
 import { type FieldIssue, formatIssues } from "@siyu/kernel";
-import { codePoints, type GroupWelcomeTemplate, utf8Bytes, WECOM_LIMITS as L } from "@siyu/wecom";
+import { attachmentSchema, codePoints, type GroupWelcomeTemplate, maxUtf8Bytes, toWecomAttachment, WECOM_LIMITS as L } from "@siyu/wecom";
 import { z } from "zod";
 import { CodeArchived, InvalidInput } from "./errors.ts";
 
@@ -41,56 +41,17 @@ export const LIVE_CODE_LIMITS = {
 /** The default and highest capacity: WeCom stops QR joins at 200 members (§9). */
 export const DEFAULT_CAPACITY = L.groupQrJoinCapacity;
 
-function maxBytes(max: number) {
-  return (s: string, ctx: z.RefinementCtx) => {
-    const n = utf8Bytes(s);
-    if (n > max) ctx.addIssue({ code: "custom", message: `at most ${max} UTF-8 bytes (got ${n}; a Chinese character is 3)` });
-  };
-}
+const maxBytes = maxUtf8Bytes;
 
 const required = (what: string) => z.string({ error: `${what} is required` }).min(1, `${what} is required`);
 const chatId = required("chatId").max(128);
 const userId = required("userId").max(64);
-const mediaId = required("mediaId").max(256);
-const url = (what: string) => z.url({ protocol: /^https?$/, error: `${what} must be an http(s) URL` }).superRefine(maxBytes(L.linkUrlBytes));
 const capacity = z
   .number({ error: "capacity must be a whole number" })
   .int("capacity must be a whole number")
   .min(1, "capacity must be at least 1")
   .max(DEFAULT_CAPACITY, `capacity must be at most ${DEFAULT_CAPACITY} (WeCom stops QR joins at ${DEFAULT_CAPACITY} members)`);
 
-const image = z.strictObject({ mediaId: mediaId.optional(), picUrl: url("picUrl").optional() }).superRefine((a, ctx) => {
-  // WeCom takes either (media_id wins when both are sent); asking for exactly one avoids a silent pick.
-  if ((a.mediaId === undefined) === (a.picUrl === undefined)) {
-    ctx.addIssue({ code: "custom", path: ["mediaId"], message: "an image needs exactly one of mediaId or picUrl" });
-  }
-});
-const link = z.strictObject({
-  title: required("title").superRefine(maxBytes(L.linkTitleBytes)),
-  url: url("url"),
-  picUrl: url("picUrl").optional(),
-  desc: z.string().superRefine(maxBytes(L.linkDescBytes)).optional(),
-});
-const miniprogram = z.strictObject({
-  title: required("title").superRefine(maxBytes(L.miniprogramTitleBytes)),
-  picMediaId: mediaId,
-  /** Must be a mini program linked to the corp. */
-  appId: required("appId").max(64),
-  page: required("page").max(1024),
-});
-const media = z.strictObject({ mediaId });
-
-const attachmentSchema = z.discriminatedUnion(
-  "type",
-  [
-    z.strictObject({ type: z.literal("image"), image }),
-    z.strictObject({ type: z.literal("link"), link }),
-    z.strictObject({ type: z.literal("miniprogram"), miniprogram }),
-    z.strictObject({ type: z.literal("video"), video: media }),
-    z.strictObject({ type: z.literal("file"), file: media }),
-  ],
-  { error: "type must be one of image, link, miniprogram, video, file" },
-);
 
 /** Text (≤ 4000 UTF-8 bytes) and/or one attachment, not both empty: what `group_welcome_template` takes. */
 export const welcomeSchema = z
@@ -283,24 +244,10 @@ export function applyCodePatch(stored: LiveCodeDefinition, status: CodeStatus, b
 /** The `group_welcome_template/add` (or `edit`) body for a code's welcome. */
 export function toWecomGroupWelcome(w: GroupWelcome): GroupWelcomeTemplate {
   const out: GroupWelcomeTemplate = w.text !== undefined ? { text: { content: w.text } } : {};
-  const a = w.attachment;
-  if (!a) return out;
-  switch (a.type) {
-    case "image":
-      return { ...out, image: a.image.mediaId !== undefined ? { media_id: a.image.mediaId } : { pic_url: a.image.picUrl } };
-    case "link": {
-      const { title, url, picUrl, desc } = a.link;
-      return { ...out, link: { title, url, ...(picUrl !== undefined && { picurl: picUrl }), ...(desc !== undefined && { desc }) } };
-    }
-    case "miniprogram": {
-      const { title, picMediaId, appId, page } = a.miniprogram;
-      return { ...out, miniprogram: { title, pic_media_id: picMediaId, appid: appId, page } };
-    }
-    case "video":
-      return { ...out, video: { media_id: a.video.mediaId } };
-    case "file":
-      return { ...out, file: { media_id: a.file.mediaId } };
-  }
+  if (!w.attachment) return out;
+  // a welcome template carries its one attachment under its msgtype's key
+  const { msgtype, ...content } = toWecomAttachment(w.attachment) as { msgtype: string } & Record<string, unknown>;
+  return { ...out, [msgtype]: content[msgtype] } as GroupWelcomeTemplate;
 }
 
 /**
