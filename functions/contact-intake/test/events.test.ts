@@ -1,4 +1,4 @@
-import { parseEnvelope } from "@siyu/kernel";
+import { MAX_MEMBER_CHANGE_IDS, parseEnvelope } from "@siyu/kernel";
 import { type ExternalContactEvent, parseCallbackEvent, type WecomEvent } from "@siyu/wecom";
 import { describe, expect, it } from "vitest";
 import { UNKNOWN_CHANNEL_ID } from "../src/domain/channel.ts";
@@ -248,18 +248,77 @@ describe("group and tag events", () => {
     expect(d.syncGroup).toBeUndefined();
   });
 
-  it("update → group.member_changed with count and member version", () => {
-    const e = parseCallbackEvent(
-      xml({ Event: "change_external_chat", ChangeType: "update", ChatId: "wrCHAT1", UpdateDetail: "add_member", JoinScene: "3", MemChangeCnt: "2", LastMemVer: "v1", CurMemVer: "v2" }),
+  /** A `change_external_chat update` whose `MemChangeList` holds `ids` as WeCom sends it (`<Item>`s). */
+  const update = (fields: Record<string, string>, ids: readonly string[] = []) =>
+    parseCallbackEvent(
+      xml({ Event: "change_external_chat", ChangeType: "update", ChatId: "wrCHAT1", ...fields }).replace(
+        "</xml>",
+        `<MemChangeList>${ids.map((id) => `<Item><![CDATA[${id}]]></Item>`).join("")}</MemChangeList></xml>`,
+      ),
     );
-    const d = decideIntake(e, ctx());
-    expect(d.events[0]!.data).toEqual({
+
+  it("update add_member → group.member_changed with count, both versions, the QR scene and who joined", () => {
+    const d = decideIntake(update({ UpdateDetail: "add_member", JoinScene: "3", MemChangeCnt: "2", LastMemVer: "v1", CurMemVer: "v2" }, ["wmA", "wmB"]), ctx());
+    expect(d.kind).toBe("group-updated");
+    expect(d.events.map((e) => [e.type, e.data])).toEqual([
+      [
+        "group.member_changed",
+        {
+          chatId: "wrCHAT1",
+          change: "add_member",
+          memberChangeCount: 2,
+          lastMemberVersion: "v1",
+          memberVersion: "v2",
+          joinScene: 3,
+          memberIds: ["wmA", "wmB"],
+          changedAt: "2024-01-01T16:10:00.000Z",
+        },
+      ],
+    ]);
+    // what the consumers will read: the published envelope validates against the kernel schema
+    const ev = d.events[0]!;
+    expect(parseEnvelope(JSON.parse(JSON.stringify(ev)))).toEqual(ev);
+  });
+
+  it("update del_member → the quit scene (removed) and who left; JoinScene 0 is kept, not dropped", () => {
+    const del = decideIntake(update({ UpdateDetail: "del_member", QuitScene: "1", MemChangeCnt: "1", LastMemVer: "v2", CurMemVer: "v3" }, ["wmA"]), ctx());
+    expect(del.events[0]!.data).toEqual({
+      chatId: "wrCHAT1",
+      change: "del_member",
+      memberChangeCount: 1,
+      lastMemberVersion: "v2",
+      memberVersion: "v3",
+      quitScene: 1,
+      memberIds: ["wmA"],
+      changedAt: "2024-01-01T16:10:00.000Z",
+    });
+    const left = decideIntake(update({ UpdateDetail: "del_member", QuitScene: "0" }, ["wmA"]), ctx());
+    expect(left.events[0]!.data).toMatchObject({ quitScene: 0 });
+    const invited = decideIntake(update({ UpdateDetail: "add_member", JoinScene: "0" }, ["wmA"]), ctx());
+    expect(invited.events[0]!.data).toMatchObject({ joinScene: 0 });
+  });
+
+  it("update without a member list, scenes or versions (a rename, an older WeCom build) → only what was told", () => {
+    const d = decideIntake(update({ UpdateDetail: "change_name" }), ctx());
+    expect(d.events[0]!.data).toEqual({ chatId: "wrCHAT1", change: "change_name", changedAt: "2024-01-01T16:10:00.000Z" });
+    const bare = decideIntake(chat({ ChangeType: "update", ChatId: "wrCHAT1", UpdateDetail: "add_member", MemChangeCnt: "1" }), ctx());
+    expect(bare.events[0]!.data).toEqual({ chatId: "wrCHAT1", change: "add_member", memberChangeCount: 1, changedAt: "2024-01-01T16:10:00.000Z" });
+  });
+
+  it("a member list over the bound is left out instead of failing the event; count and versions still go", () => {
+    const ids = Array.from({ length: MAX_MEMBER_CHANGE_IDS + 1 }, (_, i) => `wm${i}`);
+    const over = decideIntake(update({ UpdateDetail: "add_member", MemChangeCnt: String(ids.length), LastMemVer: "v1", CurMemVer: "v2" }, ids), ctx());
+    expect(over.events[0]!.data).toEqual({
       chatId: "wrCHAT1",
       change: "add_member",
-      memberChangeCount: 2,
+      memberChangeCount: ids.length,
+      lastMemberVersion: "v1",
       memberVersion: "v2",
       changedAt: "2024-01-01T16:10:00.000Z",
     });
+    const atBound = decideIntake(update({ UpdateDetail: "add_member" }, ids.slice(0, MAX_MEMBER_CHANGE_IDS)), ctx());
+    expect(atBound.events[0]!.data).toHaveProperty("memberIds", ids.slice(0, MAX_MEMBER_CHANGE_IDS));
+    expect(parseEnvelope(JSON.parse(JSON.stringify(atBound.events[0])))).toEqual(atBound.events[0]);
   });
 
   it("change_external_tag → tag sync, nothing published", () => {

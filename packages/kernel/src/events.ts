@@ -19,6 +19,13 @@ const isoInstant = z.iso.datetime({ offset: false });
 const userId = z.string().min(1).max(64);
 const externalUserId = z.string().min(1).max(128);
 
+/**
+ * The most member ids one `group.member_changed` carries. An external group holds at most 500 members
+ * (wecom-reference §9), so a real change lists fewer; at 128 characters an id, 1000 of them stay well
+ * inside a queue message's 256 KB.
+ */
+export const MAX_MEMBER_CHANGE_IDS = 1000;
+
 /** The schemas of every domain event and command, by type. Add new ones here. */
 export const eventSchemas = {
   /** The probe service's command: record a probe. */
@@ -131,11 +138,30 @@ export const eventSchemas = {
   }),
   "group.created": z.object({ chatId: z.string().min(1), ownerUserId: userId.optional(), createdAt: isoInstant }),
   "group.dismissed": z.object({ chatId: z.string().min(1), dismissedAt: isoInstant }),
+  /**
+   * contact-intake: a `change_external_chat` `update` callback (wecom-reference §3). The versions are
+   * opaque: a consumer holding a count at version v applies this change only if `lastMemberVersion`
+   * is v; anything else means a callback was lost or reordered, and `groupchat/get` settles it.
+   */
   "group.member_changed": z.object({
     chatId: z.string().min(1),
+    /** `UpdateDetail`. */
     change: z.enum(["add_member", "del_member", "change_owner", "change_name", "change_notice", "other"]),
+    /** `MemChangeCnt`: how many members joined or left. */
     memberChangeCount: z.number().int().nonnegative().optional(),
+    /** `LastMemVer`: the member-list version before this change. */
+    lastMemberVersion: z.string().optional(),
+    /** `CurMemVer`: the member-list version after this change (`groupchat/get`'s `member_version`). */
     memberVersion: z.string().optional(),
+    /** `JoinScene` of an `add_member`: 0 invited by a member (direct or link), 3 scanned the group QR. */
+    joinScene: z.number().int().nonnegative().optional(),
+    /** `QuitScene` of a `del_member`: 0 left, 1 removed by the owner or an admin. */
+    quitScene: z.number().int().nonnegative().optional(),
+    /**
+     * `MemChangeList`: the ids (`external_userid` or staff `userid`) that joined or left. Absent when
+     * the callback lists none (older WeCom builds) or more than the bound (see `MAX_MEMBER_CHANGE_IDS`).
+     */
+    memberIds: z.array(z.string().min(1).max(128)).min(1).max(MAX_MEMBER_CHANGE_IDS).optional(),
     changedAt: isoInstant,
   }),
   /** broadcast-scheduler's runs queue: plan and start one run of a campaign (idempotent per run key). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deterministicId, EnvelopeError, makeEvent, newId, parseEnvelope, shortId } from "../src/index.ts";
+import { deterministicId, EnvelopeError, MAX_MEMBER_CHANGE_IDS, makeEvent, newId, parseEnvelope, shortId } from "../src/index.ts";
 
 describe("event envelope", () => {
   const meta = { corpId: "wwcorp", occurredAt: "2026-11-21T01:02:03.000Z" };
@@ -22,6 +22,39 @@ describe("event envelope", () => {
       expect((error as EnvelopeError).issues.map((i) => i.path)).toContain("data.externalUserId");
     }
     expect(() => parseEnvelope({ id: "1", type: "probe.recorded", occurredAt: "yesterday", corpId: "c", data: {} })).toThrow(EnvelopeError);
+  });
+});
+
+describe("group.member_changed", () => {
+  const meta = { corpId: "wwcorp", occurredAt: "2026-11-21T01:02:03.000Z" };
+  const base = { chatId: "wrCHAT1", change: "add_member", changedAt: meta.occurredAt } as const;
+  const envelope = (data: Record<string, unknown>) => ({ id: "1", type: "group.member_changed", ...meta, data });
+
+  it("an event from before the version, scene and id fields still validates (old messages on the queue)", () => {
+    expect(parseEnvelope(envelope({ ...base, memberChangeCount: 1, memberVersion: "v2" })).data).toEqual({ ...base, memberChangeCount: 1, memberVersion: "v2" });
+  });
+
+  it("carries both versions, the scenes and the member ids", () => {
+    const data = { ...base, memberChangeCount: 2, lastMemberVersion: "v1", memberVersion: "v2", joinScene: 3, memberIds: ["wmA", "wmB"] };
+    const e = makeEvent("group.member_changed", data, meta);
+    expect(parseEnvelope(JSON.stringify(e)).data).toEqual(data);
+  });
+
+  it("rejects an empty or oversized id list and scenes that are not WeCom's integers", () => {
+    const path = (data: Record<string, unknown>) => {
+      try {
+        parseEnvelope(envelope({ ...base, ...data }));
+        return undefined;
+      } catch (error) {
+        return (error as EnvelopeError).issues.map((i) => i.path);
+      }
+    };
+    expect(path({ memberIds: [] })).toContain("data.memberIds");
+    expect(path({ memberIds: Array.from({ length: MAX_MEMBER_CHANGE_IDS }, (_, i) => `wm${i}`) })).toBeUndefined();
+    expect(path({ memberIds: Array.from({ length: MAX_MEMBER_CHANGE_IDS + 1 }, (_, i) => `wm${i}`) })).toContain("data.memberIds");
+    expect(path({ memberIds: [""] })).toContain("data.memberIds.0");
+    expect(path({ joinScene: 1.5 })).toContain("data.joinScene");
+    expect(path({ quitScene: -1 })).toContain("data.quitScene");
   });
 });
 

@@ -11,7 +11,7 @@
  * Nothing is dropped: an add with an empty or unknown State is attributed to channel `unknown`, and
  * events Siyu does not understand come back as `kind: "unknown"` to be stored.
  */
-import { type DomainEvent, deterministicId, type EventData, type EventType, makeEvent } from "@siyu/kernel";
+import { type DomainEvent, deterministicId, type EventData, type EventType, MAX_MEMBER_CHANGE_IDS, makeEvent } from "@siyu/kernel";
 import type { ExternalChatEvent, ExternalContactEvent, ExternalTagEvent, UnknownEvent, WecomEvent } from "@siyu/wecom";
 import { capDay } from "./caps.ts";
 import { isSiyuChannelState, UNKNOWN_CHANNEL_ID } from "./channel.ts";
@@ -314,7 +314,14 @@ function decideChat(e: ExternalChatEvent): IntakeDecision {
     case "update": {
       const data: EventData<"group.member_changed"> = { chatId: e.chatId, change: e.updateDetail, changedAt: at };
       if (e.memChangeCnt !== undefined) data.memberChangeCount = e.memChangeCnt;
+      // both versions: a consumer's count follows this change only when LastMemVer is the version it holds
+      if (e.lastMemVer !== undefined) data.lastMemberVersion = e.lastMemVer;
       if (e.curMemVer !== undefined) data.memberVersion = e.curMemVer;
+      if (e.joinScene !== undefined) data.joinScene = e.joinScene;
+      if (e.quitScene !== undefined) data.quitScene = e.quitScene;
+      // an empty list is "not told" (WeCom added MemChangeList later), not "nobody"; an oversized one
+      // would fail the schema and lose the whole event, while the count and versions still hold
+      if (e.memChangeList.length > 0 && e.memChangeList.length <= MAX_MEMBER_CHANGE_IDS) data.memberIds = [...e.memChangeList];
       return {
         kind: "group-updated",
         timeline: [],
