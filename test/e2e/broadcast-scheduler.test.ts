@@ -156,6 +156,9 @@ describe("a tag-filtered campaign to two staff, confirmed and tracked to deliver
     const byId = Object.fromEntries(rows.map((r) => [r.id, r.status]));
     expect(byId[z2]).toBe("delivered");
     expect(byId[z1]).toBe("delivered");
+    expect(byId[z3]).toBe("delivered");
+    expect(byId[l1]).toBe("delivered");
+    expect(byId[l2]).toBe("not-a-friend");
     await platform.drain();
     const seen = await readTap(platform, delivered);
     expect(new Set(seen.map((e) => e.data.recipientId)).size).toBe(f.delivered);

@@ -187,6 +187,11 @@ export const eventSchemas = {
     msgId: z.string().min(1).max(128),
     deliveredAt: isoInstant,
   }),
+  /** group-live-code's FIFO sync queue (group = code): bring a code's native join way in line with its pool. */
+  "livecode.sync_requested": z.object({
+    codeId: z.string().min(1).max(32),
+    reason: z.enum(["created", "edited", "members", "dismissed", "sweep"]),
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventType = keyof typeof eventSchemas;

@@ -1,0 +1,10 @@
+import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
+import type { WecomClient } from "@siyu/wecom";
+
+/** What every use case gets: the runtime config, WeCom (lazily), the clock and the logger. */
+export interface Deps {
+  config: RuntimeConfig;
+  wecom: () => Promise<WecomClient>;
+  now: () => Date;
+  log: Logger;
+}

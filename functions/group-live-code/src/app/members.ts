@@ -1,0 +1,54 @@
+/**
+ * contact-intake's group events → the pool's state: member counts follow `group.member_changed` while
+ * its versions chain; a gap (a lost or reordered event) or a change without versions is settled by
+ * `groupchat/get`. When a group's room changes (it filled, or a seat came free, or it was dismissed),
+ * its code's join way is synced.
+ */
+import type { DomainEvent } from "@siyu/kernel";
+import { applyMemberChange, reconcileMembers } from "../domain/members.ts";
+import { hasRoom } from "../domain/pool.ts";
+import { codeOfChat, getCode, getGroup, type GroupItem, putGroups } from "../store/codes.ts";
+import type { Deps } from "./deps.ts";
+import { requestSync } from "./sync.ts";
+
+export const GROUP_EVENTS = ["group.member_changed", "group.dismissed"] as const;
+type GroupEventType = (typeof GROUP_EVENTS)[number];
+export type GroupEvent = { [K in GroupEventType]: DomainEvent<K> }[GroupEventType];
+
+export async function applyGroupEvent(deps: Deps, e: GroupEvent): Promise<"ignored" | "applied" | "reconciled" | "dismissed"> {
+  const { table } = deps.config;
+  const codeId = await codeOfChat(table, e.data.chatId);
+  if (!codeId) return "ignored";
+  const [code, group] = await Promise.all([getCode(table, codeId), getGroup(table, codeId, e.data.chatId)]);
+  if (!code || !group || code.status === "archived") return "ignored";
+  const now = deps.now().toISOString();
+  if (e.type === "group.dismissed") {
+    await putGroups(table, [{ ...group, dismissed: true, updatedAt: now }]);
+    await requestSync(deps, codeId, "dismissed", e.id);
+    return "dismissed";
+  }
+  const d = e.data as DomainEvent<"group.member_changed">["data"] & { lastMemberVersion?: string; joinScene?: number; quitScene?: number };
+  const applied = applyMemberChange(group, {
+    chatId: d.chatId,
+    change: d.change,
+    changedAt: d.changedAt,
+    ...(d.memberChangeCount !== undefined ? { memberChangeCount: d.memberChangeCount } : {}),
+    ...(d.memberVersion !== undefined ? { memberVersion: d.memberVersion } : {}),
+    ...(d.lastMemberVersion !== undefined ? { lastMemberVersion: d.lastMemberVersion } : {}),
+    ...(d.joinScene !== undefined ? { joinScene: d.joinScene } : {}),
+    ...(d.quitScene !== undefined ? { quitScene: d.quitScene } : {}),
+  });
+  if (applied.outcome === "ignored" || applied.outcome === "duplicate") return "ignored";
+  let next: GroupItem = { ...group, ...applied.group, updatedAt: now };
+  let outcome: "applied" | "reconciled" = "applied";
+  if (applied.reconcile) {
+    // WeCom's list is the truth: count, version, who joined and left
+    const read = (await (await deps.wecom()).getGroupChat(d.chatId)).group_chat;
+    const r = reconcileMembers(group, new Set(group.memberIds ?? []), { chat_id: read.chat_id, member_list: read.member_list ?? [], ...(read.owner ? { owner: read.owner } : {}), ...(read.member_version ? { member_version: read.member_version } : {}) });
+    next = { ...group, ...r.group, memberIds: (read.member_list ?? []).map((m) => m.userid), updatedAt: now };
+    outcome = "reconciled";
+  }
+  await putGroups(table, [next]);
+  if (hasRoom(group) !== hasRoom(next)) await requestSync(deps, codeId, "members", e.id);
+  return outcome;
+}

@@ -1,0 +1,105 @@
+/**
+ * Native mode: keep a code's WeCom join way listing ≤ 5 of its pool's groups that are below capacity
+ * (FIFO per code, so one code's sync never races itself). The join way is created once from an outbox
+ * row claimed before `add_join_way`; after that every sync reads `get_join_way` first (the update
+ * overwrites, and WeCom may have auto-created groups since), adopts what WeCom created, and sends one
+ * complete `update_join_way` only when the listed set or the settings change.
+ */
+import { sendCommand } from "@siyu/bus";
+import { deterministicId, makeEvent } from "@siyu/kernel";
+import { joinWayState } from "../domain/code.ts";
+import { type GroupState, planJoinWayCreate, planJoinWayUpdate, type PoolState } from "../domain/pool.ts";
+import { type CodeRecord, getCode, type GroupItem, groupsOf, putCode, putGroups } from "../store/codes.ts";
+import type { Deps } from "./deps.ts";
+
+export type SyncOutcome = "created" | "updated" | "unchanged" | "archived" | "no-live-group" | "unknown-code" | "busy";
+
+/** Queue a sync of the code (FIFO group = code; the id dedupes a burst within SQS's 5-minute window). */
+export async function requestSync(deps: Pick<Deps, "config" | "now">, codeId: string, reason: "created" | "edited" | "members" | "dismissed" | "sweep", dedupe: string): Promise<void> {
+  const now = deps.now();
+  const id = deterministicId("livecode-sync", codeId, reason, dedupe);
+  await sendCommand(deps.config.queueUrl("sync"), makeEvent("livecode.sync_requested", { codeId, reason }, { corpId: deps.config.corpId, occurredAt: now, id }), {
+    groupId: codeId,
+    deduplicationId: id,
+  });
+}
+
+function poolOf(code: CodeRecord, groups: readonly GroupItem[]): PoolState {
+  return { groups: groups.map(({ codeId: _c, order: _o, memberIds: _m, updatedAt: _u, ...g }) => g as GroupState), capacity: code.definition.capacity };
+}
+
+export async function syncCode(deps: Deps, codeId: string): Promise<SyncOutcome> {
+  const { table } = deps.config;
+  const code = await getCode(table, codeId);
+  if (!code) return "unknown-code";
+  if (code.status === "archived") return "archived";
+  if (code.definition.mode !== "native") return "unchanged";
+  const groups = await groupsOf(table, codeId);
+  const pool = poolOf(code, groups);
+  const settings = {
+    name: code.definition.name,
+    autoCreate: code.definition.autoCreate,
+    state: joinWayState(codeId),
+    ...(code.joinWay.roomBaseIdApplied !== undefined ? { roomBaseIdApplied: code.joinWay.roomBaseIdApplied } : {}),
+  };
+  const wecom = await deps.wecom();
+  const now = deps.now().toISOString();
+
+  if (!code.joinWay.configId) {
+    const body = planJoinWayCreate(pool, settings);
+    if (!body) return "no-live-group";
+    // claim before the call; a claim whose answer was lost is released by a later sync (WeCom has no
+    // lookup of join ways by state, so the worst case is one orphan join way nobody scans)
+    const claimed: CodeRecord = { ...code, joinWay: { ...code.joinWay, state: "claimed", claimedAt: now }, version: code.version + 1, updatedAt: now };
+    if (!(await putCode(table, claimed, code.version))) return "busy";
+    const out = await wecom.addJoinWay(body);
+    const read = (await wecom.getJoinWay(out.config_id)).join_way;
+    const created: CodeRecord = {
+      ...claimed,
+      joinWay: {
+        state: "created",
+        configId: out.config_id,
+        listed: [...body.chat_id_list],
+        syncedAt: now,
+        ...(body.room_base_id !== undefined ? { roomBaseIdApplied: body.room_base_id } : {}),
+        ...(read.qr_code ? { qrCode: read.qr_code } : {}),
+      },
+      version: claimed.version + 1,
+    };
+    await putCode(table, created, claimed.version);
+    deps.log.info("join way created", { codeId, configId: out.config_id, listed: body.chat_id_list });
+    return "created";
+  }
+
+  const read = (await wecom.getJoinWay(code.joinWay.configId)).join_way;
+  const plan = planJoinWayUpdate(
+    { ...read, config_id: code.joinWay.configId, chat_id_list: read.chat_id_list ?? [] },
+    pool,
+    settings,
+  );
+  // groups WeCom auto-created since the last read join the pool before anything is sent
+  const known = new Set(groups.map((g) => g.chatId));
+  const adopted = (read.chat_id_list ?? []).filter((id) => !known.has(id));
+  if (adopted.length > 0) {
+    const next = groups.length;
+    await putGroups(
+      table,
+      adopted.map((chatId, i) => ({ codeId, chatId, order: next + i, capacity: code.definition.capacity, members: 0, dismissed: false, autoCreated: true, updatedAt: now })),
+    );
+  }
+  if (!plan) return "unchanged";
+  await wecom.updateJoinWay(plan.request);
+  const fresh = (await getCode(table, codeId))!;
+  await putCode(
+    table,
+    {
+      ...fresh,
+      joinWay: { ...fresh.joinWay, listed: [...plan.request.chat_id_list], syncedAt: now, ...(plan.request.room_base_id !== undefined ? { roomBaseIdApplied: plan.request.room_base_id } : {}) },
+      version: fresh.version + 1,
+      updatedAt: now,
+    },
+    fresh.version,
+  );
+  deps.log.info("join way updated", { codeId, listedIn: plan.listedIn, listedOut: plan.listedOut });
+  return "updated";
+}

@@ -1,0 +1,118 @@
+/**
+ * Live codes (`LC#<codeId>` / `meta`, listed newest first through gsi1 `codes`), one state item per pool
+ * group (`LC#<codeId>` / `g#<chatId>`, with its pool order), and the chat-id → code index
+ * (`CHAT#<chatId>` / `code`): contact-intake's events name only the group.
+ */
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { AppError } from "@siyu/kernel";
+import { assertCursor, batchWrite, documentClient, encodeCursor, isConditionalCheckFailed, key, queryPrefix } from "@siyu/store";
+import type { CodeStatus, LiveCodeDefinition } from "../domain/code.ts";
+import type { GroupState } from "../domain/pool.ts";
+
+export const codePk = (codeId: string) => key("LC", codeId);
+const META = "meta";
+const groupSk = (chatId: string) => key("g", chatId);
+const chatPk = (chatId: string) => key("CHAT", chatId);
+
+/** The join way's outbox: claimed before `add_join_way` (WeCom's create is not idempotent). */
+export interface JoinWayRecord {
+  state: "planned" | "claimed" | "created";
+  configId?: string;
+  claimedAt?: string;
+  /** The `room_base_id` last sent (pool.ts: never restart WeCom's serial). */
+  roomBaseIdApplied?: number;
+  /** The chat ids the join way listed after the last sync. */
+  listed?: string[];
+  syncedAt?: string;
+  qrCode?: string;
+}
+
+export interface CodeRecord {
+  codeId: string;
+  definition: LiveCodeDefinition;
+  status: CodeStatus;
+  joinWay: JoinWayRecord;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  idempotencyKey?: string;
+  requestHash?: string;
+  /** Why the code cannot route, when it cannot. */
+  routing?: { state: "routing" } | { state: "blocked"; reason: unknown; since: string; episodeId: string; alertedAt?: string };
+}
+
+export interface GroupItem extends GroupState {
+  codeId: string;
+  /** Pool order (the order groups were added). */
+  order: number;
+  memberIds?: string[];
+  updatedAt: string;
+}
+
+function strip<T>(item: Record<string, unknown> | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _p, sk: _s, gsi1pk: _a, gsi1sk: _b, ...rest } = item;
+  return rest as T;
+}
+
+const listKeys = (c: Pick<CodeRecord, "codeId" | "createdAt">) => ({ gsi1pk: "codes", gsi1sk: `${c.createdAt}#${c.codeId}` });
+
+export async function getCode(table: string, codeId: string): Promise<CodeRecord | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: codePk(codeId), sk: META }, ConsistentRead: true }));
+  return strip<CodeRecord>(out.Item);
+}
+
+/** Put a code if absent (create) or if still at `expectedVersion` (change); false when another write came first. */
+export async function putCode(table: string, c: CodeRecord, expectedVersion?: number): Promise<boolean> {
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: table,
+        Item: { pk: codePk(c.codeId), sk: META, ...listKeys(c), ...c },
+        ...(expectedVersion === undefined
+          ? { ConditionExpression: "attribute_not_exists(pk)" }
+          : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": expectedVersion } }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+export async function listCodes(table: string, opts: { limit: number; cursor?: string }): Promise<{ items: CodeRecord[]; nextCursor?: string }> {
+  const start = assertCursor(opts.cursor, ["pk", "sk", "gsi1pk", "gsi1sk"], { gsi1pk: "codes", sk: META }, { attribute: "pk", prefix: "LC#" }, { list: "the live-code list" });
+  if (start && typeof start.gsi1sk !== "string") {
+    throw new AppError(400, "invalid-cursor", "Invalid cursor", "the cursor is not one this API returned for the live-code list", { errors: [{ path: "query.cursor", message: "not a cursor returned for the live-code list" }] });
+  }
+  const out = await documentClient().send(
+    new QueryCommand({ TableName: table, IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :p", ExpressionAttributeValues: { ":p": "codes" }, ScanIndexForward: false, Limit: opts.limit, ExclusiveStartKey: start }),
+  );
+  const nextCursor = encodeCursor(out.LastEvaluatedKey);
+  return { items: (out.Items ?? []).map((i) => strip<CodeRecord>(i)!), ...(nextCursor ? { nextCursor } : {}) };
+}
+
+/** The code's pool in pool order. */
+export async function groupsOf(table: string, codeId: string): Promise<GroupItem[]> {
+  return (await queryPrefix(table, codePk(codeId), "g#")).map((i) => strip<GroupItem>(i)!).sort((a, b) => a.order - b.order);
+}
+
+export async function getGroup(table: string, codeId: string, chatId: string): Promise<GroupItem | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: codePk(codeId), sk: groupSk(chatId) }, ConsistentRead: true }));
+  return strip<GroupItem>(out.Item);
+}
+
+/** Write group states and their chat index rows (deterministic contents: a retry rewrites the same). */
+export async function putGroups(table: string, groups: readonly GroupItem[]): Promise<void> {
+  await batchWrite(table, [
+    ...groups.map((g) => ({ pk: codePk(g.codeId), sk: groupSk(g.chatId), ...g })),
+    ...groups.map((g) => ({ pk: chatPk(g.chatId), sk: "code", codeId: g.codeId, chatId: g.chatId })),
+  ]);
+}
+
+/** Which code a group belongs to (undefined: not in any live code). */
+export async function codeOfChat(table: string, chatId: string): Promise<string | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: chatPk(chatId), sk: "code" } }));
+  return out.Item?.codeId as string | undefined;
+}

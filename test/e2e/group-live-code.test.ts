@@ -1,0 +1,125 @@
+import { describe, expect, it } from "vitest";
+import { apiClient, simClient } from "../support/clients.ts";
+import { eventually, usePlatform } from "../support/platform.ts";
+
+/**
+ * Group live codes in native mode against the strict simulator, with contact-intake turning WeCom's
+ * group callbacks into events: a code over 7 groups; QR joins fill groups to the code's capacity; the
+ * join way always lists ≤ 5 groups below capacity, a full group is swapped out within 2 s, and a group
+ * WeCom auto-created is adopted into the pool and never dropped by an update.
+ */
+const platform = await usePlatform({ services: ["contact-intake", "group-live-code"], simulator: { seed: "empty", strict: true } });
+const api = apiClient(platform);
+const sim = simClient(platform);
+const world = platform.simulator!.world;
+const CAPACITY = 3;
+
+for (const [userId, name] of [["zhangsan", "张三"], ["lisi", "李四"]]) await sim("staff", { userId, name });
+const chatIds: string[] = [];
+for (let i = 1; i <= 7; i++) {
+  const { chatId } = await sim<{ chatId: string }>("groups", { ownerUserId: i % 2 ? "zhangsan" : "lisi", name: `会员${i}群` });
+  chatIds.push(chatId);
+}
+await platform.drain();
+
+const joinWayOf = (configId: string) => world.groups.getJoinWay(configId);
+const membersOf = (chatId: string) => world.groups.get(chatId)!.members.size;
+const detail = async (id: string) => {
+  const res = await api("GET", `/v1/group-codes/${id}`);
+  expect(res.status, res.text).toBe(200);
+  return res.json! as Record<string, any>;
+};
+
+describe("validation", () => {
+  it("answers every failing field at once and stores nothing; an unknown group is a field error", async () => {
+    const res = await api("POST", "/v1/group-codes", { name: "", capacity: 500, groups: [{ chatId: "", ownerUserId: "zhangsan" }] });
+    expect(res.status).toBe(400);
+    expect((res.json!.errors as { path: string }[]).map((e) => e.path).sort()).toEqual(expect.arrayContaining(["body.capacity", "body.name"]));
+    const unknown = await api("POST", "/v1/group-codes", { name: "x", groups: [{ chatId: "wrNOPE", ownerUserId: "zhangsan" }] });
+    expect(unknown.status, unknown.text).toBe(400);
+    expect(unknown.json!.errors).toEqual([{ path: "body.groups.0.chatId", message: expect.stringContaining("does not know") }]);
+    expect((await api("GET", "/v1/group-codes")).json!.items).toEqual([]);
+    expect((await api("GET", "/v1/group-codes/NOT-AN-ID")).status).toBe(400);
+  });
+});
+
+describe("a native code over 7 groups", () => {
+  let codeId: string;
+  let configId: string;
+
+  it("creates one join way listing the first 5 groups below capacity", async () => {
+    const res = await api("POST", "/v1/group-codes", {
+      name: "会员福利群",
+      capacity: CAPACITY,
+      groups: chatIds.map((chatId, i) => ({ chatId, ownerUserId: i % 2 ? "lisi" : "zhangsan" })),
+    });
+    expect(res.status, res.text).toBe(201);
+    codeId = res.json!.codeId;
+    await platform.drain();
+    const d = await detail(codeId);
+    configId = d.joinWay.configId;
+    expect(configId).toEqual(expect.any(String));
+    expect(joinWayOf(configId).chatIdList).toEqual(chatIds.slice(0, 5));
+    expect(joinWayOf(configId).state).toBe(`glc.${codeId}`);
+    expect(d.groups.map((g: { members: number }) => g.members)).toEqual(chatIds.map(membersOf));
+  });
+
+  it("swaps a group out within 2 s of it reaching capacity, and never lists more than 5 or a full one", async () => {
+    const swaps: number[] = [];
+    let joins = 0;
+    // fill until every group of the pool is at capacity
+    while (chatIds.some((id) => membersOf(id) < CAPACITY)) {
+      const listed = joinWayOf(configId).chatIdList;
+      const { chatId } = await sim<{ chatId: string }>("join-group", { configId, name: `顾客${++joins}` });
+      expect(membersOf(chatId)).toBeLessThanOrEqual(CAPACITY);
+      if (membersOf(chatId) === CAPACITY && chatIds.some((id) => id !== chatId && membersOf(id) < CAPACITY)) {
+        const started = Date.now();
+        await eventually(async () => !joinWayOf(configId).chatIdList.includes(chatId), 5000, `${chatId} swapped out`);
+        swaps.push(Date.now() - started);
+      }
+      await platform.drain();
+      const now = joinWayOf(configId).chatIdList;
+      const withRoom = chatIds.filter((id) => membersOf(id) < CAPACITY);
+      expect(now.length).toBeLessThanOrEqual(5);
+      if (withRoom.length > 0) expect(now.every((id) => membersOf(id) < CAPACITY)).toBe(true);
+      expect(now.length).toBeGreaterThanOrEqual(Math.min(5, withRoom.length || listed.length));
+    }
+    expect(swaps.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...swaps)).toBeLessThan(2000);
+    const d = await detail(codeId);
+    expect(d.seats).toEqual({ free: 0, groupsWithRoom: 0 });
+    expect(d.groups.every((g: { members: number; capacity: number }) => g.members === g.capacity)).toBe(true);
+  });
+
+  it("adopts a group WeCom auto-created into the pool and keeps it through the next update", async () => {
+    // WeCom's auto_create_room: a new group appears in the join way's list, made by WeCom itself
+    const way = joinWayOf(configId);
+    const made = world.groups.create({ owner: "zhangsan", name: "会员福利群8", createdByJoinWay: configId });
+    way.chatIdList.push(made.group.chatId);
+    await made.delivery;
+    await platform.drain();
+    // a pool edit triggers a sync (get_join_way first: the update overwrites)
+    const { chatId: extra } = await sim<{ chatId: string }>("groups", { ownerUserId: "lisi", name: "会员9群" });
+    const res = await api("PATCH", `/v1/group-codes/${codeId}`, { addGroups: [{ chatId: extra, ownerUserId: "lisi" }] });
+    expect(res.status, res.text).toBe(200);
+    await platform.drain();
+    const listed = joinWayOf(configId).chatIdList;
+    expect(listed).toContain(made.group.chatId);
+    expect(listed).toContain(extra);
+    const d = await detail(codeId);
+    expect(d.groups.find((g: { chatId: string }) => g.chatId === made.group.chatId)).toMatchObject({ autoCreated: true, listed: true });
+  });
+
+  it("archives: the join way is deleted", async () => {
+    const res = await api("POST", `/v1/group-codes/${codeId}/archive`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.json!.status).toBe("archived");
+    expect(() => joinWayOf(configId)).toThrow();
+  });
+});
+
+describe("the simulator", () => {
+  it("saw no call WeCom would reject for a limit or frequency rule", async () => {
+    expect((await sim<{ violations: unknown[] }>("violations")).violations).toEqual([]);
+  });
+});
