@@ -2,8 +2,9 @@ import { defineService } from "@siyu/manifest";
 
 /**
  * group-live-code: one permanent group QR (群活码) over an unlimited pool of customer groups, never
- * routed past a group's capacity. Native mode (a WeCom join way over ≤ 5 groups with room) is built;
- * landing mode, stats and alerts are not yet (README.md).
+ * routed past a group's capacity. Native mode (a WeCom join way over ≤ 5 groups with room) and landing
+ * mode (`/g/{codeId}`: a seat by conditional increment, then the group's own QR) are built; stats and
+ * alerts are not yet (README.md).
  */
 export default defineService({
   name: "group-live-code",
@@ -23,6 +24,7 @@ export default defineService({
       { method: "GET", path: "/v1/group-codes/{codeId}", auth: "admin", name: "getGroupCode" },
       { method: "PATCH", path: "/v1/group-codes/{codeId}", auth: "admin", name: "updateGroupCode" },
       { method: "POST", path: "/v1/group-codes/{codeId}/archive", auth: "admin", name: "archiveGroupCode" },
+      { method: "GET", path: "/g/{codeId}", auth: "public", name: "groupCodeLandingPage" },
     ],
   },
   queues: [

@@ -5,11 +5,12 @@ import { z } from "zod";
 import manifest from "../../service.ts";
 import { archiveCode, codeDetail, createCode, listCodeViews, updateCode } from "../app/codes.ts";
 import type { Deps } from "../app/deps.ts";
+import { visit } from "../app/landing.ts";
 import { problemOf } from "./problems.ts";
 
 const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 const codeParam = z.object({ codeId: z.string().min(1).max(32).regex(/^[0-9a-z]+$/, "a live-code id") });
-const page = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().min(1).max(2048).optional() };
+const pageQuery = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().min(1).max(2048).optional() };
 
 function deps(req: HttpRequest<unknown, unknown, unknown>): Deps {
   const wecom = wecomFor(req.config);
@@ -28,11 +29,31 @@ const createGroupCode = route({ body: z.unknown() }, async (req) => {
   return { status: out.replay ? 200 : 201, headers: { location: `/v1/group-codes/${out.code.codeId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) }, body: out.code };
 });
 
+const esc = (s: string) => s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+const html = (title: string, body: string) =>
+  `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><body style="font-family:sans-serif;text-align:center;padding:2em">${body}</body></html>`;
+
+/** `GET /g/{codeId}` (public): a seat in a group with room and that group's QR, or the pool-full page. */
+const groupCodeLandingPage = route({ params: z.object({ codeId: z.string().max(64) }) }, async (req) => {
+  const id = req.params.codeId;
+  const out = /^[0-9a-z]{1,32}$/.test(id) ? await visit(deps(req), id) : ({ kind: "not-found" } as const);
+  const headers = { "cache-control": "no-store" };
+  if (out.kind === "not-found") return { status: 404, headers, contentType: "text/html; charset=utf-8", text: html("群活码不存在", "<h1>该群活码不存在或已停用</h1>") };
+  if (out.kind === "full") return { status: 200, headers, contentType: "text/html; charset=utf-8", text: html(out.name, `<h1>${esc(out.name)}</h1><p data-outcome="full">${esc(out.message)}</p>`) };
+  return {
+    status: 200,
+    headers,
+    contentType: "text/html; charset=utf-8",
+    text: html(out.name, `<h1>${esc(out.name)}</h1><p>长按识别二维码加入群聊</p><img data-outcome="seat" data-chat-id="${esc(out.chatId)}" src="${esc(out.qrCode)}" alt="群二维码" width="280" height="280">`),
+  };
+});
+
 export const handler = http(
   manifest,
   {
     createGroupCode,
-    listGroupCodes: route({ query: z.object(page) }, async (req) => ({ status: 200, body: await listCodeViews(deps(req), req.query) })),
+    groupCodeLandingPage,
+    listGroupCodes: route({ query: z.object(pageQuery) }, async (req) => ({ status: 200, body: await listCodeViews(deps(req), req.query) })),
     getGroupCode: route({ params: codeParam }, async (req) => ({ status: 200, body: await codeDetail(deps(req), req.params.codeId) })),
     updateGroupCode: route({ params: codeParam, body: z.unknown() }, async (req) => ({ status: 200, body: await updateCode(deps(req), req.params.codeId, req.body) })),
     archiveGroupCode: route({ params: codeParam }, async (req) => ({ status: 200, body: await archiveCode(deps(req), req.params.codeId) })),

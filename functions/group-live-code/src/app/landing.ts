@@ -1,0 +1,67 @@
+/**
+ * Landing mode (`GET /g/{codeId}`): a visit takes a seat in a group with room — a conditional
+ * increment per group, tried in the domain's order — and is shown that group's own join QR (its
+ * single-group join way, made once under a claim). No group is ever routed past its capacity, however
+ * many visits arrive at once; when every seat is taken the page says so.
+ */
+import { sleep } from "@siyu/store";
+import { joinWayState } from "../domain/code.ts";
+import { groupJoinWay, planVisit, POOL_FULL_MESSAGE } from "../domain/seats.ts";
+import { getCode, groupsOf } from "../store/codes.ts";
+import { claimGroupWay, ensureSeat, getSeat, recordGroupWay, seatsOf, takeSeat } from "../store/seats.ts";
+import type { Deps } from "./deps.ts";
+
+export type VisitOutcome =
+  | { kind: "seat"; chatId: string; qrCode: string; name: string }
+  | { kind: "full"; message: string; name: string }
+  | { kind: "not-found" };
+
+/** Counters for every pool group (created at the group's member count when missing). */
+async function countersOf(deps: Deps, codeId: string) {
+  const { table } = deps.config;
+  let seats = await seatsOf(table, codeId);
+  const groups = (await groupsOf(table, codeId)).filter((g) => !g.removed);
+  const have = new Set(seats.map((s) => s.chatId));
+  const missing = groups.filter((g) => !have.has(g.chatId));
+  if (missing.length > 0) {
+    for (const g of missing) await ensureSeat(table, codeId, { chatId: g.chatId, capacity: g.capacity, taken: g.members, dismissed: g.dismissed });
+    seats = await seatsOf(table, codeId);
+  }
+  const order = new Map(groups.map((g, i) => [g.chatId, i]));
+  return seats.filter((s) => order.has(s.chatId)).sort((a, b) => order.get(a.chatId)! - order.get(b.chatId)!);
+}
+
+export async function visit(deps: Deps, codeId: string): Promise<VisitOutcome> {
+  const { table } = deps.config;
+  const code = await getCode(table, codeId);
+  if (!code || code.status === "archived" || code.definition.mode !== "landing") return { kind: "not-found" };
+  const tried = new Set<string>();
+  for (let round = 0; round < 4; round++) {
+    const plan = planVisit(await countersOf(deps, codeId), code.definition.autoCreate, tried);
+    if (plan.kind !== "try") break;
+    for (const chatId of plan.candidates) {
+      if (await takeSeat(table, codeId, chatId)) return { kind: "seat", chatId, qrCode: await groupQr(deps, codeId, chatId, code.definition.name), name: code.definition.name };
+      tried.add(chatId);
+    }
+  }
+  return { kind: "full", message: POOL_FULL_MESSAGE, name: code.definition.name };
+}
+
+/** The group's own join QR: made once (one visit claims it; the others wait for it, ≤ 5 s). */
+async function groupQr(deps: Deps, codeId: string, chatId: string, name: string): Promise<string> {
+  const { table } = deps.config;
+  for (let i = 0; i < 100; i++) {
+    const seat = await getSeat(table, codeId, chatId);
+    if (seat?.qrCode) return seat.qrCode;
+    const now = deps.now();
+    if (await claimGroupWay(table, codeId, chatId, now, new Date(now.getTime() - 30_000))) {
+      const wecom = await deps.wecom();
+      const { config_id } = await wecom.addJoinWay(groupJoinWay(chatId, { name, state: joinWayState(codeId) }));
+      const qr = (await wecom.getJoinWay(config_id)).join_way.qr_code ?? "";
+      await recordGroupWay(table, codeId, chatId, config_id, qr);
+      return qr;
+    }
+    await sleep(50);
+  }
+  throw new Error(`the join QR of ${chatId} was not made in time`);
+}

@@ -1,0 +1,93 @@
+/**
+ * Landing mode's seat counters: one item per pool group (`LC#<codeId>` / `seat#<chatId>`), `taken`
+ * (members + seats handed to visitors) only ever moved by conditional writes, so a burst of concurrent
+ * visits can never route a group past its capacity. Beside it, each group's own join way (its QR), made
+ * once under a claim.
+ */
+import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { documentClient, isConditionalCheckFailed, key, queryPrefix } from "@siyu/store";
+import type { SeatCounter } from "../domain/seats.ts";
+import { codePk } from "./codes.ts";
+
+const seatSk = (chatId: string) => key("seat", chatId);
+
+export interface SeatItem extends SeatCounter {
+  /** The group's own join way (landing QR), once made. */
+  configId?: string;
+  qrCode?: string;
+  /** Set while one visit makes the join way (the others wait for its QR). */
+  wayClaimedAt?: string;
+}
+
+async function conditional(command: UpdateCommand): Promise<boolean> {
+  try {
+    await documentClient().send(command);
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Create a group's counter at its member count if it has none (a repeat leaves it alone). */
+export async function ensureSeat(table: string, codeId: string, c: SeatCounter): Promise<void> {
+  await conditional(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: codePk(codeId), sk: seatSk(c.chatId) },
+      UpdateExpression: "SET chatId = :c, #cap = :cap, taken = :t, dismissed = :d",
+      ConditionExpression: "attribute_not_exists(pk)",
+      ExpressionAttributeNames: { "#cap": "capacity" },
+      ExpressionAttributeValues: { ":c": c.chatId, ":cap": c.capacity, ":t": c.taken, ":d": c.dismissed },
+    }),
+  );
+}
+
+export async function seatsOf(table: string, codeId: string): Promise<SeatItem[]> {
+  return (await queryPrefix<SeatItem & { pk: string; sk: string }>(table, codePk(codeId), "seat#")).map(({ pk: _p, sk: _s, ...r }) => r);
+}
+
+export async function getSeat(table: string, codeId: string, chatId: string): Promise<SeatItem | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: codePk(codeId), sk: seatSk(chatId) }, ConsistentRead: true }));
+  if (!out.Item) return undefined;
+  const { pk: _p, sk: _s, ...r } = out.Item;
+  return r as SeatItem;
+}
+
+/** Take one seat: `taken + 1` only while `taken < capacity` and the group is live. */
+export async function takeSeat(table: string, codeId: string, chatId: string): Promise<boolean> {
+  return conditional(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: codePk(codeId), sk: seatSk(chatId) },
+      UpdateExpression: "SET taken = taken + :one",
+      ConditionExpression: "attribute_exists(pk) AND taken < #cap AND dismissed = :f AND attribute_not_exists(removed)",
+      ExpressionAttributeNames: { "#cap": "capacity" },
+      ExpressionAttributeValues: { ":one": 1, ":f": false },
+    }),
+  );
+}
+
+/** Claim making the group's join way (one visit does it; the claim lapses after `staleBefore`). */
+export async function claimGroupWay(table: string, codeId: string, chatId: string, now: Date, staleBefore: Date): Promise<boolean> {
+  return conditional(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: codePk(codeId), sk: seatSk(chatId) },
+      UpdateExpression: "SET wayClaimedAt = :now",
+      ConditionExpression: "attribute_not_exists(configId) AND (attribute_not_exists(wayClaimedAt) OR wayClaimedAt < :stale)",
+      ExpressionAttributeValues: { ":now": now.toISOString(), ":stale": staleBefore.toISOString() },
+    }),
+  );
+}
+
+export async function recordGroupWay(table: string, codeId: string, chatId: string, configId: string, qrCode: string): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: codePk(codeId), sk: seatSk(chatId) },
+      UpdateExpression: "SET configId = :id, qrCode = :qr REMOVE wayClaimedAt",
+      ExpressionAttributeValues: { ":id": configId, ":qr": qrCode },
+    }),
+  );
+}
