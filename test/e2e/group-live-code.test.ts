@@ -1,3 +1,4 @@
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { apiClient, simClient } from "../support/clients.ts";
 import { eventually, usePlatform } from "../support/platform.ts";
@@ -148,6 +149,21 @@ describe("a landing-mode code", () => {
     // one single-group join way per group, made once under a claim however many visits raced for it
     expect((await sim<{ requests: unknown[] }>("requests?api=externalcontact/groupchat/add_join_way")).requests.length - waysBefore).toBe(3);
     expect((await fetch(`${platform.gatewayUrl}/g/zzzz-nope`)).status).toBe(404);
+
+    // a visitor scans the group's QR: the join uses up their hold (no second seat); a leave frees one
+    const seat = (await platform.dynamo.send(new GetCommand({ TableName: platform.tableName("group-live-code"), Key: { pk: `LC#${id}`, sk: `seat#${pool[0]}` } }))).Item!;
+    expect(seat).toMatchObject({ taken: 101, members: 1 });
+    const { externalUserId, chatId } = await sim<{ externalUserId: string; chatId: string }>("join-group", { configId: seat.configId, name: "扫码顾客" });
+    expect(chatId).toBe(pool[0]);
+    await platform.drain();
+    const after = (await platform.dynamo.send(new GetCommand({ TableName: platform.tableName("group-live-code"), Key: { pk: `LC#${id}`, sk: `seat#${pool[0]}` } }))).Item!;
+    expect(after).toMatchObject({ taken: 101, members: 2 });
+    expect(after.holds).toHaveLength(99);
+    expect(/data-outcome="full"/.test(await (await fetch(`${platform.gatewayUrl}/g/${id}`)).text())).toBe(true);
+    await sim("leave-group", { chatId: pool[0], externalUserId });
+    await platform.drain();
+    const freed = await (await fetch(`${platform.gatewayUrl}/g/${id}`)).text();
+    expect(/data-chat-id="([^"]+)"/.exec(freed)?.[1]).toBe(pool[0]);
   }, 60_000);
 });
 

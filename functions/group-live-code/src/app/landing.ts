@@ -6,10 +6,14 @@
  */
 import { sleep } from "@siyu/store";
 import { joinWayState } from "../domain/code.ts";
-import { groupJoinWay, planVisit, POOL_FULL_MESSAGE } from "../domain/seats.ts";
+import { expireHolds, groupJoinWay, planVisit, POOL_FULL_MESSAGE, type SeatLedger } from "../domain/seats.ts";
 import { getCode, groupsOf } from "../store/codes.ts";
-import { claimGroupWay, ensureSeat, getSeat, recordGroupWay, seatsOf, takeSeat } from "../store/seats.ts";
+import { adjustSeat, claimGroupWay, ensureSeat, getSeat, recordGroupWay, type SeatItem, seatsOf, takeSeat } from "../store/seats.ts";
 import type { Deps } from "./deps.ts";
+
+/** The domain's view of a stored counter, and back. */
+export const ledgerOf = (s: SeatItem): SeatLedger => ({ counter: s, members: s.members ?? s.taken, holds: s.holds ?? [] });
+export const counterOf = (l: SeatLedger) => ({ taken: l.counter.taken, members: l.members, holds: l.holds });
 
 export type VisitOutcome =
   | { kind: "seat"; chatId: string; qrCode: string; name: string }
@@ -27,6 +31,13 @@ async function countersOf(deps: Deps, codeId: string) {
     for (const g of missing) await ensureSeat(table, codeId, { chatId: g.chatId, capacity: g.capacity, taken: g.members, dismissed: g.dismissed });
     seats = await seatsOf(table, codeId);
   }
+  // visitors who never joined give their seats back after 10 minutes
+  const now = deps.now();
+  const lapsed = seats.filter((s) => expireHolds(ledgerOf(s), now).released > 0);
+  if (lapsed.length > 0) {
+    for (const s of lapsed) await adjustSeat(table, codeId, s.chatId, (cur) => counterOf(expireHolds(ledgerOf(cur), now).ledger));
+    seats = await seatsOf(table, codeId);
+  }
   const order = new Map(groups.map((g, i) => [g.chatId, i]));
   return seats.filter((s) => order.has(s.chatId)).sort((a, b) => order.get(a.chatId)! - order.get(b.chatId)!);
 }
@@ -40,7 +51,7 @@ export async function visit(deps: Deps, codeId: string): Promise<VisitOutcome> {
     const plan = planVisit(await countersOf(deps, codeId), code.definition.autoCreate, tried);
     if (plan.kind !== "try") break;
     for (const chatId of plan.candidates) {
-      if (await takeSeat(table, codeId, chatId)) return { kind: "seat", chatId, qrCode: await groupQr(deps, codeId, chatId, code.definition.name), name: code.definition.name };
+      if (await takeSeat(table, codeId, chatId, deps.now())) return { kind: "seat", chatId, qrCode: await groupQr(deps, codeId, chatId, code.definition.name), name: code.definition.name };
       tried.add(chatId);
     }
   }

@@ -7,6 +7,9 @@
 import type { DomainEvent } from "@siyu/kernel";
 import { applyMemberChange, reconcileMembers } from "../domain/members.ts";
 import { hasRoom } from "../domain/pool.ts";
+import { expireHolds, reconciledTaken, seatsOnJoin, seatsOnLeave } from "../domain/seats.ts";
+import { adjustSeat } from "../store/seats.ts";
+import { counterOf, ledgerOf } from "./landing.ts";
 import { codeOfChat, getCode, getGroup, type GroupItem, putGroups } from "../store/codes.ts";
 import type { Deps } from "./deps.ts";
 import { requestSync } from "./sync.ts";
@@ -49,6 +52,16 @@ export async function applyGroupEvent(deps: Deps, e: GroupEvent): Promise<"ignor
     outcome = "reconciled";
   }
   await putGroups(table, [next]);
-  if (hasRoom(group) !== hasRoom(next)) await requestSync(deps, codeId, "members", e.id);
+  if (code.definition.mode === "landing") {
+    // the seat counter follows: QR joins use up visitors' holds, invites take seats, leaves free them,
+    // a reconciliation sets the true members (plus live holds)
+    const at = deps.now();
+    await adjustSeat(table, codeId, d.chatId, (s) => {
+      const l = ledgerOf(s);
+      if (outcome === "reconciled") return { taken: reconciledTaken(next.members, l, at), members: next.members, holds: expireHolds(l, at).ledger.holds };
+      const joined = applied.joined > 0 ? seatsOnJoin(l, applied.joined, applied.byQr) : l;
+      return counterOf(applied.left > 0 ? seatsOnLeave(joined, applied.left) : joined);
+    });
+  } else if (hasRoom(group) !== hasRoom(next)) await requestSync(deps, codeId, "members", e.id);
   return outcome;
 }

@@ -12,6 +12,10 @@ import { codePk } from "./codes.ts";
 const seatSk = (chatId: string) => key("seat", chatId);
 
 export interface SeatItem extends SeatCounter {
+  /** Members WeCom has (taken = members + live holds). */
+  members: number;
+  /** Seats handed to visitors not joined yet (ISO instants, oldest first); each lapses after 10 min. */
+  holds?: string[];
   /** The group's own join way (landing QR), once made. */
   configId?: string;
   qrCode?: string;
@@ -35,10 +39,10 @@ export async function ensureSeat(table: string, codeId: string, c: SeatCounter):
     new UpdateCommand({
       TableName: table,
       Key: { pk: codePk(codeId), sk: seatSk(c.chatId) },
-      UpdateExpression: "SET chatId = :c, #cap = :cap, taken = :t, dismissed = :d",
+      UpdateExpression: "SET chatId = :c, #cap = :cap, taken = :t, members = :t, holds = :none, dismissed = :d",
       ConditionExpression: "attribute_not_exists(pk)",
       ExpressionAttributeNames: { "#cap": "capacity" },
-      ExpressionAttributeValues: { ":c": c.chatId, ":cap": c.capacity, ":t": c.taken, ":d": c.dismissed },
+      ExpressionAttributeValues: { ":c": c.chatId, ":cap": c.capacity, ":t": c.taken, ":d": c.dismissed, ":none": [] },
     }),
   );
 }
@@ -54,16 +58,16 @@ export async function getSeat(table: string, codeId: string, chatId: string): Pr
   return r as SeatItem;
 }
 
-/** Take one seat: `taken + 1` only while `taken < capacity` and the group is live. */
-export async function takeSeat(table: string, codeId: string, chatId: string): Promise<boolean> {
+/** Take one seat for a visitor at `now`: `taken + 1` (and a hold) only while `taken < capacity` and the group is live. */
+export async function takeSeat(table: string, codeId: string, chatId: string, now: Date): Promise<boolean> {
   return conditional(
     new UpdateCommand({
       TableName: table,
       Key: { pk: codePk(codeId), sk: seatSk(chatId) },
-      UpdateExpression: "SET taken = taken + :one",
+      UpdateExpression: "SET taken = taken + :one, holds = list_append(if_not_exists(holds, :none), :hold)",
       ConditionExpression: "attribute_exists(pk) AND taken < #cap AND dismissed = :f AND attribute_not_exists(removed)",
       ExpressionAttributeNames: { "#cap": "capacity" },
-      ExpressionAttributeValues: { ":one": 1, ":f": false },
+      ExpressionAttributeValues: { ":one": 1, ":f": false, ":none": [], ":hold": [now.toISOString()] },
     }),
   );
 }
@@ -90,4 +94,34 @@ export async function recordGroupWay(table: string, codeId: string, chatId: stri
       ExpressionAttributeValues: { ":id": configId, ":qr": qrCode },
     }),
   );
+}
+
+/**
+ * Move a counter by a domain decision (holds lapsed, members joined or left, a reconciliation) from the
+ * item as read: written only if it is still what was read, else read again (a seat taken meanwhile is
+ * never lost). False when the counter does not exist.
+ */
+export async function adjustSeat(
+  table: string,
+  codeId: string,
+  chatId: string,
+  decide: (s: SeatItem) => { taken: number; members: number; holds: readonly string[] } | undefined,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const seat = await getSeat(table, codeId, chatId);
+    if (!seat) return false;
+    const next = decide(seat);
+    if (!next) return true;
+    const ok = await conditional(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: codePk(codeId), sk: seatSk(chatId) },
+        UpdateExpression: "SET taken = :t, members = :m, holds = :h",
+        ConditionExpression: "taken = :was AND members = :wasM",
+        ExpressionAttributeValues: { ":t": next.taken, ":m": next.members, ":h": [...next.holds], ":was": seat.taken, ":wasM": seat.members },
+      }),
+    );
+    if (ok) return true;
+  }
+  throw new Error(`the seat counter of ${chatId} kept changing`);
 }
