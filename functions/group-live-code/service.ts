@@ -24,6 +24,7 @@ export default defineService({
       { method: "GET", path: "/v1/group-codes/{codeId}", auth: "admin", name: "getGroupCode" },
       { method: "PATCH", path: "/v1/group-codes/{codeId}", auth: "admin", name: "updateGroupCode" },
       { method: "POST", path: "/v1/group-codes/{codeId}/archive", auth: "admin", name: "archiveGroupCode" },
+      { method: "GET", path: "/v1/group-codes/{codeId}/stats", auth: "admin", name: "getGroupCodeStats" },
       { method: "GET", path: "/g/{codeId}", auth: "public", name: "groupCodeLandingPage" },
     ],
   },

@@ -164,6 +164,13 @@ describe("a landing-mode code", () => {
     await platform.drain();
     const freed = await (await fetch(`${platform.gatewayUrl}/g/${id}`)).text();
     expect(/data-chat-id="([^"]+)"/.exec(freed)?.[1]).toBe(pool[0]);
+
+    // the stats: views and joins are separate facts (the anchors count one as the other)
+    const stats = await api("GET", `/v1/group-codes/${id}/stats`);
+    expect(stats.status, stats.text).toBe(200);
+    expect(stats.json!.totals).toMatchObject({ pageViews: 1002, joins: 1, joinsViaCode: 1, leaves: 1, groups: 3, routableGroups: 3 });
+    expect(stats.json!.groups.find((g: { chatId: string }) => g.chatId === pool[0])).toMatchObject({ joins: 1, leaves: 1 });
+    expect((await api("GET", "/v1/group-codes/zzzz/stats")).status).toBe(404);
   }, 60_000);
 });
 

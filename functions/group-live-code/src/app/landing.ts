@@ -4,7 +4,9 @@
  * single-group join way, made once under a claim). No group is ever routed past its capacity, however
  * many visits arrive at once; when every seat is taken the page says so.
  */
+import { newId } from "@siyu/kernel";
 import { sleep } from "@siyu/store";
+import { putFacts } from "../store/facts.ts";
 import { joinWayState } from "../domain/code.ts";
 import { expireHolds, groupJoinWay, planVisit, POOL_FULL_MESSAGE, type SeatLedger } from "../domain/seats.ts";
 import { getCode, groupsOf } from "../store/codes.ts";
@@ -51,10 +53,15 @@ export async function visit(deps: Deps, codeId: string): Promise<VisitOutcome> {
     const plan = planVisit(await countersOf(deps, codeId), code.definition.autoCreate, tried);
     if (plan.kind !== "try") break;
     for (const chatId of plan.candidates) {
-      if (await takeSeat(table, codeId, chatId, deps.now())) return { kind: "seat", chatId, qrCode: await groupQr(deps, codeId, chatId, code.definition.name), name: code.definition.name };
+      if (await takeSeat(table, codeId, chatId, deps.now())) {
+        const qrCode = await groupQr(deps, codeId, chatId, code.definition.name);
+        await putFacts(table, codeId, [{ kind: "view", at: deps.now().toISOString(), chatId, id: newId() }]);
+        return { kind: "seat", chatId, qrCode, name: code.definition.name };
+      }
       tried.add(chatId);
     }
   }
+  await putFacts(table, codeId, [{ kind: "view", at: deps.now().toISOString(), id: newId() }]);
   return { kind: "full", message: POOL_FULL_MESSAGE, name: code.definition.name };
 }
 

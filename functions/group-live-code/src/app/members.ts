@@ -4,7 +4,8 @@
  * `groupchat/get`. When a group's room changes (it filled, or a seat came free, or it was dismissed),
  * its code's join way is synced.
  */
-import type { DomainEvent } from "@siyu/kernel";
+import { type DomainEvent, deterministicId } from "@siyu/kernel";
+import { putFacts } from "../store/facts.ts";
 import { applyMemberChange, reconcileMembers } from "../domain/members.ts";
 import { hasRoom } from "../domain/pool.ts";
 import { expireHolds, reconciledTaken, seatsOnJoin, seatsOnLeave } from "../domain/seats.ts";
@@ -42,15 +43,30 @@ export async function applyGroupEvent(deps: Deps, e: GroupEvent): Promise<"ignor
     ...(d.quitScene !== undefined ? { quitScene: d.quitScene } : {}),
   });
   if (applied.outcome === "ignored" || applied.outcome === "duplicate") return "ignored";
-  let next: GroupItem = { ...group, ...applied.group, updatedAt: now };
+  // the event names who joined or left: membership and the stats facts follow
+  const ids = (d as { memberIds?: string[] }).memberIds ?? [];
+  const known = new Set(group.memberIds ?? []);
+  const memberIds = d.change === "add_member" ? [...known, ...ids.filter((id) => !known.has(id))] : [...known].filter((id) => !ids.includes(id));
+  let next: GroupItem = { ...group, ...applied.group, ...(ids.length > 0 ? { memberIds } : {}), updatedAt: now };
   let outcome: "applied" | "reconciled" = "applied";
+  let facts: Parameters<typeof putFacts>[2] = ids.map((memberId) =>
+    d.change === "add_member"
+      ? { kind: "join" as const, at: d.changedAt, chatId: d.chatId, memberId, viaCode: d.joinScene === 3, id: deterministicId("join", d.chatId, memberId, d.changedAt) }
+      : { kind: "leave" as const, at: d.changedAt, chatId: d.chatId, memberId, id: deterministicId("leave", d.chatId, memberId, d.changedAt) },
+  );
   if (applied.reconcile) {
     // WeCom's list is the truth: count, version, who joined and left
     const read = (await (await deps.wecom()).getGroupChat(d.chatId)).group_chat;
     const r = reconcileMembers(group, new Set(group.memberIds ?? []), { chat_id: read.chat_id, member_list: read.member_list ?? [], ...(read.owner ? { owner: read.owner } : {}), ...(read.member_version ? { member_version: read.member_version } : {}) });
     next = { ...group, ...r.group, memberIds: (read.member_list ?? []).map((m) => m.userid), updatedAt: now };
     outcome = "reconciled";
+    // WeCom's list attributes every join (its state names the code) and shows who left
+    facts = [
+      ...r.joined.map((j) => ({ kind: "join" as const, at: j.joinedAt ?? d.changedAt, chatId: d.chatId, memberId: j.memberId, viaCode: j.codeId === codeId, id: deterministicId("join", d.chatId, j.memberId, j.joinedAt ?? d.changedAt) })),
+      ...r.left.map((memberId) => ({ kind: "leave" as const, at: d.changedAt, chatId: d.chatId, memberId, id: deterministicId("leave", d.chatId, memberId, d.changedAt) })),
+    ];
   }
+  await putFacts(table, codeId, facts);
   await putGroups(table, [next]);
   if (code.definition.mode === "landing") {
     // the seat counter follows: QR joins use up visitors' holds, invites take seats, leaves free them,

@@ -6,6 +6,7 @@ import manifest from "../../service.ts";
 import { archiveCode, codeDetail, createCode, listCodeViews, updateCode } from "../app/codes.ts";
 import type { Deps } from "../app/deps.ts";
 import { visit } from "../app/landing.ts";
+import { codeStatsView } from "../app/stats.ts";
 import { problemOf } from "./problems.ts";
 
 const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
@@ -56,6 +57,7 @@ export const handler = http(
     listGroupCodes: route({ query: z.object(pageQuery) }, async (req) => ({ status: 200, body: await listCodeViews(deps(req), req.query) })),
     getGroupCode: route({ params: codeParam }, async (req) => ({ status: 200, body: await codeDetail(deps(req), req.params.codeId) })),
     updateGroupCode: route({ params: codeParam, body: z.unknown() }, async (req) => ({ status: 200, body: await updateCode(deps(req), req.params.codeId, req.body) })),
+    getGroupCodeStats: route({ params: codeParam }, async (req) => ({ status: 200, body: await codeStatsView(deps(req), req.params.codeId) })),
     archiveGroupCode: route({ params: codeParam }, async (req) => ({ status: 200, body: await archiveCode(deps(req), req.params.codeId) })),
   },
   { problemOf },
