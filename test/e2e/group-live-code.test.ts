@@ -92,6 +92,12 @@ describe("a native code over 7 groups", () => {
     const d = await detail(codeId);
     expect(d.seats).toEqual({ free: 0, groupsWithRoom: 0 });
     expect(d.groups.every((g: { members: number; capacity: number }) => g.members === g.capacity)).toBe(true);
+    // every group full and auto-create off: the code says why it cannot route, and its owner hears once
+    expect(d.routing).toMatchObject({ state: "blocked", reason: "pool-full" });
+    const alerts = (await sim<{ appMessages: { touser: string[]; body: { text: { content: string } } }[] }>("app-messages")).appMessages.filter((m) => m.body.text.content.includes("会员福利群"));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.touser).toEqual(["zhangsan"]);
+    expect(alerts[0]!.body.text.content).toContain("已满员");
   });
 
   it("adopts a group WeCom auto-created into the pool and keeps it through the next update", async () => {
@@ -111,6 +117,8 @@ describe("a native code over 7 groups", () => {
     expect(listed).toContain(extra);
     const d = await detail(codeId);
     expect(d.groups.find((g: { chatId: string }) => g.chatId === made.group.chatId)).toMatchObject({ autoCreated: true, listed: true });
+    // room again: the episode is over
+    expect(d.routing).toEqual({ state: "routing" });
   });
 
   it("archives: the join way is deleted", async () => {

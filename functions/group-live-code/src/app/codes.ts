@@ -39,6 +39,7 @@ export function codeView(c: CodeRecord) {
     ownerUserId: c.definition.ownerUserId ?? null,
     state: joinWayState(c.codeId),
     joinWay: { configId: c.joinWay.configId ?? null, qrCode: c.joinWay.qrCode ?? null, listed: c.joinWay.listed ?? [], syncedAt: c.joinWay.syncedAt ?? null },
+    routing: c.routing ?? { state: "routing" },
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };

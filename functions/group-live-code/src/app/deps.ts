@@ -5,6 +5,8 @@ import type { WecomClient } from "@siyu/wecom";
 export interface Deps {
   config: RuntimeConfig;
   wecom: () => Promise<WecomClient>;
+  /** The app's client and agent id, for app messages (alerts). */
+  app: () => Promise<{ client: WecomClient; agentId: number }>;
   now: () => Date;
   log: Logger;
 }

@@ -13,6 +13,7 @@ import { adjustSeat } from "../store/seats.ts";
 import { counterOf, ledgerOf } from "./landing.ts";
 import { codeOfChat, getCode, getGroup, type GroupItem, putGroups } from "../store/codes.ts";
 import type { Deps } from "./deps.ts";
+import { updateRouting } from "./alerts.ts";
 import { requestSync } from "./sync.ts";
 
 export const GROUP_EVENTS = ["group.member_changed", "group.dismissed"] as const;
@@ -28,7 +29,8 @@ export async function applyGroupEvent(deps: Deps, e: GroupEvent): Promise<"ignor
   const now = deps.now().toISOString();
   if (e.type === "group.dismissed") {
     await putGroups(table, [{ ...group, dismissed: true, updatedAt: now }]);
-    await requestSync(deps, codeId, "dismissed", e.id);
+    if (code.definition.mode === "native") await requestSync(deps, codeId, "dismissed", e.id);
+    else await updateRouting(deps, codeId);
     return "dismissed";
   }
   const d = e.data as DomainEvent<"group.member_changed">["data"] & { lastMemberVersion?: string; joinScene?: number; quitScene?: number };
@@ -79,5 +81,7 @@ export async function applyGroupEvent(deps: Deps, e: GroupEvent): Promise<"ignor
       return counterOf(applied.left > 0 ? seatsOnLeave(joined, applied.left) : joined);
     });
   } else if (hasRoom(group) !== hasRoom(next)) await requestSync(deps, codeId, "members", e.id);
+  // landing codes have no sync: their routing status follows the pool here
+  if (code.definition.mode === "landing" && hasRoom(group) !== hasRoom(next)) await updateRouting(deps, codeId);
   return outcome;
 }

@@ -10,9 +10,12 @@ import { deterministicId, makeEvent } from "@siyu/kernel";
 import { joinWayState } from "../domain/code.ts";
 import { type GroupState, planJoinWayCreate, planJoinWayUpdate, type PoolState } from "../domain/pool.ts";
 import { type CodeRecord, getCode, type GroupItem, groupsOf, putCode, putGroups } from "../store/codes.ts";
+import { WecomApiError } from "@siyu/wecom";
+import { PERMISSION_ERRCODES } from "../domain/alerts.ts";
+import { updateRouting } from "./alerts.ts";
 import type { Deps } from "./deps.ts";
 
-export type SyncOutcome = "created" | "updated" | "unchanged" | "archived" | "no-live-group" | "unknown-code" | "busy";
+export type SyncOutcome = "created" | "updated" | "unchanged" | "archived" | "no-live-group" | "unknown-code" | "busy" | "refused";
 
 /** Queue a sync of the code (FIFO group = code; the id dedupes a burst within SQS's 5-minute window). */
 export async function requestSync(deps: Pick<Deps, "config" | "now">, codeId: string, reason: "created" | "edited" | "members" | "dismissed" | "sweep", dedupe: string): Promise<void> {
@@ -29,6 +32,23 @@ function poolOf(code: CodeRecord, groups: readonly GroupItem[]): PoolState {
 }
 
 export async function syncCode(deps: Deps, codeId: string): Promise<SyncOutcome> {
+  try {
+    const out = await syncJoinWay(deps, codeId);
+    // whether the code can route now (a pool with no room, no live group), and its alert
+    if (out !== "unknown-code" && out !== "archived" && out !== "busy") await updateRouting(deps, codeId);
+    return out;
+  } catch (error) {
+    if (error instanceof WecomApiError && PERMISSION_ERRCODES.has(error.errcode)) {
+      // WeCom will not let this app manage join ways: say so (once), do not retry blindly
+      await updateRouting(deps, codeId, { errcode: error.errcode, at: deps.now().toISOString() });
+      deps.log.warn("join way refused by WeCom (permission)", { codeId, errcode: error.errcode });
+      return "refused";
+    }
+    throw error;
+  }
+}
+
+async function syncJoinWay(deps: Deps, codeId: string): Promise<SyncOutcome> {
   const { table } = deps.config;
   const code = await getCode(table, codeId);
   if (!code) return "unknown-code";

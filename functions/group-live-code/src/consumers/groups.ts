@@ -9,6 +9,6 @@ export const handler = sqs({
   idempotency: { prefix: "group-event" },
   async handle(event, { config, clock, log }) {
     const wecom = wecomFor(config);
-    await applyGroupEvent({ config, wecom: () => wecom.client(), now: () => clock.now(), log }, event as GroupEvent);
+    await applyGroupEvent({ config, wecom: () => wecom.client(), app: () => wecom.app(), now: () => clock.now(), log }, event as GroupEvent);
   },
 });

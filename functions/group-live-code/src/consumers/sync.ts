@@ -9,7 +9,7 @@ export const handler = sqs({
   idempotency: false,
   async handle(event, { config, clock, log }) {
     const wecom = wecomFor(config);
-    const outcome = await syncCode({ config, wecom: () => wecom.client(), now: () => clock.now(), log }, event.data.codeId);
+    const outcome = await syncCode({ config, wecom: () => wecom.client(), app: () => wecom.app(), now: () => clock.now(), log }, event.data.codeId);
     log.info("live code synced", { codeId: event.data.codeId, reason: event.data.reason, outcome });
   },
 });

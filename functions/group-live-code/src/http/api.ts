@@ -15,7 +15,7 @@ const pageQuery = { limit: z.coerce.number().int().min(1).max(100).default(50), 
 
 function deps(req: HttpRequest<unknown, unknown, unknown>): Deps {
   const wecom = wecomFor(req.config);
-  return { config: req.config, wecom: () => wecom.client(), now: () => req.clock.now(), log };
+  return { config: req.config, wecom: () => wecom.client(), app: () => wecom.app(), now: () => req.clock.now(), log };
 }
 
 const createGroupCode = route({ body: z.unknown() }, async (req) => {
