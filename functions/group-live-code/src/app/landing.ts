@@ -6,11 +6,11 @@
  */
 import { newId } from "@siyu/kernel";
 import { sleep } from "@siyu/store";
-import { putFacts } from "../store/facts.ts";
+import { factItem, putFacts } from "../store/facts.ts";
 import { joinWayState } from "../domain/code.ts";
 import { expireHolds, groupJoinWay, planVisit, POOL_FULL_MESSAGE, type SeatLedger } from "../domain/seats.ts";
-import { getCode, groupsOf } from "../store/codes.ts";
-import { adjustSeat, claimGroupWay, ensureSeat, getSeat, recordGroupWay, type SeatItem, seatsOf, takeSeat } from "../store/seats.ts";
+import { readCodePartition } from "../store/codes.ts";
+import { adjustSeat, claimGroupWay, ensureSeat, getSeat, recordGroupWay, type SeatItem, seatsOf, takeSeatWithView } from "../store/seats.ts";
 import type { Deps } from "./deps.ts";
 
 /** The domain's view of a stored counter, and back. */
@@ -22,44 +22,42 @@ export type VisitOutcome =
   | { kind: "full"; message: string; name: string }
   | { kind: "not-found" };
 
-/** Counters for every pool group (created at the group's member count when missing). */
-async function countersOf(deps: Deps, codeId: string) {
-  const { table } = deps.config;
-  let seats = await seatsOf(table, codeId);
-  const groups = (await groupsOf(table, codeId)).filter((g) => !g.removed);
-  const have = new Set(seats.map((s) => s.chatId));
-  const missing = groups.filter((g) => !have.has(g.chatId));
-  if (missing.length > 0) {
-    for (const g of missing) await ensureSeat(table, codeId, { chatId: g.chatId, capacity: g.capacity, taken: g.members, dismissed: g.dismissed });
-    seats = await seatsOf(table, codeId);
-  }
-  // visitors who never joined give their seats back after 10 minutes
-  const now = deps.now();
-  const lapsed = seats.filter((s) => expireHolds(ledgerOf(s), now).released > 0);
-  if (lapsed.length > 0) {
-    for (const s of lapsed) await adjustSeat(table, codeId, s.chatId, (cur) => counterOf(expireHolds(ledgerOf(cur), now).ledger));
-    seats = await seatsOf(table, codeId);
-  }
-  const order = new Map(groups.map((g, i) => [g.chatId, i]));
-  return seats.filter((s) => order.has(s.chatId)).sort((a, b) => order.get(a.chatId)! - order.get(b.chatId)!);
-}
-
+/**
+ * A visit: one Query reads the code, its pool and its counters; one transaction takes a seat and
+ * records the view. Counters missing for a group (first visit) are created at its member count, and
+ * lapsed holds are given back, before planning (both rare).
+ */
 export async function visit(deps: Deps, codeId: string): Promise<VisitOutcome> {
   const { table } = deps.config;
-  const code = await getCode(table, codeId);
+  let part = await readCodePartition<SeatItem>(table, codeId);
+  const code = part.code;
   if (!code || code.status === "archived" || code.definition.mode !== "landing") return { kind: "not-found" };
+  const now = deps.now();
+  const live = part.groups.filter((g) => !g.removed);
+  const have = new Set(part.seats.map((s) => s.chatId));
+  const missing = live.filter((g) => !have.has(g.chatId));
+  for (const g of missing) await ensureSeat(table, codeId, { chatId: g.chatId, capacity: g.capacity, taken: g.members, dismissed: g.dismissed });
+  // visitors who never joined give their seats back after 10 minutes
+  const lapsed = part.seats.filter((s) => expireHolds(ledgerOf(s), now).released > 0);
+  for (const s of lapsed) await adjustSeat(table, codeId, s.chatId, (cur) => counterOf(expireHolds(ledgerOf(cur), now).ledger));
+  if (missing.length > 0 || lapsed.length > 0) part = await readCodePartition<SeatItem>(table, codeId);
+  const order = new Map(live.map((g, i) => [g.chatId, i]));
+  const byChat = new Map(part.seats.map((s) => [s.chatId, s]));
   const tried = new Set<string>();
+  const inOrder = (all: readonly SeatItem[]) => all.filter((s) => order.has(s.chatId)).sort((a, b) => order.get(a.chatId)! - order.get(b.chatId)!);
+  let seats = inOrder(part.seats);
   for (let round = 0; round < 4; round++) {
-    const plan = planVisit(await countersOf(deps, codeId), code.definition.autoCreate, tried);
+    const plan = planVisit(seats, code.definition.autoCreate, tried);
     if (plan.kind !== "try") break;
     for (const chatId of plan.candidates) {
-      if (await takeSeat(table, codeId, chatId, deps.now())) {
-        const qrCode = await groupQr(deps, codeId, chatId, code.definition.name);
-        await putFacts(table, codeId, [{ kind: "view", at: deps.now().toISOString(), chatId, id: newId() }]);
+      const view = factItem(codeId, { kind: "view", at: deps.now().toISOString(), chatId, id: newId() });
+      if (await takeSeatWithView(table, codeId, chatId, deps.now(), view)) {
+        const qrCode = byChat.get(chatId)?.qrCode ?? (await groupQr(deps, codeId, chatId, code.definition.name));
         return { kind: "seat", chatId, qrCode, name: code.definition.name };
       }
       tried.add(chatId);
     }
+    seats = inOrder(await seatsOf(table, codeId));
   }
   await putFacts(table, codeId, [{ kind: "view", at: deps.now().toISOString(), id: newId() }]);
   return { kind: "full", message: POOL_FULL_MESSAGE, name: code.definition.name };

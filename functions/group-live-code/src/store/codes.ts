@@ -5,7 +5,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { AppError } from "@siyu/kernel";
-import { assertCursor, batchWrite, documentClient, encodeCursor, isConditionalCheckFailed, key, queryPrefix } from "@siyu/store";
+import { assertCursor, batchWrite, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix } from "@siyu/store";
 import type { CodeStatus, LiveCodeDefinition } from "../domain/code.ts";
 import type { GroupState } from "../domain/pool.ts";
 
@@ -115,4 +115,22 @@ export async function putGroups(table: string, groups: readonly GroupItem[]): Pr
 export async function codeOfChat(table: string, chatId: string): Promise<string | undefined> {
   const out = await documentClient().send(new GetCommand({ TableName: table, Key: { pk: chatPk(chatId), sk: "code" } }));
   return out.Item?.codeId as string | undefined;
+}
+
+/**
+ * A code, its pool and its seat counters in one Query of the code's partition (a landing visit's one
+ * read; facts live elsewhere so this stays small).
+ */
+export async function readCodePartition<S>(table: string, codeId: string): Promise<{ code?: CodeRecord; groups: GroupItem[]; seats: S[] }> {
+  const items = await queryAll<Record<string, unknown>>({ TableName: table, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": codePk(codeId) }, ConsistentRead: true }, 100_000);
+  let code: CodeRecord | undefined;
+  const groups: GroupItem[] = [];
+  const seats: S[] = [];
+  for (const i of items) {
+    const sk = String(i.sk);
+    if (sk === META) code = strip<CodeRecord>(i);
+    else if (sk.startsWith("g#")) groups.push(strip<GroupItem>(i)!);
+    else if (sk.startsWith("seat#")) seats.push(strip<S>(i)!);
+  }
+  return { ...(code ? { code } : {}), groups: groups.sort((a, b) => a.order - b.order), seats };
 }

@@ -5,7 +5,7 @@
  * once under a claim.
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { documentClient, isConditionalCheckFailed, key, queryPrefix } from "@siyu/store";
+import { documentClient, isConditionalCheckFailed, key, queryPrefix, TransactionConflict, transact } from "@siyu/store";
 import type { SeatCounter } from "../domain/seats.ts";
 import { codePk } from "./codes.ts";
 
@@ -124,4 +124,30 @@ export async function adjustSeat(
     if (ok) return true;
   }
   throw new Error(`the seat counter of ${chatId} kept changing`);
+}
+
+/**
+ * Take one seat for a visitor and record the page view in one transaction (one round trip): the seat
+ * only while `taken < capacity` and the group is live. False when the group had no seat.
+ */
+export async function takeSeatWithView(table: string, codeId: string, chatId: string, now: Date, view: Record<string, unknown>): Promise<boolean> {
+  try {
+    await transact([
+      {
+        Update: {
+          TableName: table,
+          Key: { pk: codePk(codeId), sk: seatSk(chatId) },
+          UpdateExpression: "SET taken = taken + :one, holds = list_append(if_not_exists(holds, :none), :hold)",
+          ConditionExpression: "attribute_exists(pk) AND taken < #cap AND dismissed = :f AND attribute_not_exists(removed)",
+          ExpressionAttributeNames: { "#cap": "capacity" },
+          ExpressionAttributeValues: { ":one": 1, ":f": false, ":none": [], ":hold": [now.toISOString()] },
+        },
+      },
+      { Put: { TableName: table, Item: view } },
+    ]);
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionConflict && error.failedCondition(0)) return false;
+    throw error;
+  }
 }
