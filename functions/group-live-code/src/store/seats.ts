@@ -58,20 +58,6 @@ export async function getSeat(table: string, codeId: string, chatId: string): Pr
   return r as SeatItem;
 }
 
-/** Take one seat for a visitor at `now`: `taken + 1` (and a hold) only while `taken < capacity` and the group is live. */
-export async function takeSeat(table: string, codeId: string, chatId: string, now: Date): Promise<boolean> {
-  return conditional(
-    new UpdateCommand({
-      TableName: table,
-      Key: { pk: codePk(codeId), sk: seatSk(chatId) },
-      UpdateExpression: "SET taken = taken + :one, holds = list_append(if_not_exists(holds, :none), :hold)",
-      ConditionExpression: "attribute_exists(pk) AND taken < #cap AND dismissed = :f AND attribute_not_exists(removed)",
-      ExpressionAttributeNames: { "#cap": "capacity" },
-      ExpressionAttributeValues: { ":one": 1, ":f": false, ":none": [], ":hold": [now.toISOString()] },
-    }),
-  );
-}
-
 /** Claim making the group's join way (one visit does it; the claim lapses after `staleBefore`). */
 export async function claimGroupWay(table: string, codeId: string, chatId: string, now: Date, staleBefore: Date): Promise<boolean> {
   return conditional(
