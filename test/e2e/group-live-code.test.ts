@@ -179,6 +179,23 @@ describe("a landing-mode code", () => {
     expect(stats.json!.totals).toMatchObject({ pageViews: 1002, joins: 1, joinsViaCode: 1, leaves: 1, groups: 3, routableGroups: 3 });
     expect(stats.json!.groups.find((g: { chatId: string }) => g.chatId === pool[0])).toMatchObject({ joins: 1, leaves: 1 });
     expect((await api("GET", "/v1/group-codes/zzzz/stats")).status).toBe(404);
+
+    // a change_external_chat that never arrives: the next one's LastMemVer does not follow, so the
+    // group is read again from WeCom and its count is exact (the counter never counts too few)
+    const seat1 = (await platform.dynamo.send(new GetCommand({ TableName: platform.tableName("group-live-code"), Key: { pk: `LC#${id}`, sk: `seat#${pool[1]}` } }))).Item!;
+    const { callbackUrl } = await sim<{ callbackUrl: string }>("config");
+    await sim("config", { callbackUrl: null });
+    await sim("join-group", { configId: seat1.configId, name: "回调丢失的顾客" });
+    await sim("config", { callbackUrl });
+    await sim("join-group", { configId: seat1.configId, name: "下一位顾客" });
+    await platform.drain();
+    const group1 = (await detail(id)).groups.find((g: { chatId: string }) => g.chatId === pool[1]);
+    expect(group1.members).toBe(membersOf(pool[1]));
+    expect(group1.members).toBe(3);
+    const seatAfter = (await platform.dynamo.send(new GetCommand({ TableName: platform.tableName("group-live-code"), Key: { pk: `LC#${id}`, sk: `seat#${pool[1]}` } }))).Item!;
+    expect(seatAfter.members).toBe(3);
+    expect(seatAfter.taken).toBeGreaterThanOrEqual(seatAfter.members);
+    expect(/data-outcome="full"/.test(await (await fetch(`${platform.gatewayUrl}/g/${id}`)).text())).toBe(true);
   }, 60_000);
 });
 
