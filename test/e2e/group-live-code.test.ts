@@ -190,7 +190,7 @@ describe("a landing-mode code", () => {
     await sim("join-group", { configId: seat1.configId, name: "下一位顾客" });
     await platform.drain();
     const group1 = (await detail(id)).groups.find((g: { chatId: string }) => g.chatId === pool[1]);
-    expect(group1.members).toBe(membersOf(pool[1]));
+    expect(group1.members).toBe(membersOf(pool[1]!));
     expect(group1.members).toBe(3);
     const seatAfter = (await platform.dynamo.send(new GetCommand({ TableName: platform.tableName("group-live-code"), Key: { pk: `LC#${id}`, sk: `seat#${pool[1]}` } }))).Item!;
     expect(seatAfter.members).toBe(3);
