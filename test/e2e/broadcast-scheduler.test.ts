@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiClient, readTap, simClient, tapTopic } from "../support/clients.ts";
+import { apiClient, drainQueue, readTap, simClient, tapTopic } from "../support/clients.ts";
 import { eventually, usePlatform } from "../support/platform.ts";
 
 /**
@@ -228,6 +228,20 @@ describe("a lost add_msg_template answer", () => {
     expect(await wecomCalls("externalcontact/get_groupmsg_list_v2")).toBeGreaterThan(0);
     const d = await detail(id);
     expect(d.staff).toEqual([expect.objectContaining({ userId: "zhangsan", task: "waiting" })]);
+  }, 60_000);
+});
+
+describe("a WeCom refusal to retry", () => {
+  it("rate-limited add_msg_template (45033) gives the claim back and is retried: one task, nothing parked", async () => {
+    const text = "限流后重试";
+    await sim("faults", { api: "externalcontact/add_msg_template", errcode: 45033, times: 1 });
+    const id = await create({ name: "限流", audience: { chatType: "single", staff: ["lisi"] }, content: { text }, schedule: { kind: "now" } });
+    await eventually(async () => {
+      await platform.drain({ timeoutMs: 30_000 });
+      return (await detail(id)).run?.funnel.tasked > 0;
+    }, 30_000, "the rate-limited chunk to be sent");
+    expect(tasksWithText(text)).toHaveLength(1);
+    for (const q of ["runs", "sends", "audience"]) expect(await drainQueue(platform, platform.dlqUrl("broadcast-scheduler", q))).toEqual([]);
   }, 60_000);
 });
 
