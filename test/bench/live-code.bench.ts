@@ -293,7 +293,6 @@ export async function run(): Promise<void> {
       }
       const seats = await checkSeats(`×${concurrency}`, code, kinds.g.outcomes);
       const falseFull = kinds.g.outcomes.filter((o) => o === "=full").length;
-      const other = kinds.g.outcomes.filter((o) => o === "=page" || o.startsWith("=error")).length;
       if (falseFull) failures.push(`×${concurrency}: ${falseFull} full pages while ${freeSeats - seats.seated} seats were free`);
       if (seats.seated !== VISITS) failures.push(`×${concurrency}: ${seats.seated} of ${VISITS} visits seated`);
       const ratio = g.p99 / c.p99;

@@ -22,3 +22,14 @@ export async function unlessConditionFailed<T>(write: Promise<T>): Promise<T | u
     throw error;
   }
 }
+
+/**
+ * Whether a conditional write took effect: true when it did, false when its condition failed (nothing
+ * written); any other error is thrown.
+ *
+ * @example
+ * if (!(await conditionMet(documentClient().send(new UpdateCommand({ …, ConditionExpression: "#s = :planned" }))))) return "already-done";
+ */
+export async function conditionMet(write: Promise<unknown>): Promise<boolean> {
+  return (await unlessConditionFailed(write.then(() => true))) ?? false;
+}

@@ -4,7 +4,7 @@
  * next poll), and the due list (`due` / `<at>#<runKey>`) the minute job starts runs from.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { assertCursor, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
+import { assertCursor, conditionMet, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
 import { AppError, newId } from "@siyu/kernel";
 import type { AudienceCounts } from "../domain/audience.ts";
 import type { CampaignDefinition } from "../domain/campaign.ts";
@@ -161,15 +161,11 @@ export async function insertRun(table: string, r: RunRecord): Promise<boolean> {
 
 /** Take over a start that died while planning: replace its run row only if it is still the one read. */
 export async function takeOverPlanning(table: string, stale: RunRecord, fresh: RunRecord): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionMet(
+    documentClient().send(
       new PutCommand({ TableName: table, Item: runItem(fresh), ConditionExpression: "#s = :planning AND updatedAt = :was", ExpressionAttributeNames: { "#s": "state" }, ExpressionAttributeValues: { ":planning": "planning", ":was": stale.updatedAt } }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /** The key of a run's row (for a transaction that changes it with another item). */
@@ -320,8 +316,8 @@ export async function takePollLease(table: string, r: Pick<RunRecord, "campaignI
 
 /** Extend the lease this token holds; false when it was lost (expired and taken by another poller). */
 export async function renewPollLease(table: string, r: Pick<RunRecord, "campaignId" | "runKey">, token: string, until: Date): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionMet(
+    documentClient().send(
       new UpdateCommand({
         TableName: table,
         Key: { pk: campaignPk(r.campaignId), sk: runSk(r.runKey) },
@@ -329,12 +325,8 @@ export async function renewPollLease(table: string, r: Pick<RunRecord, "campaign
         ConditionExpression: "pollToken = :t",
         ExpressionAttributeValues: { ":until": until.toISOString(), ":t": token },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export async function releasePollLease(table: string, r: Pick<RunRecord, "campaignId" | "runKey">, token: string): Promise<void> {

@@ -8,7 +8,7 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { newId } from "@siyu/kernel";
-import { batchWrite, documentClient, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
+import { batchWrite, conditionMet, documentClient, key, queryAll, queryPrefix, transact, TransactionConflict } from "@siyu/store";
 
 export const runPk = (runKey: string) => key("U", runKey);
 const chunkSk = (chunkId: string) => key("chunk", chunkId);
@@ -85,15 +85,7 @@ function chunkUpdate(table: string, runKey: string, chunkId: string, set: string
   });
 }
 
-async function conditional(command: UpdateCommand): Promise<boolean> {
-  try {
-    await documentClient().send(command);
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
-}
+const conditional = (command: UpdateCommand) => conditionMet(documentClient().send(command));
 
 /**
  * Claim a planned chunk for a call (planned → claimed, attempts + 1). Undefined when it is not planned
@@ -184,8 +176,8 @@ export async function finishChunk(
     set += ", errcode = :e, errmsg = :em";
     Object.assign(values, { ":e": out.errcode, ":em": out.errmsg });
   }
-  try {
-    await documentClient().send(
+  return conditionMet(
+    documentClient().send(
       new UpdateCommand({
         TableName: table,
         Key: { pk: runPk(runKey), sk: chunkSk(chunkId) },
@@ -194,12 +186,8 @@ export async function finishChunk(
         ExpressionAttributeNames: { "#s": "state" },
         ExpressionAttributeValues: values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 /**
@@ -207,8 +195,8 @@ export async function finishChunk(
  * (the stored list is the one the caller checked): two concurrent reminders cannot both pass.
  */
 export async function recordReminder(table: string, runKey: string, chunkId: string, seen: readonly string[], at: Date, plannedFor: readonly string[] = []): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionMet(
+    documentClient().send(
       new UpdateCommand({
         TableName: table,
         Key: { pk: runPk(runKey), sk: chunkSk(chunkId) },
@@ -216,12 +204,8 @@ export async function recordReminder(table: string, runKey: string, chunkId: str
         ConditionExpression: "reminders = :seen",
         ExpressionAttributeValues: { ":next": [...seen, at.toISOString()], ":seen": [...seen], ...(plannedFor.length ? { ":none": [], ":pf": [...plannedFor] } : {}) },
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export async function markChunkCancelled(table: string, runKey: string, chunkId: string): Promise<void> {

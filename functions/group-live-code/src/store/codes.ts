@@ -5,7 +5,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { AppError } from "@siyu/kernel";
-import { assertCursor, batchWrite, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix } from "@siyu/store";
+import { assertCursor, batchWrite, conditionMet, documentClient, encodeCursor, key, queryAll, queryPrefix } from "@siyu/store";
 import type { CodeStatus, LiveCodeDefinition } from "../domain/code.ts";
 import type { GroupState } from "../domain/pool.ts";
 
@@ -64,8 +64,8 @@ export async function getCode(table: string, codeId: string): Promise<CodeRecord
 
 /** Put a code if absent (create) or if still at `expectedVersion` (change); false when another write came first. */
 export async function putCode(table: string, c: CodeRecord, expectedVersion?: number): Promise<boolean> {
-  try {
-    await documentClient().send(
+  return conditionMet(
+    documentClient().send(
       new PutCommand({
         TableName: table,
         Item: { pk: codePk(c.codeId), sk: META, ...listKeys(c), ...c },
@@ -73,12 +73,8 @@ export async function putCode(table: string, c: CodeRecord, expectedVersion?: nu
           ? { ConditionExpression: "attribute_not_exists(pk)" }
           : { ConditionExpression: "version = :v", ExpressionAttributeValues: { ":v": expectedVersion } }),
       }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
+    ),
+  );
 }
 
 export async function listCodes(table: string, opts: { limit: number; cursor?: string }): Promise<{ items: CodeRecord[]; nextCursor?: string }> {

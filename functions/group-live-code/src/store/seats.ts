@@ -5,7 +5,7 @@
  * once under a claim.
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { documentClient, isConditionalCheckFailed, key, queryPrefix, TransactionConflict, transact } from "@siyu/store";
+import { conditionMet, documentClient, key, queryPrefix, transact, TransactionConflict } from "@siyu/store";
 import type { SeatCounter } from "../domain/seats.ts";
 import { codePk } from "./codes.ts";
 
@@ -23,15 +23,7 @@ export interface SeatItem extends SeatCounter {
   wayClaimedAt?: string;
 }
 
-async function conditional(command: UpdateCommand): Promise<boolean> {
-  try {
-    await documentClient().send(command);
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
-}
+const conditional = (command: UpdateCommand) => conditionMet(documentClient().send(command));
 
 /** Create a group's counter at its member count if it has none (a repeat leaves it alone). */
 export async function ensureSeat(table: string, codeId: string, c: SeatCounter): Promise<void> {
