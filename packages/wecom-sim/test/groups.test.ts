@@ -175,6 +175,38 @@ describe("group join ways", () => {
     expect((await s.api("externalcontact/group_welcome_template/get", { template_id: add.template_id })).errcode).toBe(40058);
   });
 
+  it("group welcomes: no API binds a template to a group; once the owner picks it, every later joiner gets its current content", async () => {
+    await setup();
+    const g = await group("欢迎群");
+    const way = await s.api("externalcontact/groupchat/add_join_way", { scene: 2, chat_id_list: [g], auto_create_room: 0, state: "w" });
+    const t = await s.api("externalcontact/group_welcome_template/add", { text: { content: "欢迎入群" }, notify: 0 });
+    // before the owner picks it, joiners get nothing
+    await s.ok("POST", "join-group", { configId: way.config_id });
+    expect((await s.ok<{ deliveries: unknown[] }>("GET", "group-welcomes")).deliveries).toEqual([]);
+    expect(await s.ok("POST", "group-welcome", { chatId: g, templateId: t.template_id })).toEqual({ chatId: g, templateId: t.template_id, by: "owner" });
+    const first = await s.ok<Join>("POST", "join-group", { configId: way.config_id });
+    await s.api("externalcontact/group_welcome_template/edit", { template_id: t.template_id, text: { content: "新版欢迎语" } });
+    const second = await s.ok<Join>("POST", "join-group", { configId: way.config_id });
+    const seen = await s.ok<{ bindings: unknown[]; deliveries: { externalUserId: string; content: { text: { content: string } } }[] }>("GET", "group-welcomes");
+    expect(seen.bindings).toEqual([expect.objectContaining({ chatId: g, templateId: t.template_id })]);
+    expect(seen.deliveries.map((d) => [d.externalUserId, d.content.text.content])).toEqual([
+      [first.externalUserId, "欢迎入群"],
+      [second.externalUserId, "新版欢迎语"],
+    ]);
+    // a deleted template greets nobody; an unknown one cannot be picked
+    await s.api("externalcontact/group_welcome_template/del", { template_id: t.template_id });
+    await s.ok("POST", "join-group", { configId: way.config_id });
+    expect((await s.ok<{ deliveries: unknown[] }>("GET", "group-welcomes")).deliveries).toHaveLength(2);
+    expect((await s.world("POST", "group-welcome", { chatId: g, templateId: "nope" })).status).toBe(404);
+  });
+
+  it("group welcome templates: text ≤ 3000 bytes (document 92366), ≤ 100 per corp (41055)", async () => {
+    await setup();
+    expect((await s.api("externalcontact/group_welcome_template/add", { text: { content: "a".repeat(3001) } })).errcode).toBe(40058);
+    for (let i = 0; i < 100; i++) expect((await s.api("externalcontact/group_welcome_template/add", { text: { content: `t${i}` } })).errcode).toBe(0);
+    expect((await s.api("externalcontact/group_welcome_template/add", { text: { content: "one too many" } })).errcode).toBe(41055);
+  });
+
   it("groupchat/list filters by owner and pages", async () => {
     await setup();
     const a1 = await group("a1");

@@ -417,7 +417,7 @@ export class WecomClient {
 
   private checkGroupWelcome(api: string, t: GroupWelcomeTemplate): void {
     const c = new Check(api);
-    checkText(c, "text", t.text);
+    checkText(c, "text", t.text, L.groupWelcomeTextBytes);
     if (t.image) checkImage(c, "image", t.image);
     if (t.link) checkLink(c, "link", t.link);
     if (t.miniprogram) checkMiniprogram(c, "miniprogram", t.miniprogram);

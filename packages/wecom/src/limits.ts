@@ -15,8 +15,11 @@ export const WECOM_LIMITS = {
   callsPerHourPerApi: 150_000,
   busyRetries: 3,
 
-  // §4, §7 — message content (welcome, mass message, contact-way conclusions, group welcome)
+  // §4, §7 — message content (welcome, mass message, contact-way conclusions)
   textBytes: 4000,
+  /** 入群欢迎语素材 (official document 92366): text.content 最长为3000字节; the library holds 100 (41055). */
+  groupWelcomeTextBytes: 3000,
+  groupWelcomeTemplatesPerCorp: 100,
   attachments: 9,
   linkTitleBytes: 128,
   linkDescBytes: 512,

@@ -353,7 +353,8 @@ describe("limits are enforced before calling WeCom (at the limit passes, one ove
   });
 
   it("group welcome template text and link limits", async () => {
-    await rejects(() => client.addGroupWelcomeTemplate({ text: text(4001) }), "text.content", 4000);
+    // 入群欢迎语素材: 3000 bytes (document 92366), not the 4000 of other messages
+    await rejects(() => client.addGroupWelcomeTemplate({ text: text(3001) }), "text.content", 3000);
     await rejects(() => client.editGroupWelcomeTemplate("t", { link: { title: "a".repeat(129), url: "u" } }), "link.title", 128);
   });
 

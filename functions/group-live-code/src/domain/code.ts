@@ -13,7 +13,7 @@
  *   limit; WeCom-only groups hold 500 but a scan still stops at 200), so a capacity above 200 could
  *   never be reached by routing. Lower is allowed (a group kept lively at 150). A group may override
  *   the code's capacity.
- * - **The group welcome** is one `group_welcome_template` (入群欢迎语素材): text ≤ 4000 UTF-8 bytes
+ * - **The group welcome** is one `group_welcome_template` (入群欢迎语素材): text ≤ 3000 UTF-8 bytes (official document 92366)
  *   plus at most one of image / link / miniprogram / video / file, not both empty (the official page,
  *   as `@siyu/wecom`'s `GroupWelcomeTemplate` and the simulator model it; link and miniprogram limits
  *   as §4). One template per code, edited in place: templates count against a corp cap (41055, §13).
@@ -53,12 +53,12 @@ const capacity = z
   .max(DEFAULT_CAPACITY, `capacity must be at most ${DEFAULT_CAPACITY} (WeCom stops QR joins at ${DEFAULT_CAPACITY} members)`);
 
 
-/** Text (≤ 4000 UTF-8 bytes) and/or one attachment, not both empty: what `group_welcome_template` takes. */
+/** Text (≤ 3000 UTF-8 bytes, document 92366) and/or one attachment, not both empty: what `group_welcome_template` takes. */
 export const welcomeSchema = z
   .strictObject({
     text: z
       .string()
-      .superRefine(maxBytes(L.textBytes))
+      .superRefine(maxBytes(L.groupWelcomeTextBytes))
       .transform((t) => (t.trim() === "" ? undefined : t))
       .optional(),
     /** One, not a list: a group welcome template holds at most one attachment. */

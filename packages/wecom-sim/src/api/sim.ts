@@ -318,6 +318,21 @@ route("GET", "violations", "WeCom rules Siyu broke (strict mode)", ({ world }) =
 route("GET", "welcome-messages", "welcome messages accepted, with delayMs since the add event", ({ world }) => ({
   welcomeMessages: world.welcome.delivered,
 }));
+route("POST", "group-welcome", "the group's owner picks a group welcome template in the client {chatId, templateId} (no API does this)", ({ world, body }) => {
+  const b = input(z.object({ chatId: z.string().min(1), templateId: z.string().min(1) }), body);
+  const group = world.groups.requireForSim(b.chatId);
+  try {
+    world.groupWelcome.bind(b.chatId, b.templateId, group.owner);
+  } catch {
+    throw new SimError(404, `no group welcome template ${b.templateId}`);
+  }
+  return { chatId: b.chatId, templateId: b.templateId, by: group.owner };
+});
+route("GET", "group-welcomes", "group welcome templates, which group uses which, and the welcomes joiners received", ({ world }) => ({
+  templates: world.groupWelcome.all(),
+  bindings: world.groupWelcome.allBindings(),
+  deliveries: world.groupWelcome.deliveries,
+}));
 route("GET", "app-messages", "application messages sent with message/send", ({ world }) => ({ appMessages: world.appMessages.sent }));
 
 route("GET", "state", "a readable dump of the world", ({ world }) => ({

@@ -356,6 +356,8 @@ export class GroupChats extends Table<GroupChat> {
     });
     const v = this.bumpVersion(group);
     this.w.activity.record({ at: now, kind: "member_joined", chatId: group.chatId, owner: group.owner, externalUserId });
+    // the welcome the owner chose for the group greets the joiner
+    this.w.groupWelcome.onJoin(group.chatId, externalUserId);
     return this.w.emitChat("update", group.chatId, [
       ["UpdateDetail", "add_member"],
       // Event JoinScene: 0 = invited by a member, 3 = scanned the group QR (differs from groupchat/get).
