@@ -3,8 +3,8 @@ import { defineService } from "@siyu/manifest";
 /**
  * group-live-code: one permanent group QR (群活码) over an unlimited pool of customer groups, never
  * routed past a group's capacity. Native mode (a WeCom join way over ≤ 5 groups with room) and landing
- * mode (`/g/{codeId}`: a seat by conditional increment, then the group's own QR) are built; stats and
- * alerts are not yet (README.md).
+ * mode (`/g/{codeId}`: a seat by conditional increment, then the group's own QR), stats, routing alerts
+ * and the group welcome (one template per code, each routed group's owner told) — README.md.
  */
 export default defineService({
   name: "group-live-code",
@@ -51,7 +51,14 @@ export default defineService({
       maxReceiveCount: 5,
     },
   ],
-  schedules: [],
+  schedules: [
+    {
+      name: "sweep",
+      handler: "src/jobs/sweep.ts",
+      expression: "rate(5 minutes)",
+      description: "Queues a sync of every active live code: adopts auto-created groups, retries welcome steps and owner notices.",
+    },
+  ],
   publishes: [],
   secrets: ["wecom"],
 });

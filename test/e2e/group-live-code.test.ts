@@ -1,6 +1,6 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { apiClient, simClient } from "../support/clients.ts";
+import { apiClient, drainQueue, simClient } from "../support/clients.ts";
 import { eventually, usePlatform } from "../support/platform.ts";
 
 /**
@@ -26,6 +26,22 @@ await platform.drain();
 
 const joinWayOf = (configId: string) => world.groups.getJoinWay(configId);
 const membersOf = (chatId: string) => world.groups.get(chatId)!.members.size;
+type AppMessage = { touser: string[]; body: { text: { content: string } } };
+const appMessages = async () => (await sim<{ appMessages: AppMessage[] }>("app-messages")).appMessages;
+type Welcomes = { templates: { templateId: string; content: { text?: { content: string } } }[]; bindings: { chatId: string; templateId: string }[]; deliveries: { chatId: string; externalUserId: string; templateId: string; content: { text?: { content: string } } }[] };
+const welcomes = () => sim<Welcomes>("group-welcomes");
+/** The welcome notices (one app message per owner, naming their groups) sent so far. */
+const welcomeNotices = async () => (await appMessages()).filter((m) => m.body.text.content.includes("入群欢迎语"));
+/** The groups a notice names ("· <group name>" lines), as chat ids. */
+const namedGroups = (m: AppMessage) =>
+  m.body.text.content
+    .split("\n")
+    .filter((l) => l.startsWith("· "))
+    .map((l) => world.groups.all().find((g) => g.name === l.slice(2))!.chatId);
+/** The test plays the owners: each group a notice names gets the template picked in the client. */
+const ownersPick = async (templateId: string) => {
+  for (const m of await welcomeNotices()) for (const chatId of namedGroups(m)) if (!world.groupWelcome.bindingOf(chatId)) await sim("group-welcome", { chatId, templateId });
+};
 const detail = async (id: string) => {
   const res = await api("GET", `/v1/group-codes/${id}`);
   expect(res.status, res.text).toBe(200);
@@ -49,10 +65,14 @@ describe("a native code over 7 groups", () => {
   let codeId: string;
   let configId: string;
 
-  it("creates one join way listing the first 5 groups below capacity", async () => {
+  let templateId: string;
+  const everListed = new Set<string>();
+
+  it("creates one join way listing the first 5 groups below capacity, and one welcome template whose pick the 5 groups' owners are asked for", async () => {
     const res = await api("POST", "/v1/group-codes", {
       name: "会员福利群",
       capacity: CAPACITY,
+      welcome: { text: "欢迎加入会员福利群，回复 1 领取新人券" },
       groups: chatIds.map((chatId, i) => ({ chatId, ownerUserId: i % 2 ? "lisi" : "zhangsan" })),
     });
     expect(res.status, res.text).toBe(201);
@@ -64,6 +84,19 @@ describe("a native code over 7 groups", () => {
     expect(joinWayOf(configId).chatIdList).toEqual(chatIds.slice(0, 5));
     expect(joinWayOf(configId).state).toBe(`glc.${codeId}`);
     expect(d.groups.map((g: { members: number }) => g.members)).toEqual(chatIds.map(membersOf));
+
+    // one template in WeCom's library; each listed group's owner told once, in one message per owner
+    expect(d.welcomeTemplate).toMatchObject({ state: "created", templateId: expect.any(String) });
+    templateId = d.welcomeTemplate.templateId;
+    expect((await welcomes()).templates.map((t) => t.content.text?.content)).toEqual(["欢迎加入会员福利群，回复 1 领取新人券"]);
+    const notices = await welcomeNotices();
+    expect(notices.map((m) => m.touser).sort()).toEqual([["lisi"], ["zhangsan"]]);
+    expect(notices.flatMap(namedGroups).sort()).toEqual(chatIds.slice(0, 5).sort());
+    for (const m of notices) for (const chatId of namedGroups(m)) expect(world.groups.get(chatId)!.owner).toBe(m.touser[0]);
+    expect(d.groups.slice(0, 5).every((g: { welcome: { ownerNotifiedAt: string | null } | null }) => g.welcome?.ownerNotifiedAt)).toBe(true);
+    expect(d.groups.slice(5).every((g: { welcome: unknown }) => g.welcome === null)).toBe(true);
+    await ownersPick(templateId);
+    for (const id of joinWayOf(configId).chatIdList) everListed.add(id);
   });
 
   it("swaps a group out once it reaches capacity, and never lists more than 5 or a full one", async () => {
@@ -80,7 +113,10 @@ describe("a native code over 7 groups", () => {
         swaps.push(Date.now() - started);
       }
       await platform.drain();
+      // owners set the welcome on the groups they were just told about
+      await ownersPick(templateId);
       const now = joinWayOf(configId).chatIdList;
+      for (const id of now) everListed.add(id);
       const withRoom = chatIds.filter((id) => membersOf(id) < CAPACITY);
       expect(now.length).toBeLessThanOrEqual(5);
       if (withRoom.length > 0) expect(now.every((id) => membersOf(id) < CAPACITY)).toBe(true);
@@ -94,10 +130,26 @@ describe("a native code over 7 groups", () => {
     expect(d.groups.every((g: { members: number; capacity: number }) => g.members === g.capacity)).toBe(true);
     // every group full and auto-create off: the code says why it cannot route, and its owner hears once
     expect(d.routing).toMatchObject({ state: "blocked", reason: "pool-full" });
-    const alerts = (await sim<{ appMessages: { touser: string[]; body: { text: { content: string } } }[] }>("app-messages")).appMessages.filter((m) => m.body.text.content.includes("会员福利群"));
+    const alerts = (await sim<{ appMessages: { touser: string[]; body: { text: { content: string } } }[] }>("app-messages")).appMessages.filter((m) => m.body.text.content.includes("会员福利群") && !m.body.text.content.includes("入群欢迎语"));
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.touser).toEqual(["zhangsan"]);
     expect(alerts[0]!.body.text.content).toContain("已满员");
+
+    // the welcome: every group the code routed to has it, every group's owner was told exactly once,
+    // and every QR joiner of a group after its owner picked the template was greeted
+    expect(everListed.size).toBe(7);
+    const w = await welcomes();
+    for (const chatId of everListed) expect(w.bindings.find((b) => b.chatId === chatId)?.templateId).toBe(templateId);
+    const told = (await welcomeNotices()).flatMap(namedGroups);
+    expect(told.sort()).toEqual([...chatIds].sort());
+    const greeted = new Set(w.deliveries.map((x) => `${x.chatId}/${x.externalUserId}`));
+    for (const chatId of chatIds) {
+      const bound = world.groupWelcome.bindingOf(chatId)!.at;
+      for (const m of world.groups.get(chatId)!.members.values()) {
+        if (m.type === 2 && m.joinTime * 1000 >= bound) expect(greeted.has(`${chatId}/${m.userid}`), `${m.userid} greeted in ${chatId}`).toBe(true);
+      }
+    }
+    expect(w.deliveries.length).toBeGreaterThan(0);
   });
 
   it("adopts a group WeCom auto-created into the pool and keeps it through the next update", async () => {
@@ -119,13 +171,76 @@ describe("a native code over 7 groups", () => {
     expect(d.groups.find((g: { chatId: string }) => g.chatId === made.group.chatId)).toMatchObject({ autoCreated: true, listed: true });
     // room again: the episode is over
     expect(d.routing).toEqual({ state: "routing" });
+    // the auto-created group's owner (read from WeCom on adoption) and the new group's were told too
+    const told = (await welcomeNotices()).flatMap(namedGroups);
+    expect(told).toContain(made.group.chatId);
+    expect(told).toContain(extra);
+    expect(new Set(told).size).toBe(told.length);
   });
 
-  it("archives: the join way is deleted", async () => {
+  it("an edit of the welcome is one template edit: every group greets with the new text, nobody is asked again", async () => {
+    await ownersPick(templateId);
+    const before = (await welcomeNotices()).length;
+    const res = await api("PATCH", `/v1/group-codes/${codeId}`, { welcome: { text: "新版欢迎语：本周会员日全场 8 折" } });
+    expect(res.status, res.text).toBe(200);
+    await platform.drain();
+    expect((await detail(codeId)).welcomeTemplate.templateId).toBe(templateId);
+    expect((await welcomes()).templates).toHaveLength(1);
+    expect((await welcomeNotices()).length).toBe(before);
+    const listed = joinWayOf(configId).chatIdList;
+    const { chatId, externalUserId } = await sim<{ chatId: string; externalUserId: string }>("join-group", { configId, name: "新版欢迎语的顾客" });
+    expect(listed).toContain(chatId);
+    const got = (await welcomes()).deliveries.find((x) => x.externalUserId === externalUserId);
+    expect(got).toMatchObject({ chatId, templateId, content: { text: { content: "新版欢迎语：本周会员日全场 8 折" } } });
+    await platform.drain();
+  });
+
+  it("archives: the join way and the welcome template are deleted", async () => {
     const res = await api("POST", `/v1/group-codes/${codeId}/archive`);
     expect(res.status, res.text).toBe(200);
     expect(res.json!.status).toBe("archived");
     expect(() => joinWayOf(configId)).toThrow();
+    expect((await welcomes()).templates).toEqual([]);
+  });
+});
+
+describe("welcome failures never stall a code", () => {
+  it("a refused template is shown and not resent, a changed one is; an owner notice that failed is sent once on the retry; the sweep then finds nothing to do", async () => {
+    const g = (await sim<{ chatId: string }>("groups", { ownerUserId: "lisi", name: "欢迎失败测试群" })).chatId;
+    await platform.drain();
+    // WeCom refuses the template (41055: the library is full): the join way is made all the same
+    await sim("faults", { api: "externalcontact/group_welcome_template/add", errcode: 41055, times: 1 });
+    const res = await api("POST", "/v1/group-codes", { name: "欢迎失败码", welcome: { text: "第一版" }, groups: [{ chatId: g, ownerUserId: "lisi" }] });
+    expect(res.status, res.text).toBe(201);
+    const id = res.json!.codeId as string;
+    await platform.drain();
+    let d = await detail(id);
+    expect(d.joinWay.configId).toEqual(expect.any(String));
+    expect(d.welcomeTemplate).toMatchObject({ state: "refused", templateId: null, refused: { errcode: 41055 } });
+    const adds = async () => (await sim<{ requests: unknown[] }>("requests?api=externalcontact/group_welcome_template/add")).requests.length;
+    const before = await adds();
+    // the sweep does not send the same content again
+    await platform.runSchedule("group-live-code", "sweep");
+    await platform.drain();
+    expect(await adds()).toBe(before);
+    // new content is tried; this time the owner's notice fails (WeCom busy past the client's retries):
+    // its claim is given back, the sync is retried, and the owner is told exactly once
+    await sim("faults", { api: "message/send", errcode: -1, times: 4 });
+    expect((await api("PATCH", `/v1/group-codes/${id}`, { welcome: { text: "第二版" } })).status).toBe(200);
+    await platform.drain();
+    d = await detail(id);
+    expect(d.welcomeTemplate).toMatchObject({ state: "created", templateId: expect.any(String) });
+    expect(d.welcomeTemplate.refused).toBeUndefined();
+    const noticesFor = async () => (await welcomeNotices()).filter((m) => m.body.text.content.includes("欢迎失败码"));
+    expect(await noticesFor()).toHaveLength(1);
+    expect(d.groups[0].welcome).toEqual({ ownerNotifiedAt: expect.any(String) });
+    // the sweep finds nothing left to do
+    await platform.runSchedule("group-live-code", "sweep");
+    await platform.drain();
+    expect(await noticesFor()).toHaveLength(1);
+    expect(await adds()).toBe(before + 1);
+    expect(await drainQueue(platform, platform.dlqUrl("group-live-code", "sync"))).toEqual([]);
+    expect((await api("POST", `/v1/group-codes/${id}/archive`)).status).toBe(200);
   });
 });
 
@@ -135,7 +250,13 @@ describe("a landing-mode code", () => {
     for (let i = 1; i <= 3; i++) pool.push((await sim<{ chatId: string }>("groups", { ownerUserId: "zhangsan", name: `落地页${i}群` })).chatId);
     await platform.drain();
     // each group holds its owner: 100 free seats each at capacity 101
-    const res = await api("POST", "/v1/group-codes", { name: "新品体验群", mode: "landing", capacity: 101, groups: pool.map((chatId) => ({ chatId, ownerUserId: "zhangsan" })) });
+    const res = await api("POST", "/v1/group-codes", {
+      name: "新品体验群",
+      mode: "landing",
+      capacity: 101,
+      welcome: { text: "欢迎来到新品体验群" },
+      groups: pool.map((chatId) => ({ chatId, ownerUserId: "zhangsan" })),
+    });
     expect(res.status, res.text).toBe(201);
     const id = res.json!.codeId as string;
     const waysBefore = (await sim<{ requests: unknown[] }>("requests?api=externalcontact/groupchat/add_join_way")).requests.length;
@@ -157,6 +278,12 @@ describe("a landing-mode code", () => {
     // one single-group join way per group, made once under a claim however many visits raced for it
     expect((await sim<{ requests: unknown[] }>("requests?api=externalcontact/groupchat/add_join_way")).requests.length - waysBefore).toBe(3);
     expect((await fetch(`${platform.gatewayUrl}/g/zzzz-nope`)).status).toBe(404);
+    // the three groups the page routed to (one after the other, as each filled): their owner is told
+    // once per group, as each starts taking visitors
+    await platform.drain();
+    const landingNotices = (await welcomeNotices()).filter((m) => m.body.text.content.includes("新品体验群"));
+    expect(landingNotices.every((m) => m.touser[0] === "zhangsan")).toBe(true);
+    expect(landingNotices.flatMap(namedGroups).sort()).toEqual([...pool].sort());
 
     // a visitor scans the group's QR: the join uses up their hold (no second seat); a leave frees one
     const seat = (await platform.dynamo.send(new GetCommand({ TableName: platform.tableName("group-live-code"), Key: { pk: `LC#${id}`, sk: `seat#${pool[0]}` } }))).Item!;

@@ -190,7 +190,7 @@ export const eventSchemas = {
   /** group-live-code's FIFO sync queue (group = code): bring a code's native join way in line with its pool. */
   "livecode.sync_requested": z.object({
     codeId: z.string().min(1).max(32),
-    reason: z.enum(["created", "edited", "members", "dismissed", "sweep"]),
+    reason: z.enum(["created", "edited", "members", "dismissed", "routed", "sweep"]),
   }),
 } as const satisfies Record<string, z.ZodType>;
 

@@ -12,10 +12,15 @@ import { eligibleGroups, hasRoom } from "../domain/pool.ts";
 import { type CodeRecord, getCode, type GroupItem, groupsOf, listCodes, putCode, putGroups } from "../store/codes.ts";
 import type { Deps } from "./deps.ts";
 import { requestSync } from "./sync.ts";
+import { delTemplate, welcomeNoticesOf } from "./welcome.ts";
+import type { WelcomeNoticeRow } from "../store/welcome.ts";
+import { seatsOf } from "../store/seats.ts";
 
-function groupView(g: GroupItem, listed: ReadonlySet<string>) {
+function groupView(g: GroupItem, listed: ReadonlySet<string>, notices: ReadonlyMap<string, WelcomeNoticeRow>) {
+  const n = notices.get(g.chatId);
   return {
     chatId: g.chatId,
+    name: g.name ?? null,
     ownerUserId: g.ownerUserId ?? null,
     members: g.members,
     capacity: g.capacity,
@@ -24,6 +29,8 @@ function groupView(g: GroupItem, listed: ReadonlySet<string>) {
     listed: listed.has(g.chatId),
     dismissed: g.dismissed,
     autoCreated: g.autoCreated,
+    // whether the owner was told to pick the code's welcome for this group (no API can set it)
+    welcome: n ? { ownerNotifiedAt: n.notifiedAt ?? null, ...(n.failed ? { failed: n.failed } : {}) } : null,
   };
 }
 
@@ -36,6 +43,9 @@ export function codeView(c: CodeRecord) {
     capacity: c.definition.capacity,
     autoCreate: c.definition.autoCreate,
     welcome: c.definition.welcome ?? null,
+    welcomeTemplate: c.welcome
+      ? { state: c.welcome.state, templateId: c.welcome.templateId ?? null, ...(c.welcome.refused ? { refused: { errcode: c.welcome.refused.errcode, message: c.welcome.refused.message, at: c.welcome.refused.at } } : {}) }
+      : null,
     ownerUserId: c.definition.ownerUserId ?? null,
     state: joinWayState(c.codeId),
     joinWay: { configId: c.joinWay.configId ?? null, qrCode: c.joinWay.qrCode ?? null, listed: c.joinWay.listed ?? [], syncedAt: c.joinWay.syncedAt ?? null },
@@ -61,6 +71,7 @@ async function readGroups(deps: Deps, codeId: string, groups: readonly { chatId:
         codeId,
         chatId: g.chatId,
         ownerUserId: read.owner ?? g.ownerUserId,
+        ...(read.name ? { name: read.name } : {}),
         order: first + i,
         capacity: g.capacity ?? capacity,
         members: (read.member_list ?? []).length,
@@ -115,7 +126,8 @@ export async function createCode(deps: Deps, body: unknown, idempotencyKey?: str
     const existing = await getCode(table, codeId);
     if (existing) return { replay: true, code: codeView(existing) };
   }
-  if (definition.mode === "native") await requestSync(deps, codeId, "created", now);
+  // native: the join way; both modes: the welcome template
+  await requestSync(deps, codeId, "created", now);
   return { replay: false, code: codeView(record) };
 }
 
@@ -135,9 +147,10 @@ export async function codeDetail(deps: Deps, codeId: string) {
   const groups = await groupsOf(deps.config.table, codeId);
   const listed = new Set(c.joinWay.listed ?? []);
   const live = groups.filter((g) => !g.removed);
+  const notices = await welcomeNoticesOf(deps, c);
   return {
     ...codeView(c),
-    groups: live.map((g) => groupView(g, listed)),
+    groups: live.map((g) => groupView(g, listed, notices)),
     // what the join way should list now (the sync brings WeCom in line with this)
     eligible: eligibleGroups({ groups: live, capacity: c.definition.capacity }, c.joinWay.listed ?? []),
     seats: { free: live.filter(hasRoom).reduce((n, g) => n + (g.capacity - g.members), 0), groupsWithRoom: live.filter(hasRoom).length },
@@ -158,7 +171,7 @@ export async function updateCode(deps: Deps, codeId: string, body: unknown) {
   ]);
   const updated: CodeRecord = { ...c, definition: plan.definition, version: c.version + 1, updatedAt: now };
   if (!(await putCode(table, updated, c.version))) throw new AppError(409, "conflict", "Conflict with the current state", "the live code changed while this edit was made; read it again");
-  if (updated.definition.mode === "native") await requestSync(deps, codeId, "edited", now);
+  await requestSync(deps, codeId, "edited", now);
   return codeView(updated);
 }
 
@@ -167,8 +180,20 @@ export async function archiveCode(deps: Deps, codeId: string) {
   const c = await requireCode(deps, codeId);
   if (c.status === "archived") return codeView(c);
   const now = deps.now().toISOString();
-  if (c.joinWay.configId) await (await deps.wecom()).delJoinWay(c.joinWay.configId);
-  const updated: CodeRecord = { ...c, status: "archived", version: c.version + 1, updatedAt: now };
+  const wecom = await deps.wecom();
+  // everything the code made in WeCom goes: its join way, the landing groups' join ways, its welcome
+  const ways = [c.joinWay.configId, ...(await seatsOf(table, codeId)).map((s) => s.configId)].filter((id): id is string => id !== undefined);
+  for (const configId of ways) {
+    try {
+      await wecom.delJoinWay(configId);
+    } catch (error) {
+      // one WeCom no longer has is gone already
+      if (!(error instanceof WecomApiError) || isTransientWecomError(error)) throw error;
+    }
+  }
+  if (c.welcome?.templateId) await delTemplate(deps, c.welcome.templateId);
+  const { welcome: _w, ...rest } = c;
+  const updated: CodeRecord = { ...rest, status: "archived", version: c.version + 1, updatedAt: now };
   if (!(await putCode(table, updated, c.version))) throw new AppError(409, "conflict", "Conflict with the current state", "the live code changed while it was archived; try again");
   return codeView(updated);
 }

@@ -12,6 +12,7 @@ import { expireHolds, groupJoinWay, planVisit, POOL_FULL_MESSAGE, type SeatLedge
 import { readCodePartition } from "../store/codes.ts";
 import { adjustSeat, claimGroupWay, ensureSeat, getSeat, recordGroupWay, type SeatItem, seatsOf, takeSeatWithView } from "../store/seats.ts";
 import type { Deps } from "./deps.ts";
+import { requestSync } from "./sync.ts";
 
 /** The domain's view of a stored counter, and back. */
 export const ledgerOf = (s: SeatItem): SeatLedger => ({ counter: s, members: s.members ?? s.taken, holds: s.holds ?? [] });
@@ -75,6 +76,8 @@ async function groupQr(deps: Deps, codeId: string, chatId: string, name: string)
       const { config_id } = await wecom.addJoinWay(groupJoinWay(chatId, { name, state: joinWayState(codeId) }));
       const qr = (await wecom.getJoinWay(config_id)).join_way.qr_code ?? "";
       await recordGroupWay(table, codeId, chatId, config_id, qr);
+      // the code routes here now: its owner is told about the welcome (in the code's sync, off this path)
+      await requestSync(deps, codeId, "routed", chatId);
       return qr;
     }
     await sleep(50);

@@ -60,7 +60,7 @@ export async function applyGroupEvent(deps: Deps, e: GroupEvent): Promise<"ignor
     // WeCom's list is the truth: count, version, who joined and left
     const read = (await (await deps.wecom()).getGroupChat(d.chatId)).group_chat;
     const r = reconcileMembers(group, new Set(group.memberIds ?? []), { chat_id: read.chat_id, member_list: read.member_list ?? [], ...(read.owner ? { owner: read.owner } : {}), ...(read.member_version ? { member_version: read.member_version } : {}) });
-    next = { ...group, ...r.group, memberIds: (read.member_list ?? []).map((m) => m.userid), updatedAt: now };
+    next = { ...group, ...r.group, ...(read.name ? { name: read.name } : {}), memberIds: (read.member_list ?? []).map((m) => m.userid), updatedAt: now };
     outcome = "reconciled";
     // WeCom's list attributes every join (its state names the code) and shows who left
     facts = [
@@ -81,6 +81,8 @@ export async function applyGroupEvent(deps: Deps, e: GroupEvent): Promise<"ignor
       return counterOf(applied.left > 0 ? seatsOnLeave(joined, applied.left) : joined);
     });
   } else if (hasRoom(group) !== hasRoom(next)) await requestSync(deps, codeId, "members", e.id);
+  // an auto-created group's owner is known now: they can be told about the welcome
+  if (!group.ownerUserId && next.ownerUserId && code.definition.welcome) await requestSync(deps, codeId, "routed", `${e.id}.owner`);
   // landing codes have no sync: their routing status follows the pool here
   if (code.definition.mode === "landing" && hasRoom(group) !== hasRoom(next)) await updateRouting(deps, codeId);
   return outcome;

@@ -8,6 +8,7 @@ import { AppError } from "@siyu/kernel";
 import { assertCursor, batchWrite, conditionMet, documentClient, encodeCursor, key, queryAll, queryPrefix } from "@siyu/store";
 import type { CodeStatus, LiveCodeDefinition } from "../domain/code.ts";
 import type { GroupState } from "../domain/pool.ts";
+import type { WelcomeTemplateRecord } from "../domain/welcome.ts";
 
 export const codePk = (codeId: string) => key("LC", codeId);
 const META = "meta";
@@ -37,6 +38,8 @@ export interface CodeRecord {
   updatedAt: string;
   idempotencyKey?: string;
   requestHash?: string;
+  /** The code's group welcome template (welcome.ts), once claimed. */
+  welcome?: WelcomeTemplateRecord;
   /** Why the code cannot route, when it cannot. */
   routing?: { state: "routing" } | { state: "blocked"; reason: unknown; since: string; episodeId: string; alertedAt?: string };
 }
@@ -45,6 +48,8 @@ export interface GroupItem extends GroupState {
   codeId: string;
   /** Pool order (the order groups were added). */
   order: number;
+  /** The group's name in WeCom (from `groupchat/get`), for the people who have to find it. */
+  name?: string;
   memberIds?: string[];
   updatedAt: string;
 }
@@ -75,6 +80,22 @@ export async function putCode(table: string, c: CodeRecord, expectedVersion?: nu
       }),
     ),
   );
+}
+
+/**
+ * Change a code by a function of its current state (re-read and retried when another write came
+ * first); `change` returning undefined means nothing to write. Returns the stored result.
+ */
+export async function mutateCode(table: string, codeId: string, change: (c: CodeRecord) => CodeRecord | undefined, now: string): Promise<CodeRecord | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const cur = await getCode(table, codeId);
+    if (!cur) return undefined;
+    const next = change(cur);
+    if (!next) return cur;
+    const stored = { ...next, version: cur.version + 1, updatedAt: now };
+    if (await putCode(table, stored, cur.version)) return stored;
+  }
+  throw new Error(`live code ${codeId} kept changing while it was written`);
 }
 
 export async function listCodes(table: string, opts: { limit: number; cursor?: string }): Promise<{ items: CodeRecord[]; nextCursor?: string }> {
