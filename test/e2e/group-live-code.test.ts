@@ -250,6 +250,7 @@ describe("a landing-mode code", () => {
     for (let i = 1; i <= 3; i++) pool.push((await sim<{ chatId: string }>("groups", { ownerUserId: "zhangsan", name: `落地页${i}群` })).chatId);
     await platform.drain();
     // each group holds its owner: 100 free seats each at capacity 101
+    const waysBefore = (await sim<{ requests: unknown[] }>("requests?api=externalcontact/groupchat/add_join_way")).requests.length;
     const res = await api("POST", "/v1/group-codes", {
       name: "新品体验群",
       mode: "landing",
@@ -259,7 +260,6 @@ describe("a landing-mode code", () => {
     });
     expect(res.status, res.text).toBe(201);
     const id = res.json!.codeId as string;
-    const waysBefore = (await sim<{ requests: unknown[] }>("requests?api=externalcontact/groupchat/add_join_way")).requests.length;
     const outcomes: string[] = [];
     const routed = new Map<string, number>();
     const visitOnce = async () => {
@@ -275,7 +275,8 @@ describe("a landing-mode code", () => {
     expect(outcomes.filter((o) => o === "seat")).toHaveLength(300);
     expect(outcomes.filter((o) => o === "full")).toHaveLength(700);
     expect([...routed.values()].sort()).toEqual([100, 100, 100]);
-    // one single-group join way per group, made once under a claim however many visits raced for it
+    // one single-group join way per group, made once under a claim however many visits (and the code's
+    // sync, which makes the next groups' QRs ahead of need) raced for it
     expect((await sim<{ requests: unknown[] }>("requests?api=externalcontact/groupchat/add_join_way")).requests.length - waysBefore).toBe(3);
     expect((await fetch(`${platform.gatewayUrl}/g/zzzz-nope`)).status).toBe(404);
     // the three groups the page routed to (one after the other, as each filled): their owner is told

@@ -1,7 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  asksForQrsAhead,
   expireHolds,
+  groupsNeedingQr,
+  QR_AHEAD,
   groupJoinWay,
   holdSeat,
   planVisit,
@@ -184,5 +187,21 @@ describe("seat picking (property)", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("QRs ahead of need", () => {
+  const c = (chatId: string, taken: number, extra: { qrCode?: string; dismissed?: boolean } = {}) => ({ chatId, capacity: 10, taken, dismissed: false, ...extra });
+
+  it("the first QR_AHEAD groups with a free seat (pool order) get their QR; full, dismissed and QR'd ones are skipped", () => {
+    expect(QR_AHEAD).toBe(3);
+    expect(groupsNeedingQr([c("a", 10), c("b", 3, { qrCode: "q" }), c("c", 0, { dismissed: true }), c("d", 0), c("e", 9), c("f", 0)])).toEqual(["d", "e"]);
+    expect(groupsNeedingQr([c("a", 10), c("b", 10)])).toEqual([]);
+  });
+
+  it("a visit asks for them once its group reaches 80% of capacity", () => {
+    expect(asksForQrsAhead(c("a", 7))).toBe(false);
+    expect(asksForQrsAhead(c("a", 8))).toBe(true);
+    expect(asksForQrsAhead({ chatId: "x", capacity: 1, taken: 1, dismissed: false })).toBe(true);
   });
 });

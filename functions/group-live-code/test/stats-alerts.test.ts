@@ -62,6 +62,27 @@ describe("codeStats", () => {
     expect(codeStats({ groups, customersByGroup, facts, timeZone: "UTC" }).daily.map((d) => d.day)).toEqual(["2026-03-01"]);
   });
 
+  it("adds the views counted on the seat counters (per group and corp day) to the facts' views", () => {
+    const viewCounts = [
+      { chatId: "wrA", day: "2026-03-02", count: 10 },
+      { chatId: "wrB", day: "2026-03-03", count: 5 },
+    ];
+    const s = codeStats({ groups, customersByGroup, facts, viewCounts, timeZone: "Asia/Shanghai" });
+    expect(s.totals.pageViews).toBe(4 + 15);
+    expect(s.groups.map((x) => [x.chatId, x.pageViews])).toEqual([
+      ["wrA", 12],
+      ["wrB", 6],
+      ["wrC", 0],
+    ]);
+    expect(s.daily.map((d) => [d.day, d.pageViews])).toEqual([
+      ["2026-03-01", 1],
+      ["2026-03-02", 13],
+      ["2026-03-03", 5],
+    ]);
+    // the unique visitors are the facts' (a counter has no visitor)
+    expect(s.totals.uniqueVisitors).toBe(2);
+  });
+
   it("a group over capacity (invites past 200) counts as full, not more", () => {
     expect(codeStats({ groups: [g("wrA", 230)], customersByGroup: new Map(), facts: [], timeZone: "UTC" }).totals.fill).toBe(1);
     expect(codeStats({ groups: [], customersByGroup: new Map(), facts: [], timeZone: "UTC" }).totals.fill).toBe(0);

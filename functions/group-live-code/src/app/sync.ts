@@ -16,6 +16,7 @@ import { WecomApiError } from "@siyu/wecom";
 import { PERMISSION_ERRCODES } from "../domain/alerts.ts";
 import { updateRouting } from "./alerts.ts";
 import { notifyRoutedOwners, syncWelcomeTemplate } from "./welcome.ts";
+import { prepareLandingQrs } from "./group-qr.ts";
 import { seatsOf } from "../store/seats.ts";
 import type { Deps } from "./deps.ts";
 
@@ -54,6 +55,8 @@ export async function syncCode(deps: Deps, codeId: string): Promise<SyncOutcome>
     const { code: current } = await syncWelcomeTemplate(deps, code);
     const out = await syncJoinWay(deps, current);
     if (out === "busy") return out;
+    // landing: the next groups' QRs before a visitor needs them
+    await prepareLandingQrs(deps, current);
     // whether the code can route now (a pool with no room, no live group), and its alert
     await updateRouting(deps, codeId);
     const after = await getCode(table, codeId);

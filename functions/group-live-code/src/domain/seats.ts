@@ -17,6 +17,10 @@
  *   few minutes too early, never too late. No route ever passes capacity.
  * - Candidates are tried in pool order (as WeCom fills its listed groups, §C4), so groups fill one
  *   after the other and look active; at most `SEAT_TRIES` per round, then a fresh read.
+ * - **QRs ahead of need**: the code's sync makes the join QR of the first `QR_AHEAD` groups with free
+ *   seats (pool order) before any visitor needs one, and a visit that brings a group to
+ *   `QR_AHEAD_AT` of its capacity asks for that sync. So a visit is normally one conditional write —
+ *   it never waits on WeCom; only a burst that outruns the sync makes a QR on the visit path.
  * - When no group has a seat: with auto-create on, the visitor is shown the code's overflow join way
  *   (its full groups with `auto_create_room = 1`), so WeCom creates the next group for them
  *   (groups can only be created that way); otherwise the page tells them the pool is full.
@@ -28,6 +32,23 @@ import type { AutoCreate } from "./code.ts";
 export const SEAT_HOLD_SECONDS = 600;
 /** Conditional writes per round before the app reads the counters again. */
 export const SEAT_TRIES = 5;
+
+/** Groups with free seats whose join QR exists before a visitor needs it. */
+export const QR_AHEAD = 3;
+/** The fill at which a visit asks for the next groups' QRs. */
+export const QR_AHEAD_AT = 0.8;
+
+/** The groups (pool order) whose join QR should exist now: the first `QR_AHEAD` with a free seat and no QR. */
+export function groupsNeedingQr(counters: readonly (SeatCounter & { qrCode?: string })[]): string[] {
+  return counters
+    .filter(seatFree)
+    .slice(0, QR_AHEAD)
+    .filter((c) => !c.qrCode)
+    .map((c) => c.chatId);
+}
+
+/** Whether a seat just taken brings its group to the fill that asks for the next QRs. */
+export const asksForQrsAhead = (c: SeatCounter): boolean => c.taken >= Math.ceil(c.capacity * QR_AHEAD_AT);
 
 /** What the page says when the pool is full and nothing can be created (zh-CN). */
 export const POOL_FULL_MESSAGE = "当前群聊已满员，暂时无法加入。请稍后再来，或联系工作人员邀请您入群。";

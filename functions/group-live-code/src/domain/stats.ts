@@ -30,6 +30,11 @@ export interface StatsInput {
   /** Customers (external user ids) in each group now. */
   customersByGroup: ReadonlyMap<string, readonly string[]>;
   facts: readonly StatsFact[];
+  /**
+   * Page views counted per group and corp day (landing visits that got a seat are counted on the seat
+   * counter in the write that takes the seat; a view without a group is a fact).
+   */
+  viewCounts?: readonly { chatId?: string; day: string; count: number }[];
   timeZone: string;
 }
 
@@ -107,12 +112,16 @@ export function codeStats(input: StatsInput): CodeStats {
   const factsByGroup = new Map<string, StatsFact[]>();
   for (const f of input.facts) if (f.chatId !== undefined) push(factsByGroup, f.chatId, f);
 
+  const counted = input.viewCounts ?? [];
+  const viewsOf = (pick: (v: (typeof counted)[number]) => boolean) => counted.filter(pick).reduce((n, v) => n + v.count, 0);
+  const withViews = (c: Counts, views: number): Counts => ({ ...c, pageViews: c.pageViews + views });
+
   const groups = input.groups.map((g): GroupStats => {
     const customers = new Set(input.customersByGroup.get(g.chatId) ?? []);
     const routable = !g.dismissed && !g.removed;
     return {
       chatId: g.chatId,
-      ...tally(factsByGroup.get(g.chatId) ?? []),
+      ...withViews(tally(factsByGroup.get(g.chatId) ?? []), viewsOf((v) => v.chatId === g.chatId)),
       capacity: g.capacity,
       currentMembers: g.members,
       duplicateMembers: [...customers].filter((id) => (groupsIn.get(id) ?? 0) > 1).length,
@@ -126,9 +135,10 @@ export function codeStats(input: StatsInput): CodeStats {
   for (const f of input.facts) {
     push(byDay, corpDay(f.at, input.timeZone), f);
   }
+  for (const v of counted) if (!byDay.has(v.day)) byDay.set(v.day, []);
   return {
     totals: {
-      ...tally(input.facts),
+      ...withViews(tally(input.facts), viewsOf(() => true)),
       currentMembers: input.groups.filter((g) => !g.removed).reduce((n, g) => n + (g.dismissed ? 0 : g.members), 0),
       duplicateMembers: [...groupsIn.values()].filter((n) => n > 1).length,
       fill: fillOf(
@@ -139,6 +149,6 @@ export function codeStats(input: StatsInput): CodeStats {
       routableGroups: routable.length,
     },
     groups,
-    daily: [...byDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, facts]) => ({ day, ...tally(facts) })),
+    daily: [...byDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, facts]) => ({ day, ...withViews(tally(facts), viewsOf((v) => v.day === day)) })),
   };
 }

@@ -5,7 +5,7 @@
  * once under a claim.
  */
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { conditionMet, documentClient, key, queryPrefix, transact, TransactionConflict } from "@siyu/store";
+import { conditionMet, documentClient, key, queryPrefix } from "@siyu/store";
 import type { SeatCounter } from "../domain/seats.ts";
 import { codePk } from "./codes.ts";
 
@@ -21,6 +21,19 @@ export interface SeatItem extends SeatCounter {
   qrCode?: string;
   /** Set while one visit makes the join way (the others wait for its QR). */
   wayClaimedAt?: string;
+}
+
+/**
+ * Page views that got a seat in this group, counted on the seat counter itself per corp day
+ * (`v#<YYYY-MM-DD>`), in the same write that takes the seat: a visit is one write.
+ */
+export const viewsAttr = (day: string) => `v#${day}`;
+
+/** The per-day view counts a seat item carries. */
+export function viewCountsOf(seat: Record<string, unknown>): { chatId: string; day: string; count: number }[] {
+  return Object.entries(seat)
+    .filter(([k, v]) => k.startsWith("v#") && typeof v === "number")
+    .map(([k, v]) => ({ chatId: String(seat.chatId), day: k.slice(2), count: v as number }));
 }
 
 const conditional = (command: UpdateCommand) => conditionMet(documentClient().send(command));
@@ -105,27 +118,19 @@ export async function adjustSeat(
 }
 
 /**
- * Take one seat for a visitor and record the page view in one transaction (one round trip): the seat
- * only while `taken < capacity` and the group is live. False when the group had no seat.
+ * Take one seat for a visitor and count the page view, in one conditional write: the seat only while
+ * `taken < capacity` and the group is live (nothing changes otherwise). False when the group had no
+ * seat.
  */
-export async function takeSeatWithView(table: string, codeId: string, chatId: string, now: Date, view: Record<string, unknown>): Promise<boolean> {
-  try {
-    await transact([
-      {
-        Update: {
-          TableName: table,
-          Key: { pk: codePk(codeId), sk: seatSk(chatId) },
-          UpdateExpression: "SET taken = taken + :one, holds = list_append(if_not_exists(holds, :none), :hold)",
-          ConditionExpression: "attribute_exists(pk) AND taken < #cap AND dismissed = :f AND attribute_not_exists(removed)",
-          ExpressionAttributeNames: { "#cap": "capacity" },
-          ExpressionAttributeValues: { ":one": 1, ":f": false, ":none": [], ":hold": [now.toISOString()] },
-        },
-      },
-      { Put: { TableName: table, Item: view } },
-    ]);
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionConflict && error.failedCondition(0)) return false;
-    throw error;
-  }
+export async function takeSeatWithView(table: string, codeId: string, chatId: string, now: Date, day: string): Promise<boolean> {
+  return conditional(
+    new UpdateCommand({
+      TableName: table,
+      Key: { pk: codePk(codeId), sk: seatSk(chatId) },
+      UpdateExpression: "SET taken = taken + :one, holds = list_append(if_not_exists(holds, :none), :hold) ADD #views :one",
+      ConditionExpression: "attribute_exists(pk) AND taken < #cap AND dismissed = :f AND attribute_not_exists(removed)",
+      ExpressionAttributeNames: { "#cap": "capacity", "#views": viewsAttr(day) },
+      ExpressionAttributeValues: { ":one": 1, ":f": false, ":none": [], ":hold": [now.toISOString()] },
+    }),
+  );
 }
