@@ -85,6 +85,15 @@ describe("parseCodeCreate", () => {
     ]);
   });
 
+  it("landing mode does not auto-create (WeCom would route past the seats), and a code's mode never changes", () => {
+    expect(pathsOf({ ...base, mode: "landing", autoCreate: { enabled: true, roomBaseName: "体验群" } })).toEqual(["body.autoCreate.enabled"]);
+    const landing = parseCodeCreate({ ...base, mode: "landing" });
+    const issues = (body: unknown) => issuesOf(() => applyCodePatch(landing, "active", body)).map((i) => i.path);
+    expect(issues({ autoCreate: { enabled: true, roomBaseName: "体验群" } })).toEqual(["body.autoCreate.enabled"]);
+    expect(issues({ mode: "native" })).toEqual(["body.mode"]);
+    expect(applyCodePatch(landing, "active", { mode: "landing" }).definition.mode).toBe("landing");
+  });
+
   it("room_base_name is 40 characters (code points, not bytes) at most; roomBaseId defaults to 1", () => {
     const ok = parseCodeCreate({ ...base, autoCreate: { enabled: true, roomBaseName: "群".repeat(40) } });
     expect(ok.autoCreate).toEqual({ enabled: true, roomBaseName: "群".repeat(40), roomBaseId: 1 });

@@ -181,7 +181,21 @@ function invalid(issues: FieldIssue[]): InvalidInput {
 export function parseCodeCreate(body: unknown): LiveCodeDefinition {
   const parsed = codeCreateSchema.safeParse(body);
   if (!parsed.success) throw invalid(formatIssues(parsed.error, PREFIX));
+  const issues = modeIssues(parsed.data);
+  if (issues.length > 0) throw invalid(issues);
   return parsed.data;
+}
+
+/**
+ * Landing mode does not auto-create: WeCom makes a group only for a scan of a join way it routes
+ * itself (auto_create_room), and it would route that scan to any listed group below 200 members —
+ * past the seats Siyu counts, and past a capacity set lower. A landing code grows by adding groups;
+ * its owner is alerted when the pool fills (alerts.ts).
+ */
+function modeIssues(d: Pick<LiveCodeDefinition, "mode" | "autoCreate">): FieldIssue[] {
+  return d.mode === "landing" && d.autoCreate.enabled
+    ? [{ path: "body.autoCreate.enabled", message: "landing mode cannot auto-create groups (WeCom would route past the seat counters); add groups to the pool instead" }]
+    : [];
 }
 
 export type CodeStatus = "active" | "archived";
@@ -219,6 +233,9 @@ export function applyCodePatch(stored: LiveCodeDefinition, status: CodeStatus, b
   (p.removeChatIds ?? []).forEach((id, i) => {
     if (!inPool.has(id)) issues.push({ path: `body.removeChatIds.${i}`, message: `${id} is not in the pool` });
   });
+  // a native join way and a landing page are different QR codes already printed: archive and create
+  if (p.mode !== undefined && p.mode !== stored.mode) issues.push({ path: "body.mode", message: `the mode of a code cannot change (it is ${stored.mode}); create a new code` });
+  issues.push(...modeIssues({ mode: stored.mode, autoCreate: p.autoCreate ?? stored.autoCreate }));
   if (issues.length > 0) throw invalid(issues);
   const added = p.addGroups ?? [];
   const removed = p.removeChatIds ?? [];

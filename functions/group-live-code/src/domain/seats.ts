@@ -21,9 +21,10 @@
  *   seats (pool order) before any visitor needs one, and a visit that brings a group to
  *   `QR_AHEAD_AT` of its capacity asks for that sync. So a visit is normally one conditional write —
  *   it never waits on WeCom; only a burst that outruns the sync makes a QR on the visit path.
- * - When no group has a seat: with auto-create on, the visitor is shown the code's overflow join way
- *   (its full groups with `auto_create_room = 1`), so WeCom creates the next group for them
- *   (groups can only be created that way); otherwise the page tells them the pool is full.
+ * - When no group has a seat the page tells the visitor the pool is full (and the owner is alerted,
+ *   alerts.ts). Landing codes do not auto-create (code.ts: WeCom creates a group only for a scan of a
+ *   join way it routes itself, which would route past the seats); `planVisit` still answers
+ *   `auto-create` for a pool that allows it, for a caller that can use it.
  */
 import { type JoinWayFields, WECOM_LIMITS as L } from "@siyu/wecom";
 import type { AutoCreate } from "./code.ts";
