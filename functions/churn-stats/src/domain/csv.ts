@@ -12,7 +12,9 @@ import type { GroupBy } from "./query.ts";
 import type { GroupSeries } from "./series.ts";
 
 export type CsvLanguage = "zh" | "en";
-export type CsvCell = string | number | null;
+import { type CsvCell, safeText, toCsv } from "@siyu/kernel";
+
+export type { CsvCell };
 
 export interface Column {
   key: string;
@@ -54,26 +56,8 @@ export const GROUP_COLUMN: Record<Exclude<GroupBy, "day">, Column> = {
   channel: { key: "channel", zh: "渠道", en: "channel" },
 };
 
-const NEEDS_QUOTES = /[",\r\n]/;
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One field: numbers as-is, null as empty, text quoted when needed. */
-export function csvField(value: CsvCell): string {
-  if (value === null) return "";
-  const text = String(value);
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** Neutralise a text cell a spreadsheet would evaluate as a formula. */
-export function safeText(text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text;
-}
-
-/** RFC 4180 text of the records (CRLF after every record). */
-export function toCsv(records: readonly (readonly CsvCell[])[], opts: { bom?: boolean } = {}): string {
-  const body = records.map((r) => `${r.map(csvField).join(",")}\r\n`).join("");
-  return (opts.bom ?? true ? "\uFEFF" : "") + body;
-}
+// the RFC 4180 writer has one home, in the kernel
+export { csvField, safeText, toCsv } from "@siyu/kernel";
 
 export interface CsvOptions {
   language?: CsvLanguage;

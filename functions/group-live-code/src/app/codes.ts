@@ -11,7 +11,7 @@ import { applyCodePatch, joinWayState, parseCodeCreate } from "../domain/code.ts
 import { eligibleGroups, hasRoom } from "../domain/pool.ts";
 import { type CodeRecord, getCode, type GroupItem, groupsOf, listCodes, putCode, putGroups } from "../store/codes.ts";
 import type { Deps } from "./deps.ts";
-import { requestSync } from "./sync.ts";
+import { requestSync } from "./sync-requests.ts";
 import { delTemplate, welcomeNoticesOf } from "./welcome.ts";
 import type { WelcomeNoticeRow } from "../store/welcome.ts";
 import { seatsOf } from "../store/seats.ts";

@@ -9,7 +9,7 @@ import { groupJoinWay, groupsNeedingQr } from "../domain/seats.ts";
 import { type CodeRecord, groupsOf } from "../store/codes.ts";
 import { claimGroupWay, ensureSeat, getSeat, recordGroupWay, seatsOf } from "../store/seats.ts";
 import type { Deps } from "./deps.ts";
-import { requestSync } from "./sync.ts";
+import { requestSync } from "./sync-requests.ts";
 
 const CLAIM_STALE_MS = 30_000;
 

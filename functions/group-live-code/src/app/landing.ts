@@ -11,7 +11,7 @@ import { type CodeRecord, readCodePartition } from "../store/codes.ts";
 import { adjustSeat, ensureSeat, type SeatItem, seatsOf, takeSeatWithView } from "../store/seats.ts";
 import { groupQr } from "./group-qr.ts";
 import type { Deps } from "./deps.ts";
-import { requestSync } from "./sync.ts";
+import { requestSync } from "./sync-requests.ts";
 
 /** The domain's view of a stored counter, and back. */
 export const ledgerOf = (s: SeatItem): SeatLedger => ({ counter: s, members: s.members ?? s.taken, holds: s.holds ?? [] });

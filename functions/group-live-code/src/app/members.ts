@@ -14,7 +14,7 @@ import { counterOf, ledgerOf } from "./landing.ts";
 import { codeOfChat, getCode, getGroup, type GroupItem, putGroups } from "../store/codes.ts";
 import type { Deps } from "./deps.ts";
 import { updateRouting } from "./alerts.ts";
-import { requestSync } from "./sync.ts";
+import { requestSync } from "./sync-requests.ts";
 
 export const GROUP_EVENTS = ["group.member_changed", "group.dismissed"] as const;
 type GroupEventType = (typeof GROUP_EVENTS)[number];

@@ -7,8 +7,6 @@
  * landing) also has its group welcome template brought in line here, and the owners of the groups it
  * routes to told once to pick it (welcome.ts).
  */
-import { sendCommand } from "@siyu/bus";
-import { deterministicId, makeEvent } from "@siyu/kernel";
 import { joinWayState } from "../domain/code.ts";
 import { type GroupState, planJoinWayCreate, planJoinWayUpdate, type PoolState } from "../domain/pool.ts";
 import { type CodeRecord, getCode, type GroupItem, groupsOf, listCodes, putCode, putGroups } from "../store/codes.ts";
@@ -19,18 +17,9 @@ import { notifyRoutedOwners, syncWelcomeTemplate } from "./welcome.ts";
 import { prepareLandingQrs } from "./group-qr.ts";
 import { seatsOf } from "../store/seats.ts";
 import type { Deps } from "./deps.ts";
+import { requestSync } from "./sync-requests.ts";
 
 export type SyncOutcome = "created" | "updated" | "unchanged" | "archived" | "no-live-group" | "unknown-code" | "busy" | "refused";
-
-/** Queue a sync of the code (FIFO group = code; the id dedupes a burst within SQS's 5-minute window). */
-export async function requestSync(deps: Pick<Deps, "config" | "now">, codeId: string, reason: "created" | "edited" | "members" | "dismissed" | "routed" | "sweep", dedupe: string): Promise<void> {
-  const now = deps.now();
-  const id = deterministicId("livecode-sync", codeId, reason, dedupe);
-  await sendCommand(deps.config.queueUrl("sync"), makeEvent("livecode.sync_requested", { codeId, reason }, { corpId: deps.config.corpId, occurredAt: now, id }), {
-    groupId: codeId,
-    deduplicationId: id,
-  });
-}
 
 function poolOf(code: CodeRecord, groups: readonly GroupItem[]): PoolState {
   return { groups: groups.map(({ codeId: _c, order: _o, memberIds: _m, updatedAt: _u, ...g }) => g as GroupState), capacity: code.definition.capacity };
