@@ -29,6 +29,7 @@ import {
   type AddMomentTaskRequest,
   type AddMsgTemplateRequest,
   type AppMessageRequest,
+  type AttachmentMediaType,
   AppMessageResponse,
   BatchGetByUserResponse,
   type BatchGetByUserRequest,
@@ -92,6 +93,8 @@ import {
   UnassignedListResponse,
   type UnassignedListRequest,
   type UpdateContactWayRequest,
+  UploadAttachmentResponse,
+  type UploadFile,
   UserBehaviorDataResponse,
   type UserBehaviorDataRequest,
 } from "./types.ts";
@@ -105,6 +108,8 @@ export interface WecomClientOptions {
   baseUrl?: string;
   /** Per HTTP request, including reading the body. Default 5000. */
   timeoutMs?: number;
+  /** The same for a file upload (up to 10 MB goes out). Default 30000. */
+  uploadTimeoutMs?: number;
   fetch?: typeof globalThis.fetch;
   clock?: Clock;
   /** Retries of errcode -1 (busy) per call. Default 3 (§13: "retry ≤ 3"). */
@@ -204,6 +209,7 @@ export class WecomClient {
   private readonly secret: string;
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
+  private readonly uploadTimeoutMs: number;
   private readonly fetchImpl: typeof globalThis.fetch;
   private readonly clock: Clock;
   private readonly maxBusyRetries: number;
@@ -216,6 +222,7 @@ export class WecomClient {
     this.secret = options.secret;
     this.baseUrl = (options.baseUrl ?? DEFAULT_WECOM_BASE_URL).replace(/\/+$/, "");
     this.timeoutMs = options.timeoutMs ?? 5000;
+    this.uploadTimeoutMs = options.uploadTimeoutMs ?? 30_000;
     this.fetchImpl = options.fetch ?? globalThis.fetch;
     this.clock = options.clock ?? { now: () => new Date() };
     this.maxBusyRetries = options.maxBusyRetries ?? L.busyRetries;
@@ -253,24 +260,30 @@ export class WecomClient {
     return ceiling / 2 + Math.random() * (ceiling / 2);
   }
 
-  /** One HTTP exchange → the JSON object. The URL carries the token, so it never goes into errors. */
+  /**
+   * One HTTP exchange → the JSON object. The URL carries the token, so it never goes into errors.
+   * A FormData body goes as multipart/form-data (fetch writes the boundary), anything else as JSON.
+   */
   private async send(api: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
-    const signal = AbortSignal.timeout(this.timeoutMs);
+    const upload = body instanceof FormData;
+    const timeoutMs = upload ? this.uploadTimeoutMs : this.timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
     let status: number;
     let ok: boolean;
     let text: string;
     try {
-      const res = await this.fetchImpl(url, {
-        method: body === undefined ? "GET" : "POST",
-        headers: body === undefined ? undefined : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
+      const init: RequestInit =
+        body === undefined
+          ? { method: "GET" }
+          : upload
+            ? { method: "POST", body }
+            : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+      const res = await this.fetchImpl(url, { ...init, signal });
       status = res.status;
       ok = res.ok;
       text = await res.text();
     } catch (err) {
-      if (signal.aborted) throw new WecomTimeoutError(api, this.timeoutMs, { cause: err });
+      if (signal.aborted) throw new WecomTimeoutError(api, timeoutMs, { cause: err });
       throw new WecomNetworkError(api, { cause: err });
     }
     if (!ok) throw new WecomResponseError(api, status, `HTTP status ${status}`);
@@ -322,7 +335,7 @@ export class WecomClient {
     return { token: t.access_token, expiresInSeconds: t.expires_in };
   }
 
-  /** Calls `api` with the app's token. GET when `body` is undefined, else POST JSON. */
+  /** Calls `api` with the app's token. GET when `body` is undefined, else POST: multipart for a FormData, JSON otherwise. */
   async call<S extends z.ZodType>(api: string, schema: S, body?: unknown, query: Query = {}): Promise<z.output<S>> {
     let token = "";
     let refetched = false;
@@ -535,6 +548,28 @@ export class WecomClient {
   }
 
   // ───────────────────────────── §8 moments ─────────────────────────────
+
+  /**
+   * 上传附件资源 for moments (`media/upload_attachment`, attachment_type 1, official doc 96347): an
+   * image or a video ≤ 10 MB; a video must also be ≤ 30 s, which only the caller can know. The
+   * media_id lives 3 days, so a moment scheduled further ahead uploads when it runs (wecom-services §B1).
+   * Retried like every call (token churn, busy): a retry only leaves an unused media_id behind.
+   *
+   * @example
+   * const { media_id } = await wecom.uploadAttachment("image", { filename: "poster.jpg", contentType: "image/jpeg", bytes });
+   * await wecom.addMomentTask({ attachments: [{ msgtype: "image", image: { media_id } }] });
+   */
+  async uploadAttachment(mediaType: AttachmentMediaType, file: UploadFile) {
+    const api = "media/upload_attachment";
+    new Check(api)
+      .rule(mediaType === "image" || mediaType === "video", "media_type", "must be image or video (moments take nothing else)")
+      .rule(Boolean(file.filename), "file.filename", "is required")
+      .rule(Boolean(file.contentType), "file.contentType", "is required")
+      .fileBytes("file.bytes", file.bytes, mediaType === "image" ? L.attachmentImageBytes : L.attachmentVideoBytes);
+    const form = new FormData();
+    form.append("media", new Blob([file.bytes], { type: file.contentType }), file.filename);
+    return this.call(api, UploadAttachmentResponse, form, { media_type: mediaType, attachment_type: 1 });
+  }
 
   /** Asynchronous: returns a jobid for getMomentTaskResult. ≤ 10 tasks per minute per corp. */
   async addMomentTask(r: AddMomentTaskRequest) {

@@ -67,6 +67,15 @@ export const WECOM_LIMITS = {
   momentListSpanSeconds: 30 * DAY,
   momentTaskLimit: 1000,
   momentSendResultLimit: 5000,
+  /**
+   * 上传附件资源 (media/upload_attachment, official doc 96347, upd. 2025/06/10; wecom-reference §8):
+   * moment images and videos ≤ 10 MB each (read as MiB), a video also ≤ 30 s — the client cannot
+   * measure a duration, so the caller keeps to it. The media_id lives 3 days from the upload.
+   */
+  attachmentImageBytes: 10 * 1024 * 1024,
+  attachmentVideoBytes: 10 * 1024 * 1024,
+  attachmentVideoSeconds: 30,
+  attachmentMediaTtlSeconds: 3 * DAY,
 
   // §9 — group join ways and group chats
   joinWayChatIds: 5,
@@ -126,6 +135,13 @@ export class Check {
     if (s === undefined) return this;
     const n = utf8Bytes(s);
     if (n > max) throw new WecomLimitError(this.api, field, max, n, "bytes");
+    return this;
+  }
+
+  /** A file's size: at most `max` bytes, and not empty. */
+  fileBytes(field: string, data: Uint8Array, max: number): this {
+    if (data.byteLength === 0) throw new WecomValidationError(this.api, field, "is empty");
+    if (data.byteLength > max) throw new WecomLimitError(this.api, field, max, data.byteLength, "bytes");
     return this;
   }
 

@@ -237,6 +237,16 @@ export interface MomentUserPageRequest extends MomentPageRequest {
   userid: string;
 }
 
+/** Moments take images and videos uploaded with media/upload_attachment (attachment_type 1). */
+export type AttachmentMediaType = "image" | "video";
+
+/** A file to upload as multipart/form-data: `filename` and `contentType` go into its part headers. */
+export interface UploadFile {
+  filename: string;
+  contentType: string;
+  bytes: Uint8Array;
+}
+
 // ───────────────────────────── §9 join ways and groups ─────────────────────────────
 
 export interface JoinWayFields {
@@ -442,6 +452,8 @@ export const GroupMsgSendResultResponse = loose({
   next_cursor: optStr,
 });
 
+/** media/upload_attachment. `created_at` is Unix seconds: a number in doc 96347, a string in older media docs. */
+export const UploadAttachmentResponse = loose({ type: str, media_id: str, created_at: num });
 export const MomentJobResponse = loose({ jobid: str });
 export const MomentTaskResultResponse = loose({
   /** 1 started, 2 creating, 3 done. */

@@ -9,7 +9,10 @@ export interface RecordedRequest {
   method: string;
   api: string;
   query: URLSearchParams;
+  /** The parsed JSON body; undefined for an empty or non-JSON one (see `raw`). */
   body: unknown;
+  contentType: string | undefined;
+  raw: Buffer;
 }
 
 export type Reply =
@@ -27,10 +30,10 @@ export interface FakeWecom {
   close(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 /** Default: gettoken hands out TOKEN-1, TOKEN-2, …; every other API answers errcode 0. */
@@ -44,7 +47,9 @@ export async function startFakeWecom(handler?: Handler): Promise<FakeWecom> {
     const url = new URL(req.url ?? "/", "http://x");
     const api = url.pathname.replace(/^\/cgi-bin\//, "");
     const raw = await readBody(req);
-    const rec: RecordedRequest = { method: req.method ?? "", api, query: url.searchParams, body: raw ? JSON.parse(raw) : undefined };
+    const contentType = req.headers["content-type"];
+    const json = raw.length > 0 && !contentType?.startsWith("multipart/");
+    const rec: RecordedRequest = { method: req.method ?? "", api, query: url.searchParams, body: json ? JSON.parse(raw.toString("utf8")) : undefined, contentType, raw };
     requests.push(rec);
     const n = (perApi.get(api) ?? 0) + 1;
     perApi.set(api, n);
