@@ -30,6 +30,8 @@ export class IdGen {
   msgId = (): string => `msg${this.chars(24)}`;
   momentId = (): string => `mom${this.chars(24)}`;
   jobId = (): string => `job${this.chars(24)}`;
+  /** Like WeCom's `1G6nrLmr5EC3MMb_-zK1dDdzmd0p7cNliYu9V5w7o8K0`: no prefix, 44 url-safe chars. */
+  mediaId = (): string => this.chars(44, `${ALNUM}-_`);
   tagId = (): string => `et${this.chars(20)}`;
   welcomeCode = (): string => this.chars(43);
   accessToken = (): string => this.chars(86, `${ALNUM}-_`);

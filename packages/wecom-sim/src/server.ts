@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { apiRoutes } from "./api/index.ts";
-import type { ApiRoute } from "./api/route.ts";
+import type { ApiRoute, RawBody } from "./api/route.ts";
 import { RawResponse, type SimHandler, simRoutes } from "./api/sim.ts";
 import { ERR, errmsgOf, SimError, WecomError } from "./errors.ts";
 import { Router } from "./router.ts";
@@ -11,6 +11,11 @@ import type { SimWorld } from "./world/world.ts";
  * errcode/errmsg, HTTP 200 even for errors), `/_sim/...` is the world API.
  */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes of an upload kept for its handler: above WeCom's 10 MB media limit, so an oversized file
+ * still reaches the handler and gets WeCom's size errcode (with `size` telling how big it was).
+ */
+const MAX_UPLOAD_BYTES = 12 * 1024 * 1024;
 
 const apiRouter = new Router<ApiRoute>();
 for (const r of apiRoutes) apiRouter.add(r.method, r.path, r);
@@ -31,6 +36,21 @@ function readBody(req: IncomingMessage): Promise<string> {
       chunks.push(c);
     });
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** An upload's bytes: the first `MAX_UPLOAD_BYTES` are kept, the rest only counted (the request is read to its end so the answer still goes out). */
+function readRaw(req: IncomingMessage): Promise<RawBody> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      const room = MAX_UPLOAD_BYTES - size;
+      if (room > 0) chunks.push(room >= c.length ? c : c.subarray(0, room));
+      size += c.length;
+    });
+    req.on("end", () => resolve({ contentType: req.headers["content-type"], bytes: Buffer.concat(chunks), size }));
     req.on("error", reject);
   });
 }
@@ -73,7 +93,8 @@ async function handleApi(world: SimWorld, req: IncomingMessage, res: ServerRespo
     }
     if ("wrongMethod" in match) throw new WecomError(ERR.EMPTY_PARAMETER, `use ${match.wrongMethod.join("/")} for ${api}`);
     const route = match.handler;
-    const body = await readJson(req, () => new WecomError(ERR.DATA_FORMAT, "Warning: wrong json format."));
+    const raw = route.rawBody && method === "POST" ? await readRaw(req) : undefined;
+    const body = raw ? {} : await readJson(req, () => new WecomError(ERR.DATA_FORMAT, "Warning: wrong json format."));
     const fault = world.faults.take(api);
     if (fault) {
       if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
@@ -81,7 +102,7 @@ async function handleApi(world: SimWorld, req: IncomingMessage, res: ServerRespo
     }
     if (route.auth) world.tokens.check(url.searchParams.get("access_token"));
     world.rateLimits.hit(api);
-    const result = await route.handler({ world, api, query: url.searchParams, body });
+    const result = await route.handler({ world, api, query: url.searchParams, body, ...(raw ? { raw } : {}) });
     record.errcode = 0;
     sendJson(res, 200, { errcode: 0, errmsg: "ok", ...result });
   } catch (err) {

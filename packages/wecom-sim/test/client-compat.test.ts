@@ -1,4 +1,4 @@
-import { TokenCache, WecomClient } from "@siyu/wecom";
+import { TokenCache, WecomApiError, WecomClient } from "@siyu/wecom";
 import { afterEach, describe, expect, it } from "vitest";
 import { closeStarted, CREDS, type Sim, startSim } from "./support/harness.ts";
 
@@ -18,6 +18,39 @@ describe("WecomClient against the simulator", () => {
     const log = await s.ok<{ requests: { api: string }[] }>("GET", "requests");
     expect(log.requests.filter((r) => r.api === "gettoken")).toHaveLength(1);
     expect(log.requests.filter((r) => r.api === "externalcontact/get_follow_user_list")).toHaveLength(100);
+  });
+
+  it("uploads moment media as multipart and creates a moment task with it; the id is refused after 3 days", async () => {
+    s = await startSim({ seed: "demo" });
+    const client = new WecomClient({ corpId: CREDS.corpId, secret: CREDS.secret, baseUrl: s.sim.url, clock: s.clock, tokenCache: new TokenCache() });
+    const bytes = new Uint8Array(256 * 1024).map((_, i) => i % 251);
+    const image = await client.uploadAttachment("image", { filename: "海报.jpg", contentType: "image/jpeg", bytes });
+    expect(image).toMatchObject({ type: "image", created_at: Math.floor(s.clock.now().getTime() / 1000) });
+    const video = await client.uploadAttachment("video", { filename: "clip.mp4", contentType: "video/mp4", bytes: bytes.subarray(0, 1000) });
+    const media = await s.ok<{ media: { mediaId: string; kind: string; filename: string; contentType: string; bytes: number }[] }>("GET", "media");
+    expect(media.media.map((m) => [m.mediaId, m.kind, m.filename, m.contentType, m.bytes])).toEqual([
+      [image.media_id, "image", "海报.jpg", "image/jpeg", bytes.length],
+      [video.media_id, "video", "clip.mp4", "video/mp4", 1000],
+    ]);
+
+    const job = await client.addMomentTask({
+      text: { content: "新品" },
+      attachments: [{ msgtype: "image", image: { media_id: image.media_id } }],
+      visible_range: { sender_list: { user_list: ["lina"] } },
+    });
+    await client.getMomentTaskResult(job.jobid);
+    const done = await client.getMomentTaskResult(job.jobid);
+    expect(done.result?.moment_id).toMatch(/^mom/);
+    await client.addMomentTask({ attachments: [{ msgtype: "link", link: { title: "详情", url: "https://example.com", media_id: image.media_id } }] });
+    await client.cancelMomentTask(done.result?.moment_id ?? "");
+    expect((await s.ok<{ violations: unknown[] }>("GET", "violations")).violations).toEqual([]);
+
+    s.clock.advance(3 * 86_400_000 + 1000);
+    const late = await client.addMomentTask({ attachments: [{ msgtype: "video", video: { media_id: video.media_id } }] }).catch((e: unknown) => e);
+    expect(late).toBeInstanceOf(WecomApiError);
+    expect((late as WecomApiError).errcode).toBe(40007);
+    const v = await s.ok<{ violations: { rule: string }[] }>("GET", "violations");
+    expect(v.violations.map((x) => x.rule)).toEqual(["moment.media-3-days"]);
   });
 
   it("covers a day of operations with one gettoken", async () => {

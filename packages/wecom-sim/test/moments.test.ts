@@ -14,9 +14,10 @@ async function finish(jobid: string) {
 describe("moments", () => {
   it("add_moment_task is asynchronous: a jobid first, the moment once the job is done", async () => {
     s = await startSim({ seed: "demo" });
+    const { media_id } = await s.upload("image", { filename: "new.jpg", contentType: "image/jpeg" });
     const add = await s.api("externalcontact/add_moment_task", {
       text: { content: "新品上市" },
-      attachments: [{ msgtype: "image", image: { media_id: "MEDIA1" } }],
+      attachments: [{ msgtype: "image", image: { media_id } }],
       visible_range: { sender_list: { user_list: ["zhangwei", "ghost"] } },
     });
     expect(add.errcode).toBe(0);
@@ -51,7 +52,7 @@ describe("moments", () => {
 
     const list = await s.api("externalcontact/get_moment_list", { start_time: 1741500000, end_time: 1741700000 });
     expect(list.moment_list).toEqual([expect.objectContaining({ moment_id: momentId, create_type: 0, visible_type: 1, text: { content: "新品上市" } })]);
-    expect(list.moment_list[0].image).toEqual([{ media_id: "MEDIA1" }]);
+    expect(list.moment_list[0].image).toEqual([{ media_id }]);
   });
 
   it("a frozen clock still converges on the second poll; tag visibility targets tagged customers' follow users", async () => {

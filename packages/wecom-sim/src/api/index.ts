@@ -2,6 +2,7 @@ import { contactWayRoutes } from "./contact-way.ts";
 import { customerRoutes } from "./customers.ts";
 import { groupChatRoutes } from "./groupchat.ts";
 import { massMessageRoutes } from "./mass-messages.ts";
+import { mediaRoutes } from "./media.ts";
 import { messageRoutes } from "./message.ts";
 import { momentRoutes } from "./moments.ts";
 import type { ApiRoute } from "./route.ts";
@@ -20,6 +21,7 @@ export const apiRoutes: ApiRoute[] = [
   ...customerRoutes,
   ...tagRoutes,
   ...massMessageRoutes,
+  ...mediaRoutes,
   ...momentRoutes,
   ...groupChatRoutes,
   ...statisticsRoutes,

@@ -3,13 +3,22 @@ import { ERR, limitError, WecomError } from "../errors.ts";
 import type { Method } from "../router.ts";
 import type { SimWorld } from "../world/world.ts";
 
-/** What a WeCom API handler gets. `body` is the parsed JSON body ({} for GET). */
+/** A request body as bytes, for a route that is not JSON (a multipart upload). */
+export interface RawBody {
+  contentType: string | undefined;
+  /** At most the server's upload cap; `size` counts every byte sent. */
+  bytes: Buffer;
+  size: number;
+}
+
+/** What a WeCom API handler gets. `body` is the parsed JSON body ({} for GET); a `rawBody` route gets `raw` instead. */
 interface ApiContext {
   world: SimWorld;
   /** Path below /cgi-bin/, e.g. `externalcontact/add_contact_way`. */
   api: string;
   query: URLSearchParams;
   body: unknown;
+  raw?: RawBody;
 }
 
 /** Returns the response fields besides errcode/errmsg (`{ errcode: 0, errmsg: "ok", ...result }`). */
@@ -21,11 +30,15 @@ export interface ApiRoute {
   path: string;
   /** Needs a valid access_token (everything but gettoken). */
   auth: boolean;
+  /** The body is not JSON: the handler reads `raw` (e.g. multipart/form-data). */
+  rawBody?: true;
   handler: ApiHandler;
 }
 
 export const get = (path: string, handler: ApiHandler, auth = true): ApiRoute => ({ method: "GET", path, auth, handler });
 export const post = (path: string, handler: ApiHandler, auth = true): ApiRoute => ({ method: "POST", path, auth, handler });
+/** A POST whose body the handler reads as bytes (`raw`). */
+export const postRaw = (path: string, handler: ApiHandler): ApiRoute => ({ method: "POST", path, auth: true, rawBody: true, handler });
 
 /** Validate a body against a zod schema; failures are WeCom's 40058 (invalid parameter). */
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {

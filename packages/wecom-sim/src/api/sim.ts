@@ -3,6 +3,7 @@ import type { CallbackRecord } from "../callbacks.ts";
 import { SimError } from "../errors.ts";
 import { qrPng, scanPageUrl } from "../qr.ts";
 import type { Method } from "../router.ts";
+import { MEDIA_TTL_MS } from "../world/media.ts";
 import type { SimWorld } from "../world/world.ts";
 
 /**
@@ -333,6 +334,13 @@ route("GET", "group-welcomes", "group welcome templates, which group uses which,
   bindings: world.groupWelcome.allBindings(),
   deliveries: world.groupWelcome.deliveries,
 }));
+route("GET", "media", "media uploaded with media/upload_attachment (mediaId, kind, attachmentType, filename, contentType, bytes, uploadedAt, expiresAt)", ({ world }) => ({
+  media: world.media.all().map((m) => ({
+    ...m,
+    uploadedAt: new Date(m.uploadedAt).toISOString(),
+    expiresAt: new Date(m.uploadedAt + MEDIA_TTL_MS).toISOString(),
+  })),
+}));
 route("GET", "app-messages", "application messages sent with message/send", ({ world }) => ({ appMessages: world.appMessages.sent }));
 
 route("GET", "state", "a readable dump of the world", ({ world }) => ({
@@ -351,6 +359,7 @@ route("GET", "state", "a readable dump of the world", ({ world }) => ({
     ...m,
     tasks: [...m.tasks.values()].map((t) => ({ ...t, targets: [...t.targets.values()] })),
   })),
+  media: world.media.all(),
   moments: world.moments.all().map((m) => ({ ...m, tasks: [...m.tasks.values()] })),
   transfers: world.transfers.list,
 }));

@@ -104,10 +104,25 @@ export class Moments extends Table<Moment> {
     if (attachments.length > max) {
       throw limitError(ERR.INVALID_PARAMETER, "moment.attachment-count", `${attachments.length} ${kind} attachments (max ${max})`);
     }
+    this.checkMedia(attachments);
     this.taskTimes.push(now);
     const jobid = this.w.ids.jobId();
     this.jobs.set(jobid, { jobid, createdAt: now, polls: 0, invalidSenders: [], invalidTags: [], input });
     return jobid;
+  }
+
+  /** Images, a video and a link's cover must be media uploaded for moments (`media/upload_attachment`, attachment_type 1) within 3 days. */
+  private checkMedia(attachments: readonly MomentAttachment[]): void {
+    for (const [i, a] of attachments.entries()) {
+      const field = `attachments[${i}].${a.msgtype}.media_id`;
+      if (a.msgtype === "link") {
+        if (a.link?.media_id) this.w.media.forMoment(a.link.media_id, "image", field);
+        continue;
+      }
+      const id = a.msgtype === "image" ? a.image?.media_id : a.video?.media_id;
+      if (!id) throw new WecomError(ERR.INVALID_PARAMETER, `invalid msg: ${field} is empty`);
+      this.w.media.forMoment(id, a.msgtype === "image" ? "image" : "video", field);
+    }
   }
 
   /**
@@ -202,7 +217,16 @@ export class Moments extends Table<Moment> {
     return interaction;
   }
 
+  /**
+   * cancel_moment_task. A jobid is no moment_id: passing one (the moment is not known yet) is the
+   * bug wecom-services §B2 found in MG, so it is recorded, not only refused.
+   */
   cancel(momentId: string | undefined): void {
+    if (momentId && this.jobs.has(momentId)) {
+      throw limitError(ERR.INVALID_MOMENT_ID, "moment.cancel-needs-moment-id", `${momentId} is a jobid, not a moment_id (get_moment_task_result gives the moment_id)`, {
+        jobid: momentId,
+      });
+    }
     const moment = this.require(momentId);
     for (const t of moment.tasks.values()) if (t.publishStatus === 0) t.cancelled = true;
   }

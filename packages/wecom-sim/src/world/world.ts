@@ -13,6 +13,7 @@ import { GroupWelcomeTemplates } from "./group-welcome.ts";
 import { GroupChats } from "./groups.ts";
 import { type ApiLimits, ApiRateLimiter, FaultInjector } from "./limits.ts";
 import { MassMessages } from "./mass-messages.ts";
+import { MediaLibrary } from "./media.ts";
 import { Moments } from "./moments.ts";
 import { RequestLog } from "./requests.ts";
 import { seedDemo } from "./seed.ts";
@@ -49,7 +50,7 @@ export interface WorldConfig {
 
 /**
  * The simulated corp: every area of WeCom state as a plain class (staff, customers and their follow
- * relations, tags, contact ways, groups, mass messages, moments, transfers…) plus the logs tests
+ * relations, tags, contact ways, groups, mass messages, media, moments, transfers…) plus the logs tests
  * read (requests, callbacks, violations). Areas reach each other through this object.
  *
  * The HTTP layer (src/api/*) parses requests and calls these classes; nothing here knows HTTP,
@@ -76,6 +77,7 @@ export class SimWorld {
   groups!: GroupChats;
   groupWelcome!: GroupWelcomeTemplates;
   mass!: MassMessages;
+  media!: MediaLibrary;
   moments!: Moments;
   transfers!: Transfers;
   appMessages!: AppMessages;
@@ -120,6 +122,7 @@ export class SimWorld {
     this.groups = new GroupChats(this);
     this.groupWelcome = new GroupWelcomeTemplates(this);
     this.mass = new MassMessages(this);
+    this.media = new MediaLibrary(this);
     this.moments = new Moments(this);
     this.transfers = new Transfers(this);
     this.appMessages = new AppMessages(this);

@@ -25,6 +25,10 @@ export interface Sim {
   clock: ManualClock;
   /** Call a WeCom API (token fetched once and reused). */
   api<T = ApiResult>(path: string, body?: unknown, query?: Record<string, string>): Promise<T>;
+  /** POST a non-JSON body (a FormData goes as multipart/form-data) to a WeCom API. */
+  apiForm<T = ApiResult>(path: string, body: FormData | Uint8Array, query?: Record<string, string>, headers?: Record<string, string>): Promise<T>;
+  /** media/upload_attachment with one `media` file part; `query` overrides media_type/attachment_type. */
+  upload<T = ApiResult>(mediaType: string, file?: { filename?: string; contentType?: string; bytes?: Uint8Array }, query?: Record<string, string>): Promise<T>;
   /** Call the world API; returns status and JSON. */
   world<T = Record<string, unknown>>(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Like world() but expects 200 and returns the body. */
@@ -63,25 +67,35 @@ export async function startSim(opts: Partial<SimulatorOptions> = {}, start = "20
     });
     return { status: res.status, body: (await res.json()) as T };
   };
+  const send = async (path: string, query: Record<string, string>, init: RequestInit) => {
+    const call = async () => {
+      const q = new URLSearchParams({ access_token: await getToken(), ...query });
+      return (await (await fetch(`${sim.url}/cgi-bin/${path}?${q}`, init)).json()) as ApiResult;
+    };
+    let r = await call();
+    // tests move the clock by hours: refresh an expired token once, as a real client does
+    if (r.errcode === 42001) {
+      token = undefined;
+      r = await call();
+    }
+    return r;
+  };
   const handle: Sim = {
     sim,
     clock,
     async api<T>(path: string, body?: unknown, query: Record<string, string> = {}) {
-      const call = async () => {
-        const q = new URLSearchParams({ access_token: await getToken(), ...query });
-        const res = await fetch(`${sim.url}/cgi-bin/${path}?${q}`, {
-          method: body === undefined ? "GET" : "POST",
-          ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-        });
-        return (await res.json()) as ApiResult;
-      };
-      let r = await call();
-      // tests move the clock by hours: refresh an expired token once, as a real client does
-      if (r.errcode === 42001) {
-        token = undefined;
-        r = await call();
-      }
-      return r as T;
+      const init: RequestInit =
+        body === undefined ? { method: "GET" } : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+      return (await send(path, query, init)) as T;
+    },
+    async apiForm<T>(path: string, body: FormData | Uint8Array, query: Record<string, string> = {}, headers: Record<string, string> = {}) {
+      return (await send(path, query, { method: "POST", headers, body })) as T;
+    },
+    async upload<T>(mediaType: string, file: { filename?: string; contentType?: string; bytes?: Uint8Array } = {}, query: Record<string, string> = {}) {
+      const form = new FormData();
+      const bytes = file.bytes ?? new TextEncoder().encode("\x89PNG fake image");
+      form.append("media", new Blob([bytes], { type: file.contentType ?? "image/png" }), file.filename ?? "photo.png");
+      return (await send("media/upload_attachment", { media_type: mediaType, attachment_type: "1", ...query }, { method: "POST", body: form })) as T;
     },
     world,
     async ok<T>(method: "GET" | "POST", path: string, body?: unknown) {
