@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
-import { ENV, dlqEnvName, type QueuePolicy, queueEnvName, queuePolicyEnvName } from "@siyu/manifest";
+import { BLOB_MAX_BYTES_DEFAULT, ENV, dlqEnvName, type QueuePolicy, queueEnvName, queuePolicyEnvName } from "@siyu/manifest";
+import type { BlobSettings } from "@siyu/store";
 import { currentEnv } from "./runtime-env.ts";
 
 /**
@@ -20,6 +21,12 @@ const configSchema = z.object({
   [ENV.wecomBaseUrl]: z.url().optional(),
   [ENV.wecomSecretArn]: z.string().optional(),
   [ENV.publicBaseUrl]: z.url().optional(),
+  [ENV.blobBucket]: z.string().min(1).optional(),
+  [ENV.blobPrefix]: z.string().regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*\/$/, "<service>/").optional(),
+  [ENV.blobMaxBytes]: z.coerce.number().int().positive().default(BLOB_MAX_BYTES_DEFAULT),
+  [ENV.blobLocalDir]: z.string().min(1).optional(),
+  [ENV.blobLocalUrl]: z.url().optional(),
+  [ENV.blobLocalSecret]: z.string().min(32).optional(),
 });
 
 export interface RuntimeConfig {
@@ -36,6 +43,8 @@ export interface RuntimeConfig {
   wecomBaseUrl: string | undefined;
   wecomSecretArn: string | undefined;
   publicBaseUrl: string | undefined;
+  /** Blob storage (the stack's bucket, or the local folder), when the manifest declares `blobs`; for @siyu/store's `blobStore`. */
+  blobs?: BlobSettings | undefined;
   /** The whole environment, for service-specific settings. */
   env: Readonly<Record<string, string | undefined>>;
   /** URL of one of this service's queues, by manifest name; throws if the function has none. */
@@ -76,6 +85,25 @@ function checkSecretsConfigured(env: Readonly<Record<string, string | undefined>
   );
 }
 
+/**
+ * Where the blobs are: SIYU_BLOB_BUCKET in AWS, SIYU_BLOB_LOCAL_* on the local platform (the deployer
+ * sets one or the other, never both), nothing when the service declares no blobs.
+ */
+function blobSettings(c: z.output<typeof configSchema>): BlobSettings | undefined {
+  const bucket = c[ENV.blobBucket];
+  const dir = c[ENV.blobLocalDir];
+  if (!bucket && !dir) return undefined;
+  if (bucket && dir) throw new ConfigError(`${ENV.blobBucket} and ${ENV.blobLocalDir} are both set: a function has one blob storage`);
+  const prefix = c[ENV.blobPrefix];
+  if (!prefix) throw new ConfigError(`${ENV.blobPrefix} is not set beside ${bucket ? ENV.blobBucket : ENV.blobLocalDir}`);
+  const maxBytes = c[ENV.blobMaxBytes];
+  if (bucket) return { mode: "s3", bucket, prefix, maxBytes };
+  const uploadUrl = c[ENV.blobLocalUrl];
+  const secret = c[ENV.blobLocalSecret];
+  if (!uploadUrl || !secret) throw new ConfigError(`${ENV.blobLocalDir} needs ${ENV.blobLocalUrl} and ${ENV.blobLocalSecret}`);
+  return { mode: "local", dir: dir!, uploadUrl, secret, prefix, maxBytes };
+}
+
 const cache = new WeakMap<object, RuntimeConfig>();
 
 export function runtimeConfig(): RuntimeConfig {
@@ -103,6 +131,7 @@ export function runtimeConfig(): RuntimeConfig {
     wecomBaseUrl: c[ENV.wecomBaseUrl],
     wecomSecretArn: c[ENV.wecomSecretArn],
     publicBaseUrl: c[ENV.publicBaseUrl],
+    blobs: blobSettings(c),
     env,
     queueUrl(name) {
       const url = env[queueEnvName(name)];

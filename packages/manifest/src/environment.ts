@@ -1,3 +1,4 @@
+import { blobPrefix } from "./blobs.ts";
 import type { ServiceManifest } from "./manifest.ts";
 
 /**
@@ -26,6 +27,18 @@ export const ENV = {
   secrets: "SIYU_SECRETS",
   /** The API's `$default` fallback: every declared route key as a JSON array (for 405 vs 404). */
   routes: "SIYU_ROUTES",
+  /** The S3 bucket of uploaded media (AWS); only services whose manifest declares `blobs` get it. */
+  blobBucket: "SIYU_BLOB_BUCKET",
+  /** The key prefix the service may use (`<service>/`, `blobPrefix`): IAM, or the local gateway, allows no other. */
+  blobPrefix: "SIYU_BLOB_PREFIX",
+  /** The manifest's `blobs.maxBytes`: the largest upload the service may grant. */
+  blobMaxBytes: "SIYU_BLOB_MAX_BYTES",
+  /** Local platform, instead of a bucket: the folder holding the blobs. */
+  blobLocalDir: "SIYU_BLOB_LOCAL_DIR",
+  /** Local platform: the gateway's upload endpoint (`<gateway>/_local/blobs`) that upload URLs point at. */
+  blobLocalUrl: "SIYU_BLOB_LOCAL_URL",
+  /** Local platform: the key of the upload URLs' HMAC (random per platform; the gateway checks it). */
+  blobLocalSecret: "SIYU_BLOB_LOCAL_SECRET",
 } as const;
 
 /** `intake` → `SIYU_QUEUE_INTAKE`; `dispatch-retry` → `SIYU_QUEUE_DISPATCH_RETRY`. */
@@ -65,7 +78,11 @@ export interface DeployedResources {
   wecomBaseUrl?: string;
   publicBaseUrl?: string;
   logLevel?: string;
+  /** Where opted-in services keep blobs: the stack's bucket in AWS, a folder behind the gateway locally. */
+  blobs?: BlobResources;
 }
+
+export type BlobResources = { bucket: string } | { localDir: string; localUrl: string; localSecret: string };
 
 export function functionEnvironment(manifest: ServiceManifest, res: DeployedResources): Record<string, string> {
   const env: Record<string, string> = {
@@ -93,5 +110,17 @@ export function functionEnvironment(manifest: ServiceManifest, res: DeployedReso
     if (res.wecomBaseUrl) env[ENV.wecomBaseUrl] = res.wecomBaseUrl;
   }
   if (res.publicBaseUrl) env[ENV.publicBaseUrl] = res.publicBaseUrl;
+  if (manifest.blobs) {
+    if (!res.blobs) throw new Error(`no blob storage for ${manifest.name} (its manifest declares blobs)`);
+    env[ENV.blobPrefix] = blobPrefix(manifest.name);
+    env[ENV.blobMaxBytes] = String(manifest.blobs.maxBytes);
+    if ("bucket" in res.blobs) {
+      env[ENV.blobBucket] = res.blobs.bucket;
+    } else {
+      env[ENV.blobLocalDir] = res.blobs.localDir;
+      env[ENV.blobLocalUrl] = res.blobs.localUrl;
+      env[ENV.blobLocalSecret] = res.blobs.localSecret;
+    }
+  }
   return env;
 }

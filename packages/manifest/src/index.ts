@@ -4,3 +4,4 @@ export * from "./discover.ts";
 export * from "./queues.ts";
 export * from "./routes.ts";
 export * from "./fallback.ts";
+export * from "./blobs.ts";

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { eventTypes, type EventType } from "@siyu/kernel";
+import { BLOB_MAX_BYTES_DEFAULT, BLOB_MAX_BYTES_LIMIT } from "./blobs.ts";
 
 /**
  * A service manifest is the one typed declaration of everything a service needs. Infra (CDK) and the
@@ -78,6 +79,15 @@ const scheduleSchema = z.object({
   description: z.string().default(""),
 });
 
+/**
+ * Blob storage for uploaded media (an operator's image or video, read back when a task runs). Only a
+ * service that declares it gets the bucket (locally: the folder), and only its own `<service>/` keys.
+ */
+const blobsSchema = z.strictObject({
+  /** The largest upload the service may grant (a presigned URL's `maxBytes` is capped by it). */
+  maxBytes: z.number().int().min(1).max(BLOB_MAX_BYTES_LIMIT).default(BLOB_MAX_BYTES_DEFAULT),
+});
+
 export const SECRET_KINDS = ["wecom"] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
@@ -99,6 +109,7 @@ export const manifestSchema = z
     schedules: z.array(scheduleSchema).default([]),
     publishes: z.array(z.string()).default([]),
     secrets: z.array(z.enum(SECRET_KINDS)).default([]),
+    blobs: blobsSchema.optional(),
     memoryMb: z.number().int().min(128).max(10_240).default(512),
   })
   .superRefine((m, ctx) => {
@@ -133,6 +144,7 @@ export type RouteSpec = ServiceManifest extends { http?: { routes: (infer R)[] }
 export type QueueSpec = ServiceManifest["queues"][number];
 export type ScheduleSpec = ServiceManifest["schedules"][number];
 export type TableSpec = ServiceManifest["table"];
+export type BlobsSpec = NonNullable<ServiceManifest["blobs"]>;
 
 export class ManifestError extends Error {}
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defineService, functionEnvironment, ManifestError, queueEnvName, dlqEnvName } from "../src/index.ts";
+import { BLOB_MAX_BYTES_DEFAULT, blobPrefix, defineService, ENV, functionEnvironment, ManifestError, queueEnvName, dlqEnvName } from "../src/index.ts";
 
 const base = {
   name: "demo-svc",
@@ -42,5 +42,36 @@ describe("defineService", () => {
     expect(queueEnvName("dispatch-retry")).toBe("SIYU_QUEUE_DISPATCH_RETRY");
     expect(env[dlqEnvName("dispatch-retry")]).toBe("http://dlq");
     expect(() => functionEnvironment(m, { client: "a", corpId: "c", timeZone: "UTC", tableName: "t", topicArn: "x", queueUrls: {} })).toThrow(/no queue URL/);
+  });
+
+  it("blobs: opt-in, 10 MiB by default, at most S3's single PUT; nothing else accepted", () => {
+    expect(defineService(base).blobs).toBeUndefined();
+    expect(defineService({ ...base, blobs: {} }).blobs).toEqual({ maxBytes: BLOB_MAX_BYTES_DEFAULT });
+    expect(BLOB_MAX_BYTES_DEFAULT).toBe(10 * 1024 * 1024);
+    expect(defineService({ ...base, blobs: { maxBytes: 1024 } }).blobs).toEqual({ maxBytes: 1024 });
+    expect(() => defineService({ ...base, blobs: { maxBytes: 0 } })).toThrow(/blobs.maxBytes/);
+    expect(() => defineService({ ...base, blobs: { maxBytes: 5 * 1024 ** 3 + 1 } })).toThrow(/blobs.maxBytes/);
+    expect(() => defineService({ ...base, blobs: { prefix: "other/" } as never })).toThrow(/blobs/);
+  });
+
+  it("blob variables only for a service that declares blobs: its prefix, its limit, and the bucket or the local folder", () => {
+    const res = { client: "a", corpId: "c", timeZone: "UTC", tableName: "t", topicArn: "x", queueUrls: {} };
+    const blobEnv = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith("SIYU_BLOB_")));
+    expect(blobEnv(functionEnvironment(defineService(base), { ...res, blobs: { bucket: "b" } }))).toEqual({});
+    const m = defineService({ ...base, blobs: {} });
+    expect(blobEnv(functionEnvironment(m, { ...res, blobs: { bucket: "b" } }))).toEqual({
+      [ENV.blobBucket]: "b",
+      [ENV.blobPrefix]: "demo-svc/",
+      [ENV.blobMaxBytes]: String(BLOB_MAX_BYTES_DEFAULT),
+    });
+    expect(blobEnv(functionEnvironment(m, { ...res, blobs: { localDir: "/d", localUrl: "http://g/_local/blobs", localSecret: "s" } }))).toEqual({
+      SIYU_BLOB_PREFIX: "demo-svc/",
+      SIYU_BLOB_MAX_BYTES: String(BLOB_MAX_BYTES_DEFAULT),
+      SIYU_BLOB_LOCAL_DIR: "/d",
+      SIYU_BLOB_LOCAL_URL: "http://g/_local/blobs",
+      SIYU_BLOB_LOCAL_SECRET: "s",
+    });
+    expect(() => functionEnvironment(m, res)).toThrow(/no blob storage for demo-svc/);
+    expect(blobPrefix("moments-publisher")).toBe("moments-publisher/");
   });
 });
