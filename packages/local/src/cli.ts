@@ -200,6 +200,7 @@ async function dev(argv: string[]): Promise<void> {
     `  Simulator    ${platform.simulatorUrl ? bold(platform.simulatorUrl) : dim("off")}${platform.simulatorUrl ? `   ${dim("WeCom API under /cgi-bin, world under /_sim")}` : ""}`,
     `  DynamoDB     ${platform.endpoints.dynamodb}   ${dim(values.persist ? `persisted in ${rel(join(STATE_DIR, "dynamodb"))}` : "in memory (--persist keeps data)")}`,
     `  SQS / SNS    ${platform.endpoints.sqs}   ${dim("fauxqs, in memory")}`,
+    `  Blobs        ${values.persist ? rel(platform.blobDir) : platform.blobDir}   ${dim(`uploads: PUT ${platform.gatewayUrl}/_local/blobs/<service>/<key> (signed URLs)${values.persist ? "" : "; removed on exit (--persist keeps them)"}`)}`,
     `  Services     ${Object.entries(report.services)
       .map(([name, s]) => `${name} ${dim(`(${s.routes.length} routes, ${Object.keys(s.queues).length} queues, ${s.schedules.length} schedules)`)}`)
       .join(", ")}`,

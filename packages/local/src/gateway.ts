@@ -30,6 +30,8 @@ export interface GatewayRouting {
 
 export interface GatewayDeps {
   log: PlatformLogger;
+  /** Requests handled from the raw stream, before the body is buffered (blob uploads); return true when handled. */
+  stream?(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean>;
   /** Local-only endpoints (`/health`, `/_local/...`); return true when handled. */
   local(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<boolean>;
   /** Resolves when the platform is ready to serve (requests wait for it). */
@@ -83,6 +85,7 @@ export async function startGateway(port: number, host: string, deps: GatewayDeps
 
 async function handle(req: IncomingMessage, res: ServerResponse, deps: GatewayDeps): Promise<void> {
   const started = Date.now();
+  if (deps.stream && (await deps.stream(req, res, new URL(req.url ?? "/", "http://local")))) return;
   const body = await readBody(req);
   const requestId = apiGatewayRequestId();
   res.setHeader("apigw-requestid", requestId);

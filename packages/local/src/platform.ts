@@ -11,6 +11,7 @@ import { DevIssuer, type MintToken } from "./auth.ts";
 import { createPollers, createScheduler, threadCpu } from "./consumers.ts";
 import { type DrainOptions, drain } from "./drain.ts";
 import type { DynamoLocalLaunch } from "./dynamo.ts";
+import { blobUpload, startBlobs } from "./blobs.ts";
 import { awsClients, setProcessEnv, startDynamo, startMessaging } from "./emulators.ts";
 import { InvocationTracker } from "./functions.ts";
 import { type GatewayRouting, startGateway } from "./gateway.ts";
@@ -51,7 +52,7 @@ export interface LocalPlatformOptions {
   sqsEndpoint?: string;
   /** Defaults to `sqsEndpoint`. */
   snsEndpoint?: string;
-  /** Keep DynamoDB data and the token signing key on disk under `<repoRoot>/.siyu` (or this directory). */
+  /** Keep DynamoDB data, blobs and the token signing key on disk under `<repoRoot>/.siyu` (or this directory). */
   persist?: boolean | string;
   /** The corp this platform plays: id (default: the WeCom corp id) and timezone (default Asia/Shanghai). */
   corp?: { corpId?: string; timeZone?: string; client?: string };
@@ -118,6 +119,8 @@ export interface LocalPlatform {
   queueUrl(service: string, queue: string): string;
   dlqUrl(service: string, queue: string): string;
   topicArn: string;
+  /** The folder standing in for the stack's blob bucket (`<dir>/<service>/<key>`). */
+  blobDir: string;
   /** Run a schedule's handler now, as the scheduler would; resolves with its result. */
   runSchedule(service: string, name: string, scheduledTime?: Date): Promise<unknown>;
   /** Wait until every queue of the platform is empty and no handler runs (for tests). */
@@ -178,9 +181,11 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     const serving = deferred<GatewayRouting & { scheduler: LocalScheduler; health(): Promise<HealthReport> }>();
     const tracker = new InvocationTracker();
     teardown.add("running handlers", () => Promise.race([tracker.idle(), unrefSleep(10_000)]));
+    const blobs = startBlobs({ persistDir, services: selected }, teardown);
     const gateway = await startGateway(opts.port ?? Number(process.env.PORT ?? 3000), host, {
       routing: serving.promise,
       log,
+      stream: (req, res, url) => blobUpload(req, res, url, blobs, log),
       local: (req, res, url, body) => localEndpoint(req, res, url, body, { state: () => state, serving: serving.promise }),
     });
     teardown.add("gateway (accepting)", () => gateway.stopAccepting());
@@ -209,6 +214,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       repoRoot,
       gatewayUrl,
       wecomBaseUrl,
+      blobs: blobs.resources(gatewayUrl),
       functionLogLevel: opts.functionLogLevel ?? "info",
       fallback: opts.fallback,
       tracker,
@@ -293,6 +299,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       queueUrl: (svc, queue) => queueOf(svc, queue).url,
       dlqUrl: (svc, queue) => queueOf(svc, queue).dlqUrl,
       topicArn: resources.topicArn,
+      blobDir: blobs.dir,
       runSchedule: (svc, name, at) => scheduler.run(svc, name, at),
       drain: (o) => drain(clients.sqs, pollers, tracker, o),
       health,

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import {
+  type BlobResources,
   FALLBACK_FUNCTION,
   fallbackEnvironment,
   functionEnvironment,
@@ -55,6 +56,8 @@ export interface FunctionsInput {
   /** The gateway's URL: functions' public base URL. */
   gatewayUrl: string;
   wecomBaseUrl: string | undefined;
+  /** The local blob folder and upload endpoint, for services that declare `blobs`. */
+  blobs: BlobResources;
   functionLogLevel: string;
   fallback: boolean | string | undefined;
   tracker: InvocationTracker;
@@ -93,6 +96,7 @@ export function buildFunctions(i: FunctionsInput): Functions {
         wecomBaseUrl: i.wecomBaseUrl,
         publicBaseUrl: i.gatewayUrl,
         logLevel: i.functionLogLevel,
+        blobs: i.blobs,
       }),
       ...(m.secrets.includes("wecom") ? wecomEnv : {}),
     };

@@ -4,7 +4,7 @@ import type { PlatformLogger } from "./log.ts";
  * The platform's shutdown, in one fixed order whatever order things started in: schedules and
  * pollers first (their in-flight batches finish), then the gateway stops accepting, running handlers
  * get up to 10 s, then the gateway closes, then the simulator, the SDK clients, the process env,
- * fauxqs and DynamoDB Local (the handlers' last writes still reach them).
+ * fauxqs and DynamoDB Local (the handlers' last writes still reach them), and last a temporary blob folder.
  */
 const ORDER = [
   "scheduler",
@@ -17,6 +17,7 @@ const ORDER = [
   "process env",
   "fauxqs",
   "DynamoDB Local",
+  "blob folder",
 ] as const;
 
 export type TeardownStep = (typeof ORDER)[number];
