@@ -1,6 +1,7 @@
 import type { RemovalPolicy } from "aws-cdk-lib";
 import type * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import type * as kms from "aws-cdk-lib/aws-kms";
+import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type { ClientConfig } from "./client-config.ts";
@@ -28,4 +29,6 @@ export interface Platform {
   wecomSecret: secretsmanager.ISecret;
   /** `arn:…:secret:<name>-??????`: the secret whatever its random suffix, and nothing else. */
   wecomSecretPolicyArn: string;
+  /** The bucket of uploaded media, when some service's manifest declares `blobs` (none otherwise). */
+  blobBucket: s3.IBucket | undefined;
 }

@@ -13,6 +13,7 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { isValidTimeZone } from "@siyu/kernel";
 import {
+  blobPrefix,
   checkQueueRules,
   type DeployedResources,
   entryPath,
@@ -93,6 +94,7 @@ export class ServiceConstruct extends Construct {
       wecomBaseUrl: platform.client.wecomBaseUrl,
       publicBaseUrl: platform.apiBaseUrl,
       logLevel: platform.client.logLevel,
+      blobs: platform.blobBucket ? { bucket: platform.blobBucket.bucketName } : undefined,
     };
     this.environment = functionEnvironment(m, resources);
 
@@ -242,6 +244,7 @@ export class ServiceConstruct extends Construct {
         }),
       );
     }
+    if (m.blobs) this.grantOwnBlobs(role);
     if (m.secrets.includes("wecom")) {
       const { wecomSecretPolicyArn, client } = this.platform;
       role.addToPrincipalPolicy(
@@ -263,6 +266,37 @@ export class ServiceConstruct extends Construct {
         );
       }
     }
+  }
+
+  /**
+   * Objects under the service's own prefix only: read, write (the function signs the browser's
+   * presigned PUT with its own role, so the URL can do no more than the role), delete. Listing is
+   * allowed under the prefix too, because S3 answers a missing key with 404 only to a caller that may
+   * list it (403 otherwise), and `head` must tell "not uploaded yet" from "refused".
+   */
+  private grantOwnBlobs(role: iam.Role): void {
+    const bucket = this.platform.blobBucket;
+    if (!bucket) throw new Error(`${this.manifest.name} declares blobs but the stack has no blob bucket`);
+    const prefix = blobPrefix(this.manifest.name);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "OwnBlobs",
+        actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        resources: [bucket.arnForObjects(`${prefix}*`)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: "ListOwnBlobs",
+        actions: ["s3:ListBucket"],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+      }),
+    );
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as never)}.Arn>/${prefix}*]`,
+      reason: `Object keys are chosen at upload time (one per moment, image, video): the wildcard is every key under ${this.manifest.name}'s own prefix ${prefix} and nothing else in the bucket.`,
+    });
   }
 
   private buildHttp(http: NonNullable<ServiceManifest["http"]>): SiyuFunction {

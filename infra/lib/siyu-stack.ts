@@ -12,6 +12,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Construct } from "constructs";
 import { FALLBACK_FUNCTION, fallbackEnvironment, type LoadedService, resolveFallbackEntry, routeOwners } from "@siyu/manifest";
+import { BlobStorage } from "./blobs.ts";
 import type { ClientConfig } from "./client-config.ts";
 import { type CodeMode, SiyuFunction } from "./functions.ts";
 import type { Platform } from "./platform.ts";
@@ -133,6 +134,10 @@ export class SiyuStack extends Stack {
 
     // one HTTP API for every service: a route belongs to one service only (checked before anything is built)
     const routeKeys = [...routeOwners(props.services.map((s) => s.manifest)).keys()];
+    // --- blob storage (only when a service uploads media) ------------------------------------------------
+    const blobs = props.services.some((s) => s.manifest.blobs) ? new BlobStorage(this, "Blobs", { client, removalPolicy }) : undefined;
+    if (blobs) new CfnOutput(this, "BlobBucketName", { value: blobs.bucket.bucketName, description: "Uploaded media (each service under <service>/)" });
+
     this.platform = {
       client,
       removalPolicy,
@@ -151,6 +156,7 @@ export class SiyuStack extends Stack {
         resourceName: `${client.wecomSecretName}-??????`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       }),
+      blobBucket: blobs?.bucket,
     };
 
     // --- services -----------------------------------------------------------------------------------------
