@@ -192,6 +192,11 @@ export const eventSchemas = {
     codeId: z.string().min(1).max(32),
     reason: z.enum(["created", "edited", "members", "dismissed", "routed", "sweep"]),
   }),
+  /** moments-publisher's runs queue: a run of a post has something to do now (send, poll, track, close, collect). */
+  "moment.run_due": z.object({
+    postId: z.string().min(1).max(32),
+    at: isoInstant,
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type EventType = keyof typeof eventSchemas;

@@ -3,9 +3,9 @@
  * straight into the simulator's world and into Siyu's read model (no callbacks), the corp's rule on
  * both sides, and one send-now campaign taken from create to its members' tasks.
  */
-import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
+import type { Logger } from "@siyu/lambda-kit";
+import { inProcess } from "../../../../test/support/in-process.ts";
 import { documentClient, mapLimit } from "@siyu/store";
-import { TokenCache, WecomClient } from "@siyu/wecom";
 import { createCampaign } from "../../src/app/campaigns.ts";
 import type { Deps } from "../../src/app/deps.ts";
 import { sendChunk } from "../../src/app/send.ts";
@@ -33,27 +33,8 @@ export function quietLog(): Logger & { warnings: { msg: string; fields?: Record<
 
 /** The use cases' deps against the platform's table and queues, WeCom = the simulator, now = the simulator's clock. */
 export function makeDeps(platform: LocalPlatform, log: Logger): Deps {
-  const world = platform.simulator!.world;
-  const config: RuntimeConfig = {
-    service: "broadcast-scheduler",
-    client: "local",
-    corpId: world.config.corpId,
-    timeZone: world.config.timeZone,
-    table: platform.tableName("broadcast-scheduler"),
-    topicArn: platform.topicArn,
-    logLevel: "warn",
-    maxBodyBytes: 1_000_000,
-    callbackWindowSeconds: undefined,
-    wecomBaseUrl: platform.simulatorUrl,
-    wecomSecretArn: undefined,
-    publicBaseUrl: undefined,
-    env: {},
-    queueUrl: (name) => platform.queueUrl("broadcast-scheduler", name),
-    dlqUrl: () => undefined,
-    queuePolicy: () => undefined,
-  };
-  const wecom = new WecomClient({ corpId: world.config.corpId, secret: world.config.secret, baseUrl: platform.simulatorUrl!, clock: world.clock, tokenCache: new TokenCache() });
-  return { config, wecom: async () => wecom, now: () => world.clock.now(), log };
+  const { config, wecom, now } = inProcess(platform, "broadcast-scheduler", { dlqUrl: () => undefined });
+  return { config, wecom: async () => wecom, now, log };
 }
 
 /**

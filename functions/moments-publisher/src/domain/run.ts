@@ -35,6 +35,8 @@ export interface RunRecord {
   windowEnd: string;
   state: RunState;
   claim?: { token: string; at: string };
+  /** Not before: a planned run waiting for the limiter's next slot, a submitted one for its next poll. */
+  nextAt?: string;
   /** When a lost answer was first looked for and not found. */
   lostCheckAt?: string;
   jobid?: string;
@@ -74,6 +76,7 @@ const wait = (ms: number): RunStep => ({ kind: "wait", until: new Date(ms).toISO
 /** What the run does now (or when it next has something to do). */
 export function nextStep(r: RunRecord, now: Date, opts: { remindersOn: boolean }): RunStep {
   const n = now.getTime();
+  if (r.nextAt && n < t(r.nextAt) && (r.state === "planned" || r.state === "submitted") && !r.cancelRequestedAt) return wait(t(r.nextAt));
   switch (r.state) {
     case "planned":
       if (r.cancelRequestedAt) return { kind: "cancel-unsent" };

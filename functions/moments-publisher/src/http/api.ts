@@ -1,0 +1,58 @@
+import { AppError } from "@siyu/kernel";
+import { http, log, route, type HttpRequest } from "@siyu/lambda-kit";
+import { blobStore } from "@siyu/store";
+import { wecomFor } from "@siyu/wecom";
+import { z } from "zod";
+import manifest from "../../service.ts";
+import type { Deps } from "../app/deps.ts";
+import { createMediaUpload } from "../app/media.ts";
+import { cancelPost, createPost, listPostViews, momentSettings, postDetail, postStats, postStatsCsv, previewPost, putMomentSettings, updatePost } from "../app/posts.ts";
+import { problemOf } from "./problems.ts";
+
+const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+const postParam = z.object({ postId: z.string().min(1).max(32).regex(/^[0-9A-Za-z]+$/, "a moment post id") });
+const pageQuery = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().min(1).max(2048).optional() };
+
+function deps(req: HttpRequest<unknown, unknown, unknown>): Deps {
+  const wecom = wecomFor(req.config);
+  return { config: req.config, wecom: () => wecom.client(), app: () => wecom.app(), blobs: () => blobStore(req.config), now: () => req.clock.now(), log };
+}
+
+const wantsCsv = (accept: string | undefined) => (accept ?? "").toLowerCase().split(",").some((t) => t.trim().startsWith("text/csv"));
+
+export const handler = http(
+  manifest,
+  {
+    createMoment: route({ body: z.unknown() }, async (req) => {
+      const raw = req.headers["idempotency-key"];
+      const key = raw === undefined ? undefined : idempotencyKeySchema.safeParse(raw);
+      if (key && !key.success) {
+        throw new AppError(400, "validation-failed", "Your request is not valid", "invalid Idempotency-Key header", {
+          errors: [{ path: "headers.idempotency-key", message: key.error.issues[0]?.message ?? "invalid" }],
+        });
+      }
+      const out = await createPost(deps(req), req.body, key?.data);
+      return { status: out.replay ? 200 : 201, headers: { location: `/v1/moments/${out.post.postId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) }, body: out.post };
+    }),
+    listMoments: route({ query: z.object(pageQuery) }, async (req) => ({ status: 200, body: await listPostViews(deps(req), req.query) })),
+    previewMoment: route({ body: z.unknown() }, async (req) => ({ status: 200, body: await previewPost(deps(req), req.body) })),
+    createMomentMedia: route(
+      { body: z.strictObject({ kind: z.enum(["image", "video"]), contentType: z.string().min(1).max(100), filename: z.string().max(200).optional() }) },
+      async (req) => ({ status: 201, body: await createMediaUpload(deps(req), req.body) }),
+    ),
+    getMomentSettings: route({}, async (req) => ({ status: 200, body: await momentSettings(req) })),
+    putMomentSettings: route({ body: z.strictObject({ customerPostsPerDay: z.number().int().min(1).max(20) }) }, async (req) => ({
+      status: 200,
+      body: await putMomentSettings(deps(req), req.body),
+    })),
+    getMoment: route({ params: postParam }, async (req) => ({ status: 200, body: await postDetail(deps(req), req.params.postId) })),
+    updateMoment: route({ params: postParam, body: z.unknown() }, async (req) => ({ status: 200, body: await updatePost(deps(req), req.params.postId, req.body) })),
+    cancelMoment: route({ params: postParam }, async (req) => ({ status: 200, body: await cancelPost(deps(req), req.params.postId) })),
+    getMomentStats: route({ params: postParam }, async (req) => {
+      if (!wantsCsv(req.headers.accept)) return { status: 200, body: await postStats(deps(req), req.params.postId) };
+      const { csv } = await postStatsCsv(deps(req), req.params.postId);
+      return { status: 200, text: csv, contentType: "text/csv; charset=utf-8", headers: { "content-disposition": `attachment; filename="moment-${req.params.postId}.csv"` } };
+    }),
+  },
+  { problemOf },
+);
