@@ -5,6 +5,7 @@
  * post may be scheduled weeks ahead (wecom-services §B1).
  */
 import { newId } from "@siyu/kernel";
+import { BlobRequestError } from "@siyu/store";
 import type { AddMomentTaskRequest } from "@siyu/wecom";
 import { InvalidInput } from "../domain/errors.ts";
 import type { MomentContent } from "../domain/post.ts";
@@ -39,7 +40,14 @@ function mediaOf(c: MomentContent): { path: string; key: string; kind: "image" |
 export async function checkMedia(deps: Deps, c: MomentContent): Promise<void> {
   const issues: { path: string; message: string }[] = [];
   for (const m of mediaOf(c)) {
-    const head = await deps.blobs().head(m.key);
+    let head: Awaited<ReturnType<ReturnType<Deps["blobs"]>["head"]>>;
+    try {
+      head = await deps.blobs().head(m.key);
+    } catch (error) {
+      if (!(error instanceof BlobRequestError)) throw error;
+      issues.push({ path: m.path, message: "is not a media key returned by POST /v1/moments/media" });
+      continue;
+    }
     if (!head) issues.push({ path: m.path, message: "no file was uploaded under this key (POST /v1/moments/media first)" });
     else if (!(MEDIA_KINDS[m.kind] as readonly string[]).includes(head.contentType)) issues.push({ path: m.path, message: `is a ${head.contentType} file, not a ${m.kind}` });
     else if (head.size > MEDIA_MAX_BYTES) issues.push({ path: m.path, message: `is ${head.size} bytes; WeCom takes at most ${MEDIA_MAX_BYTES}` });

@@ -14,7 +14,7 @@ import { MediaMissing, wecomAttachments } from "./media.ts";
 
 type StoredRun = RunRecord & { version: number; tasks?: { userid: string; publish_status: number }[]; results?: unknown };
 
-const POLL_EVERY_MS = 15_000;
+const POLL_EVERY_MS = 10_000;
 const RETRY_BUSY_MS = 60_000;
 const SECOND = 1000;
 

@@ -39,7 +39,10 @@ export const POST_LIMITS = {
 export const POSTS_PER_MEMBER_PER_DAY = 3;
 
 const required = (what: string) => z.string({ error: `${what} is required` }).min(1, `${what} is required`);
-const mediaKey = required("mediaKey").max(POST_LIMITS.mediaKeyChars);
+/** A key `POST /v1/moments/media` returned: segments of letters, digits, `.`, `_`, `-`. */
+const mediaKey = required("mediaKey")
+  .max(POST_LIMITS.mediaKeyChars)
+  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, "must be a media key returned by POST /v1/moments/media");
 const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 instant with a timezone offset, e.g. 2026-03-02T08:00:00+08:00" });
 const date = z.iso.date({ error: "must be a date, YYYY-MM-DD (corp time)" });
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a corp-time clock time, HH:MM");
