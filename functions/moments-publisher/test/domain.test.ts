@@ -173,9 +173,16 @@ describe("a run's steps", () => {
   const at = (iso: string) => new Date(iso);
   const on = { remindersOn: true };
 
-  it("waits for its instant, submits in its window, is missed after it", () => {
+  it("waits for its instant, prepares and sends in its window, is missed after it", () => {
     expect(nextStep(r0, at("2026-12-02T01:59:00.000Z"), on)).toEqual({ kind: "wait", until: "2026-12-02T02:00:00.000Z" });
-    expect(nextStep(r0, at("2026-12-02T02:00:00.000Z"), on)).toEqual({ kind: "submit" });
+    expect(nextStep(r0, at("2026-12-02T02:00:00.000Z"), on)).toEqual({ kind: "prepare" });
+    const ready: RunRecord = { ...r0, state: "ready", attachments: [] };
+    expect(nextStep(ready, at("2026-12-02T02:00:00.000Z"), on)).toEqual({ kind: "send" });
+    expect(nextStep({ ...ready, nextAt: "2026-12-02T02:01:02.000Z" }, at("2026-12-02T02:00:30.000Z"), on)).toEqual({ kind: "wait", until: "2026-12-02T02:01:02.000Z" });
+    expect(nextStep({ ...ready, cancelRequestedAt: "x", nextAt: "2026-12-02T02:01:02.000Z" }, at("2026-12-02T02:00:30.000Z"), on)).toEqual({ kind: "cancel-unsent" });
+    const preparing: RunRecord = { ...r0, state: "preparing", claim: { token: "t", at: "2026-12-02T02:00:00.000Z" } };
+    expect(nextStep(preparing, at("2026-12-02T02:01:00.000Z"), on).kind).toBe("wait");
+    expect(nextStep(preparing, new Date(Date.parse("2026-12-02T02:00:00.000Z") + CLAIM_STALE_MS), on)).toEqual({ kind: "release" });
     expect(nextStep(r0, at("2026-12-03T02:00:00.000Z"), on)).toEqual({ kind: "miss" });
     expect(nextStep({ ...r0, cancelRequestedAt: "x" }, at("2026-12-02T02:00:00.000Z"), on)).toEqual({ kind: "cancel-unsent" });
   });

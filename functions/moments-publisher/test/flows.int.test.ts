@@ -210,6 +210,39 @@ describe("WeCom's limits are planned around, never hit", () => {
     expect(world.moments.get(after.momentId!)!.tasks.get("early")!.cancelled).toBe(true);
   });
 
+  it("a lost add_moment_task answer: the run finds its moment in get_moment_list and adopts it — one task, never a second", async () => {
+    world.clock.advance(120_000);
+    world.staff.add({ userid: "lost", name: "lost" });
+    const before = requests("externalcontact/add_moment_task").length;
+    // WeCom makes the task but the answer comes after the client's timeout
+    await sim("faults", { api: "externalcontact/add_moment_task", errcode: 0, delayMs: 6000, times: 1 });
+    const { post } = await createPost(deps, { name: "丢失的回答", content: { text: "回答丢了也只发一次" }, visibility: { userIds: ["lost"] }, schedule: { kind: "now" } });
+    await tick();
+    expect((await postDetail(deps, post.postId)).runDetails[0]).toMatchObject({ state: "claimed", jobid: null });
+    // the claim goes stale; the run looks for its moment before anything is sent again
+    // (WeCom takes the delayed request a second after the client gave up)
+    await new Promise((r) => setTimeout(r, 1500));
+    world.clock.advance(2 * 60_000);
+    await tick();
+    const run = (await postDetail(deps, post.postId)).runDetails[0]!;
+    expect(run).toMatchObject({ state: "created", momentId: expect.any(String) });
+    expect(world.moments.get(run.momentId!)!.text).toBe("回答丢了也只发一次");
+    expect(requests("externalcontact/add_moment_task").length - before).toBe(1);
+  }, 30_000);
+
+  it("a refusal (41048) fails the run with its reason; nothing is retried", async () => {
+    world.clock.advance(120_000);
+    world.staff.add({ userid: "refused", name: "refused" });
+    const before = requests("externalcontact/add_moment_task").length;
+    await sim("faults", { api: "externalcontact/add_moment_task", errcode: 41048, times: 1 });
+    const refused = (await createPost(deps, { name: "拒", content: { text: "被拒" }, visibility: { userIds: ["refused"] }, schedule: { kind: "now" } })).post;
+    await tick();
+    expect((await postDetail(deps, refused.postId)).runDetails[0]).toMatchObject({ state: "failed", error: { errcode: 41048 } });
+    world.clock.advance(120_000);
+    await tick();
+    expect(requests("externalcontact/add_moment_task").length - before).toBe(1);
+  });
+
   it("the simulator saw no call WeCom would reject for a limit or frequency rule", () => {
     expect(world.violations.entries).toEqual([]);
   });

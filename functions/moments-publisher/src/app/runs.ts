@@ -65,8 +65,13 @@ async function execute(deps: Deps, post: PostRecord, run: StoredRun, step: RunSt
       return save(deps, post, run, { ...r, state: "missed", error: { message: "the publishing window ended before the run could be sent", at } });
     case "expire":
       return save(deps, post, run, { ...r, state: "expired", error: { message: "WeCom gave no result for the task within 24 hours (its jobid expired)", at } });
-    case "submit":
-      return submit(deps, post, run);
+    case "prepare":
+      return prepare(deps, post, run);
+    case "release":
+      // a preparing claim that went stale: nothing reached add_moment_task
+      return save(deps, post, run, { ...without(r, "claim"), state: "planned" });
+    case "send":
+      return send(deps, post, run);
     case "find-lost":
       return findLost(deps, post, run);
     case "poll":
@@ -90,46 +95,55 @@ async function execute(deps: Deps, post: PostRecord, run: StoredRun, step: RunSt
   }
 }
 
-async function submit(deps: Deps, post: PostRecord, run: StoredRun): Promise<boolean> {
-  const { table } = deps.config;
-  const now = deps.now();
+/** Claim the run and upload its media to WeCom (no rate rule); the media ids wait with the run for a slot. */
+async function prepare(deps: Deps, post: PostRecord, run: StoredRun): Promise<boolean> {
   const { version: _v, ...r } = run;
-  // no slot this minute: wait for the one that opens (the 11th task is never sent to be rejected)
-  const peek = takeSlot((await readLimiter(table)).recent, now.getTime());
-  if (!peek.ok) return save(deps, post, run, r, peek.retryAt);
-  // the outbox claim, before anything reaches WeCom
-  const token = newId();
-  const claimed: StoredRun = { ...r, state: "claimed", claim: { token, at: now.toISOString() }, version: run.version + 1 };
+  const claimed: StoredRun = { ...r, state: "preparing", claim: { token: newId(), at: deps.now().toISOString() }, version: run.version + 1 };
   if (!(await save(deps, post, run, without(claimed, "version")))) return false;
-  // the post has started: its definition is frozen from here on
-  if (!post.started) await mutatePost(table, post.postId, (p) => (p.started ? undefined : { ...p, started: true, state: p.state === "scheduled" ? "running" : p.state }), now.toISOString());
-  const release = async (dueMs: number, error?: RunRecord["error"]) => save(deps, post, claimed, { ...without(claimed, "version", "claim"), state: "planned", ...(error ? { error } : {}) }, dueMs);
-  const fail = async (error: RunRecord["error"]) => save(deps, post, claimed, { ...without(claimed, "version", "claim"), state: "failed", ...(error ? { error } : {}) });
-  const c = post.definition.content;
-  const v = post.definition.visibility;
-  let attachments: Awaited<ReturnType<typeof wecomAttachments>>;
+  const back = without(claimed, "version", "claim");
   try {
-    attachments = await wecomAttachments(deps, c);
+    const attachments = await wecomAttachments(deps, post.definition.content);
+    return save(deps, post, claimed, { ...back, state: "ready", attachments });
   } catch (error) {
-    if (error instanceof MediaMissing) return fail({ message: error.message, at: deps.now().toISOString() });
-    if (error instanceof WecomApiError && !isTransientWecomError(error)) return fail({ errcode: error.errcode, message: `upload_attachment refused: ${error.message}`, at: deps.now().toISOString() });
-    await release(deps.now().getTime() + RETRY_BUSY_MS);
+    const when = deps.now().toISOString();
+    if (error instanceof MediaMissing) return save(deps, post, claimed, { ...back, state: "failed", error: { message: error.message, at: when } });
+    if (error instanceof WecomApiError && !isTransientWecomError(error)) {
+      return save(deps, post, claimed, { ...back, state: "failed", error: { errcode: error.errcode, message: `upload_attachment refused: ${error.message}`, at: when } });
+    }
+    await save(deps, post, claimed, { ...back, state: "planned" }, deps.now().getTime() + RETRY_BUSY_MS);
     throw error;
   }
-  // the slot itself, right before the call (the limiter item is written only if unchanged since read)
+}
+
+/**
+ * A ready run: a slot of the corp-wide limiter (written only if unchanged since read), then the outbox
+ * claim, then `add_moment_task` at once — nothing between the slot and the call. No slot: the run waits
+ * for the one that opens (the 11th task of a minute is never sent to be rejected).
+ */
+async function send(deps: Deps, post: PostRecord, run: StoredRun): Promise<boolean> {
+  const { table } = deps.config;
+  const { version: _v, ...r } = run;
   for (let attempt = 0; ; attempt++) {
     const lim = await readLimiter(table);
     const slot = takeSlot(lim.recent, deps.now().getTime());
-    if (!slot.ok) return release(slot.retryAt);
+    if (!slot.ok) return save(deps, post, run, r, slot.retryAt);
     if (await writeLimiter(table, slot.recent, lim.version)) break;
-    if (attempt > 20) return release(deps.now().getTime() + SECOND);
+    if (attempt >= 30) return save(deps, post, run, r, deps.now().getTime() + SECOND);
   }
+  // the claim right before the call (another worker that got here first wins; this slot goes unused)
+  const claimed: StoredRun = { ...r, state: "claimed", claim: { token: newId(), at: deps.now().toISOString() }, version: run.version + 1 };
+  if (!(await save(deps, post, run, without(claimed, "version")))) return false;
+  // a run handed to WeCom: the post's definition is frozen from here on
+  if (!post.started) await mutatePost(table, post.postId, (p) => (p.started ? undefined : { ...p, started: true, state: p.state === "scheduled" ? "running" : p.state }), deps.now().toISOString());
+  const c = post.definition.content;
+  const v = post.definition.visibility;
+  const base = without(claimed, "version", "claim");
   let jobid: string;
   try {
     jobid = (
       await (await deps.wecom()).addMomentTask({
         ...(c.text !== undefined ? { text: { content: c.text } } : {}),
-        ...(attachments.length > 0 ? { attachments } : {}),
+        ...(r.attachments && r.attachments.length > 0 ? { attachments: r.attachments } : {}),
         visible_range: {
           ...(v.userIds.length > 0 || v.departmentIds.length > 0
             ? { sender_list: { ...(v.userIds.length > 0 ? { user_list: [...v.userIds] } : {}), ...(v.departmentIds.length > 0 ? { department_list: [...v.departmentIds] } : {}) } }
@@ -140,16 +154,18 @@ async function submit(deps: Deps, post: PostRecord, run: StoredRun): Promise<boo
     ).jobid;
   } catch (error) {
     const when = deps.now().toISOString();
-    if (error instanceof WecomValidationError) return fail({ message: error.message, at: when });
-    if (error instanceof WecomApiError && !isTransientWecomError(error)) return fail({ errcode: error.errcode, message: error.message, at: when });
-    if (error instanceof WecomApiError) return release(deps.now().getTime() + RETRY_BUSY_MS, { errcode: error.errcode, message: `retrying: ${error.message}`, at: when });
+    if (error instanceof WecomValidationError) return save(deps, post, claimed, { ...base, state: "failed", error: { message: error.message, at: when } });
+    if (error instanceof WecomApiError && !isTransientWecomError(error)) return save(deps, post, claimed, { ...base, state: "failed", error: { errcode: error.errcode, message: error.message, at: when } });
+    if (error instanceof WecomApiError) {
+      // busy or rate-limited: WeCom made nothing; the run is ready again after a while
+      return save(deps, post, claimed, { ...base, state: "ready", error: { errcode: error.errcode, message: `retrying: ${error.message}`, at: when } }, deps.now().getTime() + RETRY_BUSY_MS);
+    }
     // no answer: the task may exist — the claim stays; once stale the run looks for its moment (find-lost)
     deps.log.warn("add_moment_task answer lost; the run will look for its moment", { postId: run.postId, at: run.at, error: String(error) });
     return true;
   }
-  const submitted = { ...without(claimed, "version"), state: "submitted" as const, jobid, submittedAt: deps.now().toISOString() };
   deps.log.info("moment task created", { postId: run.postId, at: run.at, jobid });
-  return save(deps, post, claimed, submitted, deps.now().getTime());
+  return save(deps, post, claimed, { ...base, state: "submitted", jobid, submittedAt: deps.now().toISOString() });
 }
 
 /** A stale claim: the call went out but its answer was lost. Look for the moment it made. */
@@ -164,8 +180,8 @@ async function findLost(deps: Deps, post: PostRecord, run: StoredRun): Promise<b
     return save(deps, post, run, { ...without(r, "claim", "lostCheckAt"), state: "created", momentId: found.moment_id });
   }
   if (!run.lostCheckAt) return save(deps, post, run, { ...r, lostCheckAt: now.toISOString() });
-  // looked twice, a minute apart: it was never made — send again
-  return save(deps, post, run, { ...without(r, "claim", "lostCheckAt"), state: "planned" }, now.getTime());
+  // looked twice, a minute apart: it was never made — send again (its media ids are still valid)
+  return save(deps, post, run, { ...without(r, "claim", "lostCheckAt"), state: r.attachments ? "ready" : "planned" });
 }
 
 async function poll(deps: Deps, post: PostRecord, run: StoredRun): Promise<boolean> {

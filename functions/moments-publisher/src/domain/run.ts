@@ -2,10 +2,13 @@
  * One run of a post (one `add_moment_task`), from planned to its final results — what happens next
  * and when, as a pure decision the app executes (DOMAIN §3, wecom-services §B).
  *
- * - **planned → claimed → submitted**: the run row is the outbox: claimed (a token) before
- *   `add_moment_task`, which WeCom does not dedupe, so a scheduler tick delivered twice makes one task.
- *   The corp-wide limiter (limiter.ts) is asked right before the call; no slot → wait for the next.
- *   A run whose window passed before it could be sent is `missed`, never posted late.
+ * - **planned → preparing → ready → claimed → submitted**: the run row is the outbox. `preparing`
+ *   holds a claim (a token) while the media are uploaded (`upload_attachment`, no rate rule); `ready`
+ *   keeps the WeCom media ids and waits for a slot of the corp-wide limiter (limiter.ts) — only ready
+ *   runs contend for it, and nothing sits between the slot and the call; `claimed` is written right
+ *   before `add_moment_task` (which WeCom does not dedupe), so a scheduler tick delivered twice makes
+ *   one task. A preparing claim that goes stale is released (nothing was sent). A run whose window
+ *   passed before it could be sent is `missed`, never posted late.
  * - **A lost answer** (the call went out, its answer never came back): the claim goes stale; the run
  *   then looks for its moment in `get_moment_list` (corp-created, created since the claim, same text)
  *   twice, `LOST_CHECK_GAP_MS` apart — found: adopted; not found twice: the claim is released and the
@@ -19,7 +22,9 @@
  * - **closed**: results collected at once, then daily until `LOSS_DAYS` after the run (losses among
  *   the reached customers), then final.
  */
-export type RunState = "planned" | "claimed" | "submitted" | "created" | "closed" | "failed" | "expired" | "missed" | "cancelled";
+import type { MomentAttachment } from "@siyu/wecom";
+
+export type RunState = "planned" | "preparing" | "ready" | "claimed" | "submitted" | "created" | "closed" | "failed" | "expired" | "missed" | "cancelled";
 
 export const CLAIM_STALE_MS = 2 * 60_000;
 export const LOST_CHECK_GAP_MS = 60_000;
@@ -35,7 +40,9 @@ export interface RunRecord {
   windowEnd: string;
   state: RunState;
   claim?: { token: string; at: string };
-  /** Not before: a planned run waiting for the limiter's next slot, a submitted one for its next poll. */
+  /** The run's attachments as WeCom media ids, uploaded while preparing (a media id lives 3 days; a window ≤ 72 h). */
+  attachments?: MomentAttachment[];
+  /** Not before: a ready run waiting for the limiter's next slot, a submitted one for its next poll. */
   nextAt?: string;
   /** When a lost answer was first looked for and not found. */
   lostCheckAt?: string;
@@ -56,7 +63,9 @@ export interface RunRecord {
 }
 
 export type RunStep =
-  | { kind: "submit" }
+  | { kind: "prepare" }
+  | { kind: "release" }
+  | { kind: "send" }
   | { kind: "cancel-unsent" }
   | { kind: "miss" }
   | { kind: "find-lost" }
@@ -76,13 +85,21 @@ const wait = (ms: number): RunStep => ({ kind: "wait", until: new Date(ms).toISO
 /** What the run does now (or when it next has something to do). */
 export function nextStep(r: RunRecord, now: Date, opts: { remindersOn: boolean }): RunStep {
   const n = now.getTime();
-  if (r.nextAt && n < t(r.nextAt) && (r.state === "planned" || r.state === "submitted") && !r.cancelRequestedAt) return wait(t(r.nextAt));
+  if (r.nextAt && n < t(r.nextAt) && (r.state === "planned" || r.state === "ready" || r.state === "submitted") && !r.cancelRequestedAt) return wait(t(r.nextAt));
   switch (r.state) {
     case "planned":
       if (r.cancelRequestedAt) return { kind: "cancel-unsent" };
       if (n < t(r.at)) return wait(t(r.at));
       if (n >= t(r.windowEnd)) return { kind: "miss" };
-      return { kind: "submit" };
+      return { kind: "prepare" };
+    case "preparing": {
+      const stale = t(r.claim?.at ?? r.at) + CLAIM_STALE_MS;
+      return n < stale ? wait(stale) : { kind: "release" };
+    }
+    case "ready":
+      if (r.cancelRequestedAt) return { kind: "cancel-unsent" };
+      if (n >= t(r.windowEnd)) return { kind: "miss" };
+      return { kind: "send" };
     case "claimed": {
       const stale = t(r.claim?.at ?? r.at) + CLAIM_STALE_MS;
       if (n < stale) return wait(stale);

@@ -128,12 +128,12 @@ export async function putRun(table: string, r: RunRecord, version: number, dueAt
 }
 
 /** Runs whose next action is due by `now` (the per-minute job), oldest first. */
-export async function dueRuns(table: string, now: Date, limit = 1000): Promise<{ postId: string; at: string }[]> {
+export async function dueRuns(table: string, now: Date, limit = 1000): Promise<{ postId: string; at: string; dueAt: string }[]> {
   const items = await queryAll<Record<string, unknown>>(
     { TableName: table, IndexName: "gsi2", KeyConditionExpression: "gsi2pk = :d AND gsi2sk <= :now", ExpressionAttributeValues: { ":d": "due", ":now": `${now.toISOString()}#~` } },
     limit,
   );
-  return items.map((i) => ({ postId: String(i.postId), at: String(i.at) }));
+  return items.map((i) => ({ postId: String(i.postId), at: String(i.at), dueAt: String(i.gsi2sk).slice(0, String(i.gsi2sk).indexOf("#")) }));
 }
 
 // ── the day index (planning) ──────────────────────────────────────────────────

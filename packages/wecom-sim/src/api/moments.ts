@@ -88,6 +88,7 @@ export const momentRoutes: ApiRoute[] = [
 
   post("externalcontact/get_moment_list", ({ world, body }) => {
     const input = parse(listSchema, body);
+    world.moments.settle();
     if (input.start_time === undefined || input.end_time === undefined) throw new WecomError(ERR.EMPTY_PARAMETER, "start_time and end_time are required");
     if (input.end_time - input.start_time > MAX_LIST_SPAN_SECONDS) {
       throw limitError(ERR.INVALID_PARAMETER, "moment.list-span-30-days", "start_time..end_time spans more than 30 days");

@@ -139,6 +139,15 @@ export class Moments extends Table<Moment> {
     return { status: job.momentId ? 3 : 2, job };
   }
 
+  /**
+   * WeCom finishes a job on its own, polled or not: every job whose delay has passed is done before a
+   * read of the moments (get_moment_list), so a caller that lost a jobid still finds its moment.
+   */
+  settle(): void {
+    const now = this.w.clock.nowMs();
+    for (const job of this.jobs.values()) if (!job.momentId && now - job.createdAt >= this.w.config.momentJobDelayMs && now - job.createdAt <= JOB_TTL_MS) this.finish(job);
+  }
+
   private finish(job: MomentJob): void {
     const range = job.input.visible_range;
     const userList = range?.sender_list?.user_list ?? [];
