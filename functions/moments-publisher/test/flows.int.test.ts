@@ -243,6 +243,23 @@ describe("WeCom's limits are planned around, never hit", () => {
     expect(requests("externalcontact/add_moment_task").length - before).toBe(1);
   });
 
+  it("WeCom rate-limited (45009): the run is ready again after a wait, then sent — one task", async () => {
+    world.clock.advance(120_000);
+    world.staff.add({ userid: "busy", name: "busy" });
+    const before = requests("externalcontact/add_moment_task").length;
+    await sim("faults", { api: "externalcontact/add_moment_task", errcode: 45009, times: 1 });
+    const busy = (await createPost(deps, { name: "忙", content: { text: "稍后再试" }, visibility: { userIds: ["busy"] }, schedule: { kind: "now" } })).post;
+    await tick();
+    expect((await postDetail(deps, busy.postId)).runDetails[0]).toMatchObject({ state: "ready", error: { errcode: 45009 } });
+    // not before its wait is over
+    await tick();
+    expect(requests("externalcontact/add_moment_task").length - before).toBe(1);
+    world.clock.advance(70_000);
+    await tick();
+    expect((await postDetail(deps, busy.postId)).runDetails[0]!.state).toMatch(/^(submitted|created)$/);
+    expect(requests("externalcontact/add_moment_task").slice(before).map((r) => r.errcode)).toEqual([45009, 0]);
+  });
+
   it("the simulator saw no call WeCom would reject for a limit or frequency rule", () => {
     expect(world.violations.entries).toEqual([]);
   });
