@@ -7,8 +7,9 @@
  * post that day and no customer could see two), so planning must refuse none.
  *
  * The posts are created with `createPost`, then the clock moves minute by minute from the scheduled
- * minute and each minute plays the per-minute job and the runs queue in one (`dueRuns` → `advanceRun`
- * for every due run, concurrently, as the consumers would): submits under the corp-wide limiter and
+ * minute and each minute plays the per-minute job and the runs queue in one (`playMinute`: the runs due
+ * before the next tick, each advanced at its own instant — the job delays each message to it — those
+ * at the same instant concurrently, as the consumers would): submits under the corp-wide limiter and
  * the jobid polls, until every run is `created`. Reported: WeCom calls by API and per post; simulator
  * minutes until the last task is created (WeCom takes ≤ 10 tasks a minute, so the theoretical
  * minimum is shown beside it) and Siyu's wall-clock ms per tick; DynamoDB requests per post by
@@ -20,15 +21,11 @@
  */
 import { pathToFileURL, fileURLToPath } from "node:url";
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import type { Logger } from "@siyu/lambda-kit";
 import { startLocalPlatform } from "@siyu/local";
-import { blobStore, setDocumentClient } from "@siyu/store";
-import type { Deps } from "../../functions/moments-publisher/src/app/deps.ts";
+import { setDocumentClient } from "@siyu/store";
 import { createPost } from "../../functions/moments-publisher/src/app/posts.ts";
-import { advanceRun } from "../../functions/moments-publisher/src/app/runs.ts";
 import { TASKS_PER_MINUTE } from "../../functions/moments-publisher/src/domain/limiter.ts";
-import { dueRuns } from "../../functions/moments-publisher/src/store/posts.ts";
-import { inProcess } from "../support/in-process.ts";
+import { momentDeps, playMinute } from "../../functions/moments-publisher/test/support/deps.ts";
 import { installCallCounter, listenForCalls } from "./dynamodb-counter.ts";
 import { percentile, printTable } from "./stats.ts";
 
@@ -71,18 +68,7 @@ export async function run(): Promise<void> {
   const totals = calls.totals;
   try {
     const world = platform.simulator!.world;
-    const quiet = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
-    const ip = inProcess(platform, SERVICE, {
-      blobs: { mode: "local", dir: platform.blobDir, uploadUrl: `${platform.gatewayUrl}/_local/blobs`, secret: "bench", prefix: `${SERVICE}/`, maxBytes: 10 * 1024 * 1024 },
-    });
-    const deps: Deps = {
-      config: ip.config,
-      wecom: async () => ip.wecom,
-      app: async () => ({ client: ip.wecom, agentId: Number(world.config.agentId) }),
-      blobs: () => blobStore(ip.config),
-      now: ip.now,
-      log: quiet,
-    };
+    const deps = momentDeps(platform);
     const table = deps.config.table;
 
     const staff = Array.from({ length: STAFF }, (_, i) => `mstaff${i}`);
@@ -138,13 +124,13 @@ export async function run(): Promise<void> {
       world.clock.advance(Math.max(0, at + k * MINUTE - world.clock.nowMs()));
       const adds0 = addsSoFar();
       const t = performance.now();
-      const due = await dueRuns(table, deps.now());
-      await Promise.all(due.map((d) => advanceRun(deps, d.postId, d.at)));
+      // the job looks a minute ahead and delays each run to its instant: played here on the clock
+      const dueCount = await playMinute(platform, deps);
       const ms = performance.now() - t;
       tickMs.push(ms);
       const states = await runStates();
       const created = states.get("created") ?? 0;
-      tickRows.push({ minute: k, "due runs": due.length, add_moment_task: addsSoFar() - adds0, "created so far": created, "Siyu wall ms": ms, states: [...states].map(([s, n]) => `${s} ${n}`).join(", ") });
+      tickRows.push({ minute: k, "due runs": dueCount, add_moment_task: addsSoFar() - adds0, "created so far": created, "Siyu wall ms": ms, states: [...states].map(([s, n]) => `${s} ${n}`).join(", ") });
       if (created === POSTS) doneAt = k;
     }
     await calls.settle();

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidInput, PostStarted } from "../src/domain/errors.ts";
-import { takeSlot, MARGIN_MS, WINDOW_MS } from "../src/domain/limiter.ts";
+import { MARGIN_MS, reserveSlot, takeSlot, WINDOW_MS } from "../src/domain/limiter.ts";
 import { breach, planPost, type ScheduledRun } from "../src/domain/plan.ts";
 import { applyPostPatch, occurrences, parsePostCreate } from "../src/domain/post.ts";
 import { resultsCsv, runResults, staffResults } from "../src/domain/results.ts";
@@ -163,6 +163,40 @@ describe("the corp-wide 10-a-minute limiter", () => {
           }
         }
         for (const t of made) expect(made.filter((x) => x > t - WINDOW_MS && x <= t).length).toBeLessThanOrEqual(10);
+      }),
+    );
+  });
+});
+
+describe("reserving limiter slots ahead", () => {
+  it("100 runs asking at once get 100 distinct slots, 10 a window, the last batch ~9 windows later", () => {
+    let taken: number[] = [];
+    const t0 = 5_000_000;
+    const slots: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const r = reserveSlot(taken, t0 + i);
+      taken = r.taken;
+      slots.push(r.at);
+    }
+    expect(new Set(slots).size).toBe(100);
+    const w = WINDOW_MS + MARGIN_MS;
+    for (const x of slots) expect(slots.filter((s) => s > x - w && s <= x).length).toBeLessThanOrEqual(10);
+    expect(Math.max(...slots) - t0).toBeLessThan(9 * w + 1000);
+  });
+
+  it("(property) however calls and reservations interleave, no window of 62 s ever holds 11", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 300_000 }), { minLength: 1, maxLength: 80 }), (asks) => {
+        let taken: number[] = [];
+        const got: number[] = [];
+        for (const t of [...asks].sort((a, b) => a - b)) {
+          const r = reserveSlot(taken, t);
+          expect(r.at).toBeGreaterThanOrEqual(t);
+          taken = r.taken;
+          got.push(r.at);
+        }
+        const w = WINDOW_MS + MARGIN_MS;
+        for (const x of got) expect(got.filter((s) => s > x - w && s <= x).length).toBeLessThanOrEqual(10);
       }),
     );
   });

@@ -1,15 +1,13 @@
 import { addDays, corpDay, corpTime } from "@siyu/kernel";
-import type { Logger } from "@siyu/lambda-kit";
 import { blobStore } from "@siyu/store";
 import { describe, expect, it } from "vitest";
 import { simClient } from "../../../test/support/clients.ts";
-import { inProcess } from "../../../test/support/in-process.ts";
 import { usePlatform } from "../../../test/support/platform.ts";
-import type { Deps } from "../src/app/deps.ts";
 import { cancelPost, createPost, postDetail, postStats, postStatsCsv, previewPost } from "../src/app/posts.ts";
 import { advanceRun } from "../src/app/runs.ts";
 import { PlanRefused } from "../src/domain/errors.ts";
 import { dueRuns, putLost } from "../src/store/posts.ts";
+import { momentDeps } from "./support/deps.ts";
 
 /**
  * Issue 13's acceptance against the strict simulator, the use cases in-process on the simulator's
@@ -22,19 +20,7 @@ import { dueRuns, putLost } from "../src/store/posts.ts";
  */
 const platform = await usePlatform({ services: ["moments-publisher"], simulator: { seed: "empty", strict: true }, pollers: false });
 const world = platform.simulator!.world;
-const SERVICE = "moments-publisher";
-const quiet = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
-const ip = inProcess(platform, SERVICE, {
-  blobs: { mode: "local", dir: platform.blobDir, uploadUrl: `${platform.gatewayUrl}/_local/blobs`, secret: "in-process", prefix: `${SERVICE}/`, maxBytes: 10 * 1024 * 1024 },
-});
-const deps: Deps = {
-  config: ip.config,
-  wecom: async () => ip.wecom,
-  app: async () => ({ client: ip.wecom, agentId: Number(world.config.agentId) }),
-  blobs: () => blobStore(ip.config),
-  now: ip.now,
-  log: quiet,
-};
+const deps = momentDeps(platform);
 const TZ = deps.config.timeZone;
 const table = deps.config.table;
 
@@ -65,7 +51,7 @@ for (let i = 0; i < 9; i++) {
 }
 // a 1×1 PNG, uploaded by "the console" to the stack's storage
 const png = Uint8Array.from(Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64"));
-await blobStore(ip.config).put("moments/image/cover.png", png, "image/png");
+await blobStore(deps.config).put("moments/image/cover.png", png, "image/png");
 
 describe("a recurring morning and night post to two tags", () => {
   const today = corpDay(world.clock.now(), TZ);

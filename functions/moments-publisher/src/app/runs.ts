@@ -5,7 +5,7 @@
  */
 import { newId } from "@siyu/kernel";
 import { isTransientWecomError, WecomApiError, WecomValidationError } from "@siyu/wecom";
-import { takeSlot } from "../domain/limiter.ts";
+import { LATE_MS, reserveSlot } from "../domain/limiter.ts";
 import { runResults, staffResults } from "../domain/results.ts";
 import { dueAt, isLostMoment, nextStep, type RunRecord, type RunStep } from "../domain/run.ts";
 import { getPost, getRun, lostOf, mutatePost, type PostRecord, putRun, readLimiter, writeLimiter } from "../store/posts.ts";
@@ -123,12 +123,20 @@ async function prepare(deps: Deps, post: PostRecord, run: StoredRun): Promise<bo
 async function send(deps: Deps, post: PostRecord, run: StoredRun): Promise<boolean> {
   const { table } = deps.config;
   const { version: _v, ...r } = run;
-  for (let attempt = 0; ; attempt++) {
-    const lim = await readLimiter(table);
-    const slot = takeSlot(lim.recent, deps.now().getTime());
-    if (!slot.ok) return save(deps, post, run, r, slot.retryAt);
-    if (await writeLimiter(table, slot.recent, lim.version)) break;
-    if (attempt >= 30) return save(deps, post, run, r, deps.now().getTime() + SECOND);
+  // a slot reserved earlier and reached in time is the run's own; otherwise reserve the earliest free one
+  const reserved = r.slotAt !== undefined && deps.now().getTime() >= Date.parse(r.slotAt) && deps.now().getTime() <= Date.parse(r.slotAt) + LATE_MS;
+  if (!reserved) {
+    for (let attempt = 0; ; attempt++) {
+      const lim = await readLimiter(table);
+      const now = deps.now().getTime();
+      const slot = reserveSlot(lim.recent, now);
+      if (await writeLimiter(table, slot.taken, lim.version)) {
+        // a slot ahead: wait for it (the due job delays the run's message to that instant)
+        if (slot.at > now) return save(deps, post, run, { ...without(r, "slotAt"), slotAt: new Date(slot.at).toISOString() }, slot.at);
+        break;
+      }
+      if (attempt >= 30) return save(deps, post, run, r, deps.now().getTime() + SECOND);
+    }
   }
   // the claim right before the call (another worker that got here first wins; this slot goes unused)
   const claimed: StoredRun = { ...r, state: "claimed", claim: { token: newId(), at: deps.now().toISOString() }, version: run.version + 1 };
@@ -137,7 +145,7 @@ async function send(deps: Deps, post: PostRecord, run: StoredRun): Promise<boole
   if (!post.started) await mutatePost(table, post.postId, (p) => (p.started ? undefined : { ...p, started: true, state: p.state === "scheduled" ? "running" : p.state }), deps.now().toISOString());
   const c = post.definition.content;
   const v = post.definition.visibility;
-  const base = without(claimed, "version", "claim");
+  const base = without(claimed, "version", "claim", "slotAt");
   let jobid: string;
   try {
     jobid = (

@@ -26,3 +26,33 @@ export function takeSlot(recent: readonly number[], now: number, limit = TASKS_P
   if (inWindow.length < limit) return { ok: true, recent: [...inWindow, now] };
   return { ok: false, retryAt: inWindow[inWindow.length - limit]! + WINDOW_MS + MARGIN_MS };
 }
+
+/** A reserved slot used later than this is given up (reserved again): lateness must stay inside the margin. */
+export const LATE_MS = 1_000;
+
+/** Whether adding a call at `t` keeps every window of `WINDOW_MS + MARGIN_MS` at ≤ `limit` calls. */
+function fits(taken: readonly number[], t: number, limit: number): boolean {
+  const w = WINDOW_MS + MARGIN_MS;
+  const all = [...taken, t];
+  // only the windows that contain t can grow: those ending at t or at a call up to a window after it
+  const ends = [t, ...taken.filter((s) => s >= t && s < t + w)];
+  return ends.every((x) => all.filter((s) => s > x - w && s <= x).length <= limit);
+}
+
+/**
+ * Reserve the earliest instant ≥ `now` at which a call keeps every sliding window within the limit,
+ * counting the calls made and the slots other runs reserved ahead (`taken`, ms). Each waiting run gets
+ * a slot of its own — no crowd re-checking the limiter each minute — and throughput is exactly the
+ * limit. The instants to store are the kept ones (those still inside a window of now) and this one.
+ *
+ * @example
+ * reserveSlot(tenCallsJustNow, now) // → { at: firstOfThem + 62_000, taken: [...tenCalls, firstOfThem + 62_000] }
+ */
+export function reserveSlot(taken: readonly number[], now: number, limit = TASKS_PER_MINUTE): { at: number; taken: number[] } {
+  const kept = taken.filter((s) => s > now - (WINDOW_MS + MARGIN_MS)).sort((a, b) => a - b);
+  const candidates = [now, ...kept.map((s) => s + WINDOW_MS + MARGIN_MS)].filter((c) => c >= now).sort((a, b) => a - b);
+  for (const c of candidates) if (fits(kept, c, limit)) return { at: c, taken: [...kept, c].sort((a, b) => a - b) };
+  // unreachable: past the last taken instant plus a window, every window is empty
+  const last = (kept[kept.length - 1] ?? now) + WINDOW_MS + MARGIN_MS;
+  return { at: last, taken: [...kept, last] };
+}

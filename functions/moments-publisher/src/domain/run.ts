@@ -42,7 +42,9 @@ export interface RunRecord {
   claim?: { token: string; at: string };
   /** The run's attachments as WeCom media ids, uploaded while preparing (a media id lives 3 days; a window ≤ 72 h). */
   attachments?: MomentAttachment[];
-  /** Not before: a ready run waiting for the limiter's next slot, a submitted one for its next poll. */
+  /** The limiter slot this ready run reserved (limiter.ts): it calls then, without asking again. */
+  slotAt?: string;
+  /** Not before: a ready run waiting for its reserved slot, a submitted one for its next poll. */
   nextAt?: string;
   /** When a lost answer was first looked for and not found. */
   lostCheckAt?: string;
