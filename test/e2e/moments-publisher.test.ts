@@ -91,6 +91,16 @@ describe("a post sent now", () => {
     expect(await drainQueue(platform, platform.dlqUrl("moments-publisher", "lost"))).toEqual([]);
   });
 
+  it("the gateway serves the OpenAPI document of the services it runs", async () => {
+    const res = await fetch(`${platform.gatewayUrl}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { operationId: string }>> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.paths["/v1/moments/{postId}/stats"]?.get?.operationId).toBe("getMomentStats");
+    expect(doc.paths["/v1/channels"]?.post?.operationId).toBe("createChannel");
+    expect(doc.paths["/v1/broadcasts"]).toBeUndefined();
+  });
+
   it("the simulator saw no call WeCom would reject for a limit or frequency rule", async () => {
     expect((await sim<{ violations: unknown[] }>("violations")).violations).toEqual([]);
   });

@@ -49,6 +49,20 @@ export interface RouteOptions<P extends Schema | undefined, Q extends Schema | u
   body?: B;
   /** Media types accepted for a "text" body (default: any). */
   accepts?: readonly string[];
+  /** What the OpenAPI document says of the route beyond its input schemas (openapi.ts). */
+  doc?: RouteDoc;
+}
+
+/** A route's documentation: the input schemas are the route's own; this adds what they cannot say. */
+export interface RouteDoc {
+  summary?: string;
+  description?: string;
+  /** The body's schema when the route parses it in the domain (`body: z.unknown()`), e.g. a create schema. */
+  requestBody?: Schema;
+  /** The success answer (default 200, JSON). */
+  response?: { status?: number; description?: string; schema?: Schema; contentType?: string };
+  /** Problem statuses beyond the ones every route may answer (400, 401/403, 404, 413, 415, 500). */
+  problems?: readonly number[];
 }
 
 export interface RouteHandler {
@@ -215,9 +229,11 @@ export function http(manifest: ServiceManifest, handlers: Record<string, RouteHa
     return toResponse(await handler.handle(req), requestId);
   }
 
-  return middy<HttpEvent, HttpResponse, Error, Context>()
+  const handler = middy<HttpEvent, HttpResponse, Error, Context>()
     .use(problemJson(opts.problemOf))
     .handler((event) => dispatch(event));
+  // the route table, for the OpenAPI document (openapi.ts)
+  return Object.assign(handler, { routes: handlers as Readonly<Record<string, RouteHandler>> });
 }
 
 function requestLine(event: HttpEvent): { requestId: string; method: string; path: string } {

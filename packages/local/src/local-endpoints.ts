@@ -15,6 +15,8 @@ export interface LocalDeps {
   state(): HealthReport["status"];
   /** Resolves when the platform is ready (requests to `/_local/*` wait for it). */
   serving: Promise<{ issuer: DevIssuer; scheduler: LocalScheduler; health(): Promise<HealthReport> }>;
+  /** The OpenAPI document of the services this platform runs (`GET /openapi.json`). */
+  openapi(): Promise<Record<string, unknown>>;
 }
 
 function isLoopback(req: IncomingMessage): boolean {
@@ -33,6 +35,10 @@ export async function localEndpoint(req: IncomingMessage, res: ServerResponse, u
     }
     const report = await (await deps.serving).health();
     sendJson(res, report.status === "ok" ? 200 : 503, report);
+    return true;
+  }
+  if (path === "/openapi.json" && (method === "GET" || method === "HEAD")) {
+    sendJson(res, 200, await deps.openapi());
     return true;
   }
   if (!path.startsWith("/_local/")) return false;

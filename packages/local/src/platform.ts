@@ -12,6 +12,7 @@ import { createPollers, createScheduler, threadCpu } from "./consumers.ts";
 import { type DrainOptions, drain } from "./drain.ts";
 import type { DynamoLocalLaunch } from "./dynamo.ts";
 import { blobUpload, startBlobs } from "./blobs.ts";
+import { buildOpenApi } from "./openapi.ts";
 import { awsClients, setProcessEnv, startDynamo, startMessaging } from "./emulators.ts";
 import { InvocationTracker } from "./functions.ts";
 import { type GatewayRouting, startGateway } from "./gateway.ts";
@@ -182,11 +183,12 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
     const tracker = new InvocationTracker();
     teardown.add("running handlers", () => Promise.race([tracker.idle(), unrefSleep(10_000)]));
     const blobs = startBlobs({ persistDir, services: selected }, teardown);
+    let openapi: Promise<Record<string, unknown>> | undefined;
     const gateway = await startGateway(opts.port ?? Number(process.env.PORT ?? 3000), host, {
       routing: serving.promise,
       log,
       stream: (req, res, url) => blobUpload(req, res, url, blobs, log),
-      local: (req, res, url, body) => localEndpoint(req, res, url, body, { state: () => state, serving: serving.promise }),
+      local: (req, res, url, body) => localEndpoint(req, res, url, body, { state: () => state, serving: serving.promise, openapi: () => (openapi ??= buildOpenApi(repoRoot, { services: selected.map((s) => s.manifest.name), serverUrl: gateway.url })) }),
     });
     teardown.add("gateway (accepting)", () => gateway.stopAccepting());
     teardown.add("gateway", () => gateway.close());

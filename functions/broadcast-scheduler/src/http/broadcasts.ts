@@ -15,6 +15,7 @@ import {
   syncCampaign,
   updateCampaign,
 } from "../app/campaigns.ts";
+import { campaignCreateSchema, campaignPatchSchema } from "../domain/campaign.ts";
 import { receiveSettingsSchema } from "../domain/quota.ts";
 import { RECIPIENT_STATUSES } from "../domain/run.ts";
 import { receiveSettings, replaceReceiveSettings } from "../app/settings.ts";
@@ -30,7 +31,7 @@ function deps(req: HttpRequest<unknown, unknown, unknown>): Deps {
 }
 
 /** `POST /v1/broadcasts`: validate (every failing field at once), store, and queue a send-now run → 201. */
-export const createBroadcast = route({ body: z.unknown() }, async (req) => {
+export const createBroadcast = route({ body: z.unknown(), doc: { summary: "Create a broadcast campaign (客户群发)", requestBody: campaignCreateSchema, response: { status: 201, description: "Created (200 on an Idempotency-Key replay)" }, problems: [422] } }, async (req) => {
   const raw = req.headers["idempotency-key"];
   const key = raw === undefined ? undefined : idempotencyKeySchema.safeParse(raw);
   if (key && !key.success) {
@@ -53,7 +54,7 @@ export const getBroadcast = route({ params: campaignParam, query: z.object({ run
   body: await campaignDetail(deps(req), req.params.campaignId, req.query),
 }));
 
-export const updateBroadcast = route({ params: campaignParam, body: z.unknown() }, async (req) => ({
+export const updateBroadcast = route({ params: campaignParam, body: z.unknown(), doc: { summary: "Edit a campaign until it starts", requestBody: campaignPatchSchema, problems: [409] } }, async (req) => ({
   status: 200,
   body: await updateCampaign(deps(req), req.params.campaignId, req.body),
 }));

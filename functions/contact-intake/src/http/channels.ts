@@ -49,7 +49,7 @@ const html = (title: string, body: string) =>
   `<style>body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;text-align:center;padding:2rem;color:#222}img{width:260px;height:260px}p{color:#666}</style></head><body>${body}</body></html>`;
 
 /** A public page for posters and links: the channel's QR code, in Chinese. */
-export const channelLandingPage = route({ params: channelIdParam }, async (req) => {
+export const channelLandingPage = route({ params: channelIdParam, doc: { summary: "A channel's landing page (zh-CN) with its contact QR", response: { contentType: "text/html", schema: z.string() } } }, async (req) => {
   const page = await landingPage(deps(req), req.params.channelId);
   if (!page) {
     return { status: 404, text: html("二维码已失效", "<h1>二维码已失效</h1><p>该渠道已停用，请联系工作人员获取新的二维码。</p>"), contentType: "text/html; charset=utf-8" };

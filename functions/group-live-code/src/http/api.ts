@@ -3,6 +3,7 @@ import { http, log, route, type HttpRequest } from "@siyu/lambda-kit";
 import { wecomFor } from "@siyu/wecom";
 import { z } from "zod";
 import manifest from "../../service.ts";
+import { codeCreateSchema, codePatchSchema } from "../domain/code.ts";
 import { archiveCode, codeDetail, createCode, listCodeViews, updateCode } from "../app/codes.ts";
 import type { Deps } from "../app/deps.ts";
 import { visit } from "../app/landing.ts";
@@ -18,7 +19,7 @@ function deps(req: HttpRequest<unknown, unknown, unknown>): Deps {
   return { config: req.config, wecom: () => wecom.client(), app: () => wecom.app(), now: () => req.clock.now(), log };
 }
 
-const createGroupCode = route({ body: z.unknown() }, async (req) => {
+const createGroupCode = route({ body: z.unknown(), doc: { summary: "Create a group live code over a pool of customer groups", requestBody: codeCreateSchema, response: { status: 201, description: "Created (200 on an Idempotency-Key replay)" }, problems: [422] } }, async (req) => {
   const raw = req.headers["idempotency-key"];
   const key = raw === undefined ? undefined : idempotencyKeySchema.safeParse(raw);
   if (key && !key.success) {
@@ -35,7 +36,7 @@ const html = (title: string, body: string) =>
   `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><body style="font-family:sans-serif;text-align:center;padding:2em">${body}</body></html>`;
 
 /** `GET /g/{codeId}` (public): a seat in a group with room and that group's QR, or the pool-full page. */
-const groupCodeLandingPage = route({ params: z.object({ codeId: z.string().max(64) }) }, async (req) => {
+const groupCodeLandingPage = route({ params: z.object({ codeId: z.string().max(64) }), doc: { summary: "The live code's landing page (zh-CN): a seat in a group with room and its join QR, or the pool-full page", response: { contentType: "text/html", schema: z.string() } } }, async (req) => {
   const id = req.params.codeId;
   const out = /^[0-9a-z]{1,32}$/.test(id) ? await visit(deps(req), id) : ({ kind: "not-found" } as const);
   const headers = { "cache-control": "no-store" };
@@ -56,7 +57,7 @@ export const handler = http(
     groupCodeLandingPage,
     listGroupCodes: route({ query: z.object(pageQuery) }, async (req) => ({ status: 200, body: await listCodeViews(deps(req), req.query) })),
     getGroupCode: route({ params: codeParam }, async (req) => ({ status: 200, body: await codeDetail(deps(req), req.params.codeId) })),
-    updateGroupCode: route({ params: codeParam, body: z.unknown() }, async (req) => ({ status: 200, body: await updateCode(deps(req), req.params.codeId, req.body) })),
+    updateGroupCode: route({ params: codeParam, body: z.unknown(), doc: { summary: "Edit a live code: settings, addGroups, removeChatIds, welcome", requestBody: codePatchSchema, problems: [409] } }, async (req) => ({ status: 200, body: await updateCode(deps(req), req.params.codeId, req.body) })),
     getGroupCodeStats: route({ params: codeParam }, async (req) => ({ status: 200, body: await codeStatsView(deps(req), req.params.codeId) })),
     archiveGroupCode: route({ params: codeParam }, async (req) => ({ status: 200, body: await archiveCode(deps(req), req.params.codeId) })),
   },

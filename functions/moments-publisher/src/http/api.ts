@@ -6,6 +6,7 @@ import { z } from "zod";
 import manifest from "../../service.ts";
 import type { Deps } from "../app/deps.ts";
 import { createMediaUpload } from "../app/media.ts";
+import { postCreateSchema, postPatchSchema } from "../domain/post.ts";
 import { cancelPost, createPost, listPostViews, momentSettings, postDetail, postStats, postStatsCsv, previewPost, putMomentSettings, updatePost } from "../app/posts.ts";
 import { problemOf } from "./problems.ts";
 
@@ -23,7 +24,7 @@ const wantsCsv = (accept: string | undefined) => (accept ?? "").toLowerCase().sp
 export const handler = http(
   manifest,
   {
-    createMoment: route({ body: z.unknown() }, async (req) => {
+    createMoment: route({ body: z.unknown(), doc: { summary: "Create a moment post (planned around the daily limits; 422 daily-limit lists what would break)", requestBody: postCreateSchema, response: { status: 201, description: "Created (200 on an Idempotency-Key replay)" }, problems: [422] } }, async (req) => {
       const raw = req.headers["idempotency-key"];
       const key = raw === undefined ? undefined : idempotencyKeySchema.safeParse(raw);
       if (key && !key.success) {
@@ -35,7 +36,7 @@ export const handler = http(
       return { status: out.replay ? 200 : 201, headers: { location: `/v1/moments/${out.post.postId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) }, body: out.post };
     }),
     listMoments: route({ query: z.object(pageQuery) }, async (req) => ({ status: 200, body: await listPostViews(deps(req), req.query) })),
-    previewMoment: route({ body: z.unknown() }, async (req) => ({ status: 200, body: await previewPost(deps(req), req.body) })),
+    previewMoment: route({ body: z.unknown(), doc: { summary: "Preview a post's plan: every run, the moved and the refused ones, and why", requestBody: postCreateSchema } }, async (req) => ({ status: 200, body: await previewPost(deps(req), req.body) })),
     createMomentMedia: route(
       { body: z.strictObject({ kind: z.enum(["image", "video"]), contentType: z.string().min(1).max(100), filename: z.string().max(200).optional() }) },
       async (req) => ({ status: 201, body: await createMediaUpload(deps(req), req.body) }),
@@ -46,9 +47,9 @@ export const handler = http(
       body: await putMomentSettings(deps(req), req.body),
     })),
     getMoment: route({ params: postParam }, async (req) => ({ status: 200, body: await postDetail(deps(req), req.params.postId) })),
-    updateMoment: route({ params: postParam, body: z.unknown() }, async (req) => ({ status: 200, body: await updatePost(deps(req), req.params.postId, req.body) })),
-    cancelMoment: route({ params: postParam }, async (req) => ({ status: 200, body: await cancelPost(deps(req), req.params.postId) })),
-    getMomentStats: route({ params: postParam }, async (req) => {
+    updateMoment: route({ params: postParam, body: z.unknown(), doc: { summary: "Edit a post until its first run is sent (409 post-started after)", requestBody: postPatchSchema, problems: [409, 422] } }, async (req) => ({ status: 200, body: await updatePost(deps(req), req.params.postId, req.body) })),
+    cancelMoment: route({ params: postParam, doc: { summary: "Cancel: unsent runs stop; WeCom's tasks are cancelled by moment id" } }, async (req) => ({ status: 200, body: await cancelPost(deps(req), req.params.postId) })),
+    getMomentStats: route({ params: postParam, doc: { summary: "A post's results per run and staff (Accept: text/csv for the CSV)" } }, async (req) => {
       if (!wantsCsv(req.headers.accept)) return { status: 200, body: await postStats(deps(req), req.params.postId) };
       const { csv } = await postStatsCsv(deps(req), req.params.postId);
       return { status: 200, text: csv, contentType: "text/csv; charset=utf-8", headers: { "content-disposition": `attachment; filename="moment-${req.params.postId}.csv"` } };
