@@ -1,6 +1,6 @@
 import middy from "@middy/core";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import type { z } from "zod";
+import { z } from "zod";
 import { AppError, type Clock, type FieldIssue, formatIssues, systemClock } from "@siyu/kernel";
 import { ROUTE_SCOPES, routeKey, type RouteSpec, type ServiceManifest } from "@siyu/manifest";
 import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
@@ -272,4 +272,22 @@ export function problemJson(problemOf?: (error: unknown) => AppError | undefined
       request.response = response;
     },
   };
+}
+
+const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
+
+/**
+ * The request's `Idempotency-Key` header (1–255 printable ASCII characters), or undefined when absent;
+ * a malformed one is a 400 with the header as the failing field.
+ */
+export function idempotencyKeyOf(headers: Readonly<Record<string, string>>): string | undefined {
+  const raw = headers["idempotency-key"];
+  if (raw === undefined) return undefined;
+  const key = idempotencyKeySchema.safeParse(raw);
+  if (!key.success) {
+    throw new AppError(400, "validation-failed", "Your request is not valid", "invalid Idempotency-Key header", {
+      errors: [{ path: "headers.idempotency-key", message: key.error.issues[0]?.message ?? "invalid" }],
+    });
+  }
+  return key.data;
 }

@@ -1,5 +1,5 @@
-import { AppError } from "@siyu/kernel";
-import { log, route, type HttpRequest } from "@siyu/lambda-kit";
+
+import { log, route, type HttpRequest, idempotencyKeyOf } from "@siyu/lambda-kit";
 import { wecomFor } from "@siyu/wecom";
 import { z } from "zod";
 import type { Deps } from "../app/deps.ts";
@@ -20,7 +20,6 @@ import { receiveSettingsSchema } from "../domain/quota.ts";
 import { RECIPIENT_STATUSES } from "../domain/run.ts";
 import { receiveSettings, replaceReceiveSettings } from "../app/settings.ts";
 
-const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 const campaignParam = z.object({ campaignId: z.string().min(1).max(64).regex(/^[0-9A-Za-z]+$/, "a campaign id") });
 const page = { limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().min(1).max(2048).optional() };
 const runQuery = z.string().min(1).max(128).optional();
@@ -32,14 +31,8 @@ function deps(req: HttpRequest<unknown, unknown, unknown>): Deps {
 
 /** `POST /v1/broadcasts`: validate (every failing field at once), store, and queue a send-now run → 201. */
 export const createBroadcast = route({ body: z.unknown(), doc: { summary: "Create a broadcast campaign (客户群发)", requestBody: campaignCreateSchema, response: { status: 201, description: "Created (200 on an Idempotency-Key replay)" }, problems: [422] } }, async (req) => {
-  const raw = req.headers["idempotency-key"];
-  const key = raw === undefined ? undefined : idempotencyKeySchema.safeParse(raw);
-  if (key && !key.success) {
-    throw new AppError(400, "validation-failed", "Your request is not valid", "invalid Idempotency-Key header", {
-      errors: [{ path: "headers.idempotency-key", message: key.error.issues[0]?.message ?? "invalid" }],
-    });
-  }
-  const out = await createCampaign(deps(req), req.body, key?.data);
+  const key = idempotencyKeyOf(req.headers);
+  const out = await createCampaign(deps(req), req.body, key);
   return {
     status: out.replay ? 200 : 201,
     headers: { location: `/v1/broadcasts/${out.campaign.campaignId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) },

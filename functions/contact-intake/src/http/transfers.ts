@@ -1,12 +1,11 @@
 import { z } from "zod";
-import { AppError, notFound } from "@siyu/kernel";
-import { log, route } from "@siyu/lambda-kit";
+import { notFound } from "@siyu/kernel";
+import { log, route, idempotencyKeyOf } from "@siyu/lambda-kit";
 import { createTransfer } from "../app/transfer-create.ts";
 import { listTransfers, transferDetail } from "../app/transfer-views.ts";
 import { wecomFor } from "@siyu/wecom";
 import { TRANSFER_CUSTOMER_STATUSES, transferRequestSchema } from "../domain/transfer.ts";
 
-const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 const transferIdParam = z.object({ transferId: z.string().min(1).max(64).regex(/^[0-9A-Za-z]+$/, "a transfer id") });
 const page = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().min(1).max(2048).optional() };
 
@@ -16,15 +15,9 @@ const page = { limit: z.coerce.number().int().min(1).max(100).default(50), curso
  * An `Idempotency-Key` header makes a retry answer the same transfer without calling WeCom again.
  */
 export const createTransferRoute = route({ body: transferRequestSchema }, async (req) => {
-  const rawKey = req.headers["idempotency-key"];
-  const key = rawKey === undefined ? undefined : idempotencyKeySchema.safeParse(rawKey);
-  if (key && !key.success) {
-    throw new AppError(400, "validation-failed", "Your request is not valid", "invalid Idempotency-Key header", {
-      errors: [{ path: "headers.idempotency-key", message: key.error.issues[0]?.message ?? "invalid" }],
-    });
-  }
+  const key = idempotencyKeyOf(req.headers);
   const wecom = wecomFor(req.config);
-  const out = await createTransfer({ config: req.config, wecom: () => wecom.client(), now: () => req.clock.now(), log }, req.body, key?.data);
+  const out = await createTransfer({ config: req.config, wecom: () => wecom.client(), now: () => req.clock.now(), log }, req.body, key);
   return {
     status: 202,
     headers: { location: `/v1/transfers/${out.view.transferId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) },

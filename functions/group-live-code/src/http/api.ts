@@ -1,5 +1,5 @@
-import { AppError } from "@siyu/kernel";
-import { http, log, route, type HttpRequest } from "@siyu/lambda-kit";
+
+import { http, log, route, type HttpRequest, idempotencyKeyOf } from "@siyu/lambda-kit";
 import { wecomFor } from "@siyu/wecom";
 import { z } from "zod";
 import manifest from "../../service.ts";
@@ -10,7 +10,6 @@ import { visit } from "../app/landing.ts";
 import { codeStatsView } from "../app/stats.ts";
 import { problemOf } from "./problems.ts";
 
-const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 const codeParam = z.object({ codeId: z.string().min(1).max(32).regex(/^[0-9a-z]+$/, "a live-code id") });
 const pageQuery = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().min(1).max(2048).optional() };
 
@@ -20,14 +19,8 @@ function deps(req: HttpRequest<unknown, unknown, unknown>): Deps {
 }
 
 const createGroupCode = route({ body: z.unknown(), doc: { summary: "Create a group live code over a pool of customer groups", requestBody: codeCreateSchema, response: { status: 201, description: "Created (200 on an Idempotency-Key replay)" }, problems: [422] } }, async (req) => {
-  const raw = req.headers["idempotency-key"];
-  const key = raw === undefined ? undefined : idempotencyKeySchema.safeParse(raw);
-  if (key && !key.success) {
-    throw new AppError(400, "validation-failed", "Your request is not valid", "invalid Idempotency-Key header", {
-      errors: [{ path: "headers.idempotency-key", message: key.error.issues[0]?.message ?? "invalid" }],
-    });
-  }
-  const out = await createCode(deps(req), req.body, key?.data);
+  const key = idempotencyKeyOf(req.headers);
+  const out = await createCode(deps(req), req.body, key);
   return { status: out.replay ? 200 : 201, headers: { location: `/v1/group-codes/${out.code.codeId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) }, body: out.code };
 });
 

@@ -1,5 +1,5 @@
-import { AppError } from "@siyu/kernel";
-import { http, log, route, type HttpRequest } from "@siyu/lambda-kit";
+
+import { http, log, route, type HttpRequest, idempotencyKeyOf } from "@siyu/lambda-kit";
 import { blobStore } from "@siyu/store";
 import { wecomFor } from "@siyu/wecom";
 import { z } from "zod";
@@ -10,7 +10,6 @@ import { postCreateSchema, postPatchSchema } from "../domain/post.ts";
 import { cancelPost, createPost, listPostViews, momentSettings, postDetail, postStats, postStatsCsv, previewPost, putMomentSettings, updatePost } from "../app/posts.ts";
 import { problemOf } from "./problems.ts";
 
-const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces");
 const postParam = z.object({ postId: z.string().min(1).max(32).regex(/^[0-9A-Za-z]+$/, "a moment post id") });
 const pageQuery = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().min(1).max(2048).optional() };
 
@@ -25,14 +24,8 @@ export const handler = http(
   manifest,
   {
     createMoment: route({ body: z.unknown(), doc: { summary: "Create a moment post (planned around the daily limits; 422 daily-limit lists what would break)", requestBody: postCreateSchema, response: { status: 201, description: "Created (200 on an Idempotency-Key replay)" }, problems: [422] } }, async (req) => {
-      const raw = req.headers["idempotency-key"];
-      const key = raw === undefined ? undefined : idempotencyKeySchema.safeParse(raw);
-      if (key && !key.success) {
-        throw new AppError(400, "validation-failed", "Your request is not valid", "invalid Idempotency-Key header", {
-          errors: [{ path: "headers.idempotency-key", message: key.error.issues[0]?.message ?? "invalid" }],
-        });
-      }
-      const out = await createPost(deps(req), req.body, key?.data);
+      const key = idempotencyKeyOf(req.headers);
+      const out = await createPost(deps(req), req.body, key);
       return { status: out.replay ? 200 : 201, headers: { location: `/v1/moments/${out.post.postId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) }, body: out.post };
     }),
     listMoments: route({ query: z.object(pageQuery) }, async (req) => ({ status: 200, body: await listPostViews(deps(req), req.query) })),
