@@ -146,3 +146,27 @@ export async function incrementOnce(
     throw error;
   }
 }
+
+/**
+ * Change a versioned record by a function of its current state: read, change, write only if the
+ * version is still the one read (`write(next, expectedVersion)`), else read again — so concurrent
+ * changes are never lost. `change` returning undefined means nothing to write (the record as read is
+ * returned). Undefined when the record does not exist.
+ */
+export async function mutateVersioned<T extends { version: number; updatedAt: string }>(
+  read: () => Promise<T | undefined>,
+  write: (next: T, expectedVersion: number) => Promise<boolean>,
+  change: (current: T) => T | undefined,
+  now: string,
+  what: string,
+): Promise<T | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const cur = await read();
+    if (!cur) return undefined;
+    const next = change(cur);
+    if (!next) return cur;
+    const stored = { ...next, version: cur.version + 1, updatedAt: now };
+    if (await write(stored, cur.version)) return stored;
+  }
+  throw new Error(`${what} kept changing while it was written`);
+}

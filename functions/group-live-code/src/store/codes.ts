@@ -5,7 +5,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { AppError } from "@siyu/kernel";
-import { assertCursor, batchWrite, conditionMet, documentClient, encodeCursor, key, queryAll, queryPrefix } from "@siyu/store";
+import { assertCursor, batchWrite, conditionMet, documentClient, encodeCursor, key, mutateVersioned, queryAll, queryPrefix } from "@siyu/store";
 import type { CodeStatus, LiveCodeDefinition } from "../domain/code.ts";
 import type { GroupState } from "../domain/pool.ts";
 import type { WelcomeTemplateRecord } from "../domain/welcome.ts";
@@ -86,17 +86,8 @@ export async function putCode(table: string, c: CodeRecord, expectedVersion?: nu
  * Change a code by a function of its current state (re-read and retried when another write came
  * first); `change` returning undefined means nothing to write. Returns the stored result.
  */
-export async function mutateCode(table: string, codeId: string, change: (c: CodeRecord) => CodeRecord | undefined, now: string): Promise<CodeRecord | undefined> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const cur = await getCode(table, codeId);
-    if (!cur) return undefined;
-    const next = change(cur);
-    if (!next) return cur;
-    const stored = { ...next, version: cur.version + 1, updatedAt: now };
-    if (await putCode(table, stored, cur.version)) return stored;
-  }
-  throw new Error(`live code ${codeId} kept changing while it was written`);
-}
+export const mutateCode = (table: string, codeId: string, change: (c: CodeRecord) => CodeRecord | undefined, now: string): Promise<CodeRecord | undefined> =>
+  mutateVersioned(() => getCode(table, codeId), (next, v) => putCode(table, next, v), change, now, `live code ${codeId}`);
 
 export async function listCodes(table: string, opts: { limit: number; cursor?: string }): Promise<{ items: CodeRecord[]; nextCursor?: string }> {
   const start = assertCursor(opts.cursor, ["pk", "sk", "gsi1pk", "gsi1sk"], { gsi1pk: "codes", sk: META }, { attribute: "pk", prefix: "LC#" }, { list: "the live-code list" });

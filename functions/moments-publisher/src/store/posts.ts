@@ -12,7 +12,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { AppError } from "@siyu/kernel";
-import { assertCursor, batchGet, batchWrite, conditionMet, documentClient, encodeCursor, key, queryAll, queryPrefix, ttlAfter } from "@siyu/store";
+import { assertCursor, batchGet, batchWrite, conditionMet, documentClient, encodeCursor, key, mutateVersioned, queryAll, queryPrefix, ttlAfter } from "@siyu/store";
 import type { RunAudience, ScheduledRun } from "../domain/plan.ts";
 import type { PostDefinition, PostState } from "../domain/post.ts";
 import type { RunRecord } from "../domain/run.ts";
@@ -67,17 +67,8 @@ export function putPost(table: string, p: PostRecord, expectedVersion?: number):
 }
 
 /** Change a post by a function of its current state (re-read and retried when another write came first). */
-export async function mutatePost(table: string, postId: string, change: (p: PostRecord) => PostRecord | undefined, now: string): Promise<PostRecord | undefined> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const cur = await getPost(table, postId);
-    if (!cur) return undefined;
-    const next = change(cur);
-    if (!next) return cur;
-    const stored = { ...next, version: cur.version + 1, updatedAt: now };
-    if (await putPost(table, stored, cur.version)) return stored;
-  }
-  throw new Error(`moment post ${postId} kept changing while it was written`);
-}
+export const mutatePost = (table: string, postId: string, change: (p: PostRecord) => PostRecord | undefined, now: string): Promise<PostRecord | undefined> =>
+  mutateVersioned(() => getPost(table, postId), (next, v) => putPost(table, next, v), change, now, `moment post ${postId}`);
 
 export async function listPosts(table: string, opts: { limit: number; cursor?: string }): Promise<{ items: PostRecord[]; nextCursor?: string }> {
   const start = assertCursor(opts.cursor, ["pk", "sk", "gsi1pk", "gsi1sk"], { gsi1pk: "posts", sk: "meta" }, { attribute: "pk", prefix: "MP#" }, { list: "the moment list" });
