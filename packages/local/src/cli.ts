@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSy
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { ensureConsoleBuilt } from "./console.ts";
 import { launchDynamoLocal } from "./dynamo.ts";
 import { runFirstStart } from "./first-start.ts";
 import { consoleLogger, describeError } from "./log.ts";
@@ -134,6 +135,11 @@ async function dev(argv: string[]): Promise<void> {
 
   let platform: LocalPlatform | undefined;
   let stopping = false;
+  // the console's Vite build (when its dist is older than its sources) overlaps the platform's start
+  const consoleBuild = ensureConsoleBuilt(REPO_ROOT).then(
+    (r) => (r.built ? dim(`built in ${(r.ms / 1000).toFixed(1)} s`) : dim("up to date")),
+    (err: unknown) => `not built: ${describeError(err)}`,
+  );
   const stop = async (signal: string) => {
     if (stopping) {
       // second Ctrl-C: leave now; DynamoDB Local's watchdog ends java when our pipe to it closes
@@ -192,11 +198,13 @@ async function dev(argv: string[]): Promise<void> {
   const firstStart = await runFirstStart(platform, log);
 
   const report = await platform.health();
+  const consoleState = await consoleBuild;
   const lines = [
     "",
     `${bold("Siyu local platform")} ready in ${(platform.startMs / 1000).toFixed(1)} s ${dim(`(GET /health → ${health.status} at ${(healthyAt / 1000).toFixed(1)} s after start, ${(process.uptime()).toFixed(1)} s since the process began)`)}`,
     "",
     `  Gateway      ${bold(platform.gatewayUrl)}   ${dim("GET /health")}`,
+    `  Console      ${bold(`${platform.gatewayUrl}/console/`)}   ${consoleState}`,
     `  Simulator    ${platform.simulatorUrl ? bold(platform.simulatorUrl) : dim("off")}${platform.simulatorUrl ? `   ${dim("WeCom API under /cgi-bin, world under /_sim")}` : ""}`,
     `  DynamoDB     ${platform.endpoints.dynamodb}   ${dim(values.persist ? `persisted in ${rel(join(STATE_DIR, "dynamodb"))}` : "in memory (--persist keeps data)")}`,
     `  SQS / SNS    ${platform.endpoints.sqs}   ${dim("fauxqs, in memory")}`,

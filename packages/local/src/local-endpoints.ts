@@ -87,6 +87,12 @@ export async function localEndpoint(req: IncomingMessage, res: ServerResponse, u
     }
     return true;
   }
+  if (method === "GET" && path === "/_local/console-token") {
+    // the console at /console/ signs in with this (same origin, loopback only, like every /_local action)
+    const token = await issuer.mint({ scopes: [...ROUTE_SCOPES.admin], expiresIn: "12h", subject: "local-console", claims: { username: "local-console" } });
+    sendJson(res, 200, { token, expiresIn: "12h" }, { "cache-control": "no-store" });
+    return true;
+  }
   if (method === "POST" && path === "/_local/token") {
     let input: { scopes?: unknown; expiresIn?: unknown } = {};
     try {

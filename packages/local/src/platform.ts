@@ -12,6 +12,7 @@ import { createPollers, createScheduler, threadCpu } from "./consumers.ts";
 import { type DrainOptions, drain } from "./drain.ts";
 import type { DynamoLocalLaunch } from "./dynamo.ts";
 import { blobUpload, startBlobs } from "./blobs.ts";
+import { serveConsole } from "./console.ts";
 import { buildOpenApi } from "./openapi.ts";
 import { awsClients, setProcessEnv, startDynamo, startMessaging } from "./emulators.ts";
 import { InvocationTracker } from "./functions.ts";
@@ -188,7 +189,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
       routing: serving.promise,
       log,
       stream: (req, res, url) => blobUpload(req, res, url, blobs, log),
-      local: (req, res, url, body) => localEndpoint(req, res, url, body, { state: () => state, serving: serving.promise, openapi: () => (openapi ??= buildOpenApi(repoRoot, { services: selected.map((s) => s.manifest.name), serverUrl: gateway.url })) }),
+      local: async (req, res, url, body) => (await serveConsole(req, res, url, repoRoot)) || localEndpoint(req, res, url, body, { state: () => state, serving: serving.promise, openapi: () => (openapi ??= buildOpenApi(repoRoot, { services: selected.map((s) => s.manifest.name), serverUrl: gateway.url })) }),
     });
     teardown.add("gateway (accepting)", () => gateway.stopAccepting());
     teardown.add("gateway", () => gateway.close());

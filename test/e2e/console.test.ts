@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureConsoleBuilt } from "../../packages/local/src/console.ts";
+import { apiClient, simClient } from "../support/clients.ts";
+import { REPO_ROOT, usePlatform } from "../support/platform.ts";
+
+/**
+ * The operator console in Debian's Chromium (headless, driven by playwright-core) against the local
+ * platform: 首页 in Chinese, a validation error on its field, a channel created in the UI, a customer
+ * scanning it through the simulator, and the add counted on 首页. Screenshots: test/e2e/screenshots/.
+ */
+const CHROMIUM = process.env.SIYU_CHROMIUM ?? "/usr/bin/chromium";
+const SHOTS = join(REPO_ROOT, "test", "e2e", "screenshots");
+
+if (!existsSync(CHROMIUM)) {
+  throw new Error(`console e2e: no Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium fonts-noto-cjk; .ci/run does) or set SIYU_CHROMIUM.`);
+}
+await ensureConsoleBuilt(REPO_ROOT);
+const platform = await usePlatform({ services: ["contact-intake", "churn-stats"], simulator: { seed: "empty", strict: true } });
+const sim = simClient(platform);
+const api = apiClient(platform);
+await sim("staff", { userId: "liming", name: "李明" });
+
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  // not committed: the folder ignores itself
+  writeFileSync(join(SHOTS, ".gitignore"), "*\n");
+  profile = mkdtempSync(join(tmpdir(), "siyu-chromium-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    locale: "zh-CN",
+    viewport: { width: 1280, height: 800 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+});
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+describe("console", () => {
+  it("opens 首页 in Chinese, signed in with the local dev token", async () => {
+    const t0 = Date.now();
+    await page.goto(`${platform.gatewayUrl}/console/`);
+    await expect.poll(() => page.getByTestId("today-added").textContent(), { timeout: 15_000 }).toContain("今日新增");
+    console.log(`console: 首页 figures rendered ${Date.now() - t0} ms after navigation`);
+    await page.getByTestId("home-chart").locator("canvas").waitFor({ timeout: 15_000 });
+    expect(await page.getByRole("menuitem", { name: "渠道活码" }).isVisible()).toBe(true);
+    await shot("home-empty");
+  });
+
+  it("the console token endpoint answers loopback callers only", async () => {
+    const res = await fetch(`${platform.gatewayUrl}/_local/console-token`);
+    expect(res.status).toBe(200);
+    const { token } = (await res.json()) as { token: string };
+    expect((await api("GET", "/v1/channels", undefined, { token })).status).toBe(200);
+  });
+
+  it("渠道活码: an invalid form shows the API's errors on their fields, then a channel is created", async () => {
+    await page.getByRole("menuitem", { name: "渠道活码" }).click();
+    await page.getByTestId("empty").waitFor();
+    await page.getByTestId("channel-create").click();
+    await page.getByTestId("channel-submit").click();
+    const nameItem = page.locator(".ant-form-item").filter({ has: page.getByTestId("channel-name") });
+    const staffItem = page.locator(".ant-form-item").filter({ has: page.getByTestId("channel-staff") });
+    await nameItem.locator(".ant-form-item-explain-error").first().waitFor();
+    await staffItem.locator(".ant-form-item-explain-error").first().waitFor();
+    await shot("channels-invalid");
+
+    await page.getByTestId("channel-name").fill("门店海报");
+    await staffItem.locator("input").fill("liming,");
+    await page.getByTestId("channel-submit").click();
+    await page.getByTestId("channel-table").getByText("门店海报").waitFor({ timeout: 15_000 });
+    await shot("channels-created");
+  });
+
+  it("a customer scans the new channel: 首页 counts the add", async () => {
+    const list = await api("GET", "/v1/channels");
+    const channel = list.json!.items.find((c: any) => c.name === "门店海报");
+    expect(channel, list.text).toBeTruthy();
+    const r = await sim<{ callbackStatus: number }>("scan-contact-way", { configId: channel.configId, name: "张三" });
+    expect(r.callbackStatus).toBe(200);
+    await platform.drain();
+    await page.getByRole("menuitem", { name: "首页" }).click();
+    await expect.poll(() => page.getByTestId("today-added").locator(".ant-statistic-content-value").textContent(), { timeout: 15_000 }).toBe("1");
+    await page.getByTestId("home-chart").locator("canvas").waitFor();
+    await shot("home");
+    await page.getByRole("menuitem", { name: "流失统计" }).click();
+    await page.getByTestId("churn-counts").locator("canvas").waitFor({ timeout: 15_000 });
+    await shot("churn");
+  });
+
+  it("switches to English", async () => {
+    await page.getByTestId("lang-toggle").click();
+    await page.getByRole("menuitem", { name: "Home" }).click();
+    await expect.poll(() => page.getByTestId("today-added").textContent()).toContain("Added today");
+    await page.getByTestId("lang-toggle").click();
+  });
+});
