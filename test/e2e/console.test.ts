@@ -10,7 +10,7 @@ import { REPO_ROOT, usePlatform } from "../support/platform.ts";
 /**
  * The operator console in Debian's Chromium (headless, driven by playwright-core) against the local
  * platform: 首页 in Chinese, a validation error on its field, a channel created in the UI, a customer
- * scanning it through the simulator, and the add counted on 首页. Screenshots: test/e2e/screenshots/.
+ * scanning it through the simulator, the add counted on 首页, the customer in 客户 with its detail, and 标签 with its sync. Screenshots: test/e2e/screenshots/.
  */
 const CHROMIUM = process.env.SIYU_CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = join(REPO_ROOT, "test", "e2e", "screenshots");
@@ -100,6 +100,41 @@ describe("console", () => {
     await page.getByRole("menuitem", { name: "流失统计" }).click();
     await page.getByTestId("churn-counts").locator("canvas").waitFor({ timeout: 15_000 });
     await shot("churn");
+  });
+
+  it("客户: the scanned customer is listed, filters by staff, and its detail opens", async () => {
+    await page.getByRole("menuitem", { name: "客户" }).click();
+    const table = page.getByTestId("customer-table");
+    await table.getByText("张三").waitFor({ timeout: 15_000 });
+    expect(await table.getByText("跟进中").isVisible()).toBe(true);
+    await shot("customers");
+
+    await page.getByTestId("filter-staff").fill("nobody");
+    await page.getByTestId("filter-search").click();
+    await page.getByTestId("empty").waitFor();
+    await page.getByTestId("filter-staff").fill("liming");
+    await page.getByTestId("filter-search").click();
+    await table.getByText("张三").waitFor();
+
+    await table.getByText("张三").click();
+    const detail = page.getByTestId("customer-detail");
+    await detail.waitFor({ timeout: 15_000 });
+    await detail.getByTestId("customer-relations").getByText("liming").waitFor();
+    await detail.getByTestId("customer-timeline").getByText("添加好友").first().waitFor();
+    await shot("customer-detail");
+    await page.keyboard.press("Escape");
+    await detail.waitFor({ state: "detached" });
+  });
+
+  it("标签: lists the corp tags and syncs them from WeCom", async () => {
+    const created = await api("POST", "/v1/tags", { groupName: "客户等级", tags: [{ name: "VIP" }] });
+    expect(created.status, created.text).toBeLessThan(300);
+    await page.getByRole("menuitem", { name: "标签" }).click();
+    await page.getByTestId("tag-table").getByText("VIP").waitFor({ timeout: 15_000 });
+    await page.getByTestId("tags-sync").click();
+    await page.getByText("同步完成").waitFor({ timeout: 15_000 });
+    await page.getByTestId("tag-table").getByText("客户等级").waitFor();
+    await shot("tags");
   });
 
   it("switches to English", async () => {

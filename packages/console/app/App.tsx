@@ -9,6 +9,8 @@ import { navigate, usePath } from "./router";
 const pages = {
   "/": lazy(() => import("./pages/Home")),
   "/channels": lazy(() => import("./pages/Channels")),
+  "/customers": lazy(() => import("./pages/Customers")),
+  "/tags": lazy(() => import("./pages/Tags")),
   "/churn": lazy(() => import("./pages/Churn")),
 } as const;
 type PagePath = keyof typeof pages;
@@ -31,6 +33,8 @@ function Shell() {
             items={[
               { key: "/", label: t.home },
               { key: "/channels", label: t.channels },
+              { key: "/customers", label: t.customers },
+              { key: "/tags", label: t.tags },
               { key: "/churn", label: t.churn },
             ]}
           />

@@ -1,0 +1,73 @@
+import { App as AntApp, Button, Space, Table, Tag, Typography } from "antd";
+import { useState } from "react";
+import { api } from "../api/client";
+import { unwrap } from "../api/problem";
+import type { TagGroup, TagPage, TagSyncAnswer } from "../api/views";
+import { useLang } from "../i18n";
+import { describe, Loadable } from "../States";
+import { useAsync } from "../useAsync";
+
+const PAGE = 50;
+
+/** 标签: Siyu's copy of the corp tag list (groups, cursor pages), and "从企业微信同步" (POST /v1/tags/sync). */
+export default function Tags() {
+  const { t } = useLang();
+  const { message } = AntApp.useApp();
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const list = useAsync(async () => unwrap(await api.GET("/v1/tags", { params: { query: { limit: PAGE, cursor } } })) as unknown as TagPage, [cursor]);
+  const [syncing, setSyncing] = useState(false);
+
+  const sync = async () => {
+    setSyncing(true);
+    try {
+      const r = unwrap(await api.POST("/v1/tags/sync", {})) as unknown as TagSyncAnswer;
+      message.success(t.syncedTags.replace(/\{(\w+)\}/g, (_, k: string) => String((r as unknown as Record<string, number>)[k] ?? 0)));
+      setCursors([undefined]);
+      list.reload();
+    } catch (err) {
+      message.error(describe(err));
+    } finally {
+      setSyncing(false);
+    }
+  };
+
+  return (
+    <>
+      <Typography.Title level={3}>{t.tags}</Typography.Title>
+      <Space style={{ marginBottom: 16 }}>
+        <Button type="primary" loading={syncing} onClick={sync} data-testid="tags-sync">
+          {t.syncTags}
+        </Button>
+        {list.data && <Typography.Text type="secondary" data-testid="tags-total">{`${t.tagCount}: ${list.data.total} / ${list.data.limit}`}</Typography.Text>}
+      </Space>
+      <Loadable {...list} isEmpty={(d) => d.items.length === 0 && cursors.length === 1} emptyText={t.noTags}>
+        {(d) => (
+          <>
+            <Table<TagGroup>
+              data-testid="tag-table"
+              rowKey="groupId"
+              dataSource={d.items}
+              loading={list.loading}
+              pagination={false}
+              columns={[
+                { title: t.tagGroup, dataIndex: "groupName" },
+                { title: t.tags, render: (_, g) => g.tags.map((x) => <Tag key={x.tagId}>{x.name}</Tag>) },
+                { title: t.tagCount, render: (_, g) => g.tags.length },
+                { title: t.createdAt, render: (_, g) => (g.createTime ? new Date(g.createTime * 1000).toLocaleString() : "—") },
+              ]}
+            />
+            <Space style={{ marginTop: 16 }}>
+              <Button disabled={cursors.length === 1} onClick={() => setCursors([undefined])}>
+                {t.firstPage}
+              </Button>
+              <Button disabled={!d.nextCursor} onClick={() => setCursors([...cursors, d.nextCursor ?? undefined])}>
+                {t.nextPage}
+              </Button>
+            </Space>
+          </>
+        )}
+      </Loadable>
+    </>
+  );
+}
