@@ -7,6 +7,7 @@ import type { Channel, Page } from "../api/views";
 import { useLang } from "../i18n";
 import { describe, Loadable } from "../States";
 import { useAsync } from "../useAsync";
+import { CursorPager } from "../CursorPager";
 
 type Status = "active" | "archived" | undefined;
 const PAGE = 20;
@@ -84,14 +85,7 @@ export default function Channels() {
                 },
               ]}
             />
-            <Space style={{ marginTop: 16 }}>
-              <Button disabled={cursors.length === 1} onClick={() => setCursors([undefined])}>
-                {t.firstPage}
-              </Button>
-              <Button disabled={!d.nextCursor} onClick={() => setCursors([...cursors, d.nextCursor ?? undefined])}>
-                {t.nextPage}
-              </Button>
-            </Space>
+            <CursorPager cursors={cursors} setCursors={setCursors} nextCursor={d.nextCursor} style={{ marginTop: 16 }} />
           </>
         )}
       </Loadable>

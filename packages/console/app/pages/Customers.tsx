@@ -6,6 +6,7 @@ import type { Channel, CustomerDetail, CustomerRow, CustomerStatus, Page, TagPag
 import { useLang, type Words } from "../i18n";
 import { Loadable } from "../States";
 import { useAsync } from "../useAsync";
+import { CursorPager } from "../CursorPager";
 
 const PAGE = 20;
 
@@ -145,14 +146,7 @@ export default function Customers() {
                 { title: t.addedAt, render: (_, r) => new Date(r.addedAt).toLocaleString() },
               ]}
             />
-            <Space style={{ marginTop: 16 }}>
-              <Button disabled={cursors.length === 1} onClick={() => setCursors([undefined])}>
-                {t.firstPage}
-              </Button>
-              <Button disabled={!d.nextCursor} onClick={() => setCursors([...cursors, d.nextCursor ?? undefined])}>
-                {t.nextPage}
-              </Button>
-            </Space>
+            <CursorPager cursors={cursors} setCursors={setCursors} nextCursor={d.nextCursor} style={{ marginTop: 16 }} />
           </>
         )}
       </Loadable>
@@ -227,14 +221,7 @@ function Detail({ externalUserId, channelName }: { externalUserId: string; chann
               }))}
             />
           )}
-          <Space>
-            <Button size="small" disabled={cursors.length === 1} onClick={() => setCursors([undefined])}>
-              {t.firstPage}
-            </Button>
-            <Button size="small" disabled={!d.timelineNextCursor} onClick={() => setCursors([...cursors, d.timelineNextCursor ?? undefined])}>
-              {t.moreTimeline}
-            </Button>
-          </Space>
+          <CursorPager cursors={cursors} setCursors={setCursors} nextCursor={d.timelineNextCursor} nextLabel={t.moreTimeline} small />
         </div>
       )}
     </Loadable>

@@ -6,6 +6,7 @@ import type { TagGroup, TagPage, TagSyncAnswer } from "../api/views";
 import { useLang } from "../i18n";
 import { describe, Loadable } from "../States";
 import { useAsync } from "../useAsync";
+import { CursorPager } from "../CursorPager";
 
 const PAGE = 50;
 
@@ -57,14 +58,7 @@ export default function Tags() {
                 { title: t.createdAt, render: (_, g) => (g.createTime ? new Date(g.createTime * 1000).toLocaleString() : "—") },
               ]}
             />
-            <Space style={{ marginTop: 16 }}>
-              <Button disabled={cursors.length === 1} onClick={() => setCursors([undefined])}>
-                {t.firstPage}
-              </Button>
-              <Button disabled={!d.nextCursor} onClick={() => setCursors([...cursors, d.nextCursor ?? undefined])}>
-                {t.nextPage}
-              </Button>
-            </Space>
+            <CursorPager cursors={cursors} setCursors={setCursors} nextCursor={d.nextCursor} style={{ marginTop: 16 }} />
           </>
         )}
       </Loadable>
