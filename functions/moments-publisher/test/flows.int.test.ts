@@ -169,6 +169,27 @@ describe("WeCom's limits are planned around, never hit", () => {
     expect(requests("externalcontact/add_moment_task").length - before).toBe(12);
   });
 
+  it("an edit while a run waits for its limiter slot cancels that run: only the new content reaches WeCom", async () => {
+    world.clock.advance(120_000);
+    const fill = Array.from({ length: 10 }, (_, i) => `fill${i}`);
+    for (const userid of [...fill, "edited"]) world.staff.add({ userid, name: userid });
+    for (const userid of fill) await createPost(deps, { name: `占位${userid}`, content: { text: `占位 ${userid}` }, visibility: { userIds: [userid] }, schedule: { kind: "now" } });
+    await tick();
+    const { post } = await createPost(deps, { name: "改前", content: { text: "旧内容" }, visibility: { userIds: ["edited"] }, schedule: { kind: "now" } });
+    await tick();
+    expect((await postDetail(deps, post.postId)).runDetails[0]!.state).toBe("ready");
+    const { updatePost } = await import("../src/app/posts.ts");
+    await updatePost(deps, post.postId, { content: { text: "新内容" } });
+    world.clock.advance(65_000);
+    await tick();
+    world.clock.advance(20_000);
+    await tick();
+    const texts = world.moments.all().map((m) => m.text);
+    expect(texts).toContain("新内容");
+    expect(texts).not.toContain("旧内容");
+    expect((await postDetail(deps, post.postId)).runDetails.map((r) => r.state).sort()).toEqual(["cancelled", "created"]);
+  });
+
   it("a tick delivered twice (and the job racing a consumer) makes one task", async () => {
     world.clock.advance(120_000);
     world.staff.add({ userid: "twice", name: "twice" });

@@ -189,7 +189,14 @@ export async function updatePost(deps: Deps, postId: string, body: unknown) {
   if (plan.refused.length > 0) throw new PlanRefused(plan.refused);
   // the old runs go (none was sent: the post has not started), the new ones come
   const old = (await runsOf(table, postId)) as StoredRun[];
-  for (const r of old) if (r.state === "planned") await putRun(table, { ...withoutVersion(r), state: "cancelled" }, r.version, undefined);
+  // runs being prepared or waiting for their slot have not reached WeCom either: they go too; one that
+  // moved meanwhile (it may be sending) makes the edit a conflict rather than a second post
+  for (const r of old) {
+    if (!["planned", "preparing", "ready"].includes(r.state)) continue;
+    if (!(await putRun(table, { ...withoutVersion(r), state: "cancelled" }, r.version, undefined))) {
+      throw new AppError(409, "conflict", "Conflict with the current state", "a run of this post started while it was edited; read it again");
+    }
+  }
   await unindexRuns(table, old.map((r) => ({ day: corpDay(r.at, timeZone), at: r.at, postId })));
   const next: PostRecord = { ...p, definition, runs: plan.runs.length, version: p.version + 1, updatedAt: deps.now().toISOString() };
   if (!(await schedule(deps, next, plan, p.version))) throw new AppError(409, "conflict", "Conflict with the current state", "the post changed while this edit was made; read it again");
