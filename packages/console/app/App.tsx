@@ -11,6 +11,9 @@ const pages = {
   "/channels": lazy(() => import("./pages/Channels")),
   "/customers": lazy(() => import("./pages/Customers")),
   "/tags": lazy(() => import("./pages/Tags")),
+  "/group-codes": lazy(() => import("./pages/GroupCodes")),
+  "/broadcasts": lazy(() => import("./pages/Broadcasts")),
+  "/moments": lazy(() => import("./pages/Moments")),
   "/churn": lazy(() => import("./pages/Churn")),
 } as const;
 type PagePath = keyof typeof pages;
@@ -35,6 +38,9 @@ function Shell() {
               { key: "/channels", label: t.channels },
               { key: "/customers", label: t.customers },
               { key: "/tags", label: t.tags },
+              { key: "/group-codes", label: t.groupCodes },
+              { key: "/broadcasts", label: t.broadcasts },
+              { key: "/moments", label: t.moments },
               { key: "/churn", label: t.churn },
             ]}
           />

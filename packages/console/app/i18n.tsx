@@ -1,7 +1,15 @@
 import { createContext, type ReactNode, useContext, useMemo, useState } from "react";
+import * as broadcasts from "./words/broadcasts";
+import * as churn from "./words/churn";
+import * as groupCodes from "./words/groupCodes";
+import * as moments from "./words/moments";
 
-/** The console's words, Chinese first; `en` is the toggle. */
-const zh = {
+/**
+ * The console's words, Chinese first; `en` is the toggle. The shell's and the first pages' words are
+ * here; each later page keeps its own in `words/<page>.ts` (a `zh` object and an `en` of the same keys),
+ * merged below, so pages never share a file to add a word.
+ */
+const base = {
   appName: "思域 · 私域运营",
   home: "首页",
   channels: "渠道活码",
@@ -70,9 +78,11 @@ const zh = {
   moreTimeline: "更多动态",
 } as const;
 
+const zh = { ...base, ...groupCodes.zh, ...moments.zh, ...churn.zh, ...broadcasts.zh };
+
 export type Words = { [K in keyof typeof zh]: string };
 
-const en: Words = {
+const baseEn: { [K in keyof typeof base]: string } = {
   appName: "Siyu · Customer operations",
   home: "Home",
   channels: "Channel codes",
@@ -140,6 +150,8 @@ const en: Words = {
   unconfirmed: "Unconfirmed",
   moreTimeline: "More",
 };
+
+const en: Words = { ...baseEn, ...groupCodes.en, ...moments.en, ...churn.en, ...broadcasts.en };
 
 export type Lang = "zh" | "en";
 
