@@ -1,56 +1,28 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureConsoleBuilt } from "../../packages/local/src/console.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { buildConsole, useBrowser } from "../support/browser.ts";
 import { apiClient, simClient } from "../support/clients.ts";
-import { REPO_ROOT, usePlatform } from "../support/platform.ts";
+import { usePlatform } from "../support/platform.ts";
 
 /**
  * The operator console in Debian's Chromium (headless, driven by playwright-core) against the local
  * platform: 首页 in Chinese, a validation error on its field, a channel created in the UI, a customer
  * scanning it through the simulator, the add counted on 首页, the customer in 客户 with its detail, and 标签 with its sync. Screenshots: test/e2e/screenshots/.
  */
-const CHROMIUM = process.env.SIYU_CHROMIUM ?? "/usr/bin/chromium";
-const SHOTS = join(REPO_ROOT, "test", "e2e", "screenshots");
-
-if (!existsSync(CHROMIUM)) {
-  throw new Error(`console e2e: no Chromium at ${CHROMIUM}. Install it (apt-get install -y chromium fonts-noto-cjk; .ci/run does) or set SIYU_CHROMIUM.`);
-}
-await ensureConsoleBuilt(REPO_ROOT);
+await buildConsole();
 const platform = await usePlatform({ services: ["contact-intake", "churn-stats"], simulator: { seed: "empty", strict: true } });
 const sim = simClient(platform);
 const api = apiClient(platform);
 await sim("staff", { userId: "liming", name: "李明" });
 
-let context: BrowserContext;
-let page: Page;
-let profile: string;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  // not committed: the folder ignores itself
-  writeFileSync(join(SHOTS, ".gitignore"), "*\n");
-  profile = mkdtempSync(join(tmpdir(), "siyu-chromium-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    locale: "zh-CN",
-    viewport: { width: 1280, height: 800 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-});
-
-afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
-});
-
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+const browser = useBrowser();
+const shot = (name: string) => browser.shot(name);
 
 describe("console", () => {
+  let page: import("playwright-core").Page;
+  beforeEach(() => {
+    page = browser.page;
+  });
+
   it("opens 首页 in Chinese, signed in with the local dev token", async () => {
     const t0 = Date.now();
     await page.goto(`${platform.gatewayUrl}/console/`);
