@@ -40,22 +40,36 @@ describe("console", () => {
     expect((await api("GET", "/v1/channels", undefined, { token })).status).toBe(200);
   });
 
-  it("渠道活码: an invalid form shows the API's errors on their fields, then a channel is created", async () => {
+  it("渠道活码: an invalid form shows the API's errors on their fields (in Chinese), then a channel is created", async () => {
     await page.getByRole("menuitem", { name: "渠道活码" }).click();
     await page.getByTestId("empty").waitFor();
     await page.getByTestId("channel-create").click();
     await page.getByTestId("channel-submit").click();
-    const nameItem = page.locator(".ant-form-item").filter({ has: page.getByTestId("channel-name") });
-    const staffItem = page.locator(".ant-form-item").filter({ has: page.getByTestId("channel-staff") });
-    await nameItem.locator(".ant-form-item-explain-error").first().waitFor();
-    await staffItem.locator(".ant-form-item-explain-error").first().waitFor();
+    const itemOf = (testId: string) => page.locator(".ant-form-item").filter({ has: page.getByTestId(testId) }).last();
+    // zod's too_small on name and on the first member's userId, each on its own field and worded in Chinese
+    await expect.poll(() => itemOf("channel-name").locator(".ant-form-item-explain-error").first().textContent(), { timeout: 15_000 }).toBe("不能为空");
+    await expect.poll(() => itemOf("staff-0-userId").locator(".ant-form-item-explain-error").first().textContent()).toBe("不能为空");
     await shot("channels-invalid");
 
     await page.getByTestId("channel-name").fill("门店海报");
-    await staffItem.locator("input").fill("liming,");
+    await page.getByTestId("staff-0-userId").fill("liming");
     await page.getByTestId("channel-submit").click();
     await page.getByTestId("channel-table").getByText("门店海报").waitFor({ timeout: 15_000 });
     await shot("channels-created");
+  });
+
+  it("渠道活码: edit sets a member's daily cap; a cap out of range is refused on that member's field", async () => {
+    await page.getByTestId("channel-edit-门店海报").click();
+    const cap = page.getByTestId("staff-0-dailyCap");
+    await cap.fill("0");
+    await page.getByTestId("channel-submit").click();
+    const capItem = page.locator(".ant-form-item").filter({ has: cap }).last();
+    await expect.poll(() => capItem.locator(".ant-form-item-explain-error").first().textContent(), { timeout: 15_000 }).toBe("不能少于 1");
+    await cap.fill("2");
+    await page.getByTestId("channel-submit").click();
+    await page.getByText("已保存").waitFor({ timeout: 15_000 });
+    const list = await api("GET", "/v1/channels");
+    expect(list.json!.items.find((c: any) => c.name === "门店海报").staff).toEqual([{ userId: "liming", dailyCap: 2, weight: 1 }]);
   });
 
   it("a customer scans the new channel: 首页 counts the add", async () => {
@@ -69,6 +83,12 @@ describe("console", () => {
     await expect.poll(() => page.getByTestId("today-added").locator(".ant-statistic-content-value").textContent(), { timeout: 15_000 }).toBe("1");
     await page.getByTestId("home-chart").locator("canvas").waitFor();
     await shot("home");
+    await page.getByRole("menuitem", { name: "渠道活码" }).click();
+    await page.getByTestId("channel-open-门店海报").click();
+    await expect.poll(() => page.getByTestId("today-liming").textContent(), { timeout: 15_000 }).toBe("1 / 2");
+    await shot("channel-detail");
+    await page.locator(".ant-drawer-close").click();
+    await page.getByTestId("channel-detail").waitFor({ state: "detached" });
     await page.getByRole("menuitem", { name: "流失统计" }).click();
     await page.getByTestId("churn-counts").locator("canvas").waitFor({ timeout: 15_000 });
     await shot("churn");

@@ -145,6 +145,9 @@ describe("caps under a burst", () => {
     const expected = ["burst-a", "burst-b"].filter((u) => !capped.includes(u));
     const stored = await api("GET", `/v1/channels/${ch.channelId}`);
     expect([...stored.json!.currentStaff].sort()).toEqual(expected.length ? expected : ["burst-c"]);
+    // the console's "today vs cap": the same counters, per member of the channel
+    const today = Object.fromEntries(stored.json!.today.members.map((m: { userId: string; added: number; cap: number; reachedCap: boolean }) => [m.userId, m]));
+    for (const u of ["burst-a", "burst-b"]) expect(today[u]).toEqual({ userId: u, added: adds[u] ?? 0, cap: 3, reachedCap: (adds[u] ?? 0) >= 3 });
     const updates = (await sim<{ requests: unknown[] }>("requests?api=externalcontact%2Fupdate_contact_way")).requests.length - updatesBefore;
     expect(updates).toBeGreaterThanOrEqual(1);
     expect(updates).toBeLessThanOrEqual(capped.length);

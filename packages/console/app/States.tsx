@@ -1,6 +1,6 @@
 import { Alert, Button, Empty, Spin } from "antd";
 import type { ReactNode } from "react";
-import { ProblemError } from "./api/problem";
+import { describeProblem, ProblemError } from "./api/problem";
 import { useLang } from "./i18n";
 
 /** Loading, error (the problem's `detail`) and empty states around a page's content. */
@@ -31,7 +31,11 @@ export function Loadable<T>({ loading, error, data, isEmpty, reload, emptyText, 
   return <>{children(data)}</>;
 }
 
+/**
+ * What went wrong, for the operator: a problem of a known type in Chinese (its own `detail` in
+ * English mode, or for a type the console does not know), a network error as it is.
+ */
 export function describe(error: unknown): string {
-  if (error instanceof ProblemError) return error.problem.detail ?? error.problem.title;
+  if (error instanceof ProblemError) return describeProblem(error.problem);
   return error instanceof Error ? error.message : String(error);
 }

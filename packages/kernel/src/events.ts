@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { newId } from "./ids.ts";
+import type { FieldIssue } from "./problem.ts";
 
 /**
  * Every message on a queue or the topic is an envelope `{ id, type, occurredAt, corpId, data }`.
@@ -218,11 +219,24 @@ export class EnvelopeError extends Error {
   }
 }
 
-export function formatIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []) {
+/** zod's issues as field issues: the path joined with dots, the message, and the rule's code and figures (not for custom rules). */
+export function formatIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldIssue[] {
   return error.issues.map((i) => ({
     path: [...prefix, ...i.path].map(String).join("."),
     message: i.message,
+    ...(i.code === "custom" ? {} : ruleFacts(i)),
   }));
+}
+
+function ruleFacts(issue: z.core.$ZodIssue): Omit<FieldIssue, "path" | "message"> {
+  const facts: Omit<FieldIssue, "path" | "message"> = { code: issue.code };
+  const i = issue as unknown as Record<string, unknown>;
+  if (typeof i.minimum === "number" || typeof i.minimum === "bigint") facts.minimum = Number(i.minimum);
+  if (typeof i.maximum === "number" || typeof i.maximum === "bigint") facts.maximum = Number(i.maximum);
+  if (typeof i.origin === "string") facts.origin = i.origin;
+  if (typeof i.expected === "string") facts.expected = i.expected;
+  if (typeof i.format === "string") facts.format = i.format;
+  return facts;
 }
 
 /** Validate a raw message (object or JSON text) as an envelope whose data matches its type's schema. */

@@ -7,6 +7,18 @@ export const PROBLEM_BASE = "https://siyu.dev/problems/";
 export interface FieldIssue {
   path: string;
   message: string;
+  /**
+   * What kind of rule failed, when a schema rule did (zod's issue code: `too_small`, `too_big`,
+   * `invalid_type`, `invalid_format`, `invalid_value`, `unrecognized_keys`, …), with its figures, so a
+   * client can word the error in its own language; a domain rule's issue has only its message.
+   */
+  code?: string;
+  minimum?: number;
+  maximum?: number;
+  /** What the bound counts: `string` (characters), `array` (items), `number`, `date`, … */
+  origin?: string;
+  expected?: string;
+  format?: string;
 }
 
 export class AppError extends Error {

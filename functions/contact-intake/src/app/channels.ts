@@ -3,14 +3,14 @@
  * page's read. The domain decides (who a new code carries, its first boundary); these do the I/O.
  */
 import { sendCommand } from "@siyu/bus";
-import { AppError, conflict, makeEvent, newId, notFound } from "@siyu/kernel";
+import { AppError, conflict, corpDay, makeEvent, newId, notFound } from "@siyu/kernel";
 import { WecomApiError, type WecomClient } from "@siyu/wecom";
 import type { z } from "zod";
-import { applyChannelPatch, type ChannelDefinition, type channelPatchSchema, channelUserIds, isSiyuChannelState, newChannelState } from "../domain/channel.ts";
+import { applyChannelPatch, type ChannelDefinition, type channelPatchSchema, channelUserIds, dailyCapOf, isSiyuChannelState, newChannelState } from "../domain/channel.ts";
 import { planChannelCreate } from "../domain/channel-create.ts";
 import { nextBoundary } from "../domain/eligibility.ts";
 import { pruneRotationState } from "../domain/rotation.ts";
-import { type ChannelRecord, type ChannelStatus, getChannel as readChannel, insertChannel, listChannels as readChannels, updateChannel as writeChannel } from "../store/channels.ts";
+import { addsOnDay, type ChannelRecord, type ChannelStatus, getChannel as readChannel, insertChannel, listChannels as readChannels, updateChannel as writeChannel } from "../store/channels.ts";
 
 type ChannelPatch = z.output<typeof channelPatchSchema>;
 
@@ -102,10 +102,29 @@ export async function listChannels(
   return { items: page.items.map(channelView), nextCursor: page.nextCursor ?? null };
 }
 
-export async function getChannel(deps: Pick<ChannelDeps, "table">, channelId: string): Promise<ChannelView> {
+/** One member's adds through the channel today (corp day) against their daily cap. */
+export interface MemberToday {
+  userId: string;
+  added: number;
+  cap: number;
+  reachedCap: boolean;
+}
+
+/** `GET /v1/channels/{id}`: the channel, and today's adds per member against their cap (one Query of the day's counters). */
+export async function getChannel(
+  deps: Pick<ChannelDeps, "table" | "timeZone" | "now">,
+  channelId: string,
+): Promise<ChannelView & { today: { day: string; members: MemberToday[] } }> {
   const c = await readChannel(deps.table, channelId);
   if (!c) throw notFound(`no channel ${channelId}`);
-  return channelView(c);
+  const day = corpDay(deps.now(), deps.timeZone);
+  const counts = await addsOnDay(deps.table, channelId, day);
+  const members = [...new Set([...channelUserIds(c.definition), ...Object.keys(counts)])].map((userId) => {
+    const cap = dailyCapOf(c.definition, userId);
+    const added = counts[userId] ?? 0;
+    return { userId, added, cap, reachedCap: added >= cap };
+  });
+  return { ...channelView(c), today: { day, members } };
 }
 
 /** `PATCH /v1/channels/{id}`: merge the patch and store it; the contact way follows through the channel's sync queue, serialized with adds. */

@@ -693,9 +693,19 @@ export interface components {
             detail?: string;
             instance?: string;
             requestId?: string;
+            /** @description One entry per failing field. `code` and its figures say which schema rule failed (absent for a domain rule), so a client can word the error in its own language. */
             errors?: {
+                /** @description e.g. `body.staff.0.userId` */
                 path: string;
                 message: string;
+                /** @description zod's issue code: too_small, too_big, invalid_type, invalid_format, invalid_value, unrecognized_keys, … */
+                code?: string;
+                minimum?: number;
+                maximum?: number;
+                /** @description what the bound counts: string (characters), array (items), number, date, … */
+                origin?: string;
+                expected?: string;
+                format?: string;
             }[];
         };
     };

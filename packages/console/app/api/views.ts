@@ -18,8 +18,15 @@ export interface Channel {
   configId: string;
   qrCode: string;
   currentStaff?: string[];
+  tagIds?: string[];
+  welcome?: { text?: string; attachments?: unknown[] };
   createdAt: string;
   archivedAt?: string | null;
+}
+
+/** `GET /v1/channels/{id}`: the channel and today's adds per member against their daily cap. */
+export interface ChannelDetail extends Channel {
+  today: { day: string; members: { userId: string; added: number; cap: number; reachedCap: boolean }[] };
 }
 
 export interface ChurnPoint {

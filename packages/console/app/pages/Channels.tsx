@@ -1,18 +1,19 @@
-import type React from "react";
-import { Alert, App as AntApp, Button, Form, Input, Modal, Popconfirm, Radio, Select, Space, Table, Tag, Typography } from "antd";
+import { App as AntApp, Button, Popconfirm, Radio, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { api } from "../api/client";
-import { fieldErrors, ProblemError, unwrap } from "../api/problem";
+import { unwrap } from "../api/problem";
 import type { Channel, Page } from "../api/views";
+import { CursorPager } from "../CursorPager";
 import { useLang } from "../i18n";
 import { describe, Loadable } from "../States";
 import { useAsync } from "../useAsync";
-import { CursorPager } from "../CursorPager";
+import { ChannelDetail } from "./channels/ChannelDetail";
+import { ChannelForm } from "./channels/ChannelForm";
 
 type Status = "active" | "archived" | undefined;
 const PAGE = 20;
 
-/** 渠道活码: the list (cursor pages, by status), create (each validation error on its field), archive. */
+/** 渠道活码: the list (cursor pages, by status), create and edit (each validation error on its field), the detail with today's adds against each member's cap, archive. */
 export default function Channels() {
   const { t } = useLang();
   const { message } = AntApp.useApp();
@@ -21,7 +22,9 @@ export default function Channels() {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const list = useAsync(async () => unwrap(await api.GET("/v1/channels", { params: { query: { limit: PAGE, status, cursor } } })) as unknown as Page<Channel>, [status, cursor]);
-  const [creating, setCreating] = useState(false);
+  // the form: closed, new (null) or editing a channel
+  const [editing, setEditing] = useState<Channel | null | undefined>();
+  const [open, setOpen] = useState<string | undefined>();
 
   const archive = async (c: Channel) => {
     try {
@@ -37,7 +40,7 @@ export default function Channels() {
     <>
       <Typography.Title level={3}>{t.channels}</Typography.Title>
       <Space style={{ marginBottom: 16 }}>
-        <Button type="primary" data-testid="channel-create" onClick={() => setCreating(true)}>
+        <Button type="primary" data-testid="channel-create" onClick={() => setEditing(null)}>
           {t.create}
         </Button>
         <Radio.Group
@@ -62,7 +65,12 @@ export default function Channels() {
               loading={list.loading}
               pagination={false}
               columns={[
-                { title: t.name, dataIndex: "name" },
+                { title: t.name, render: (_, c) => (
+                    <Button type="link" style={{ padding: 0 }} onClick={() => setOpen(c.channelId)} data-testid={`channel-open-${c.name}`}>
+                      {c.name}
+                    </Button>
+                  ),
+                },
                 { title: t.staff, render: (_, c) => c.staff.map((s) => <Tag key={s.userId}>{s.userId}{s.dailyCap ? ` ≤${s.dailyCap}` : ""}</Tag>) },
                 { title: t.status, render: (_, c) => <Tag color={c.status === "active" ? "green" : "default"}>{c.status === "active" ? t.active : t.archived}</Tag> },
                 { title: t.createdAt, render: (_, c) => new Date(c.createdAt).toLocaleString() },
@@ -73,6 +81,11 @@ export default function Channels() {
                       <a href={c.qrCode} target="_blank" rel="noreferrer" download>
                         {t.qr}
                       </a>
+                      {c.status === "active" && (
+                        <Button size="small" onClick={() => setEditing(c)} data-testid={`channel-edit-${c.name}`}>
+                          {t.edit}
+                        </Button>
+                      )}
                       {c.status === "active" && (
                         <Popconfirm title={t.archiveConfirm} onConfirm={() => archive(c)}>
                           <Button size="small" danger>
@@ -89,79 +102,21 @@ export default function Channels() {
           </>
         )}
       </Loadable>
-      {creating && (
-        <CreateChannel
-          onClose={(created) => {
-            setCreating(false);
-            if (created) {
-              message.success(t.created);
-              setCursors([undefined]);
+      {editing !== undefined && (
+        <ChannelForm
+          {...(editing ? { editing } : {})}
+          onClose={(saved) => {
+            const wasNew = editing === null;
+            setEditing(undefined);
+            if (saved) {
+              message.success(wasNew ? t.created : t.saved);
+              if (wasNew) setCursors([undefined]);
               list.reload();
             }
           }}
         />
       )}
+      {open && <ChannelDetail channelId={open} onClose={() => setOpen(undefined)} />}
     </>
-  );
-}
-
-interface ChannelForm {
-  name?: string;
-  staff?: string[];
-  rotation?: "wecom-random" | "round-robin" | "weighted";
-}
-
-/**
- * The create form. The API validates (one set of rules, in the domain): every error of its problem
- * goes on the field its `path` names (`body.staff.0.userId` → 员工), the rest above the form.
- */
-function CreateChannel({ onClose }: { onClose(created: boolean): void }) {
-  const { t } = useLang();
-  const [form] = Form.useForm<ChannelForm>();
-  const [busy, setBusy] = useState(false);
-  const [formError, setFormError] = useState<string | undefined>();
-  const fields = ["name", "staff", "rotation"] as const;
-
-  const submit = async () => {
-    const v = form.getFieldsValue();
-    setBusy(true);
-    setFormError(undefined);
-    form.setFields(fields.map((name) => ({ name, errors: [] })));
-    try {
-      unwrap(
-        await api.POST("/v1/channels", {
-          body: { name: v.name ?? "", staff: (v.staff ?? []).map((userId) => ({ userId })), ...(v.rotation ? { rotation: v.rotation } : {}) },
-        }),
-      );
-      onClose(true);
-    } catch (err) {
-      if (err instanceof ProblemError) {
-        const byField = fieldErrors(err.problem);
-        form.setFields(fields.filter((f) => byField.has(f)).map((name) => ({ name, errors: byField.get(name)! })));
-        const rest = [...byField].filter(([f]) => !(fields as readonly string[]).includes(f));
-        if (byField.size === 0 || rest.length) setFormError([err.problem.detail ?? err.problem.title, ...rest.flatMap(([f, m]) => m.map((x) => `${f}: ${x}`))].join("; "));
-      } else {
-        setFormError(describe(err));
-      }
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Modal open title={t.create} okText={t.submit} cancelText={t.cancel} confirmLoading={busy} onOk={submit} onCancel={() => onClose(false)} okButtonProps={{ "data-testid": "channel-submit" } as React.ComponentProps<typeof Button>}>
-      {formError && <Alert type="error" showIcon title={t.requestFailed} description={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
-      <Form form={form} layout="vertical" initialValues={{ rotation: "wecom-random" }}>
-        <Form.Item name="name" label={t.name}>
-          <Input data-testid="channel-name" maxLength={80} />
-        </Form.Item>
-        <Form.Item name="staff" label={t.staff} extra={t.staffHint}>
-          <Select mode="tags" data-testid="channel-staff" open={false} tokenSeparators={[",", " "]} />
-        </Form.Item>
-        <Form.Item name="rotation" label={t.rotation}>
-          <Select options={["wecom-random", "round-robin", "weighted"].map((value) => ({ value, label: value }))} />
-        </Form.Item>
-      </Form>
-    </Modal>
   );
 }

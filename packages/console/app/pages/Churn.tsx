@@ -1,8 +1,8 @@
 import { Card, Radio, Typography } from "antd";
 import { useMemo, useState } from "react";
-import Chart from "../LazyChart";
 import { percent } from "../days";
 import { useLang } from "../i18n";
+import Chart from "../LazyChart";
 import { Loadable } from "../States";
 import { useAsync } from "../useAsync";
 import { corpDays } from "./churnSeries";

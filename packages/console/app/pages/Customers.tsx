@@ -3,10 +3,10 @@ import { useState } from "react";
 import { api } from "../api/client";
 import { unwrap } from "../api/problem";
 import type { Channel, CustomerDetail, CustomerRow, CustomerStatus, Page, TagPage } from "../api/views";
+import { CursorPager } from "../CursorPager";
 import { useLang, type Words } from "../i18n";
 import { Loadable } from "../States";
 import { useAsync } from "../useAsync";
-import { CursorPager } from "../CursorPager";
 
 const PAGE = 20;
 

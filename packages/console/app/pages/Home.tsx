@@ -1,9 +1,9 @@
 import { Card, Col, Row, Statistic, Typography } from "antd";
 import { useMemo } from "react";
 import type { ChurnPoint } from "../api/views";
-import Chart from "../LazyChart";
 import { percent } from "../days";
 import { useLang, type Words } from "../i18n";
+import Chart from "../LazyChart";
 import { Loadable } from "../States";
 import { useAsync } from "../useAsync";
 import { corpDays } from "./churnSeries";

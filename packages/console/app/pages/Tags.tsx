@@ -3,10 +3,10 @@ import { useState } from "react";
 import { api } from "../api/client";
 import { unwrap } from "../api/problem";
 import type { TagGroup, TagPage, TagSyncAnswer } from "../api/views";
+import { CursorPager } from "../CursorPager";
 import { useLang } from "../i18n";
 import { describe, Loadable } from "../States";
 import { useAsync } from "../useAsync";
-import { CursorPager } from "../CursorPager";
 
 const PAGE = 50;
 
