@@ -13,6 +13,7 @@ const platform = await usePlatform({ services: ["contact-intake", "churn-stats"]
 const sim = simClient(platform);
 const api = apiClient(platform);
 await sim("staff", { userId: "liming", name: "李明" });
+await sim("staff", { userId: "wangfang", name: "王芳" });
 
 const browser = useBrowser();
 const shot = (name: string) => browser.shot(name);
@@ -95,7 +96,7 @@ describe("console", () => {
   });
 
   it("客户: the scanned customer is listed, filters by staff, and its detail opens", async () => {
-    await page.getByRole("menuitem", { name: "客户" }).click();
+    await page.getByRole("menuitem", { name: "客户", exact: true }).click();
     const table = page.getByTestId("customer-table");
     await table.getByText("张三").waitFor({ timeout: 15_000 });
     expect(await table.getByText("跟进中").isVisible()).toBe(true);
@@ -116,6 +117,32 @@ describe("console", () => {
     await shot("customer-detail");
     await page.keyboard.press("Escape");
     await detail.waitFor({ state: "detached" });
+  });
+
+  it("客户继承: a transfer to the giver is refused on its field; 张三's transfer to 王芳 waits for the customer", async () => {
+    await page.getByRole("menuitem", { name: "客户继承" }).click();
+    await page.getByTestId("empty").waitFor({ timeout: 15_000 });
+    await page.getByTestId("transfer-create").click();
+    await page.getByTestId("transfer-from").fill("liming");
+    await page.getByTestId("transfer-to").fill("liming");
+    await page.getByTestId("transfer-submit").click();
+    const toItem = page.locator(".ant-form-item").filter({ has: page.getByTestId("transfer-to") }).last();
+    await toItem.locator(".ant-form-item-explain-error").first().waitFor({ timeout: 15_000 });
+    await shot("transfer-invalid");
+
+    await page.getByTestId("transfer-to").fill("wangfang");
+    await page.getByTestId("transfer-submit").click();
+    const detail = page.getByTestId("transfer-detail");
+    await detail.waitFor({ timeout: 15_000 });
+    await platform.drain();
+    await page.getByTestId("transfer-refresh").click();
+    await expect.poll(() => detail.getByTestId("transfer-count-waiting").locator(".ant-statistic-content-value").textContent(), { timeout: 15_000 }).toBe("1");
+    await detail.getByTestId("transfer-customers-table").getByText("等待客户确认").waitFor();
+    await shot("transfer-detail");
+    await page.locator(".ant-drawer-close").click();
+    await detail.waitFor({ state: "detached" });
+    await page.getByTestId("transfer-table").getByText("wangfang").waitFor();
+    expect((await sim<{ requests: unknown[] }>("requests?api=externalcontact%2Ftransfer_customer")).requests).toHaveLength(1);
   });
 
   it("标签: lists the corp tags and syncs them from WeCom", async () => {

@@ -3,6 +3,7 @@ import * as broadcasts from "./words/broadcasts";
 import * as churn from "./words/churn";
 import * as groupCodes from "./words/groupCodes";
 import * as moments from "./words/moments";
+import * as transfers from "./words/transfers";
 
 /**
  * The console's words, Chinese first; `en` is the toggle. The shell's and the first pages' words are
@@ -98,7 +99,7 @@ const base = {
   landingPage: "落地页",
 } as const;
 
-const zh = { ...base, ...groupCodes.zh, ...moments.zh, ...churn.zh, ...broadcasts.zh };
+const zh = { ...base, ...groupCodes.zh, ...moments.zh, ...churn.zh, ...broadcasts.zh, ...transfers.zh };
 
 export type Words = { [K in keyof typeof zh]: string };
 
@@ -191,7 +192,7 @@ const baseEn: { [K in keyof typeof base]: string } = {
   landingPage: "Landing page",
 };
 
-const en: Words = { ...baseEn, ...groupCodes.en, ...moments.en, ...churn.en, ...broadcasts.en };
+const en: Words = { ...baseEn, ...groupCodes.en, ...moments.en, ...churn.en, ...broadcasts.en, ...transfers.en };
 
 export type Lang = "zh" | "en";
 

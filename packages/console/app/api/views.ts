@@ -133,3 +133,34 @@ export interface TagSyncAnswer {
   groupsRenamed: number;
   total: number;
 }
+
+export type TransferCustomerStatus = "pending" | "waiting" | "done" | "refused" | "taker-at-cap" | "failed" | "excluded";
+
+/** A row of `GET /v1/transfers`. */
+export interface TransferRow {
+  transferId: string;
+  state: "planning" | "open" | "final";
+  fromUserId: string;
+  toUserId: string;
+  resigned: boolean;
+  createdAt: string;
+  included: number;
+  excluded: number;
+}
+
+export interface TransferExcluded {
+  externalUserId: string;
+  reason: string;
+  eligibleAt?: string;
+}
+
+/** `GET /v1/transfers/{id}`: the transfer, its counts and one page of its customers. */
+export interface TransferDetail extends Omit<TransferRow, "included" | "excluded"> {
+  successMessage?: string;
+  finalAt?: string;
+  batches: number;
+  counts: Record<TransferCustomerStatus, number>;
+  total: number;
+  customers: (TransferExcluded & { status: TransferCustomerStatus; errcode?: number; updatedAt: string })[];
+  nextCursor: string | null;
+}
