@@ -712,6 +712,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                status?: "draft" | "scheduled" | "running" | "tracking" | "done" | "cancelled";
             };
             header?: never;
             path?: never;
