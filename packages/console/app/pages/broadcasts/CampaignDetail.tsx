@@ -111,7 +111,7 @@ export function CampaignDetail({ campaignId, onBack, onEdit }: { campaignId: str
                   <Button data-testid="bc-remind" loading={busy === "remind"} onClick={remind} disabled={c.run?.state !== "tracking"}>
                     {t.bcRemind}
                   </Button>
-                  <Button type="primary" data-testid="bc-sync" loading={busy === "sync"} onClick={sync} disabled={!c.run}>
+                  <Button type="primary" data-testid="bc-sync" loading={busy === "sync"} onClick={sync}>
                     {t.bcSync}
                   </Button>
                   {editable(c.status) && <Button onClick={() => onEdit(c)}>{t.bcEditShort}</Button>}
@@ -127,7 +127,7 @@ export function CampaignDetail({ campaignId, onBack, onEdit }: { campaignId: str
               {notice && <Alert type={notice.type} showIcon title={notice.text} closable={{ onClose: () => setNotice(undefined) }} style={{ marginBottom: 12 }} data-testid="bc-notice" />}
               <Descriptions size="small" column={2}>
                 <Descriptions.Item label={t.bcSchedule}>{scheduleSummary(t, c)}</Descriptions.Item>
-                <Descriptions.Item label={t.bcDeadline}>{c.deadline ? new Date(c.deadline).toLocaleString() : t.bcDeadlineHint}</Descriptions.Item>
+                <Descriptions.Item label={t.bcDeadline}>{(c.run?.deadline ?? c.deadline) ? new Date((c.run?.deadline ?? c.deadline)!).toLocaleString() : t.bcDeadlineHint}</Descriptions.Item>
                 <Descriptions.Item label={t.bcAudience}>{audienceSummary(t, c.audience)}</Descriptions.Item>
                 <Descriptions.Item label={t.bcReminders}>{c.reminders.auto ? fill(t.bcReminderAt, { hours: c.reminders.hoursBeforeDeadline.join("、") }) : t.bcOff}</Descriptions.Item>
                 <Descriptions.Item label={t.bcText} span={2}>
@@ -149,7 +149,7 @@ export function CampaignDetail({ campaignId, onBack, onEdit }: { campaignId: str
             )}
             {c.run ? <RunProgress d={c} /> : <Alert type="info" showIcon title={t.bcNoRun} style={{ marginBottom: 16 }} />}
             <Card size="small" title={t.bcRecipientsTitle}>
-              <RecipientsTable campaignId={campaignId} runKey={c.run?.runKey} version={recipientsVersion} />
+              <RecipientsTable campaignId={campaignId} runKey={c.run?.runKey} group={c.audience.chatType === "group"} version={recipientsVersion} />
             </Card>
           </div>
         )}
@@ -208,7 +208,7 @@ function RunProgress({ d }: { d: Detail }) {
             title: t.bcProgress,
             width: 240,
             // created (the task exists) → sent (the member confirmed it in the WeCom client)
-            render: (_, s) => <Progress steps={2} size="small" percent={s.task === "sent" ? 100 : s.task === "waiting" ? 50 : 0} status={s.task === "failed" || s.task === "cancelled" ? "exception" : undefined} format={() => staffTaskLabel(t, s.task)} />,
+            render: (_, s) => <Progress steps={2} size={[56, 8]} percent={s.task === "sent" ? 100 : s.task === "waiting" ? 50 : 0} status={s.task === "failed" || s.task === "cancelled" ? "exception" : undefined} format={() => staffTaskLabel(t, s.task)} />,
           },
           { title: t.bcRecipientCount, dataIndex: "recipients" },
           { title: t.bcSendTime, render: (_, s) => (s.sendTime ? new Date(s.sendTime).toLocaleString() : "—") },

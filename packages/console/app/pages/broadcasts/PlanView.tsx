@@ -1,7 +1,17 @@
 import { Alert, Card, Col, Descriptions, Row, Statistic, Table, Tag } from "antd";
-import type { Exclusion, ExclusionReason, Preview } from "../../api/broadcasts";
+import type { ExclusionReason, Preview } from "../../api/broadcasts";
 import { useLang } from "../../i18n";
+import { RecipientName } from "./CustomerName";
 import { fill, reasonText } from "./labels";
+
+/** One row of the left-out table: a left-out recipient, or a duplicate follow relation. */
+interface LeftOut {
+  key: string;
+  id: string;
+  userId?: string;
+  text: string;
+  reason: ExclusionReason;
+}
 
 const REASONS: readonly ExclusionReason[] = ["quota", "not-a-follower", "excluded-tag", "quiet-hours", "duplicate"];
 
@@ -13,14 +23,14 @@ const REASONS: readonly ExclusionReason[] = ["quota", "not-a-follower", "exclude
 export function PlanView({ plan }: { plan: Preview }) {
   const { t, lang } = useLang();
   const reasonName = (r: ExclusionReason) => reasonText(t, r === "quota" ? { reason: "quota" } : { reason: r });
-  const rows = [
-    ...plan.excluded.map((e) => ({ key: `${e.externalUserId ?? e.chatId}/x`, id: e.externalUserId ?? e.chatId ?? "", userId: e.userId, text: reasonText(t, e), reason: e.reason as ExclusionReason })),
+  const rows: LeftOut[] = [
+    ...plan.excluded.map((e) => ({ key: `${e.externalUserId ?? e.chatId}/x`, id: e.externalUserId ?? e.chatId ?? "", userId: e.userId, text: reasonText(t, e), reason: e.reason })),
     ...plan.duplicates.map((d) => ({
       key: `${d.externalUserId ?? d.chatId}/${d.userId}`,
       id: d.externalUserId ?? d.chatId ?? "",
       userId: d.userId,
       text: `${reasonText(t, { reason: "duplicate" })}（${fill(t.bcRoutedTo, { userId: d.routedTo })}）`,
-      reason: "duplicate" as ExclusionReason,
+      reason: "duplicate" as const,
     })),
   ];
   return (
@@ -62,7 +72,7 @@ export function PlanView({ plan }: { plan: Preview }) {
         </Descriptions.Item>
       </Descriptions>
       {rows.length > 0 && (
-        <Table
+        <Table<LeftOut>
           data-testid="bc-plan-excluded"
           size="small"
           rowKey="key"
@@ -70,9 +80,9 @@ export function PlanView({ plan }: { plan: Preview }) {
           dataSource={rows}
           pagination={rows.length > 10 ? { pageSize: 10 } : false}
           columns={[
-            { title: t.customer, dataIndex: "id" },
+            { title: t.customer, render: (_, r) => <RecipientName id={r.id} group={plan.chatType === "group"} /> },
             { title: t.staff, dataIndex: "userId" },
-            { title: t.bcReason, render: (_, r: { text: string; reason: Exclusion["reason"] | "duplicate" }) => <Tag color={r.reason === "quota" ? "volcano" : "default"}>{r.text}</Tag> },
+            { title: t.bcReason, render: (_, r) => <Tag color={r.reason === "quota" ? "volcano" : "default"}>{r.text}</Tag> },
           ]}
         />
       )}

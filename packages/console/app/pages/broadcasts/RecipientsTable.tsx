@@ -7,12 +7,13 @@ import { CursorPager } from "../../CursorPager";
 import { useLang } from "../../i18n";
 import { Loadable } from "../../States";
 import { useAsync } from "../../useAsync";
+import { RecipientName } from "./CustomerName";
 import { fill, RECIPIENT_STATUSES, reasonText, recipientStatusColor, recipientStatusLabel } from "./labels";
 
 const PAGE = 20;
 
-/** A run's recipients by cursor, optionally in one state; each with its member, state and, when left out or failed, why. `version` reloads it. */
-export function RecipientsTable({ campaignId, runKey, version }: { campaignId: string; runKey: string | undefined; version: number }) {
+/** A run's recipients by cursor, optionally in one state; each with its member, state and, when left out or failed, why (`group`: the ids are chats). `version` reloads it. */
+export function RecipientsTable({ campaignId, runKey, group, version }: { campaignId: string; runKey: string | undefined; group: boolean; version: number }) {
   const { t } = useLang();
   const [status, setStatus] = useState<RecipientStatus>();
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -53,7 +54,7 @@ export function RecipientsTable({ campaignId, runKey, version }: { campaignId: s
               loading={page.loading}
               pagination={false}
               columns={[
-                { title: t.customer, dataIndex: "id" },
+                { title: t.customer, render: (_, r) => <RecipientName id={r.id} group={group} /> },
                 { title: t.staff, render: (_, r) => r.userId ?? "—" },
                 { title: t.status, render: (_, r) => <Tag color={recipientStatusColor[r.status]}>{recipientStatusLabel(t, r.status)}</Tag> },
                 { title: t.bcReason, render: (_, r) => why(r) },

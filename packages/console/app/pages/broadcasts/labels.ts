@@ -49,11 +49,13 @@ export const recipientStatusColor: Record<RecipientStatus, string> = {
 
 const day = (iso: string) => new Date(iso).toLocaleDateString();
 
-/** The quota window as the operator reads it: 今天, a day, or the days of a week or month. */
+/** The quota window as the operator reads it: 今天 / 本周 / 本月 when it holds now, else its days. */
 function windowText(t: Words, q: NonNullable<Exclusion["quota"]>): string {
-  const lastMs = new Date(q.end).getTime() - 1;
-  if (q.kind === "day") return day(q.start) === new Date().toLocaleDateString() ? t.bcToday : day(q.start);
-  return `${day(q.start)}–${new Date(lastMs).toLocaleDateString()}`;
+  const start = new Date(q.start).getTime();
+  const end = new Date(q.end).getTime();
+  const now = Date.now();
+  if (now >= start && now < end) return { day: t.bcToday, week: t.bcThisWeek, month: t.bcThisMonth }[q.kind];
+  return q.kind === "day" ? day(q.start) : `${day(q.start)}–${new Date(end - 1).toLocaleDateString()}`;
 }
 
 /** Why a recipient gets nothing, with the binding window of a quota exclusion (WeCom's receive rule or an operator cap). */
