@@ -116,12 +116,21 @@ describe("群发", () => {
     expect((await sim<{ violations: unknown[] }>("violations")).violations).toEqual([]);
   });
 
-  it("设置 shows the corp's receive rule", async () => {
+  it("设置 shows the corp's receive rule and saves quiet hours, a bad time refused on its field", async () => {
     const page = browser.page;
     await page.getByTestId("bc-tab-settings").click();
     const rule = page.getByTestId("bc-rule-customers");
     await rule.waitFor({ timeout: 15_000 });
     expect(await rule.locator(".ant-radio-wrapper-checked").textContent()).toBe("每天 1 条");
+    // quiet hours for groups: a bad time is refused on its field, a good one saved
+    await page.getByTestId("bc-add-quiet-groups").click();
+    await page.getByTestId("bc-quiet-from-groups").fill("25:00");
+    await page.getByTestId("bc-settings-save").click();
+    await page.getByTestId("bc-quiet-groups").locator(".ant-form-item-explain-error").getByText("HH:MM").waitFor({ timeout: 15_000 });
+    await page.getByTestId("bc-quiet-from-groups").fill("22:00");
+    await page.getByTestId("bc-settings-save").click();
+    await page.getByText("设置已保存").waitFor({ timeout: 15_000 });
+    expect((await ok("GET", "/v1/broadcasts/settings")).groups.quietHours).toEqual([{ from: "22:00", to: "08:00" }]);
     await browser.shot("broadcasts-settings");
     await page.getByTestId("bc-tab-campaigns").click();
   });

@@ -57,7 +57,7 @@ function SettingsEditor({ initial, onSaved }: { initial: BroadcastSettings; onSa
           ))}
         </Row>
       </Form>
-      {initial.updatedAt && <Typography.Paragraph type="secondary">{`${t.bcUpdatedAt}${new Date(initial.updatedAt).toLocaleString()}`}</Typography.Paragraph>}
+      {initial.updatedAt && <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>{`${t.bcUpdatedAt}${new Date(initial.updatedAt).toLocaleString()}`}</Typography.Paragraph>}
       <Button type="primary" loading={busy} onClick={save} data-testid="bc-settings-save">
         {t.bcSaveSettings}
       </Button>
@@ -103,12 +103,12 @@ function AudienceRules({ kind }: { kind: "customers" | "groups" }) {
       </Form.List>
       <Form.List name={[kind, "quietHours"]}>
         {(rows, { add, remove }) => (
-          <Form.Item label={t.bcQuietHours} extra={t.bcQuietHint}>
+          <Form.Item label={t.bcQuietHours} extra={t.bcQuietHint} data-testid={`bc-quiet-${kind}`}>
             <Space orientation="vertical">
               {rows.map((row) => (
                 <Space key={row.key}>
                   <Form.Item name={[row.name, "from"]} noStyle>
-                    <Input style={{ width: 90 }} placeholder="21:00" />
+                    <Input style={{ width: 90 }} placeholder="21:00" data-testid={`bc-quiet-from-${kind}`} />
                   </Form.Item>
                   ~
                   <Form.Item name={[row.name, "to"]} noStyle>
@@ -119,7 +119,9 @@ function AudienceRules({ kind }: { kind: "customers" | "groups" }) {
                   </Button>
                 </Space>
               ))}
-              <Button onClick={() => add({ from: "21:00", to: "08:00" })}>{t.bcAddQuiet}</Button>
+              <Button data-testid={`bc-add-quiet-${kind}`} onClick={() => add({ from: "21:00", to: "08:00" })}>
+                {t.bcAddQuiet}
+              </Button>
             </Space>
           </Form.Item>
         )}
