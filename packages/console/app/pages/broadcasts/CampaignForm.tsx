@@ -82,7 +82,7 @@ export function CampaignForm({ campaign, onDone }: { campaign?: Campaign; onDone
         </Typography.Title>
       </Space>
       {formError && <Alert type="error" showIcon title={t.requestFailed} description={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
-      <Form form={form} layout="horizontal" labelCol={{ span: 4 }} wrapperCol={{ span: 16 }} initialValues={initial.values} onValuesChange={() => setTick((n) => n + 1)} data-testid="bc-form">
+      <Form form={form} layout="horizontal" labelCol={{ span: 5 }} wrapperCol={{ span: 17 }} initialValues={initial.values} onValuesChange={() => setTick((n) => n + 1)} data-testid="bc-form">
         <Card title={t.bcContent} size="small" style={{ marginBottom: 16 }}>
           <Form.Item name="name" label={t.bcName}>
             <Input data-testid="bc-name" maxLength={100} />

@@ -1,7 +1,7 @@
 import { Alert, Card, Col, Descriptions, Row, Statistic, Table, Tag } from "antd";
 import type { ExclusionReason, Preview } from "../../api/broadcasts";
 import { useLang } from "../../i18n";
-import { RecipientName } from "./CustomerName";
+import { RecipientName } from "./RecipientName";
 import { fill, reasonText } from "./labels";
 
 /** One row of the left-out table: a left-out recipient, or a duplicate follow relation. */

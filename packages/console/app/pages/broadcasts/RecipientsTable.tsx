@@ -7,7 +7,7 @@ import { CursorPager } from "../../CursorPager";
 import { useLang } from "../../i18n";
 import { Loadable } from "../../States";
 import { useAsync } from "../../useAsync";
-import { RecipientName } from "./CustomerName";
+import { RecipientName } from "./RecipientName";
 import { fill, RECIPIENT_STATUSES, reasonText, recipientStatusColor, recipientStatusLabel } from "./labels";
 
 const PAGE = 20;
