@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { simClient } from "../../../test/support/clients.ts";
 import { usePlatform } from "../../../test/support/platform.ts";
 import { applyAudienceEvent } from "../src/app/audience-events.ts";
-import { createCampaign } from "../src/app/campaigns.ts";
+import { createCampaign, listCampaignViews } from "../src/app/campaigns.ts";
 import { queueDueRuns } from "../src/app/due.ts";
 import { pullPersonalMessages } from "../src/app/personal.ts";
 import { planCampaign } from "../src/app/plan.ts";
@@ -233,5 +233,30 @@ describe("a group campaign", () => {
     expect(msg.chatType).toBe("group");
     expect([...msg.tasks.keys()]).toEqual(["bob"]);
     expect((await chunksOf(table, runKey))[0]).toMatchObject({ state: "sent", sender: "bob", ids: [g.chatId] });
+  });
+});
+
+describe("the campaign list", () => {
+  it("filters by status across short pages and carries each campaign's latest run with its funnel", async () => {
+    const { campaignId: ran } = await runNow({ name: "列表进度", audience: { chatType: "single", staff: ["alice"] }, content: { text: "列表进度" } });
+    const at = new Date(deps.now().getTime() + 48 * HOUR).toISOString();
+    const { campaign: later } = await createCampaign(deps, { name: "定时", audience: { chatType: "single" }, content: { text: "稍后" }, schedule: { kind: "at", at } });
+    const scheduled: { campaignId: string; status: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listCampaignViews(deps, { limit: 1, status: "scheduled", ...(cursor ? { cursor } : {}) });
+      expect(page.items.length).toBeLessThanOrEqual(1);
+      scheduled.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(scheduled.length).toBeGreaterThan(0);
+    expect(scheduled.every((c) => c.status === "scheduled")).toBe(true);
+    expect(scheduled.map((c) => c.campaignId)).toContain(later.campaignId);
+    expect(scheduled.map((c) => c.campaignId)).not.toContain(ran);
+
+    const all = (await listCampaignViews(deps, { limit: 200 })).items;
+    const running = all.find((c) => c.campaignId === ran)!;
+    expect(running.latestRun).toMatchObject({ state: "tracking", funnel: { planned: 5, tasked: 5, waiting: 5, delivered: 0 } });
+    expect(all.find((c) => c.campaignId === later.campaignId)!.latestRun).toBeNull();
   });
 });

@@ -10,8 +10,8 @@ import { audienceSchema, applyCampaignPatch, type CampaignDefinition, parseCampa
 import { InvalidInput } from "../domain/errors.ts";
 import { funnelOf, type RecipientStatus } from "../domain/run.ts";
 import { firstStart, planRuns, runDeadline, scheduleSchema } from "../domain/schedule.ts";
-import { nextStatus } from "../domain/status.ts";
-import { type CampaignRecord, getCampaign, getRun, insertCampaign, listCampaigns, replaceCampaign, type RunRecord, runsOf } from "../store/campaigns.ts";
+import { type CampaignStatus, nextStatus } from "../domain/status.ts";
+import { type CampaignRecord, getCampaign, getRun, insertCampaign, listCampaigns, replaceCampaign, type RunRecord, runsByKey, runsOf } from "../store/campaigns.ts";
 import { chunksOf } from "../store/outbox.ts";
 import { type RecipientRow, staffOf } from "../store/recipients.ts";
 import { recipientPage } from "./recipients.ts";
@@ -147,9 +147,22 @@ async function replay(deps: Deps, existing: Stored, hash: string) {
   return { replay: true, campaign: campaignView(existing, deps.config.timeZone) };
 }
 
-export async function listCampaignViews(deps: Deps, q: { limit: number; cursor?: string; status?: string }) {
-  const page = await listCampaigns(deps.config.table, q);
-  return { items: page.items.map((c) => campaignView(c, deps.config.timeZone)), nextCursor: page.nextCursor ?? null };
+/**
+ * One page of campaigns (newest first, optionally in one status), each with its latest run's state and
+ * funnel (`latestRun`, null before the first run starts), so a list shows progress without a read per row.
+ */
+export async function listCampaignViews(deps: Deps, q: { limit: number; cursor?: string; status?: CampaignStatus }) {
+  const { table, timeZone } = deps.config;
+  const page = await listCampaigns(table, q);
+  const latest = await runsByKey(table, page.items.flatMap((c) => (c.lastRunKey ? [{ campaignId: c.campaignId, runKey: c.lastRunKey }] : [])));
+  const byKey = new Map(latest.map((r) => [r.runKey, r]));
+  return {
+    items: page.items.map((c) => {
+      const run = c.lastRunKey ? byKey.get(c.lastRunKey) : undefined;
+      return { ...campaignView(c, timeZone), latestRun: run ? { runKey: run.runKey, state: run.state, at: run.at, funnel: funnelOf(run.recipients) } : null };
+    }),
+    nextCursor: page.nextCursor ?? null,
+  };
 }
 
 async function requireCampaign(deps: Deps, campaignId: string): Promise<Stored> {

@@ -18,6 +18,7 @@ import {
 import { campaignCreateSchema, campaignPatchSchema } from "../domain/campaign.ts";
 import { receiveSettingsSchema } from "../domain/quota.ts";
 import { RECIPIENT_STATUSES } from "../domain/run.ts";
+import { CAMPAIGN_STATUSES } from "../domain/status.ts";
 import { receiveSettings, replaceReceiveSettings } from "../app/settings.ts";
 
 const campaignParam = z.object({ campaignId: z.string().min(1).max(64).regex(/^[0-9A-Za-z]+$/, "a campaign id") });
@@ -40,7 +41,8 @@ export const createBroadcast = route({ body: z.unknown(), doc: { summary: "Creat
   };
 });
 
-export const listBroadcasts = route({ query: z.object(page) }, async (req) => ({ status: 200, body: await listCampaignViews(deps(req), req.query) }));
+/** `GET /v1/broadcasts`: newest first, by cursor, optionally one status; each item with its latest run's funnel. */
+export const listBroadcasts = route({ query: z.object({ ...page, status: z.enum(CAMPAIGN_STATUSES).optional() }) }, async (req) => ({ status: 200, body: await listCampaignViews(deps(req), req.query) }));
 
 export const getBroadcast = route({ params: campaignParam, query: z.object({ run: runQuery }) }, async (req) => ({
   status: 200,

@@ -4,7 +4,7 @@
  * next poll), and the due list (`due` / `<at>#<runKey>`) the minute job starts runs from.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { assertCursor, conditionMet, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
+import { assertCursor, batchGet, conditionMet, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
 import { AppError, newId } from "@siyu/kernel";
 import type { AudienceCounts } from "../domain/audience.ts";
 import type { CampaignDefinition } from "../domain/campaign.ts";
@@ -115,28 +115,55 @@ export async function replaceCampaign(
   }
 }
 
-/** Newest first, one page. */
-export async function listCampaigns(table: string, opts: { limit: number; cursor?: string }): Promise<{ items: CampaignRecord[]; nextCursor?: string }> {
-  const start = assertCursor(opts.cursor, ["pk", "sk", "gsi1pk", "gsi1sk"], { gsi1pk: "campaigns", sk: META }, { attribute: "pk", prefix: "C#" }, { list: "the campaign list" });
+/** Queries per page at most when a status filter skips campaigns (the answer's cursor goes on from where it stopped). */
+const LIST_QUERIES = 10;
+
+/**
+ * Newest first, one page; with `status`, only campaigns in that status. The filter is applied after
+ * DynamoDB's limit, so the page is filled by further queries (up to `LIST_QUERIES`): a page may come
+ * back short, or empty, with a cursor when few campaigns match.
+ */
+export async function listCampaigns(table: string, opts: { limit: number; cursor?: string; status?: CampaignStatus }): Promise<{ items: CampaignRecord[]; nextCursor?: string }> {
+  let start = assertCursor(opts.cursor, ["pk", "sk", "gsi1pk", "gsi1sk"], { gsi1pk: "campaigns", sk: META }, { attribute: "pk", prefix: "C#" }, { list: "the campaign list" });
   // every key part must be the string this list writes (a number would make DynamoDB refuse the start key)
   if (start && (typeof start.gsi1sk !== "string" || !/^\d{4}-\d{2}-\d{2}T[^#]+#[0-9A-Za-z]+$/.test(start.gsi1sk))) {
     throw new AppError(400, "invalid-cursor", "Invalid cursor", "the cursor is not one this API returned for the campaign list", {
       errors: [{ path: "query.cursor", message: "not a cursor returned for the campaign list" }],
     });
   }
-  const out = await documentClient().send(
-    new QueryCommand({
-      TableName: table,
-      IndexName: "gsi1",
-      KeyConditionExpression: "gsi1pk = :p",
-      ExpressionAttributeValues: { ":p": "campaigns" },
-      ScanIndexForward: false,
-      Limit: opts.limit,
-      ExclusiveStartKey: start,
-    }),
-  );
-  const nextCursor = encodeCursor(out.LastEvaluatedKey);
-  return { items: (out.Items ?? []).map((i) => strip<CampaignRecord>(i)!), ...(nextCursor ? { nextCursor } : {}) };
+  const raw: Record<string, unknown>[] = [];
+  for (let n = 0; n < LIST_QUERIES && raw.length < opts.limit; n++) {
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: "gsi1",
+        KeyConditionExpression: "gsi1pk = :p",
+        ...(opts.status
+          ? { FilterExpression: "#st = :st", ExpressionAttributeNames: { "#st": "status" }, ExpressionAttributeValues: { ":p": "campaigns", ":st": opts.status } }
+          : { ExpressionAttributeValues: { ":p": "campaigns" } }),
+        ScanIndexForward: false,
+        Limit: opts.limit,
+        ExclusiveStartKey: start,
+      }),
+    );
+    raw.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+    if (!start) break;
+  }
+  // a filtered page may gather more than asked: the cursor then starts after the last item kept
+  if (raw.length > opts.limit) {
+    raw.length = opts.limit;
+    const last = raw[raw.length - 1]!;
+    start = { pk: last.pk, sk: last.sk, gsi1pk: last.gsi1pk, gsi1sk: last.gsi1sk };
+  }
+  const nextCursor = encodeCursor(start);
+  return { items: raw.map((i) => strip<CampaignRecord>(i)!), ...(nextCursor ? { nextCursor } : {}) };
+}
+
+/** The runs named by (campaign, run key) pairs, in one batch read; missing ones are left out. */
+export async function runsByKey(table: string, keys: readonly { campaignId: string; runKey: string }[]): Promise<RunRecord[]> {
+  const items = await batchGet<Record<string, unknown>>(table, keys.map((k) => ({ pk: campaignPk(k.campaignId), sk: runSk(k.runKey) })), { consistent: true });
+  return items.map((i) => strip<RunRecord>(i)!);
 }
 
 // ───────────── runs ─────────────

@@ -722,6 +722,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                status?: "draft" | "scheduled" | "running" | "tracking" | "done" | "cancelled";
             };
             header?: never;
             path?: never;
