@@ -22,8 +22,8 @@ export function ExportCsv({ what, filter, disabled }: { what: "churn" | "cohorts
     }
   };
   return (
-    <Button data-testid="churn-export" icon={<DownloadOutlined />} loading={busy} disabled={disabled} onClick={run}>
-      {what === "cohorts" ? t.exportCohortsCsv : t.churnExportCsv}
+    <Button data-testid="churn-export" icon={<DownloadOutlined />} loading={busy} disabled={disabled} onClick={run} title={what === "cohorts" ? t.exportCohortsCsv : t.exportChurnCsv}>
+      {t.churnExportCsv}
     </Button>
   );
 }

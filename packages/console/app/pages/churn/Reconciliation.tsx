@@ -27,7 +27,7 @@ function explain(t: Words, s: StaffReconciliation): string {
   const parts = s.differences.map((d) =>
     (d.field === "added" ? t.diffAdded : t.diffLost).replace("{siyu}", String(d.siyu)).replace("{wecom}", String(d.wecom)).replace("{n}", String(Math.abs(d.wecom - d.siyu))).replace("{more}", d.wecom > d.siyu ? t.churnMore : t.churnFewer),
   );
-  return [...parts, s.hint === "transfers" ? t.hintTransfers : t.mismatchMeaning].join(" ");
+  return [...parts, s.hint === "transfers" ? t.hintTransfers : t.mismatchMeaning].join("");
 }
 
 function Pair({ siyu, wecom }: { siyu: number; wecom: number | undefined }) {

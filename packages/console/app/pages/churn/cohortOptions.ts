@@ -27,10 +27,10 @@ export function heatmapOption(points: readonly CohortPoint[], t: Words): ChartOp
         return `${p.date}<br/>${horizonLabel(t, k)}：${p[`retained${k}`]} / ${p.size}（${c.value[2]}%）`;
       },
     },
-    grid: { left: 90, right: 20, top: 10, bottom: 70 },
+    grid: { left: 90, right: 20, top: 10, bottom: 60 },
     xAxis: { type: "category", data: HORIZONS.map((k) => horizonLabel(t, k)), splitArea: { show: true } },
     yAxis: { type: "category", inverse: true, data: points.map((p) => `${p.date.slice(5)}（${p.size}）`), splitArea: { show: true } },
-    visualMap: { min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0, text: ["100%", "0%"], inRange: { color: ["#fff1f0", "#ffd591", "#95de64", "#237804"] } },
+    visualMap: { min: 0, max: 100, orient: "horizontal", left: "center", bottom: 0, itemHeight: 160, text: ["100%", "0%"], inRange: { color: ["#fff1f0", "#ffd591", "#95de64", "#237804"] } },
     series: [{ type: "heatmap", name: t.churnRetention, data: cells, label: { show: true, formatter: (c: { value: number[] }) => `${c.value[2]}%` } }],
   };
 }
