@@ -134,6 +134,21 @@ describe("console: 首页 and 流失统计", () => {
     expect(lines).toHaveLength(1 + 2 * 30);
   });
 
+  it("a range the API refuses shows its error on the date field", async () => {
+    const inputs = page.locator(".ant-picker-range input");
+    await inputs.nth(0).click();
+    await inputs.nth(0).fill(addDays(today, -400));
+    await inputs.nth(0).press("Enter");
+    await inputs.nth(1).fill(today);
+    await inputs.nth(1).press("Enter");
+    const field = page.locator(".ant-form-item").filter({ has: page.locator(".ant-picker-range") });
+    await expect.poll(() => field.locator(".ant-form-item-explain-error").textContent(), { timeout: 15_000 }).toBe("the range is at most 366 days (both ends included)");
+    await page.keyboard.press("Escape");
+    await browser.shot("churn-range-error");
+    await page.getByText("近 30 天").click();
+    await page.getByTestId("churn-series-table").getByText("liming").waitFor({ timeout: 15_000 });
+  });
+
   it("留存: the cohort heatmap renders; horizons not yet over are empty, not 0", async () => {
     await page.getByTestId("churn-groupby").getByText("按天").click();
     await page.getByTestId("tab-cohorts").click();

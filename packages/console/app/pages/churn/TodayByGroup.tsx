@@ -34,7 +34,8 @@ export function TodayByGroup({ kind }: { kind: "staff" | "channel" }) {
   );
   return (
     <Card title={kind === "staff" ? t.todayByStaff : t.todayByChannel} extra={<small>{t.arrowsVsYesterday}</small>} size="small">
-      <Loadable {...state} isEmpty={(d) => d.series.length === 0 && cursors.length === 1} emptyText={t.noGroupsYet}>
+      {/* no groups yet is an empty table, not the page's empty state: 首页 has its corp figures */}
+      <Loadable {...state}>
         {(d) => (
           <>
             <Table<Row>
@@ -42,6 +43,7 @@ export function TodayByGroup({ kind }: { kind: "staff" | "channel" }) {
               size="small"
               pagination={false}
               loading={state.loading}
+              locale={{ emptyText: t.noGroupsYet }}
               dataSource={d.series.map((s) => ({ key: s.group, id: s.id, ...todayVsYesterday(s) }))}
               columns={[
                 { title: kind === "staff" ? t.staff : t.channel, render: (_, r) => label(r.id) },
