@@ -117,4 +117,6 @@ export interface Reconciliation {
   stoppedEarly?: string;
   wecomCalls: number;
   staff: StaffReconciliation[];
+  /** WeCom's `groupchat/statistic` per owner (only for days that are over). */
+  groupChatStats: { owner: string; newChatCnt: number; chatTotal: number; chatHasMsg: number; newMemberCnt: number; memberTotal: number; memberHasMsg: number; msgTotal: number }[];
 }

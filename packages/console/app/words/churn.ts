@@ -74,6 +74,14 @@ export const zh = {
   reconMismatch: "不一致",
   reconMatch: "一致",
   reconExplanation: "说明",
+  group_owner: "群主",
+  group_newChatCnt: "新增群",
+  group_chatTotal: "群总数",
+  group_chatHasMsg: "有消息的群",
+  group_newMemberCnt: "新增群成员",
+  group_memberTotal: "群成员总数",
+  group_memberHasMsg: "发过消息的成员",
+  group_msgTotal: "群消息数",
 } as const;
 
 export const en: { [K in keyof typeof zh]: string } = {
@@ -151,4 +159,12 @@ export const en: { [K in keyof typeof zh]: string } = {
   reconMismatch: "Mismatch",
   reconMatch: "Match",
   reconExplanation: "Why",
+  group_owner: "Owner",
+  group_newChatCnt: "New groups",
+  group_chatTotal: "Groups",
+  group_chatHasMsg: "Groups with messages",
+  group_newMemberCnt: "New members",
+  group_memberTotal: "Members",
+  group_memberHasMsg: "Members who wrote",
+  group_msgTotal: "Messages",
 };

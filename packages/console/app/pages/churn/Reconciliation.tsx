@@ -106,6 +106,18 @@ function RunView({ run }: { run: Reconciliation }) {
           { title: t.reconExplanation, render: (_, s) => <span data-testid="recon-explain">{explain(t, s)}</span> },
         ]}
       />
+      {run.groupChatStats.length > 0 && (
+        <Table<Reconciliation["groupChatStats"][number]>
+          data-testid="recon-groups"
+          title={() => t.groupChats}
+          size="small"
+          rowKey="owner"
+          style={{ marginTop: 16 }}
+          pagination={{ pageSize: 20, hideOnSinglePage: true, showSizeChanger: false }}
+          dataSource={run.groupChatStats}
+          columns={(["owner", "newChatCnt", "chatTotal", "chatHasMsg", "newMemberCnt", "memberTotal", "memberHasMsg", "msgTotal"] as const).map((k) => ({ title: t[`group_${k}`], dataIndex: k }))}
+        />
+      )}
     </div>
   );
 }

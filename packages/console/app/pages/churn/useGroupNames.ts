@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { api } from "../../api/client";
 import type { GroupBy } from "../../api/churn";
 import type { Channel } from "../../api/views";
@@ -39,9 +39,12 @@ export function useGroupNames(kind: GroupBy, ids: readonly (string | null | unde
       live = false;
     };
   }, [key]);
-  return (id) => {
-    if (kind === "day" || id === null || id === undefined) return t.wholeCorp;
-    if (kind === "staff") return id;
-    return id === "" ? t.noChannel : (known.get(id) ?? id);
-  };
+  return useCallback(
+    (id: string | null | undefined) => {
+      if (kind === "day" || id === null || id === undefined) return t.wholeCorp;
+      if (kind === "staff") return id;
+      return id === "" ? t.noChannel : (known.get(id) ?? id);
+    },
+    [kind, known, t],
+  );
 }
