@@ -160,6 +160,14 @@ describe("console: 首页 and 流失统计", () => {
     // added 10 days ago: both there the next day, one left on day 5, day 30 not over
     expect(await cells(table, addDays(today, -10)).allTextContents()).toEqual([addDays(today, -10), "2", "100.0%（2）", "50.0%（1）", "未到期"]);
     await browser.shot("churn-cohorts");
+    // per channel: one group at a time, picked by its name
+    await page.getByTestId("churn-groupby").getByText("按渠道").click();
+    await page.getByTestId("cohort-group").click();
+    await page.locator(".ant-select-item-option").filter({ hasText: "直播" }).click();
+    await expect.poll(() => cells(page.getByTestId("cohort-table"), today).allTextContents(), { timeout: 15_000 }).toEqual([today, "1", "未到期", "未到期", "未到期"]);
+    await page.getByTestId("cohort-group").click();
+    await page.locator(".ant-select-item-option").filter({ hasText: "（无渠道）" }).click();
+    await expect.poll(() => cells(page.getByTestId("cohort-table"), addDays(today, -10)).allTextContents()).toEqual([addDays(today, -10), "2", "100.0%（2）", "50.0%（1）", "未到期"]);
   });
 
   it("对账: Siyu next to WeCom's behaviour data per member, the difference highlighted and explained", async () => {
