@@ -29,36 +29,6 @@ export interface ChannelDetail extends Channel {
   today: { day: string; members: { userId: string; added: number; cap: number; reachedCap: boolean }[] };
 }
 
-export interface ChurnPoint {
-  date: string;
-  added: number;
-  lost: number;
-  removed: number;
-  transferredIn: number;
-  transferredOut: number;
-  net: number;
-  customersAtStart: number;
-  customersAtEnd: number;
-  churnRate: number | null;
-}
-
-export interface ChurnSeries {
-  group: string;
-  kind: string;
-  id?: string;
-  points: ChurnPoint[];
-  totals: Omit<ChurnPoint, "date">;
-}
-
-export interface ChurnAnswer {
-  from: string;
-  to: string;
-  groupBy: string;
-  timeZone: string;
-  series: ChurnSeries[];
-  nextCursor?: string | null;
-}
-
 export type CustomerStatus = "active" | "lost" | "removed" | "transferred";
 
 /** One follow relation (customer × staff member), a row of `GET /v1/customers`. */

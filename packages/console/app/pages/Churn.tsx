@@ -1,69 +1,73 @@
-import { Card, Radio, Typography } from "antd";
+import { Form, Radio, Tabs, Typography } from "antd";
 import { useMemo, useState } from "react";
-import { percent } from "../days";
+import type { GroupBy, StatsFilter } from "../api/churn";
+import { fieldErrors, ProblemError } from "../api/problem";
 import { useLang } from "../i18n";
-import Chart from "../LazyChart";
-import { Loadable } from "../States";
 import { useAsync } from "../useAsync";
-import { corpDays } from "./churnSeries";
+import { Cohorts } from "./churn/Cohorts";
+import { ExportCsv } from "./churn/ExportCsv";
+import { type DayRange, lastDays, RangeFilter } from "./churn/RangeFilter";
+import { ReconciliationView } from "./churn/Reconciliation";
+import { Trend } from "./churn/Trend";
+import { churnSeries } from "./churnSeries";
 
-/** 流失统计: daily added / lost / net and the churn rate, over 7, 30 or 90 days. */
+/** Groups per page of the series table and its charts (staff / channel). */
+const PAGE = 20;
+
+type Tab = "trend" | "cohorts" | "reconciliation";
+
+/**
+ * 流失统计: by day, staff or channel over a range of days — line charts and a series table (cursor
+ * pages when grouped), the CSV export of the filters, cohort retention (留存) and the daily
+ * reconciliation with WeCom's own figures (对账).
+ */
 export default function Churn() {
   const { t } = useLang();
-  const [days, setDays] = useState(30);
-  const state = useAsync(() => corpDays(days), [days]);
+  const [groupBy, setGroupBy] = useState<GroupBy>("day");
+  const [range, setRange] = useState<DayRange>(() => lastDays(30));
+  const [tab, setTab] = useState<Tab>("trend");
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const filter: StatsFilter = useMemo(() => ({ from: range.from, to: range.to, groupBy }), [range.from, range.to, groupBy]);
+  const series = useAsync(() => churnSeries(filter, groupBy === "day" ? {} : { limit: PAGE, cursor }), [filter, cursor]);
+  // the API's rules for the query: each broken one on its field
+  const errors = series.error instanceof ProblemError ? fieldErrors(series.error.problem) : new Map<string, string[]>();
+  const help = (...fields: string[]) => {
+    const messages = fields.flatMap((f) => errors.get(f) ?? []);
+    return messages.length ? { validateStatus: "error" as const, help: messages.join("; ") } : {};
+  };
+  const refilter = <T,>(set: (v: T) => void) => (v: T) => {
+    set(v);
+    setCursors([undefined]);
+  };
+
   return (
     <>
       <Typography.Title level={3}>{t.churn}</Typography.Title>
-      <Radio.Group value={days} onChange={(e) => setDays(e.target.value as number)} style={{ marginBottom: 16 }}>
-        {[7, 30, 90].map((d) => (
-          <Radio.Button key={d} value={d}>
-            {d}
-          </Radio.Button>
-        ))}
-      </Radio.Group>
-      <Loadable {...state} isEmpty={(d) => !d.series[0]?.points.length}>
-        {(d) => <ChurnCharts points={d.series[0]!.points} />}
-      </Loadable>
-    </>
-  );
-}
-
-function ChurnCharts({ points }: { points: { date: string; added: number; lost: number; net: number; churnRate: number | null }[] }) {
-  const { t } = useLang();
-  const counts = useMemo(
-    () => ({
-      tooltip: { trigger: "axis" },
-      legend: { top: 0, data: [t.added, t.lost, t.net] },
-      grid: { left: 40, right: 20, top: 40, bottom: 30 },
-      xAxis: { type: "category", data: points.map((p) => p.date) },
-      yAxis: { type: "value", minInterval: 1 },
-      series: [
-        { name: t.added, type: "line", data: points.map((p) => p.added) },
-        { name: t.lost, type: "line", data: points.map((p) => p.lost) },
-        { name: t.net, type: "line", data: points.map((p) => p.net) },
-      ],
-    }),
-    [points, t],
-  );
-  const rate = useMemo(
-    () => ({
-      tooltip: { trigger: "axis", valueFormatter: (v: number | null) => percent(v) },
-      grid: { left: 50, right: 20, top: 20, bottom: 30 },
-      xAxis: { type: "category", data: points.map((p) => p.date) },
-      yAxis: { type: "value", axisLabel: { formatter: (v: number) => percent(v) } },
-      series: [{ name: t.churnRate, type: "line", connectNulls: false, data: points.map((p) => p.churnRate) }],
-    }),
-    [points, t],
-  );
-  return (
-    <>
-      <Card title={`${t.added} / ${t.lost} / ${t.net}`}>
-        <Chart option={counts} testId="churn-counts" />
-      </Card>
-      <Card title={t.churnRate} style={{ marginTop: 16 }}>
-        <Chart option={rate} testId="churn-rate" />
-      </Card>
+      <Form layout="inline" style={{ marginBottom: 8, rowGap: 8 }}>
+        <Form.Item label={t.churnGroupBy} {...help("groupBy", "userId", "channelId")}>
+          <Radio.Group data-testid="churn-groupby" value={groupBy} onChange={(e) => refilter(setGroupBy)(e.target.value as GroupBy)} optionType="button">
+            <Radio.Button value="day">{t.byDay}</Radio.Button>
+            <Radio.Button value="staff">{t.byStaff}</Radio.Button>
+            <Radio.Button value="channel">{t.byChannel}</Radio.Button>
+          </Radio.Group>
+        </Form.Item>
+        <Form.Item label={t.churnDateRange} {...help("from", "to", "limit", "cursor")}>
+          <RangeFilter value={range} onChange={refilter(setRange)} />
+        </Form.Item>
+        <Form.Item>
+          <ExportCsv what={tab === "cohorts" ? "cohorts" : "churn"} filter={filter} disabled={tab === "reconciliation"} />
+        </Form.Item>
+      </Form>
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => setTab(k as Tab)}
+        items={[
+          { key: "trend", label: t.churnTrend, children: <Trend groupBy={groupBy} state={series} cursors={cursors} setCursors={setCursors} /> },
+          { key: "cohorts", label: <span data-testid="tab-cohorts">{t.churnRetention}</span>, children: <Cohorts key={`${filter.from}/${filter.to}/${filter.groupBy}`} filter={filter} /> },
+          { key: "reconciliation", label: <span data-testid="tab-reconciliation">{t.churnReconciliation}</span>, children: <ReconciliationView /> },
+        ]}
+      />
     </>
   );
 }

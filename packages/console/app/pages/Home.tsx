@@ -1,14 +1,15 @@
 import { Card, Col, Row, Statistic, Typography } from "antd";
 import { useMemo } from "react";
-import type { ChurnPoint } from "../api/views";
+import type { ChurnPoint } from "../api/churn";
 import { percent } from "../days";
 import { useLang, type Words } from "../i18n";
 import Chart from "../LazyChart";
 import { Loadable } from "../States";
 import { useAsync } from "../useAsync";
+import { TodayByGroup } from "./churn/TodayByGroup";
 import { corpDays } from "./churnSeries";
 
-/** 首页: today's adds, losses, churn rate and net vs yesterday, and the last 14 days. */
+/** 首页: today's adds, losses, churn rate and net vs yesterday (for the corp, per channel, per staff member), and the last 14 days. */
 export default function Home() {
   const { t } = useLang();
   const state = useAsync(() => corpDays(14), []);
@@ -63,6 +64,14 @@ function Dashboard({ points, t }: { points: ChurnPoint[]; t: Words }) {
           <Card data-testid="today-net">
             <Statistic title={t.net} value={today.net} suffix={<small>{delta("net")}</small>} />
           </Card>
+        </Col>
+      </Row>
+      <Row gutter={16} style={{ marginTop: 16 }}>
+        <Col xs={24} xl={12}>
+          <TodayByGroup kind="channel" />
+        </Col>
+        <Col xs={24} xl={12}>
+          <TodayByGroup kind="staff" />
         </Col>
       </Row>
       <Card title={t.recentDays} style={{ marginTop: 16 }}>

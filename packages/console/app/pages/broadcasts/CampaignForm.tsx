@@ -7,7 +7,7 @@ import { useLang } from "../../i18n";
 import { describe } from "../../States";
 import { AttachmentsField } from "./AttachmentsField";
 import { AudienceFields } from "./AudienceFields";
-import { applyProblem, audienceOf, bodyOf, clearErrors, EMPTY_FORM, type FormValues, formOf, scheduleOf, type StoredDates } from "./formBody";
+import { applyProblem, audienceOf, bodyOf, clearErrors, EMPTY_FORM, type FormValues, formOf, type StoredDates, scheduleOf } from "./formBody";
 import { PlanView } from "./PlanView";
 
 /** What the preview depends on: a plan is current while these are unchanged. */

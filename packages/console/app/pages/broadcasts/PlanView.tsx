@@ -1,8 +1,8 @@
 import { Alert, Card, Col, Descriptions, Row, Statistic, Table, Tag } from "antd";
 import type { ExclusionReason, Preview } from "../../api/broadcasts";
 import { useLang } from "../../i18n";
-import { RecipientName } from "./RecipientName";
 import { fill, reasonText } from "./labels";
+import { RecipientName } from "./RecipientName";
 
 /** One row of the left-out table: a left-out recipient, or a duplicate follow relation. */
 interface LeftOut {

@@ -7,8 +7,8 @@ import { CursorPager } from "../../CursorPager";
 import { useLang } from "../../i18n";
 import { Loadable } from "../../States";
 import { useAsync } from "../../useAsync";
-import { RecipientName } from "./RecipientName";
 import { fill, RECIPIENT_STATUSES, reasonText, recipientStatusColor, recipientStatusLabel } from "./labels";
+import { RecipientName } from "./RecipientName";
 
 const PAGE = 20;
 
