@@ -1,12 +1,14 @@
+import { BLOB_ABORT_MULTIPART_DAYS, BLOB_RETENTION_DAYS } from "@siyu/manifest";
 import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-import { BLOB_ABORT_MULTIPART_DAYS, BLOB_RETENTION_DAYS } from "@siyu/manifest";
 import type { ClientConfig } from "./client-config.ts";
 
 export interface BlobStorageProps {
   client: ClientConfig;
   removalPolicy: RemovalPolicy;
+  /** Browser origins that may PUT to presigned URLs: the client's `corsOrigins` and the hosted console's. */
+  corsOrigins: string[];
 }
 
 /** CloudWatch's "never expire" (RetentionDays.INFINITE): access logs then have no lifecycle either. */
@@ -71,8 +73,8 @@ export class BlobStorage extends Construct {
       ],
       // the console PUTs to presigned URLs; without a console origin in the client file, no browser may
       cors:
-        client.corsOrigins.length > 0
-          ? [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: client.corsOrigins, allowedHeaders: ["content-type"], exposedHeaders: ["etag"], maxAge: 3600 }]
+        props.corsOrigins.length > 0
+          ? [{ allowedMethods: [s3.HttpMethods.PUT], allowedOrigins: props.corsOrigins, allowedHeaders: ["content-type"], exposedHeaders: ["etag"], maxAge: 3600 }]
           : undefined,
     });
   }

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { ensureConsoleBuilt } from "@siyu/local/console";
+import { type LoadedService, loadServices } from "@siyu/manifest";
 import { type App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { type LoadedService, loadServices } from "@siyu/manifest";
 import { type ClientConfig, ClientConfigError, loadClientConfig, loadClientConfigs } from "./client-config.ts";
 import type { CodeMode } from "./functions.ts";
 import { SiyuStack } from "./siyu-stack.ts";
@@ -22,6 +23,11 @@ export interface BuildAppOptions {
   code?: CodeMode;
   /** See `SiyuStackProps.fallbackEntry`. */
   fallbackEntry?: string | null;
+  /**
+   * The console's build for clients with `console.enabled`. Default: packages/console/dist, built
+   * first when missing or older than its sources.
+   */
+  consoleDist?: string;
   /** Attach cdk-nag's AwsSolutions checks (default true). */
   nag?: boolean;
 }
@@ -49,6 +55,7 @@ export async function buildApp(app: App, opts: BuildAppOptions): Promise<SiyuSta
   }
 
   const services: LoadedService[] = await loadServices(opts.servicesRoot ?? opts.repoRoot);
+  if (opts.consoleDist === undefined && clients.some((c) => c.console.enabled)) await ensureConsoleBuilt(opts.repoRoot);
   const stacks = clients.map(
     (client) =>
       new SiyuStack(app, stackName(client), {
@@ -58,6 +65,7 @@ export async function buildApp(app: App, opts: BuildAppOptions): Promise<SiyuSta
         repoRoot: opts.repoRoot,
         code: opts.code,
         fallbackEntry: opts.fallbackEntry,
+        ...(opts.consoleDist ? { consoleDist: opts.consoleDist } : {}),
         env: { account: client.env.account ?? process.env["CDK_DEFAULT_ACCOUNT"], region: client.env.region ?? process.env["CDK_DEFAULT_REGION"] },
       }),
   );

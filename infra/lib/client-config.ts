@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, isAbsolute, join, relative } from "node:path";
+import { DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { z } from "zod";
-import { DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
 
 /**
  * One client brand = one WeCom corp = one stack. Each `infra/clients/<name>.json` is validated here;
@@ -39,6 +39,19 @@ const authSchema = z
   .strictObject({ jwt: jwtAuthSchema.optional(), cognito: cognitoAuthSchema.optional() })
   .refine((a) => Boolean(a.jwt) !== Boolean(a.cognito), "exactly one of auth.jwt or auth.cognito");
 
+/** The operators' console hosted by the stack (S3 + CloudFront), signing in through the client's auth. */
+const consoleSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /**
+   * The console's OIDC client at `auth.jwt.issuer`: a public client (no secret) allowed the
+   * authorization code flow with PKCE and the redirect URI `https://<console domain>/console/`.
+   * Required with `auth.jwt`; with `auth.cognito` the stack creates the client.
+   */
+  clientId: z.string().min(1).max(256).optional(),
+  /** The scopes the console asks for. A page whose route needs `siyu/admin` answers 403 to a token without it. */
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, "a scope token (printable, no spaces or quotes)")).min(1).default(["openid", "profile", "siyu/operator"]),
+});
+
 export const clientConfigSchema = z.strictObject({
   /** Kebab-case; equals the file name; the stack is `Siyu-<name>`. */
   name: kebab.max(40),
@@ -61,7 +74,8 @@ export const clientConfigSchema = z.strictObject({
   /** Receives DLQ alarms (SNS email subscription: confirm the email after the first deploy). */
   alarmEmail: z.email(),
   auth: authSchema,
-  /** Browser origins allowed to call the API (CORS), e.g. the operators' console. Default: none. */
+  console: consoleSchema.default({ enabled: false, scopes: ["openid", "profile", "siyu/operator"] }),
+  /** Browser origins allowed to call the API (CORS), e.g. the operators' console. Default: none (the hosted console's own origin is added by the stack). */
   corsOrigins: z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, "an origin like https://console.example.com (no path)")).default([]),
   logRetentionDays: z
     .number()
@@ -81,6 +95,22 @@ export const clientConfigSchema = z.strictObject({
     .default({}),
 });
 
+/** Rules across fields, reported at the field to change. */
+function crossCheck(c: z.output<typeof clientConfigSchema>, ctx: z.RefinementCtx): void {
+  if (c.console.enabled && c.auth.jwt && c.console.clientId === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["console", "clientId"],
+      message: "the hosted console signs in at auth.jwt.issuer: register a public OIDC client there (authorization code + PKCE, redirect https://<console domain>/console/) and give its id",
+    });
+  }
+  if (c.auth.cognito && c.console.clientId !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["console", "clientId"], message: "with auth.cognito the stack creates the console's client; leave console.clientId out" });
+  }
+}
+
+const checkedClientConfigSchema = clientConfigSchema.superRefine(crossCheck);
+
 export type ClientConfig = z.output<typeof clientConfigSchema>;
 export type ClientConfigInput = z.input<typeof clientConfigSchema>;
 
@@ -96,7 +126,7 @@ function displayPath(file: string, repoRoot: string): string {
 
 /** Parses one client object; `source` names the file in error messages. */
 export function parseClientConfig(raw: unknown, source: string, expectedName?: string): ClientConfig {
-  const parsed = clientConfigSchema.safeParse(raw);
+  const parsed = checkedClientConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${source}: ${i.path.map(String).join(".") || "(root)"}: ${i.message}`);
     throw new ClientConfigError(lines.join("\n"));

@@ -1,3 +1,5 @@
+import { join } from "node:path";
+import { FALLBACK_FUNCTION, fallbackEnvironment, type LoadedService, resolveFallbackEntry, routeOwners } from "@siyu/manifest";
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
@@ -11,9 +13,9 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Construct } from "constructs";
-import { FALLBACK_FUNCTION, fallbackEnvironment, type LoadedService, resolveFallbackEntry, routeOwners } from "@siyu/manifest";
 import { BlobStorage } from "./blobs.ts";
 import type { ClientConfig } from "./client-config.ts";
+import { ConsoleHosting } from "./console.ts";
 import { type CodeMode, SiyuFunction } from "./functions.ts";
 import type { Platform } from "./platform.ts";
 import { ServiceConstruct } from "./service-construct.ts";
@@ -31,11 +33,17 @@ export interface SiyuStackProps extends StackProps {
    * when that file exists; `null` for none.
    */
   fallbackEntry?: string | null;
+  /** The console's build when `console.enabled` (default `<repoRoot>/packages/console/dist`). */
+  consoleDist?: string;
 }
 
 export class SiyuStack extends Stack {
   readonly services: ServiceConstruct[] = [];
   readonly platform: Platform;
+  /** The hosted console when `console.enabled`. */
+  readonly console: ConsoleHosting | undefined;
+  /** What the console signs in with (set by the authorizer built for the client's auth). */
+  private consoleSignIn: { authority: string; clientId: string } | undefined;
 
   constructor(scope: Construct, id: string, props: SiyuStackProps) {
     super(scope, id, {
@@ -77,15 +85,26 @@ export class SiyuStack extends Stack {
     });
     alarmTopic.addSubscription(new subscriptions.EmailSubscription(client.alarmEmail));
 
+    // --- operators' console (before the API: its origin joins the API's CORS) ----------------------------
+    this.console = client.console.enabled
+      ? new ConsoleHosting(this, "Console", {
+          client,
+          removalPolicy,
+          distDir: props.consoleDist ?? join(props.repoRoot, "packages", "console", "dist"),
+          openApiFile: join(props.repoRoot, "docs", "openapi.json"),
+        })
+      : undefined;
+    const corsOrigins = this.console ? [...client.corsOrigins, this.console.origin] : client.corsOrigins;
+
     // --- HTTP API ---------------------------------------------------------------------------------------
     const api = new apigwv2.HttpApi(this, "Api", {
       apiName: `siyu-${client.name}`,
       description: `Siyu ${client.name}: WeCom callbacks, landing pages and the operators' API`,
       createDefaultStage: false,
       corsPreflight:
-        client.corsOrigins.length > 0
+        corsOrigins.length > 0
           ? {
-              allowOrigins: client.corsOrigins,
+              allowOrigins: corsOrigins,
               allowMethods: [
                 apigwv2.CorsHttpMethod.GET,
                 apigwv2.CorsHttpMethod.POST,
@@ -93,7 +112,7 @@ export class SiyuStack extends Stack {
                 apigwv2.CorsHttpMethod.PATCH,
                 apigwv2.CorsHttpMethod.DELETE,
               ],
-              allowHeaders: ["authorization", "content-type"],
+              allowHeaders: ["authorization", "content-type", "idempotency-key"],
               exposeHeaders: ["location", "x-request-id"],
               maxAge: Duration.hours(1),
             }
@@ -135,7 +154,7 @@ export class SiyuStack extends Stack {
     // one HTTP API for every service: a route belongs to one service only (checked before anything is built)
     const routeKeys = [...routeOwners(props.services.map((s) => s.manifest)).keys()];
     // --- blob storage (only when a service uploads media) ------------------------------------------------
-    const blobs = props.services.some((s) => s.manifest.blobs) ? new BlobStorage(this, "Blobs", { client, removalPolicy }) : undefined;
+    const blobs = props.services.some((s) => s.manifest.blobs) ? new BlobStorage(this, "Blobs", { client, removalPolicy, corsOrigins }) : undefined;
     if (blobs) new CfnOutput(this, "BlobBucketName", { value: blobs.bucket.bucketName, description: "Uploaded media (each service under <service>/)" });
 
     this.platform = {
@@ -169,6 +188,12 @@ export class SiyuStack extends Stack {
     if (fallbackEntry) this.addFallback(fallbackEntry, routeKeys);
 
     new CfnOutput(this, "ApiUrl", { value: apiBaseUrl, description: "Base URL of the HTTP API" });
+    if (this.console) {
+      const signIn = client.auth.jwt ? { authority: client.auth.jwt.issuer, clientId: client.console.clientId! } : this.consoleSignIn!;
+      this.console.deploy({ apiUrl: apiBaseUrl, auth: { kind: "oidc", ...signIn, scopes: client.console.scopes } });
+      new CfnOutput(this, "ConsoleUrl", { value: this.console.url, description: "The operators' console (also its OIDC redirect URI)" });
+      new CfnOutput(this, "OpenApiUrl", { value: `${this.console.origin}/openapi.json`, description: "The API's OpenAPI 3.1 document" });
+    }
     new CfnOutput(this, "DomainEventsTopicArn", { value: topic.topicArn });
     new CfnOutput(this, "AlarmTopicArn", { value: alarmTopic.topicArn });
     new CfnOutput(this, "WecomCallbackHint", {
@@ -231,7 +256,8 @@ export class SiyuStack extends Stack {
       preventUserExistenceErrors: true,
     });
     const clients: cognito.IUserPoolClient[] = [machine];
-    if (conf.callbackUrls.length > 0) {
+    const hosted = this.console ? [this.console.url] : [];
+    if (conf.callbackUrls.length > 0 || hosted.length > 0) {
       const consoleClient = pool.addClient("ConsoleClient", {
         userPoolClientName: "siyu-console",
         generateSecret: false,
@@ -243,15 +269,18 @@ export class SiyuStack extends Stack {
             cognito.OAuthScope.EMAIL,
             cognito.OAuthScope.PROFILE,
             cognito.OAuthScope.resourceServer(server, operator),
+            // every console user gets what the client allows: admin only when the client file asks for it
+            ...(client.console.scopes.includes("siyu/admin") ? [cognito.OAuthScope.resourceServer(server, admin)] : []),
           ],
-          callbackUrls: conf.callbackUrls,
-          logoutUrls: conf.logoutUrls.length > 0 ? conf.logoutUrls : undefined,
+          callbackUrls: [...conf.callbackUrls, ...hosted],
+          logoutUrls: conf.logoutUrls.length > 0 || hosted.length > 0 ? [...conf.logoutUrls, ...hosted] : undefined,
         },
         accessTokenValidity: Duration.hours(1),
         refreshTokenValidity: Duration.days(7),
         preventUserExistenceErrors: true,
       });
       clients.push(consoleClient);
+      this.consoleSignIn = { authority: pool.userPoolProviderUrl, clientId: consoleClient.userPoolClientId };
       new CfnOutput(this, "ConsoleClientId", { value: consoleClient.userPoolClientId });
     }
     new CfnOutput(this, "UserPoolId", { value: pool.userPoolId });

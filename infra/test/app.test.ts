@@ -1,8 +1,8 @@
 import { join } from "node:path";
+import { type LoadedService, loadServices, ROUTE_SCOPES, routeKey } from "@siyu/manifest";
 import { App } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LoadedService, loadServices, ROUTE_SCOPES, routeKey } from "@siyu/manifest";
 import { buildApp } from "../lib/build-app.ts";
 import { loadClientConfigs } from "../lib/client-config.ts";
 import { asArray, identityStatements, REPO_ROOT, resourcesOf, type Synthesized, synthesize } from "./support.ts";

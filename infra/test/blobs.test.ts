@@ -1,8 +1,8 @@
 import { join } from "node:path";
+import { BLOB_RETENTION_DAYS, type LoadedService, loadServices } from "@siyu/manifest";
 import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BLOB_RETENTION_DAYS, type LoadedService, loadServices } from "@siyu/manifest";
 import type { ServiceConstruct } from "../lib/service-construct.ts";
 import { SiyuStack } from "../lib/siyu-stack.ts";
 import { asArray, FIXTURES, identityStatements, REPO_ROOT, resourcesOf, type Synthesized, synthesize, testClient } from "./support.ts";

@@ -1,7 +1,7 @@
 import { join } from "node:path";
+import { defineService, type LoadedService, type ServiceManifestInput } from "@siyu/manifest";
 import { App } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
-import { defineService, type LoadedService, type ServiceManifestInput } from "@siyu/manifest";
 import { SiyuStack } from "../lib/siyu-stack.ts";
 import { FIXTURES, REPO_ROOT, testClient } from "./support.ts";
 

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Match, type Template } from "aws-cdk-lib/assertions";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TIMEZONE } from "@siyu/kernel";
 import { functionEnvironment, type LoadedService, loadServices, ROUTE_SCOPES, routeKey } from "@siyu/manifest";
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ESM_REQUIRE_BANNER } from "../lib/functions.ts";
 import type { ServiceConstruct } from "../lib/service-construct.ts";
 import type { SiyuStack } from "../lib/siyu-stack.ts";

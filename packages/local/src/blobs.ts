@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppError } from "@siyu/kernel";
-import { blobPrefix, type BlobResources, type LoadedService } from "@siyu/manifest";
+import { type BlobResources, blobPrefix, type LoadedService } from "@siyu/manifest";
 import { BlobTooLargeError, checkLocalUpload, writeLocalBlob } from "@siyu/store";
 import { writeProblem } from "./gateway.ts";
 import type { PlatformLogger } from "./log.ts";

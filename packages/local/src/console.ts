@@ -64,7 +64,10 @@ export async function ensureConsoleBuilt(repoRoot: string): Promise<{ built: boo
   return { built: true, ms: Date.now() - t0 };
 }
 
-/** Answer `GET /console/…` from the console's dist; false for any other path. */
+/** The console's runtime configuration on the local gateway. */
+export const LOCAL_CONSOLE_CONFIG = { auth: { kind: "local" } } as const;
+
+/** Answer `GET /console/…` from the console's dist (and `/console/config.json`); false for any other path. */
 export async function serveConsole(req: IncomingMessage, res: ServerResponse, url: URL, repoRoot: string): Promise<boolean> {
   const path = url.pathname;
   if (path !== "/console" && !path.startsWith("/console/")) return false;
@@ -74,6 +77,11 @@ export async function serveConsole(req: IncomingMessage, res: ServerResponse, ur
   }
   if (path === "/console") {
     res.writeHead(308, { location: "/console/" }).end();
+    return true;
+  }
+  if (path === "/console/config.json") {
+    // locally: same origin, signed in with the loopback dev token (in AWS the stack deploys the OIDC config)
+    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(LOCAL_CONSOLE_CONFIG));
     return true;
   }
   const dist = join(consoleDir(repoRoot), "dist");

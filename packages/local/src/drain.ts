@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { sleep } from "@siyu/store";
 import type { ConsumerPoller } from "./consumer-worker.ts";
 import type { InvocationTracker } from "./functions.ts";
-import { sleep } from "@siyu/store";
 
 export interface DrainOptions {
   timeoutMs?: number;

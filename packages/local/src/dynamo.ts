@@ -3,9 +3,9 @@ import { mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { sleep } from "@siyu/store";
 import { PlatformStartError } from "./log.ts";
 import { freePort } from "./ports.ts";
-import { sleep } from "@siyu/store";
 import { unrefSleep } from "./time.ts";
 
 /**

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type DynamoLocalLaunch, launchDynamoLocal } from "./dynamo.ts";
 import { startFauxqsServer } from "./fauxqs.ts";
 import { freePort } from "./ports.ts";

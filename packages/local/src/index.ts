@@ -1,10 +1,10 @@
-export { type LocalPlatform, type LocalPlatformOptions, type DrainOptions, type HealthReport, startLocalPlatform } from "./platform.ts";
-export { DevIssuer, LOCAL_AUDIENCE, type MintToken, type MintTokenOptions, claimsAsApiGateway, tokenScopes } from "./auth.ts";
+export { claimsAsApiGateway, DevIssuer, LOCAL_AUDIENCE, type MintToken, type MintTokenOptions, tokenScopes } from "./auth.ts";
+export { eventBridgeCronToCroner, nextRun, nextRuns, parseScheduleExpression, type ScheduleExpression, ScheduleExpressionError } from "./cron.ts";
 export { type DynamoLocal, type DynamoLocalOptions, launchDynamoLocal, startDynamoLocal } from "./dynamo.ts";
 export { type FauxqsServer, type FauxqsServerOptions, startFauxqsServer } from "./fauxqs.ts";
-export { eventBridgeCronToCroner, nextRun, nextRuns, parseScheduleExpression, type ScheduleExpression, ScheduleExpressionError } from "./cron.ts";
-export { type RouteEntry, type RouteMatch, RouteTable } from "./routes.ts";
-export { failedItems, toRecord } from "./poller.ts";
 export { consoleLogger, type LogLevel, type PlatformLogger, PlatformStartError } from "./log.ts";
-export { resourceNames } from "./resources.ts";
+export { type DrainOptions, type HealthReport, type LocalPlatform, type LocalPlatformOptions, startLocalPlatform } from "./platform.ts";
+export { failedItems, toRecord } from "./poller.ts";
 export { freePort } from "./ports.ts";
+export { resourceNames } from "./resources.ts";
+export { type RouteEntry, type RouteMatch, RouteTable } from "./routes.ts";

@@ -5,11 +5,11 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { sleep } from "@siyu/store";
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
 import type { LocalFunction } from "./functions.ts";
 import type { PlatformLogger } from "./log.ts";
 import type { QueueResource } from "./resources.ts";
-import { sleep } from "@siyu/store";
 
 /**
  * The Lambda SQS event source mapping, locally: receive up to the manifest's batchSize (several

@@ -13,10 +13,10 @@ import {
   checkQueueRules,
   dlqAttributes,
   type LoadedService,
-  queueAttributes,
   type QueueSettings,
-  queueSettings,
   type QueueSpec,
+  queueAttributes,
+  queueSettings,
   type ServiceManifest,
   sqsQueueName,
 } from "@siyu/manifest";
