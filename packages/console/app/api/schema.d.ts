@@ -3507,6 +3507,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                status?: "active" | "archived";
             };
             header?: never;
             path?: never;
