@@ -130,7 +130,7 @@ export default function GroupCodes() {
           }}
         />
       )}
-      <Drawer open={open !== undefined} size="large" width={1000} title={t.gcDetail} onClose={() => setOpen(undefined)} destroyOnHidden>
+      <Drawer open={open !== undefined} size={1040} title={t.gcDetail} onClose={() => setOpen(undefined)} destroyOnHidden>
         {open !== undefined && <CodeDetail codeId={open} />}
       </Drawer>
     </>

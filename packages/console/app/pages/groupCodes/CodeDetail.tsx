@@ -68,10 +68,11 @@ function PoolTable({ code, stats }: { code: GroupCodeDetail; stats: GroupCodeSta
       columns={[
         {
           title: t.gcGroups,
+          width: 180,
           render: (_, g) => (
             <>
-              <div>{g.name ?? g.chatId}</div>
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              <div>{g.name ?? "—"}</div>
+              <Typography.Text type="secondary" style={{ fontSize: 12, width: 160 }} ellipsis={{ tooltip: g.chatId }} copyable={{ text: g.chatId }}>
                 {g.chatId}
               </Typography.Text>
             </>
@@ -80,7 +81,7 @@ function PoolTable({ code, stats }: { code: GroupCodeDetail; stats: GroupCodeSta
         { title: t.gcGroupOwner, render: (_, g) => g.ownerUserId ?? "—" },
         {
           title: t.gcFill,
-          width: 220,
+          width: 200,
           render: (_, g) => {
             const full = !g.hasRoom && !g.dismissed;
             return <Progress data-testid="fill-bar" percent={Math.round(Math.min(1, g.fill) * 100)} status={full ? "exception" : "normal"} format={() => `${g.members}/${g.capacity}`} />;
