@@ -44,6 +44,8 @@ describe("console 群活码", () => {
     await page.goto(`${platform.gatewayUrl}/console/`);
     await page.getByRole("menuitem", { name: "群活码" }).click();
     await page.getByTestId("empty").waitFor({ timeout: 15_000 });
+    // the form is taller than the default viewport: a tall one shows all of it in the screenshots
+    await page.setViewportSize({ width: 1280, height: 1400 });
     await page.getByTestId("code-create").click();
 
     // no name and a capacity WeCom cannot route: both fields show the API's message
@@ -77,6 +79,7 @@ describe("console 群活码", () => {
     await table.getByText("会员福利群").waitFor({ timeout: 15_000 });
     await page.getByTestId("code-form").waitFor({ state: "detached" });
     expect(await table.getByText("3 个群 · 0 个已满").isVisible()).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it("customers join through the simulator until a group is full: the detail shows it full, the others listed, and the stats chart", async () => {

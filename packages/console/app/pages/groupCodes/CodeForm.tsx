@@ -88,7 +88,7 @@ function CodeForm({ code, onClose }: { code?: GroupCodeDetail; onClose(saved: Gr
           <Form.Item name="name" label={t.name} style={{ width: 320 }}>
             <Input data-testid="code-name" maxLength={100} />
           </Form.Item>
-          <Form.Item name="mode" label={t.gcMode} extra={t.gcModeHint}>
+          <Form.Item name="mode" label={t.gcMode} tooltip={t.gcModeHint}>
             <Select
               data-testid="code-mode"
               disabled={code !== undefined}
@@ -99,7 +99,7 @@ function CodeForm({ code, onClose }: { code?: GroupCodeDetail; onClose(saved: Gr
               ]}
             />
           </Form.Item>
-          <Form.Item name="capacity" label={t.gcCapacity} extra={t.gcCapacityHint}>
+          <Form.Item name="capacity" label={t.gcCapacity} tooltip={t.gcCapacityHint}>
             <InputNumber data-testid="code-capacity" style={{ width: 140 }} />
           </Form.Item>
         </Space>
@@ -145,9 +145,11 @@ function PoolRows() {
           {rows.map(({ key, name }) => (
             <PoolRow key={key} name={name} onRemove={() => remove(name)} />
           ))}
-          <Button data-testid="code-add-group" onClick={() => add({})} style={{ marginBottom: 16 }}>
-            {t.gcAddGroup}
-          </Button>
+          <div>
+            <Button data-testid="code-add-group" onClick={() => add({})} style={{ marginBottom: 16 }}>
+              {t.gcAddGroup}
+            </Button>
+          </div>
         </div>
       )}
     </Form.List>
@@ -159,7 +161,7 @@ function PoolRow({ name, onRemove }: { name: number; onRemove(): void }) {
   const existing = Form.useWatch(["groups", name, "existing"]) === true;
   const groupName = Form.useWatch(["groups", name, "name"]) as string | null | undefined;
   return (
-    <Space align="start" wrap data-testid="pool-row">
+    <Space align="start" wrap data-testid="pool-row" style={{ display: "flex" }}>
       <Form.Item name={[name, "chatId"]} label={t.gcChatId}>
         <Input data-testid="pool-chat-id" disabled={existing} style={{ width: 240 }} suffix={groupName ? <Tag>{groupName}</Tag> : undefined} />
       </Form.Item>

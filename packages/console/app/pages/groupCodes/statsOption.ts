@@ -18,10 +18,14 @@ export interface DayRow {
   fill: number | null;
 }
 
-/** Every day from the first with a fact to today (days without one are zeros). */
+/** Days shown at least, so a young code's lines are lines, not lone points. */
+const MIN_DAYS = 7;
+
+/** Every day from the first with a fact (or a week back) to today; days without one are zeros. */
 export function dayRows(stats: GroupCodeStats, today = corpToday()): DayRow[] {
-  const first = stats.daily[0]?.day;
-  if (!first) return [];
+  const earliest = stats.daily[0]?.day;
+  if (!earliest) return [];
+  const first = [earliest, addDays(today, 1 - MIN_DAYS)].sort()[0]!;
   const byDay = new Map(stats.daily.map((d) => [d.day, d]));
   const last = [stats.daily[stats.daily.length - 1]!.day, today].sort()[1]!;
   const days: string[] = [];
