@@ -9,8 +9,9 @@ import { usePlatform } from "../support/platform.ts";
  * shows the API's errors on their fields (the name, the capacity, a pool row's unknown chat id), a
  * native code is created over 3 simulator groups in the UI, customers join through its QR until the
  * first group is full, the detail shows that group full (its fill bar at capacity) and the join way
- * listing the others, the stats chart draws, and the code is archived from the list. Screenshots:
- * group-codes-form-errors, group-codes-form-pool-error, group-codes-list, group-codes-detail.
+ * listing the others, the stats chart draws, an edit swaps a group of the pool, and the code is
+ * archived from the list. Screenshots:
+ * group-codes-form-errors, group-codes-form-pool-error, group-codes-list, group-codes-detail, group-codes-edit.
  */
 await buildConsole();
 const platform = await usePlatform({ services: ["contact-intake", "group-live-code"], simulator: { seed: "empty", strict: true } });
@@ -21,6 +22,8 @@ const CAPACITY = 3;
 for (const [userId, name] of [["zhangsan", "张三"], ["lisi", "李四"]]) await sim("staff", { userId, name });
 const chatIds: string[] = [];
 for (let i = 1; i <= 3; i++) chatIds.push((await sim<{ chatId: string }>("groups", { ownerUserId: "zhangsan", name: `会员${i}群` })).chatId);
+// one more group, added by an edit
+const extra = (await sim<{ chatId: string }>("groups", { ownerUserId: "lisi", name: "会员4群" })).chatId;
 await platform.drain();
 
 const browser = useBrowser();
@@ -123,6 +126,27 @@ describe("console 群活码", () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.keyboard.press("Escape");
     await detail.waitFor({ state: "detached" });
+  });
+
+  it("an edit removes a group and adds another; the mode cannot change", async () => {
+    const table = page.getByTestId("code-table");
+    await table.getByTestId("code-edit").click();
+    const rows = page.getByTestId("pool-row");
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(3);
+    expect(await page.getByTestId("code-mode").locator("xpath=ancestor-or-self::*[contains(@class,'ant-select')]").first().getAttribute("class")).toContain("disabled");
+    // an existing group is kept or removed, not edited
+    expect(await inputOf(rows.nth(0).getByTestId("pool-chat-id")).isDisabled()).toBe(true);
+    await rows.nth(2).getByTestId("pool-remove").click();
+    await page.getByTestId("code-add-group").click();
+    await inputOf(rows.nth(2).getByTestId("pool-chat-id")).fill(extra);
+    await inputOf(rows.nth(2).getByTestId("pool-owner")).fill("lisi");
+    await browser.shot("group-codes-edit");
+    await page.getByTestId("code-submit").click();
+    await page.getByTestId("code-form").waitFor({ state: "detached", timeout: 15_000 });
+    const code = (await api("GET", "/v1/group-codes?status=active")).json!.items[0];
+    const d = (await api("GET", `/v1/group-codes/${code.codeId}`)).json!;
+    expect(d.groups.map((g: { chatId: string }) => g.chatId)).toEqual([chatIds[0], chatIds[1], extra]);
+    expect(d.mode).toBe("native");
   });
 
   it("the QR shows the join way's image; archive from the list moves the code to 已停用", async () => {

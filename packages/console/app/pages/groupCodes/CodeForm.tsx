@@ -158,8 +158,8 @@ function PoolRows() {
 
 function PoolRow({ name, onRemove }: { name: number; onRemove(): void }) {
   const { t } = useLang();
-  const existing = Form.useWatch(["groups", name, "existing"]) === true;
-  const groupName = Form.useWatch(["groups", name, "name"]) as string | null | undefined;
+  const existing = Form.useWatch(["groups", name, "existing"], { preserve: true }) === true;
+  const groupName = Form.useWatch(["groups", name, "name"], { preserve: true }) as string | null | undefined;
   return (
     <Space align="start" wrap data-testid="pool-row" style={{ display: "flex" }}>
       <Form.Item name={[name, "chatId"]} label={t.gcChatId}>
