@@ -9,8 +9,8 @@ import { usePlatform } from "../support/platform.ts";
  * shows the API's errors on their fields (the name, the capacity, a pool row's unknown chat id), a
  * native code is created over 3 simulator groups in the UI, customers join through its QR until the
  * first group is full, the detail shows that group full (its fill bar at capacity) and the join way
- * listing the others, the stats chart draws, an edit swaps a group of the pool, and the code is
- * archived from the list. Screenshots:
+ * listing the others, the stats chart draws, an edit swaps a group of the pool, a landing code with no
+ * group shows why it cannot route and its landing QR, and the code is archived from the list. Screenshots:
  * group-codes-form-errors, group-codes-form-pool-error, group-codes-list, group-codes-detail, group-codes-edit.
  */
 await buildConsole();
@@ -149,18 +149,33 @@ describe("console 群活码", () => {
     expect(d.mode).toBe("native");
   });
 
-  it("the QR shows the join way's image; archive from the list moves the code to 已停用", async () => {
+  it("the QR shows the join way's image (a landing code's: its URL's); archive from the list moves the code to 已停用", async () => {
     const table = page.getByTestId("code-table");
     await table.getByTestId("code-qr").click();
     await page.getByTestId("qr-native").locator("img").waitFor();
     await page.locator(".ant-modal-close").click();
     await page.getByTestId("qr-native").waitFor({ state: "detached" });
 
-    await table.getByTestId("code-archive").click();
+    // a landing code with no group yet: it says why it cannot route, and its QR is its landing URL's
+    const landing = await api("POST", "/v1/group-codes", { name: "落地页码", mode: "landing", ownerUserId: "zhangsan" });
+    expect(landing.status, landing.text).toBe(201);
+    await platform.drain();
+    await page.reload();
+    const landingRow = table.locator(`tr[data-row-key="${landing.json!.codeId}"]`);
+    await landingRow.getByText("无法入群：没有可用的群").waitFor({ timeout: 15_000 });
+    await landingRow.getByTestId("code-qr").click();
+    await page.getByTestId("qr-landing").locator("canvas").waitFor();
+    expect(await page.getByTestId("qr-landing").textContent()).toContain(`/g/${landing.json!.codeId}`);
+    await page.locator(".ant-modal-close").click();
+    await page.getByTestId("qr-landing").waitFor({ state: "detached" });
+
+    const native = table.locator("tr").filter({ hasText: "会员福利群" });
+    await native.getByTestId("code-archive").click();
     await page.getByTestId("code-archive-ok").click();
-    await page.getByTestId("empty").waitFor({ timeout: 15_000 });
+    await native.waitFor({ state: "detached", timeout: 15_000 });
     await page.getByTestId("code-status").getByText("已停用").click();
     await page.getByTestId("code-table").getByText("会员福利群").waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId("code-table").getByText("落地页码").count()).toBe(0);
     expect((await api("GET", "/v1/group-codes?status=archived")).json!.items).toHaveLength(1);
   });
 

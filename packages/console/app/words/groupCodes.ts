@@ -81,7 +81,6 @@ export const zh = {
   gcFillOverTime: "满员度（推算）",
   gcNoStats: "还没有入群或访问数据",
   gcState: "渠道参数 state",
-  gcRoutableGroups: "可分流群",
 } as const;
 
 export const en: { [K in keyof typeof zh]: string } = {
@@ -166,5 +165,4 @@ export const en: { [K in keyof typeof zh]: string } = {
   gcFillOverTime: "Fill (estimated)",
   gcNoStats: "No joins or visits yet",
   gcState: "state parameter",
-  gcRoutableGroups: "Routable groups",
 };

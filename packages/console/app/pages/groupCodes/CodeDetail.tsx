@@ -9,6 +9,7 @@ import LazyChart from "../../LazyChart";
 import { Loadable } from "../../States";
 import { useAsync } from "../../useAsync";
 import { fmt, modeLabel, RoutingTag, TemplateState } from "./labels";
+import { landingUrl, QrButton } from "./QrButton";
 import { dayRows, statsOption } from "./statsOption";
 
 /** One code: its settings and routing, the pool's fill bars (full groups, the groups routed to now), the welcome's state, and the stats. */
@@ -37,6 +38,12 @@ export function CodeDetail({ codeId }: { codeId: string }) {
             </Descriptions.Item>
             <Descriptions.Item label={t.gcTemplate}>
               <TemplateState template={d.welcomeTemplate} />
+            </Descriptions.Item>
+            <Descriptions.Item label={d.mode === "landing" ? t.gcLanding : t.qr}>
+              <Space>
+                {d.mode === "landing" && <Typography.Text copyable>{landingUrl(d.codeId)}</Typography.Text>}
+                {d.status === "active" && <QrButton code={d} />}
+              </Space>
             </Descriptions.Item>
             <Descriptions.Item label={t.gcWelcome}>{d.welcome?.text ?? (d.welcome?.attachment ? `[${d.welcome.attachment.type}]` : "—")}</Descriptions.Item>
           </Descriptions>
