@@ -160,18 +160,20 @@ function PoolRow({ name, onRemove }: { name: number; onRemove(): void }) {
   const { t } = useLang();
   const existing = Form.useWatch(["groups", name, "existing"], { preserve: true }) === true;
   const groupName = Form.useWatch(["groups", name, "name"], { preserve: true }) as string | null | undefined;
+  // the column labels once, over the first row
+  const first = name === 0;
   return (
-    <Space align="start" wrap data-testid="pool-row" style={{ display: "flex" }}>
-      <Form.Item name={[name, "chatId"]} label={t.gcChatId}>
+    <Space align="start" wrap data-testid="pool-row" style={{ display: "flex", marginBottom: -8 }}>
+      <Form.Item name={[name, "chatId"]} label={first && t.gcChatId}>
         <Input data-testid="pool-chat-id" disabled={existing} style={{ width: 240 }} suffix={groupName ? <Tag>{groupName}</Tag> : undefined} />
       </Form.Item>
-      <Form.Item name={[name, "ownerUserId"]} label={t.gcGroupOwner}>
+      <Form.Item name={[name, "ownerUserId"]} label={first && t.gcGroupOwner}>
         <Input data-testid="pool-owner" disabled={existing} style={{ width: 160 }} />
       </Form.Item>
-      <Form.Item name={[name, "capacity"]} label={t.gcGroupCapacity}>
+      <Form.Item name={[name, "capacity"]} label={first && t.gcGroupCapacity}>
         <InputNumber disabled={existing} style={{ width: 110 }} />
       </Form.Item>
-      <Form.Item label=" ">
+      <Form.Item label={first && " "}>
         <Button danger onClick={onRemove} data-testid="pool-remove">
           {t.gcRemove}
         </Button>
