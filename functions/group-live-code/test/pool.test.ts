@@ -10,6 +10,7 @@ import {
   type JoinWaySettings,
   planJoinWayCreate,
   planJoinWayUpdate,
+  poolSummary,
   type PoolState,
 } from "../src/domain/pool.ts";
 
@@ -209,6 +210,26 @@ describe("planJoinWayUpdate (property)", () => {
         expect(planJoinWayUpdate({ ...r, chat_id_list: plan.request.chat_id_list }, { ...p, groups: merged }, s)).toBeUndefined();
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("poolSummary", () => {
+  it("counts the live groups, their fill and free seats; dismissed and removed groups are not the pool", () => {
+    const s = poolSummary([g("wrA", 200), g("wrB", 50), g("wrC", 10, { dismissed: true }), g("wrD", 0, { removed: true }), g("wrE", 120, { capacity: 100 })]);
+    expect(s).toEqual({ groups: 3, groupsWithRoom: 1, fullGroups: 2, members: 370, capacity: 500, freeSeats: 150, fill: 0.7 });
+    expect(poolSummary([])).toEqual({ groups: 0, groupsWithRoom: 0, fullGroups: 0, members: 0, capacity: 0, freeSeats: 0, fill: 0 });
+  });
+
+  it("fill stays in [0, 1] and every live group has room or is full", () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ members: fc.nat(300), capacity: fc.integer({ min: 1, max: 200 }), dismissed: fc.boolean() }), { maxLength: 20 }), (rows) => {
+        const s = poolSummary(rows.map((r, i) => g(`wr${i}`, r.members, r)));
+        expect(s.fill).toBeGreaterThanOrEqual(0);
+        expect(s.fill).toBeLessThanOrEqual(1);
+        expect(s.groupsWithRoom + s.fullGroups).toBe(s.groups);
+        expect(s.freeSeats).toBeGreaterThanOrEqual(0);
+      }),
     );
   });
 });

@@ -7,8 +7,8 @@ import { AppError, deterministicId, notFound, shortId } from "@siyu/kernel";
 import { mapLimit } from "@siyu/store";
 import { isTransientWecomError, WecomApiError } from "@siyu/wecom";
 import { InvalidInput } from "../domain/errors.ts";
-import { applyCodePatch, joinWayState, parseCodeCreate } from "../domain/code.ts";
-import { eligibleGroups, hasRoom } from "../domain/pool.ts";
+import { applyCodePatch, type CodeStatus, joinWayState, parseCodeCreate } from "../domain/code.ts";
+import { eligibleGroups, hasRoom, poolSummary } from "../domain/pool.ts";
 import { type CodeRecord, getCode, type GroupItem, groupsOf, listCodes, putCode, putGroups } from "../store/codes.ts";
 import type { Deps } from "./deps.ts";
 import { requestSync } from "./sync-requests.ts";
@@ -131,9 +131,12 @@ export async function createCode(deps: Deps, body: unknown, idempotencyKey?: str
   return { replay: false, code: codeView(record) };
 }
 
-export async function listCodeViews(deps: Deps, q: { limit: number; cursor?: string }) {
-  const page = await listCodes(deps.config.table, q);
-  return { items: page.items.map(codeView), nextCursor: page.nextCursor ?? null };
+/** A page of codes, each with its pool at a glance (one Query of the code's groups per code). */
+export async function listCodeViews(deps: Deps, q: { limit: number; cursor?: string; status?: CodeStatus }) {
+  const { table } = deps.config;
+  const page = await listCodes(table, q);
+  const items = await mapLimit(page.items, 8, async (c) => ({ ...codeView(c), pool: poolSummary(await groupsOf(table, c.codeId)) }));
+  return { items, nextCursor: page.nextCursor ?? null };
 }
 
 async function requireCode(deps: Deps, codeId: string): Promise<CodeRecord> {

@@ -57,6 +57,38 @@ export interface PoolState {
 /** Whether a scan may be routed to the group: in the pool, not dismissed, below its capacity. */
 export const hasRoom = (g: GroupState): boolean => !g.removed && !g.dismissed && g.members < g.capacity;
 
+/** A pool at a glance, for lists: the live groups (not dismissed, not removed), their fill and free seats. */
+export interface PoolSummary {
+  groups: number;
+  groupsWithRoom: number;
+  fullGroups: number;
+  members: number;
+  capacity: number;
+  freeSeats: number;
+  /** Members over capacity of the live groups, in [0, 1] (0 for an empty pool); invites past capacity count as full. */
+  fill: number;
+}
+
+/**
+ * @example
+ * poolSummary([g("wrA", 200), g("wrB", 50)]) // { groups: 2, groupsWithRoom: 1, fullGroups: 1, members: 250, capacity: 400, freeSeats: 150, fill: 0.625 }
+ */
+export function poolSummary(groups: readonly GroupState[]): PoolSummary {
+  const live = groups.filter((g) => !g.removed && !g.dismissed);
+  const withRoom = live.filter(hasRoom);
+  const capacity = live.reduce((n, g) => n + g.capacity, 0);
+  const seated = live.reduce((n, g) => n + Math.min(g.members, g.capacity), 0);
+  return {
+    groups: live.length,
+    groupsWithRoom: withRoom.length,
+    fullGroups: live.length - withRoom.length,
+    members: live.reduce((n, g) => n + g.members, 0),
+    capacity,
+    freeSeats: capacity - seated,
+    fill: capacity > 0 ? Math.round((seated / capacity) * 1000) / 1000 : 0,
+  };
+}
+
 /**
  * The ≤ 5 groups native mode lists: those of `listed` (WeCom's current list, in its order) that still
  * have room, then the pool's other groups with room in pool order. Deterministic; the set changes only

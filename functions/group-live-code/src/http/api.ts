@@ -48,7 +48,7 @@ export const handler = http(
   {
     createGroupCode,
     groupCodeLandingPage,
-    listGroupCodes: route({ query: z.object(pageQuery) }, async (req) => ({ status: 200, body: await listCodeViews(deps(req), req.query) })),
+    listGroupCodes: route({ query: z.object({ ...pageQuery, status: z.enum(["active", "archived"]).optional() }) }, async (req) => ({ status: 200, body: await listCodeViews(deps(req), req.query) })),
     getGroupCode: route({ params: codeParam }, async (req) => ({ status: 200, body: await codeDetail(deps(req), req.params.codeId) })),
     updateGroupCode: route({ params: codeParam, body: z.unknown(), doc: { summary: "Edit a live code: settings, addGroups, removeChatIds, welcome", requestBody: codePatchSchema, problems: [409] } }, async (req) => ({ status: 200, body: await updateCode(deps(req), req.params.codeId, req.body) })),
     getGroupCodeStats: route({ params: codeParam }, async (req) => ({ status: 200, body: await codeStatsView(deps(req), req.params.codeId) })),

@@ -89,13 +89,23 @@ export async function putCode(table: string, c: CodeRecord, expectedVersion?: nu
 export const mutateCode = (table: string, codeId: string, change: (c: CodeRecord) => CodeRecord | undefined, now: string): Promise<CodeRecord | undefined> =>
   mutateVersioned(() => getCode(table, codeId), (next, v) => putCode(table, next, v), change, now, `live code ${codeId}`);
 
-export async function listCodes(table: string, opts: { limit: number; cursor?: string }): Promise<{ items: CodeRecord[]; nextCursor?: string }> {
+/** Newest first; with `status`, a filter over the page read (a page may hold fewer than `limit`, its cursor goes on). */
+export async function listCodes(table: string, opts: { limit: number; cursor?: string; status?: CodeStatus }): Promise<{ items: CodeRecord[]; nextCursor?: string }> {
   const start = assertCursor(opts.cursor, ["pk", "sk", "gsi1pk", "gsi1sk"], { gsi1pk: "codes", sk: META }, { attribute: "pk", prefix: "LC#" }, { list: "the live-code list" });
   if (start && typeof start.gsi1sk !== "string") {
     throw new AppError(400, "invalid-cursor", "Invalid cursor", "the cursor is not one this API returned for the live-code list", { errors: [{ path: "query.cursor", message: "not a cursor returned for the live-code list" }] });
   }
   const out = await documentClient().send(
-    new QueryCommand({ TableName: table, IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :p", ExpressionAttributeValues: { ":p": "codes" }, ScanIndexForward: false, Limit: opts.limit, ExclusiveStartKey: start }),
+    new QueryCommand({
+      TableName: table,
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :p",
+      ExpressionAttributeValues: { ":p": "codes", ...(opts.status ? { ":s": opts.status } : {}) },
+      ...(opts.status ? { FilterExpression: "#s = :s", ExpressionAttributeNames: { "#s": "status" } } : {}),
+      ScanIndexForward: false,
+      Limit: opts.limit,
+      ExclusiveStartKey: start,
+    }),
   );
   const nextCursor = encodeCursor(out.LastEvaluatedKey);
   return { items: (out.Items ?? []).map((i) => strip<CodeRecord>(i)!), ...(nextCursor ? { nextCursor } : {}) };

@@ -3518,6 +3518,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                status?: "active" | "archived";
             };
             header?: never;
             path?: never;
