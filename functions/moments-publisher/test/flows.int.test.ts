@@ -3,7 +3,7 @@ import { blobStore } from "@siyu/store";
 import { describe, expect, it } from "vitest";
 import { simClient } from "../../../test/support/clients.ts";
 import { usePlatform } from "../../../test/support/platform.ts";
-import { cancelPost, createPost, postDetail, postStats, postStatsCsv, previewPost } from "../src/app/posts.ts";
+import { cancelPost, createPost, listPostViews, postDetail, postStats, postStatsCsv, previewPost } from "../src/app/posts.ts";
 import { advanceRun } from "../src/app/runs.ts";
 import { PlanRefused } from "../src/domain/errors.ts";
 import { dueRuns, putLost } from "../src/store/posts.ts";
@@ -215,6 +215,24 @@ describe("WeCom's limits are planned around, never hit", () => {
     // WeCom answers a jobid given as a moment id with 41060 (and the simulator records it): every cancel here succeeded
     expect(requests("externalcontact/cancel_moment_task").map((c) => c.errcode).every((e) => e === 0)).toBe(true);
     expect(world.moments.get(after.momentId!)!.tasks.get("early")!.cancelled).toBe(true);
+  });
+
+  it("the list filters by state (a filtered page may be short; the cursor goes on)", async () => {
+    const ids = async (state?: "scheduled" | "running" | "finished" | "cancelled") => {
+      const out: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listPostViews(deps, { limit: 3, cursor, state });
+        out.push(...page.items.map((p) => { expect(state === undefined || p.state === state).toBe(true); return p.postId; }));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return out;
+    };
+    const [all, cancelled, scheduled] = [await ids(), await ids("cancelled"), await ids("scheduled")];
+    expect(cancelled).toHaveLength(1);
+    expect(scheduled.length).toBeGreaterThan(0);
+    expect(all.length).toBeGreaterThan(cancelled.length + scheduled.length - 1);
+    expect(all).toEqual(expect.arrayContaining([...cancelled, ...scheduled]));
   });
 
   it("a lost add_moment_task answer: the run finds its moment in get_moment_list and adopts it — one task, never a second", async () => {

@@ -8,7 +8,7 @@ import { sendCommands } from "@siyu/bus";
 import { AppError, addDays, corpDay, deterministicId, makeEvent, notFound, shortId } from "@siyu/kernel";
 import { DEFAULT_CUSTOMER_POSTS_PER_DAY, audienceOf, planPost, type PostPlan } from "../domain/plan.ts";
 import { PlanRefused } from "../domain/errors.ts";
-import { applyPostPatch, occurrences, parsePostCreate, type PostDefinition } from "../domain/post.ts";
+import { applyPostPatch, occurrences, parsePostCreate, type PostDefinition, type PostState } from "../domain/post.ts";
 import { resultsCsv, type RunResults } from "../domain/results.ts";
 import { dueAt, newRun, type RunRecord } from "../domain/run.ts";
 import {
@@ -141,7 +141,8 @@ export async function createPost(deps: Deps, body: unknown, idempotencyKey?: str
   return { replay: false, post: { ...postView(post), plan: planView(plan) } };
 }
 
-export async function listPostViews(deps: Deps, q: { limit: number; cursor?: string }) {
+/** `GET /v1/moments`: newest first, by cursor; with `state`, only the posts in that state. */
+export async function listPostViews(deps: Deps, q: { limit: number; cursor?: string | undefined; state?: PostState | undefined }) {
   const page = await listPosts(deps.config.table, q);
   return { items: page.items.map(postView), nextCursor: page.nextCursor ?? null };
 }

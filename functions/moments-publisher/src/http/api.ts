@@ -28,7 +28,7 @@ export const handler = http(
       const out = await createPost(deps(req), req.body, key);
       return { status: out.replay ? 200 : 201, headers: { location: `/v1/moments/${out.post.postId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) }, body: out.post };
     }),
-    listMoments: route({ query: z.object(pageQuery) }, async (req) => ({ status: 200, body: await listPostViews(deps(req), req.query) })),
+    listMoments: route({ query: z.object({ ...pageQuery, state: z.enum(["scheduled", "running", "finished", "cancelled"]).optional() }) }, async (req) => ({ status: 200, body: await listPostViews(deps(req), req.query) })),
     previewMoment: route({ body: z.unknown(), doc: { summary: "Preview a post's plan: every run, the moved and the refused ones, and why", requestBody: postCreateSchema } }, async (req) => ({ status: 200, body: await previewPost(deps(req), req.body) })),
     createMomentMedia: route(
       { body: z.strictObject({ kind: z.enum(["image", "video"]), contentType: z.string().min(1).max(100), filename: z.string().max(200).optional() }) },

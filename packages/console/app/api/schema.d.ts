@@ -4142,6 +4142,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                state?: "scheduled" | "running" | "finished" | "cancelled";
             };
             header?: never;
             path?: never;
