@@ -35,7 +35,7 @@ export default function Moments() {
           </Button>
         }
         items={[
-          { key: "calendar", label: t.momentCalendar, children: <MomentCalendar version={version} onOpen={setOpen} /> },
+          { key: "calendar", label: <span data-testid="moment-calendar-tab">{t.momentCalendar}</span>, children: <MomentCalendar version={version} onOpen={setOpen} /> },
           { key: "list", label: <span data-testid="moment-list-tab">{t.momentList}</span>, children: <PostList version={version} onOpen={setOpen} /> },
           { key: "settings", label: <span data-testid="moment-settings-tab">{t.momentSettings}</span>, children: <SettingsPanel settings={settings} /> },
         ]}

@@ -56,7 +56,6 @@ export function PostDrawer({ postId, version, onEdit, onChanged, onClose }: { po
           </Space>
         )
       }
-      data-testid="moment-detail"
     >
       <Loadable {...detail}>
         {(d) => (

@@ -99,11 +99,11 @@ export function PostForm({ post, customerPostsPerDay, onClose }: { post?: Moment
   );
 
   return (
-    <Modal open width={1060} title={post ? t.momentEdit : t.momentNew} onCancel={() => onClose(false)} footer={[<Button key="c" onClick={() => onClose(false)}>{t.cancel}</Button>, <span key="f" style={{ marginLeft: 8 }}>{footer}</span>]} data-testid="moment-form">
+    <Modal open width={1100} style={{ top: 24 }} styles={{ body: { maxHeight: "calc(100vh - 170px)", overflowY: "auto", overflowX: "hidden" } }} title={post ? t.momentEdit : t.momentNew} onCancel={() => onClose(false)} footer={[<Button key="c" onClick={() => onClose(false)}>{t.cancel}</Button>, <span key="f" style={{ marginLeft: 8 }}>{footer}</span>]} data-testid="moment-form">
       {formError && <Alert type="error" showIcon title={t.requestFailed} description={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
       {refused && <RefusedAlert refused={refused} customerPostsPerDay={customerPostsPerDay} />}
       <Row gutter={24}>
-        <Col span={15}>
+        <Col span={14}>
           <Form form={form} layout="vertical" initialValues={post ? fromPost(post) : NEW_POST} onValuesChange={() => setPlan(undefined)}>
             <Form.Item name="name" label={t.momentName}>
               <Input data-testid="moment-name" maxLength={60} />
@@ -151,9 +151,8 @@ export function PostForm({ post, customerPostsPerDay, onClose }: { post?: Moment
               <Radio.Group options={[{ value: "refuse", label: t.onLimitRefuse }, { value: "move", label: t.onLimitMove }]} />
             </Form.Item>
           </Form>
-          {plan && <PlanView plan={plan.preview.plan} customerPostsPerDay={customerPostsPerDay} />}
         </Col>
-        <Col span={9}>
+        <Col span={10}>
           <div style={{ position: "sticky", top: 0 }}>
             <Divider titlePlacement="start">{t.phonePreview}</Divider>
             <PhonePreview
@@ -165,6 +164,11 @@ export function PostForm({ post, customerPostsPerDay, onClose }: { post?: Moment
                 ...(values.attach === "link" ? { link: { ...(values.linkTitle ? { title: values.linkTitle } : {}), ...(values.linkUrl ? { url: values.linkUrl } : {}), ...(values.linkCover?.[0] ? { cover: values.linkCover[0] } : {}) } } : {}),
               }}
             />
+            {plan && (
+              <div style={{ marginTop: 16 }}>
+                <PlanView plan={plan.preview.plan} customerPostsPerDay={customerPostsPerDay} />
+              </div>
+            )}
           </div>
         </Col>
       </Row>

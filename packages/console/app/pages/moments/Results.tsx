@@ -70,14 +70,18 @@ export function Results({ detail }: { detail: MomentDetail }) {
             <Row gutter={16} style={{ marginBottom: 16 }}>
               <Col span={8}>
                 <Card size="small" title={t.staffPublished}>
-                  <Progress type="circle" size={96} percent={staff.total === 0 ? 0 : Math.round((staff.published / staff.total) * 100)} format={() => `${staff.published}/${staff.total}`} data-testid="moment-published" />
+                  <div data-testid="moment-published">
+                    <Progress type="circle" size={96} percent={staff.total === 0 ? 0 : Math.round((staff.published / staff.total) * 100)} format={() => `${staff.published}/${staff.total}`} />
+                  </div>
                 </Card>
               </Col>
               <Col span={16}>
                 <Card size="small">
                   <Row gutter={16}>
                     <Col span={6}>
-                      <Statistic title={t.customersReached} value={s.totals.reached} data-testid="moment-reached" />
+                      <div data-testid="moment-reached">
+                        <Statistic title={t.customersReached} value={s.totals.reached} />
+                      </div>
                     </Col>
                     <Col span={6}>
                       <Statistic title={t.likes} value={s.totals.likes} />
@@ -103,7 +107,7 @@ export function Results({ detail }: { detail: MomentDetail }) {
               dataSource={staffRows(detail, s)}
               data-testid="moment-staff-table"
               columns={[
-                { title: t.staff, dataIndex: "userId" },
+                { title: t.momentStaff, dataIndex: "userId" },
                 { title: t.momentState, render: (_, r) => (r.published ? <Tag color="green">{t.published}</Tag> : <Tag>{t.notPublished}</Tag>) },
                 { title: t.customersReached, render: (_, r) => r.reached ?? "—" },
                 { title: t.likes, render: (_, r) => r.likes ?? "—" },
