@@ -108,6 +108,7 @@ describe("console 朋友圈", () => {
     for (const day of [inDays(1), inDays(2), inDays(3)].filter((d) => d.slice(0, 7) === today.slice(0, 7))) {
       expect(await page.getByTestId(`moment-day-${day}`).textContent()).toContain("08:00 早安问候");
     }
+    await page.waitForTimeout(400); // the tabs' ink bar slides to 日历
     await browser.shot("moments-calendar");
     await page.getByTestId("moment-list-tab").click();
     await page.getByTestId("moment-table").getByText("早安问候").waitFor();
@@ -162,6 +163,20 @@ describe("console 朋友圈", () => {
     await results.getByTestId("moment-csv").click();
     expect((await download).suggestedFilename()).toBe(`moment-${postId}.csv`);
     await browser.shot("moments-results");
+  });
+
+  it("编辑: a post that has not run yet is edited (planned again as a whole)", async () => {
+    const page = browser.page;
+    await page.locator(".ant-drawer-close").click();
+    await page.locator(".ant-drawer-title").waitFor({ state: "detached" });
+    await page.getByTestId("moment-table").getByText("早安问候").click();
+    await page.getByTestId("moment-edit").click();
+    await page.getByTestId("moment-text").fill("早安☀️ 今天也有会员福利");
+    await page.getByTestId("moment-save").click();
+    await page.getByText("已保存").waitFor({ timeout: 15_000 });
+    const post = (await api("GET", `/v1/moments/${daily.json!.postId}`)).json!;
+    expect(post).toMatchObject({ content: { text: "早安☀️ 今天也有会员福利" }, schedule: { kind: "daily", times: ["08:00"], from: inDays(1), until: inDays(3) }, runs: 3 });
+    await page.locator(".ant-drawer").getByTestId("moment-preview-text").getByText("今天也有会员福利").waitFor();
   });
 
   it("the simulator saw no call WeCom would reject for a limit or frequency rule", async () => {

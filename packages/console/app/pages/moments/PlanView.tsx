@@ -32,22 +32,25 @@ export function PlanView({ plan, customerPostsPerDay }: { plan: Pick<MomentPlan,
       <Table<PlanRow>
         size="small"
         rowKey={(r) => `${r.kind}-${r.at}`}
-        pagination={plan.schedule.length + plan.refused.length > 10 ? { pageSize: 10, size: "small" } : false}
+        pagination={rows.length > 8 ? { pageSize: 8, size: "small" } : false}
         dataSource={rows}
         columns={[
-          { title: t.runAt, render: (_, r) => (r.kind === "moved" ? fill(t.movedTo, { from: shortTime(r.from), to: shortTime(r.at) }) : shortTime(r.at)) },
-          { title: t.momentState, render: (_, r) => tag[r.kind] },
+          { title: t.momentState, width: 96, render: (_, r) => tag[r.kind] },
           {
-            title: "",
-            render: (_, r) =>
-              r.reason && (
-                <span data-testid={`plan-reason-${r.kind}`}>
-                  {r.reason}
-                  <Typography.Text type="secondary" style={{ display: "block", fontSize: 12 }}>
-                    {r.detail}
-                  </Typography.Text>
-                </span>
-              ),
+            title: t.runAt,
+            render: (_, r) => (
+              <>
+                {r.kind === "moved" ? fill(t.movedTo, { from: shortTime(r.from), to: shortTime(r.at) }) : shortTime(r.at)}
+                {r.reason && (
+                  <div data-testid={`plan-reason-${r.kind}`} style={{ marginTop: 4 }}>
+                    {r.reason}
+                    <Typography.Text type="secondary" style={{ display: "block", fontSize: 12 }}>
+                      {r.detail}
+                    </Typography.Text>
+                  </div>
+                )}
+              </>
+            ),
           },
         ]}
       />
