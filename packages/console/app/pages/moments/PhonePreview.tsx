@@ -13,7 +13,7 @@ export interface PreviewContent {
   link?: { title?: string; url?: string; cover?: MediaFile };
 }
 
-const frame: React.CSSProperties = { width: 280, minHeight: 420, border: "10px solid #1f1f1f", borderRadius: 36, background: "#fff", overflow: "hidden", boxShadow: "0 6px 24px rgba(0,0,0,.15)" };
+const frame: React.CSSProperties = { width: 280, minHeight: 380, border: "10px solid #1f1f1f", borderRadius: 36, background: "#fff", overflow: "hidden", boxShadow: "0 6px 24px rgba(0,0,0,.15)" };
 const bar: React.CSSProperties = { background: "#ededed", textAlign: "center", padding: "10px 0", fontWeight: 600, fontSize: 14 };
 const tile: React.CSSProperties = { width: "100%", aspectRatio: "1", background: "#f0f0f0", display: "flex", alignItems: "center", justifyContent: "center", color: "#bfbfbf", overflow: "hidden" };
 

@@ -99,7 +99,19 @@ export function PostForm({ post, customerPostsPerDay, onClose }: { post?: Moment
   );
 
   return (
-    <Modal open width={1100} style={{ top: 24 }} styles={{ body: { maxHeight: "calc(100vh - 170px)", overflowY: "auto", overflowX: "hidden" } }} title={post ? t.momentEdit : t.momentNew} onCancel={() => onClose(false)} footer={[<Button key="c" onClick={() => onClose(false)}>{t.cancel}</Button>, <span key="f" style={{ marginLeft: 8 }}>{footer}</span>]} data-testid="moment-form">
+    <Modal open width={1100} style={{ top: 24 }} styles={{ body: { maxHeight: plan ? "calc(100vh - 350px)" : "calc(100vh - 170px)", overflowY: "auto", overflowX: "hidden" } }} title={post ? t.momentEdit : t.momentNew} onCancel={() => onClose(false)} footer={
+        <>
+          {plan && (
+            <div style={{ textAlign: "left", maxHeight: 170, overflowY: "auto", marginBottom: 12 }}>
+              <PlanView plan={plan.preview.plan} customerPostsPerDay={customerPostsPerDay} />
+            </div>
+          )}
+          <Space>
+            <Button onClick={() => onClose(false)}>{t.cancel}</Button>
+            {footer}
+          </Space>
+        </>
+      } data-testid="moment-form">
       {formError && <Alert type="error" showIcon title={t.requestFailed} description={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
       {refused && <RefusedAlert refused={refused} customerPostsPerDay={customerPostsPerDay} />}
       <Row gutter={24}>
@@ -164,11 +176,6 @@ export function PostForm({ post, customerPostsPerDay, onClose }: { post?: Moment
                 ...(values.attach === "link" ? { link: { ...(values.linkTitle ? { title: values.linkTitle } : {}), ...(values.linkUrl ? { url: values.linkUrl } : {}), ...(values.linkCover?.[0] ? { cover: values.linkCover[0] } : {}) } } : {}),
               }}
             />
-            {plan && (
-              <div style={{ marginTop: 16 }}>
-                <PlanView plan={plan.preview.plan} customerPostsPerDay={customerPostsPerDay} />
-              </div>
-            )}
           </div>
         </Col>
       </Row>
