@@ -6,6 +6,7 @@ import { Loadable } from "../../States";
 import { useAsync } from "../../useAsync";
 import { corpDayOf, scheduleDays } from "./corpTime";
 import { postStateLabel } from "./labels";
+import { usePickerLocale } from "./pickerLocale";
 import { allPosts } from "./usePosts";
 
 const badge = { scheduled: "processing", running: "warning", finished: "success", cancelled: "default" } as const;
@@ -13,6 +14,7 @@ const badge = { scheduled: "processing", running: "warning", finished: "success"
 /** The month of the posts' runs, day by day (a daily post on each of its days); a click opens the post. */
 export function MomentCalendar({ version, onOpen }: { version: number; onOpen(postId: string): void }) {
   const { t } = useLang();
+  const locales = usePickerLocale();
   const posts = useAsync(allPosts, [version]);
   // the month shown: the weeks antd draws start before it and end after it
   const [month, setMonth] = useState(() => corpDayOf(new Date()).slice(0, 7));
@@ -27,6 +29,7 @@ export function MomentCalendar({ version, onOpen }: { version: number; onOpen(po
           <div data-testid="moment-calendar">
             {![...byDay.keys()].some((d) => d.startsWith(month)) && <Typography.Text type="secondary">{t.momentNoneThisMonth}</Typography.Text>}
             <Calendar
+              {...locales.calendar}
               onPanelChange={(d) => setMonth(d.format("YYYY-MM"))}
               cellRender={(current, info) => {
                 if (info.type !== "date") return info.originNode;
