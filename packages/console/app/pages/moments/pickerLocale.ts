@@ -3,7 +3,8 @@
  * dayjs's locale (English: the console loads no dayjs locale), for the calendar and the date pickers.
  */
 import type { Calendar, DatePicker } from "antd";
-import zhCN from "antd/locale/zh_CN";
+// the ES module: in this lazy chunk the bundler wraps antd/locale/zh_CN (CommonJS) so `.Calendar` is not on its default
+import zhCN from "antd/es/locale/zh_CN";
 import type React from "react";
 import { useLang } from "../../i18n";
 
