@@ -141,9 +141,15 @@ describe("WeCom's limits are planned around, never hit", () => {
   it("a 4th post for a member on one day is refused before anything is scheduled; the preview says why", async () => {
     const day = addDays(corpDay(world.clock.now(), TZ), 5);
     const at = (hhmm: string) => corpTime(day, TZ, hhmm).toISOString();
-    for (const hhmm of ["09:00", "12:00", "15:00"]) {
+    const third = { name: "午间15:00", content: { text: "第15:00条" }, visibility: { userIds: ["lisi"] }, schedule: { kind: "at", at: at("15:00") } };
+    for (const hhmm of ["09:00", "12:00"]) {
       await createPost(deps, { name: `午间${hhmm}`, content: { text: `第${hhmm}条` }, visibility: { userIds: ["lisi"] }, schedule: { kind: "at", at: at(hhmm) } });
     }
+    const { post: thirdPost } = await createPost(deps, third);
+    // an edit's preview (16:00 instead of 15:00) leaves the post's own run out, as the edit itself does
+    const edited = { ...third, schedule: { kind: "at", at: at("16:00") } };
+    expect((await previewPost(deps, edited, thirdPost.postId)).plan.refused).toEqual([]);
+    expect((await previewPost(deps, edited)).plan.refused).toHaveLength(1);
     const fourth = { name: "第四条", content: { text: "太多了" }, visibility: { userIds: ["lisi"] }, schedule: { kind: "at", at: at("18:00") } };
     const preview = await previewPost(deps, fourth);
     expect(preview.plan.refused).toEqual([{ at: at("18:00"), reason: "member-daily-limit", detail: expect.stringContaining("lisi") }]);

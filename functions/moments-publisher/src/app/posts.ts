@@ -55,11 +55,15 @@ function planView(plan: PostPlan) {
   };
 }
 
-/** `POST /v1/moments/preview`: what creating this post would schedule, move and refuse — nothing stored. */
-export async function previewPost(deps: Deps, body: unknown) {
+/**
+ * `POST /v1/moments/preview`: what creating this post would schedule, move and refuse — nothing
+ * stored. With `postId` (an edit), that post's own runs are left out, as `PATCH` plans it.
+ */
+export async function previewPost(deps: Deps, body: unknown, postId?: string) {
   const d = parsePostCreate(body, deps.now(), deps.config.timeZone);
   await checkMedia(deps, d.content);
-  return { definition: d, plan: planView((await planOf(deps, d)).plan) };
+  if (postId !== undefined) await requirePost(deps, postId);
+  return { definition: d, plan: planView((await planOf(deps, d, postId)).plan) };
 }
 
 const hashOf = (body: unknown) => deterministicId("moment-post", JSON.stringify(body));
