@@ -172,6 +172,10 @@ describe("console 朋友圈", () => {
     await page.getByTestId("moment-table").getByText("早安问候").click();
     await page.getByTestId("moment-edit").click();
     await page.getByTestId("moment-text").fill("早安☀️ 今天也有会员福利");
+    // its own runs are left out of its plan: the 3 days still fit the corp's 1 a day
+    await page.getByTestId("moment-check").click();
+    await expect.poll(() => page.getByTestId("moment-plan").textContent(), { timeout: 15_000 }).toContain("共 3 次发表");
+    expect(await page.getByTestId("moment-plan").getByText("可以发表").count()).toBe(3);
     await page.getByTestId("moment-save").click();
     await page.getByText("已保存").waitFor({ timeout: 15_000 });
     const post = (await api("GET", `/v1/moments/${daily.json!.postId}`)).json!;

@@ -15,9 +15,10 @@ import { PlanView, RefusedAlert } from "./PlanView";
 const ALL_FIELDS: FormField[] = ["name", "text", "attach", "images", "video", "linkTitle", "linkUrl", "linkCover", "userIds", "departmentIds", "tagIds", "scheduleKind", "at", "times", "range", "weekdays", "windowHours", "remindersAuto", "hoursBeforeEnd", "onLimit"];
 
 /**
- * 新建 / 编辑 a post, with the phone preview beside it. A new post: 预览计划 asks the API for the plan
- * (every run; moved and refused ones with their reasons) and only then 确认创建 creates it. An edit is
- * sent as a whole (the API plans it again; 409 once a run was sent). Every API error goes on its field.
+ * 新建 / 编辑 a post, with the phone preview beside it. 预览计划 asks the API for the plan (every run;
+ * moved and refused ones with their reasons; an edit's without its own runs) and only then 确认创建
+ * creates it, or 保存 sends the edit as a whole (the API plans it again; 409 once a run was sent).
+ * Every API error goes on its field.
  */
 export function PostForm({ post, customerPostsPerDay, onClose }: { post?: MomentPost; customerPostsPerDay: number | undefined; onClose(changed: boolean): void }) {
   const { t } = useLang();
@@ -63,7 +64,8 @@ export function PostForm({ post, customerPostsPerDay, onClose }: { post?: Moment
 
   const checkPlan = () =>
     run(async () => {
-      const preview = unwrap(await api.POST("/v1/moments/preview", { body: toBody(form.getFieldsValue(true)) })) as unknown as MomentPreview;
+      // an edit's plan leaves the post's own runs out, as the edit does
+      const preview = unwrap(await api.POST("/v1/moments/preview", { params: { query: post ? { postId: post.postId } : {} }, body: toBody(form.getFieldsValue(true), post) })) as unknown as MomentPreview;
       setPlan({ preview, key: crypto.randomUUID() });
     });
   const create = () =>
@@ -79,17 +81,13 @@ export function PostForm({ post, customerPostsPerDay, onClose }: { post?: Moment
       onClose(true);
     });
 
-  const footer = post ? (
-    <Button type="primary" loading={busy} onClick={save} data-testid="moment-save">
-      {t.momentSave}
-    </Button>
-  ) : (
+  const footer = (
     <Space>
       <Button loading={busy && !plan} onClick={checkPlan} data-testid="moment-check">
         {t.momentPlanCheck}
       </Button>
-      <Button type="primary" loading={busy && !!plan} disabled={!plan || plan.preview.plan.refused.length > 0} onClick={create} data-testid="moment-create-submit">
-        {t.momentConfirmCreate}
+      <Button type="primary" loading={busy && !!plan} disabled={!plan || plan.preview.plan.refused.length > 0} onClick={post ? save : create} data-testid={post ? "moment-save" : "moment-create-submit"}>
+        {post ? t.momentSave : t.momentConfirmCreate}
       </Button>
     </Space>
   );
