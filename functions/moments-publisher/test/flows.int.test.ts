@@ -3,7 +3,7 @@ import { blobStore } from "@siyu/store";
 import { describe, expect, it } from "vitest";
 import { simClient } from "../../../test/support/clients.ts";
 import { usePlatform } from "../../../test/support/platform.ts";
-import { cancelPost, createPost, postDetail, postStats, postStatsCsv, previewPost } from "../src/app/posts.ts";
+import { cancelPost, createPost, listPostViews, postDetail, postStats, postStatsCsv, previewPost } from "../src/app/posts.ts";
 import { advanceRun } from "../src/app/runs.ts";
 import { PlanRefused } from "../src/domain/errors.ts";
 import { dueRuns, putLost } from "../src/store/posts.ts";
@@ -141,9 +141,15 @@ describe("WeCom's limits are planned around, never hit", () => {
   it("a 4th post for a member on one day is refused before anything is scheduled; the preview says why", async () => {
     const day = addDays(corpDay(world.clock.now(), TZ), 5);
     const at = (hhmm: string) => corpTime(day, TZ, hhmm).toISOString();
-    for (const hhmm of ["09:00", "12:00", "15:00"]) {
+    const third = { name: "午间15:00", content: { text: "第15:00条" }, visibility: { userIds: ["lisi"] }, schedule: { kind: "at", at: at("15:00") } };
+    for (const hhmm of ["09:00", "12:00"]) {
       await createPost(deps, { name: `午间${hhmm}`, content: { text: `第${hhmm}条` }, visibility: { userIds: ["lisi"] }, schedule: { kind: "at", at: at(hhmm) } });
     }
+    const { post: thirdPost } = await createPost(deps, third);
+    // an edit's preview (16:00 instead of 15:00) leaves the post's own run out, as the edit itself does
+    const edited = { ...third, schedule: { kind: "at", at: at("16:00") } };
+    expect((await previewPost(deps, edited, thirdPost.postId)).plan.refused).toEqual([]);
+    expect((await previewPost(deps, edited)).plan.refused).toHaveLength(1);
     const fourth = { name: "第四条", content: { text: "太多了" }, visibility: { userIds: ["lisi"] }, schedule: { kind: "at", at: at("18:00") } };
     const preview = await previewPost(deps, fourth);
     expect(preview.plan.refused).toEqual([{ at: at("18:00"), reason: "member-daily-limit", detail: expect.stringContaining("lisi") }]);
@@ -215,6 +221,24 @@ describe("WeCom's limits are planned around, never hit", () => {
     // WeCom answers a jobid given as a moment id with 41060 (and the simulator records it): every cancel here succeeded
     expect(requests("externalcontact/cancel_moment_task").map((c) => c.errcode).every((e) => e === 0)).toBe(true);
     expect(world.moments.get(after.momentId!)!.tasks.get("early")!.cancelled).toBe(true);
+  });
+
+  it("the list filters by state (a filtered page may be short; the cursor goes on)", async () => {
+    const ids = async (state?: "scheduled" | "running" | "finished" | "cancelled") => {
+      const out: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listPostViews(deps, { limit: 3, cursor, state });
+        out.push(...page.items.map((p) => { expect(state === undefined || p.state === state).toBe(true); return p.postId; }));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return out;
+    };
+    const [all, cancelled, scheduled] = [await ids(), await ids("cancelled"), await ids("scheduled")];
+    expect(cancelled).toHaveLength(1);
+    expect(scheduled.length).toBeGreaterThan(0);
+    expect(all.length).toBeGreaterThan(cancelled.length + scheduled.length - 1);
+    expect(all).toEqual(expect.arrayContaining([...cancelled, ...scheduled]));
   });
 
   it("a lost add_moment_task answer: the run finds its moment in get_moment_list and adopts it — one task, never a second", async () => {

@@ -8,7 +8,7 @@ import { sendCommands } from "@siyu/bus";
 import { AppError, addDays, corpDay, deterministicId, makeEvent, notFound, shortId } from "@siyu/kernel";
 import { DEFAULT_CUSTOMER_POSTS_PER_DAY, audienceOf, planPost, type PostPlan } from "../domain/plan.ts";
 import { PlanRefused } from "../domain/errors.ts";
-import { applyPostPatch, occurrences, parsePostCreate, type PostDefinition } from "../domain/post.ts";
+import { applyPostPatch, occurrences, parsePostCreate, type PostDefinition, type PostState } from "../domain/post.ts";
 import { resultsCsv, type RunResults } from "../domain/results.ts";
 import { dueAt, newRun, type RunRecord } from "../domain/run.ts";
 import {
@@ -55,11 +55,15 @@ function planView(plan: PostPlan) {
   };
 }
 
-/** `POST /v1/moments/preview`: what creating this post would schedule, move and refuse — nothing stored. */
-export async function previewPost(deps: Deps, body: unknown) {
+/**
+ * `POST /v1/moments/preview`: what creating this post would schedule, move and refuse — nothing
+ * stored. With `postId` (an edit), that post's own runs are left out, as `PATCH` plans it.
+ */
+export async function previewPost(deps: Deps, body: unknown, postId?: string) {
   const d = parsePostCreate(body, deps.now(), deps.config.timeZone);
   await checkMedia(deps, d.content);
-  return { definition: d, plan: planView((await planOf(deps, d)).plan) };
+  if (postId !== undefined) await requirePost(deps, postId);
+  return { definition: d, plan: planView((await planOf(deps, d, postId)).plan) };
 }
 
 const hashOf = (body: unknown) => deterministicId("moment-post", JSON.stringify(body));
@@ -141,7 +145,8 @@ export async function createPost(deps: Deps, body: unknown, idempotencyKey?: str
   return { replay: false, post: { ...postView(post), plan: planView(plan) } };
 }
 
-export async function listPostViews(deps: Deps, q: { limit: number; cursor?: string }) {
+/** `GET /v1/moments`: newest first, by cursor; with `state`, only the posts in that state. */
+export async function listPostViews(deps: Deps, q: { limit: number; cursor?: string | undefined; state?: PostState | undefined }) {
   const page = await listPosts(deps.config.table, q);
   return { items: page.items.map(postView), nextCursor: page.nextCursor ?? null };
 }

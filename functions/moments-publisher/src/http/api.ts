@@ -28,8 +28,11 @@ export const handler = http(
       const out = await createPost(deps(req), req.body, key);
       return { status: out.replay ? 200 : 201, headers: { location: `/v1/moments/${out.post.postId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) }, body: out.post };
     }),
-    listMoments: route({ query: z.object(pageQuery) }, async (req) => ({ status: 200, body: await listPostViews(deps(req), req.query) })),
-    previewMoment: route({ body: z.unknown(), doc: { summary: "Preview a post's plan: every run, the moved and the refused ones, and why", requestBody: postCreateSchema } }, async (req) => ({ status: 200, body: await previewPost(deps(req), req.body) })),
+    listMoments: route({ query: z.object({ ...pageQuery, state: z.enum(["scheduled", "running", "finished", "cancelled"]).optional() }) }, async (req) => ({ status: 200, body: await listPostViews(deps(req), req.query) })),
+    previewMoment: route(
+      { query: z.object({ postId: postParam.shape.postId.optional() }), body: z.unknown(), doc: { summary: "Preview a post's plan: every run, the moved and the refused ones, and why (postId: an edit of that post, its own runs left out)", requestBody: postCreateSchema } },
+      async (req) => ({ status: 200, body: await previewPost(deps(req), req.body, req.query.postId) }),
+    ),
     createMomentMedia: route(
       { body: z.strictObject({ kind: z.enum(["image", "video"]), contentType: z.string().min(1).max(100), filename: z.string().max(200).optional() }) },
       async (req) => ({ status: 201, body: await createMediaUpload(deps(req), req.body) }),

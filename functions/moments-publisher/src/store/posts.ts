@@ -70,11 +70,24 @@ export function putPost(table: string, p: PostRecord, expectedVersion?: number):
 export const mutatePost = (table: string, postId: string, change: (p: PostRecord) => PostRecord | undefined, now: string): Promise<PostRecord | undefined> =>
   mutateVersioned(() => getPost(table, postId), (next, v) => putPost(table, next, v), change, now, `moment post ${postId}`);
 
-export async function listPosts(table: string, opts: { limit: number; cursor?: string }): Promise<{ items: PostRecord[]; nextCursor?: string }> {
+/**
+ * Posts newest first. With `state`, a filter on the page read: a page may hold fewer than `limit`
+ * posts (even none) and still have a next cursor — the list goes on until `nextCursor` is absent.
+ */
+export async function listPosts(table: string, opts: { limit: number; cursor?: string | undefined; state?: PostState | undefined }): Promise<{ items: PostRecord[]; nextCursor?: string }> {
   const start = assertCursor(opts.cursor, ["pk", "sk", "gsi1pk", "gsi1sk"], { gsi1pk: "posts", sk: "meta" }, { attribute: "pk", prefix: "MP#" }, { list: "the moment list" });
   if (start && typeof start.gsi1sk !== "string") throw new AppError(400, "invalid-cursor", "Invalid cursor", "the cursor is not one this API returned for the moment list");
   const out = await documentClient().send(
-    new QueryCommand({ TableName: table, IndexName: "gsi1", KeyConditionExpression: "gsi1pk = :p", ExpressionAttributeValues: { ":p": "posts" }, ScanIndexForward: false, Limit: opts.limit, ExclusiveStartKey: start }),
+    new QueryCommand({
+      TableName: table,
+      IndexName: "gsi1",
+      KeyConditionExpression: "gsi1pk = :p",
+      ExpressionAttributeValues: { ":p": "posts", ...(opts.state ? { ":s": opts.state } : {}) },
+      ...(opts.state ? { FilterExpression: "#state = :s", ExpressionAttributeNames: { "#state": "state" } } : {}),
+      ScanIndexForward: false,
+      Limit: opts.limit,
+      ExclusiveStartKey: start,
+    }),
   );
   const nextCursor = encodeCursor(out.LastEvaluatedKey);
   return { items: (out.Items ?? []).map((i) => strip<PostRecord>(i)!), ...(nextCursor ? { nextCursor } : {}) };

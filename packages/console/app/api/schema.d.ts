@@ -552,7 +552,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Preview a post's plan: every run, the moved and the refused ones, and why */
+        /** Preview a post's plan: every run, the moved and the refused ones, and why (postId: an edit of that post, its own runs left out) */
         post: operations["previewMoment"];
         delete?: never;
         options?: never;
@@ -4154,6 +4154,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                state?: "scheduled" | "running" | "finished" | "cancelled";
             };
             header?: never;
             path?: never;
@@ -4366,7 +4367,9 @@ export interface operations {
     };
     previewMoment: {
         parameters: {
-            query?: never;
+            query?: {
+                postId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
