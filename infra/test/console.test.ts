@@ -52,8 +52,9 @@ describe("console config", () => {
 
 describe("hosted console", () => {
   it.each(["jwt-console", "cognito-console"])("%s: a private bucket served only through CloudFront's origin access control, HTTPS, SPA fallback to /console/index.html", (name) => {
-    const [[, dist]] = ofType(name, "AWS::CloudFront::Distribution") as [[string, { Properties: any }]];
-    const d = dist.Properties.DistributionConfig;
+    const dists = ofType(name, "AWS::CloudFront::Distribution");
+    expect(dists).toHaveLength(1);
+    const d = dists[0]![1].Properties.DistributionConfig;
     expect(d.DefaultCacheBehavior.ViewerProtocolPolicy).toBe("redirect-to-https");
     expect(d.DefaultRootObject).toBe("console/index.html");
     expect(d.CustomErrorResponses).toEqual([
@@ -85,7 +86,7 @@ describe("hosted console", () => {
   });
 
   it("jwt: the console signs in at the issuer with its own client; the API's CORS allows the distribution's origin beside the client's", () => {
-    const [[, api]] = ofType("jwt-console", "AWS::ApiGatewayV2::Api");
+    const api = ofType("jwt-console", "AWS::ApiGatewayV2::Api")[0]?.[1];
     const origins = JSON.stringify(api!.Properties.CorsConfiguration.AllowOrigins);
     expect(origins).toContain("https://ops.jwt-console.example.com");
     expect(origins).toContain("DomainName");
