@@ -1,8 +1,8 @@
 import middy from "@middy/core";
+import { AppError, type Clock, type FieldIssue, formatIssues, systemClock } from "@siyu/kernel";
+import { ROUTE_SCOPES, type RouteSpec, routeKey, type ServiceManifest } from "@siyu/manifest";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { z } from "zod";
-import { AppError, type Clock, type FieldIssue, formatIssues, systemClock } from "@siyu/kernel";
-import { ROUTE_SCOPES, routeKey, type RouteSpec, type ServiceManifest } from "@siyu/manifest";
 import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
 import { log, withLogContext } from "./logger.ts";
 import { problemFromError, problemResponse, problems } from "./problem.ts";
@@ -112,6 +112,29 @@ function mediaType(contentType: string | undefined): string {
 }
 
 const isJsonType = (t: string) => t === "application/json" || (t.startsWith("application/") && t.endsWith("+json"));
+
+/** `SIYU_CHECK_RESPONSES=1` (the local platform sets it: `pnpm dev` and every test): answers are checked against their documented schema. */
+const checkResponses = () => process.env.SIYU_CHECK_RESPONSES === "1";
+
+/** Thrown when a route answers what its OpenAPI entry does not describe (locally only): a 500, so a test fails. */
+export class UndocumentedResponse extends Error {
+  override name = "UndocumentedResponse";
+}
+
+/**
+ * A 2xx JSON answer must match the route's documented response schema (`doc.response.schema`), so the
+ * OpenAPI document cannot drift from what the code answers; extra fields are allowed (clients ignore
+ * them), missing or mistyped documented ones are not.
+ */
+function checkResponse(handler: RouteHandler, result: HttpResult, route: string): void {
+  const schema = handler.options.doc?.response?.schema;
+  if (!schema || "text" in result || result.body === undefined || result.status < 200 || result.status >= 300) return;
+  const parsed = schema.safeParse(result.body);
+  if (!parsed.success) {
+    const issues = formatIssues(parsed.error, ["response"]).map((i) => `${i.path}: ${i.message}`);
+    throw new UndocumentedResponse(`${route} answered ${result.status} with a body its documented schema does not describe: ${issues.slice(0, 10).join("; ")}`);
+  }
+}
 
 function toResponse(result: HttpResult, requestId: string): HttpResponse {
   const headers: Record<string, string> = { "x-request-id": requestId, ...result.headers };
@@ -226,7 +249,9 @@ export function http(manifest: ServiceManifest, handlers: Record<string, RouteHa
       config,
       clock,
     };
-    return toResponse(await handler.handle(req), requestId);
+    const result = await handler.handle(req);
+    if (checkResponses()) checkResponse(handler, result, `${method} ${spec.path}`);
+    return toResponse(result, requestId);
   }
 
   const handler = middy<HttpEvent, HttpResponse, Error, Context>()

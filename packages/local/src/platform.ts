@@ -151,6 +151,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions): Promise<Lo
   const t0 = Date.now();
   // The SDK's "upgrade to Node 22" notice would otherwise print on the first client of every run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // every answer is checked against its route's documented response schema (docs/openapi.json cannot drift)
+  process.env.SIYU_CHECK_RESPONSES ??= "1";
   const repoRoot = resolve(opts.repoRoot);
   const log = opts.logger ?? consoleLogger(opts.logLevel ?? "info");
   const region = opts.region ?? "us-east-1";
