@@ -10,6 +10,7 @@ import { BASE } from "../router";
  */
 let manager: UserManager | undefined;
 let callback: Promise<string> | undefined;
+let leaving: Promise<string> | undefined;
 
 export async function oidcToken(auth: Extract<ConsoleAuth, { kind: "oidc" }>): Promise<string> {
   manager ??= new UserManager({
@@ -34,7 +35,7 @@ export async function oidcToken(auth: Extract<ConsoleAuth, { kind: "oidc" }>): P
   }
   const user = await manager.getUser();
   if (user && !user.expired) return user.access_token;
-  await manager.signinRedirect({ state: `${window.location.pathname}${window.location.search}` });
-  // the page is on its way to the issuer
-  return new Promise<string>(() => {});
+  // the page's first requests all arrive here at once: one redirect (one state, one verifier) for them all
+  leaving ??= manager.signinRedirect({ state: `${window.location.pathname}${window.location.search}` }).then(() => new Promise<string>(() => {}));
+  return leaving;
 }
