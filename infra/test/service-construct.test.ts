@@ -378,7 +378,7 @@ describe("HTTP API", () => {
 
   it("CORS only for the client's declared origins", () => {
     template("pool-brand").hasResourceProperties("AWS::ApiGatewayV2::Api", {
-      CorsConfiguration: Match.objectLike({ AllowOrigins: ["https://console.pool-brand.example.com"], AllowHeaders: ["authorization", "content-type"] }),
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ["https://console.pool-brand.example.com"], AllowHeaders: ["authorization", "content-type", "idempotency-key"] }),
     });
     template("jwt-brand").hasResourceProperties("AWS::ApiGatewayV2::Api", { CorsConfiguration: Match.absent() });
   });
