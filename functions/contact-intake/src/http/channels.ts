@@ -3,6 +3,7 @@ import { type HttpRequest, route } from "@siyu/lambda-kit";
 import { wecomFor } from "@siyu/wecom";
 import { archiveChannel as archive, type ChannelDeps, createChannel as create, getChannel, landingPage, listChannels, updateChannel } from "../app/channels.ts";
 import { channelCreateSchema, channelPatchSchema } from "../domain/channel.ts";
+import { channelDetailSchema, channelPageSchema, channelStatusSchema, channelViewSchema } from "./schemas/channels.ts";
 
 function deps(req: HttpRequest<unknown, unknown, unknown>): ChannelDeps {
   return {
@@ -17,30 +18,45 @@ function deps(req: HttpRequest<unknown, unknown, unknown>): ChannelDeps {
 
 const channelIdParam = z.object({ channelId: z.string().min(1).max(30) });
 
-export const createChannel = route({ body: channelCreateSchema }, async (req) => {
-  const view = await create(deps(req), req.body);
-  return { status: 201, body: view, headers: { location: `/v1/channels/${view.channelId}` } };
-});
+type ChannelAnswer = z.output<typeof channelViewSchema>;
+
+export const createChannel = route(
+  { body: channelCreateSchema, doc: { response: { status: 201, description: "Created: the channel and its contact way (`location`: the channel's URL)", schema: channelViewSchema } } },
+  async (req) => {
+    const view = await create(deps(req), req.body);
+    return { status: 201, body: view satisfies ChannelAnswer, headers: { location: `/v1/channels/${view.channelId}` } };
+  },
+);
 
 export const listChannelsRoute = route(
   {
     query: z.object({
       limit: z.coerce.number().int().min(1).max(100).default(20),
       cursor: z.string().optional(),
-      status: z.enum(["active", "archived"]).optional(),
+      status: channelStatusSchema.optional(),
     }),
+    doc: { response: { description: "A page of channels, newest first", schema: channelPageSchema } },
   },
-  async (req) => ({ status: 200, body: await listChannels(deps(req), req.query) }),
+  async (req) => ({ status: 200, body: (await listChannels(deps(req), req.query)) satisfies z.output<typeof channelPageSchema> }),
 );
 
-export const getChannelRoute = route({ params: channelIdParam }, async (req) => ({ status: 200, body: await getChannel(deps(req), req.params.channelId) }));
+export const getChannelRoute = route(
+  { params: channelIdParam, doc: { response: { description: "The channel, and today's adds per member against their daily cap", schema: channelDetailSchema } } },
+  async (req) => ({ status: 200, body: (await getChannel(deps(req), req.params.channelId)) satisfies z.output<typeof channelDetailSchema> }),
+);
 
-export const updateChannelRoute = route({ params: channelIdParam, body: channelPatchSchema }, async (req) => ({
-  status: 200,
-  body: await updateChannel(deps(req), req.params.channelId, req.body),
-}));
+export const updateChannelRoute = route(
+  { params: channelIdParam, body: channelPatchSchema, doc: { response: { description: "The channel as changed (its contact way follows through the sync queue)", schema: channelViewSchema } } },
+  async (req) => ({
+    status: 200,
+    body: (await updateChannel(deps(req), req.params.channelId, req.body)) satisfies ChannelAnswer,
+  }),
+);
 
-export const archiveChannel = route({ params: channelIdParam }, async (req) => ({ status: 200, body: await archive(deps(req), req.params.channelId) }));
+export const archiveChannel = route(
+  { params: channelIdParam, doc: { response: { description: "The archived channel (archiving again answers the same)", schema: channelViewSchema } } },
+  async (req) => ({ status: 200, body: (await archive(deps(req), req.params.channelId)) satisfies ChannelAnswer }),
+);
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
