@@ -11,7 +11,9 @@ export interface ProbeState {
   observedAt?: string;
 }
 
-export type ProbeStatus = "requested" | "recorded" | "complete";
+/** How far a probe got: requested (row created, command sent), recorded (the consumer ran), complete (the subscriber saw the event too). */
+export const PROBE_STATUSES = ["requested", "recorded", "complete"] as const;
+export type ProbeStatus = (typeof PROBE_STATUSES)[number];
 
 /** Probes are test traffic: the table forgets them after a week. */
 export const PROBE_TTL_SECONDS = 7 * 86_400;
