@@ -9,6 +9,8 @@ import type { Deps } from "../app/deps.ts";
 import { visit } from "../app/landing.ts";
 import { codeStatsView } from "../app/stats.ts";
 import { problemOf } from "./problems.ts";
+import { codeDetailSchema, codePageSchema, codeStatusSchema, codeViewSchema } from "./schemas/codes.ts";
+import { codeStatsSchema } from "./schemas/stats.ts";
 
 const codeParam = z.object({ codeId: z.string().min(1).max(32).regex(/^[0-9a-z]+$/, "a live-code id") });
 const pageQuery = { limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().min(1).max(2048).optional() };
@@ -18,7 +20,7 @@ function deps(req: HttpRequest<unknown, unknown, unknown>): Deps {
   return { config: req.config, wecom: () => wecom.client(), app: () => wecom.app(), now: () => req.clock.now(), log };
 }
 
-const createGroupCode = route({ body: z.unknown(), doc: { summary: "Create a group live code over a pool of customer groups", requestBody: codeCreateSchema, response: { status: 201, description: "Created (200 on an Idempotency-Key replay)" }, problems: [422] } }, async (req) => {
+const createGroupCode = route({ body: z.unknown(), doc: { summary: "Create a group live code over a pool of customer groups", requestBody: codeCreateSchema, response: { status: 201, description: "Created (200 on an Idempotency-Key replay)", schema: codeViewSchema }, problems: [422] } }, async (req) => {
   const key = idempotencyKeyOf(req.headers);
   const out = await createCode(deps(req), req.body, key);
   return { status: out.replay ? 200 : 201, headers: { location: `/v1/group-codes/${out.code.codeId}`, ...(out.replay ? { "idempotent-replayed": "true" } : {}) }, body: out.code };
@@ -48,11 +50,20 @@ export const handler = http(
   {
     createGroupCode,
     groupCodeLandingPage,
-    listGroupCodes: route({ query: z.object({ ...pageQuery, status: z.enum(["active", "archived"]).optional() }) }, async (req) => ({ status: 200, body: await listCodeViews(deps(req), req.query) })),
-    getGroupCode: route({ params: codeParam }, async (req) => ({ status: 200, body: await codeDetail(deps(req), req.params.codeId) })),
-    updateGroupCode: route({ params: codeParam, body: z.unknown(), doc: { summary: "Edit a live code: settings, addGroups, removeChatIds, welcome", requestBody: codePatchSchema, problems: [409] } }, async (req) => ({ status: 200, body: await updateCode(deps(req), req.params.codeId, req.body) })),
-    getGroupCodeStats: route({ params: codeParam }, async (req) => ({ status: 200, body: await codeStatsView(deps(req), req.params.codeId) })),
-    archiveGroupCode: route({ params: codeParam }, async (req) => ({ status: 200, body: await archiveCode(deps(req), req.params.codeId) })),
+    listGroupCodes: route(
+      { query: z.object({ ...pageQuery, status: codeStatusSchema.optional() }), doc: { response: { description: "A page of live codes, newest first, each with its pool at a glance", schema: codePageSchema } } },
+      async (req) => ({ status: 200, body: await listCodeViews(deps(req), req.query) }),
+    ),
+    getGroupCode: route({ params: codeParam, doc: { response: { description: "The live code with every group of its pool", schema: codeDetailSchema } } }, async (req) => ({ status: 200, body: await codeDetail(deps(req), req.params.codeId) })),
+    updateGroupCode: route(
+      { params: codeParam, body: z.unknown(), doc: { summary: "Edit a live code: settings, addGroups, removeChatIds, welcome", requestBody: codePatchSchema, response: { description: "The edited live code", schema: codeViewSchema }, problems: [409] } },
+      async (req) => ({ status: 200, body: await updateCode(deps(req), req.params.codeId, req.body) }),
+    ),
+    getGroupCodeStats: route({ params: codeParam, doc: { response: { description: "Page views, joins, leaves, members and fill: totals, per group and per corp day", schema: codeStatsSchema } } }, async (req) => ({ status: 200, body: await codeStatsView(deps(req), req.params.codeId) })),
+    archiveGroupCode: route(
+      { params: codeParam, doc: { response: { description: "The archived live code (an archived one is answered as it is)", schema: codeViewSchema } } },
+      async (req) => ({ status: 200, body: await archiveCode(deps(req), req.params.codeId) }),
+    ),
   },
   { problemOf },
 );
