@@ -167,7 +167,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Churn */
+        /**
+         * Churn series: per day, the flows, customers at the start and end, and the churn rate, per group
+         * @description groupBy=day: the corp; staff / channel: a page of groups (or the one a filter names). With `Accept: text/csv` the same figures come as a CSV file (text/csv, UTF-8 with a byte-order mark; `lang=zh|en` for the headers), the next page's cursor in the `x-next-cursor` header.
+         */
         get: operations["getChurn"];
         put?: never;
         post?: never;
@@ -184,7 +187,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Cohorts */
+        /**
+         * Cohort retention: of the customers added each day, how many were still connected at D+1, D+7 and D+30
+         * @description A horizon is null until its day is over. With `Accept: text/csv` the same figures come as a CSV file (text/csv, UTF-8 with a byte-order mark; `lang=zh|en` for the headers), the next page's cursor in the `x-next-cursor` header.
+         */
         get: operations["getCohorts"];
         put?: never;
         post?: never;
@@ -201,7 +207,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Reconciliation */
+        /** The stored reconciliation of a day: WeCom's statistics per staff member next to Siyu's counters (404 when none has run) */
         get: operations["getReconciliation"];
         put?: never;
         post?: never;
@@ -218,9 +224,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Settings */
+        /** The corp's churn settings (loss alerts, daily digest; all off until an admin saves some) */
         get: operations["getSettings"];
-        /** Put Settings */
+        /** Replace the corp's churn settings */
         put: operations["putSettings"];
         post?: never;
         delete?: never;
@@ -238,7 +244,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Request Rebuild */
+        /** Queue a rebuild of a range's counters from the stored facts (dryRun: report the differences only) */
         post: operations["requestRebuild"];
         delete?: never;
         options?: never;
@@ -736,7 +742,132 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        items: {
+                            campaignId: string;
+                            /** @enum {string} */
+                            status: "draft" | "scheduled" | "running" | "tracking" | "done" | "cancelled";
+                            name: string;
+                            audience: {
+                                /** @constant */
+                                chatType: "single";
+                                tags?: {
+                                    /** @default [] */
+                                    allOf: string[][];
+                                    /** @default [] */
+                                    noneOf: string[];
+                                };
+                                staff?: string[];
+                                channels?: string[];
+                                addedFrom?: string;
+                                addedTo?: string;
+                                externalUserIds?: string[];
+                            } | {
+                                /** @constant */
+                                chatType: "group";
+                                owners?: string[];
+                                chatIds?: string[];
+                            };
+                            content: {
+                                text?: string;
+                                /** @default [] */
+                                attachments: ({
+                                    /** @constant */
+                                    type: "image";
+                                    image: {
+                                        mediaId?: string;
+                                        /** Format: uri */
+                                        picUrl?: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "link";
+                                    link: {
+                                        title: string;
+                                        /** Format: uri */
+                                        url: string;
+                                        /** Format: uri */
+                                        picUrl?: string;
+                                        desc?: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "miniprogram";
+                                    miniprogram: {
+                                        title: string;
+                                        picMediaId: string;
+                                        appId: string;
+                                        page: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "video";
+                                    video: {
+                                        mediaId: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "file";
+                                    file: {
+                                        mediaId: string;
+                                    };
+                                })[];
+                            };
+                            schedule: {
+                                /** @constant */
+                                kind: "now";
+                            } | {
+                                /** @constant */
+                                kind: "at";
+                                /** Format: date-time */
+                                at: string;
+                            } | {
+                                /** @constant */
+                                kind: "recurring";
+                                cron: string;
+                                /** Format: date-time */
+                                until: string;
+                            };
+                            deadline: string | null;
+                            /** @description no deadline was set: each run ends at 00:00 on the third corp day after it starts */
+                            deadlineIsDefault: boolean;
+                            reminders: {
+                                auto: boolean;
+                                hoursBeforeDeadline: number[];
+                            };
+                            allowSelect: boolean;
+                            nextRunAt: string | null;
+                            /** @description how many runs have started */
+                            runs: number;
+                            /** @description created (ISO 8601 instant) */
+                            createdAt: string;
+                            /** @description last changed (ISO 8601 instant) */
+                            updatedAt: string;
+                            /** @description cancelled (ISO 8601 instant) */
+                            cancelledAt?: string;
+                            latestRun: {
+                                runKey: string;
+                                /** @enum {string} */
+                                state: "planning" | "sending" | "tracking" | "done" | "cancelled";
+                                /** @description the run's scheduled instant (ISO 8601 instant) */
+                                at: string;
+                                funnel: {
+                                    planned: number;
+                                    tasked: number;
+                                    confirmed: number;
+                                    delivered: number;
+                                    failed: number;
+                                    waiting: number;
+                                    cancelled: number;
+                                    notAFriend: number;
+                                    quotaHit: number;
+                                    /** @description tasked but not known yet (a chunk not created or not polled yet) */
+                                    pending: number;
+                                };
+                            } | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -894,7 +1025,109 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        campaignId: string;
+                        /** @enum {string} */
+                        status: "draft" | "scheduled" | "running" | "tracking" | "done" | "cancelled";
+                        name: string;
+                        audience: {
+                            /** @constant */
+                            chatType: "single";
+                            tags?: {
+                                /** @default [] */
+                                allOf: string[][];
+                                /** @default [] */
+                                noneOf: string[];
+                            };
+                            staff?: string[];
+                            channels?: string[];
+                            addedFrom?: string;
+                            addedTo?: string;
+                            externalUserIds?: string[];
+                        } | {
+                            /** @constant */
+                            chatType: "group";
+                            owners?: string[];
+                            chatIds?: string[];
+                        };
+                        content: {
+                            text?: string;
+                            /** @default [] */
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                image: {
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                link: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                miniprogram: {
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                video: {
+                                    mediaId: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                file: {
+                                    mediaId: string;
+                                };
+                            })[];
+                        };
+                        schedule: {
+                            /** @constant */
+                            kind: "now";
+                        } | {
+                            /** @constant */
+                            kind: "at";
+                            /** Format: date-time */
+                            at: string;
+                        } | {
+                            /** @constant */
+                            kind: "recurring";
+                            cron: string;
+                            /** Format: date-time */
+                            until: string;
+                        };
+                        deadline: string | null;
+                        /** @description no deadline was set: each run ends at 00:00 on the third corp day after it starts */
+                        deadlineIsDefault: boolean;
+                        reminders: {
+                            auto: boolean;
+                            hoursBeforeDeadline: number[];
+                        };
+                        allowSelect: boolean;
+                        nextRunAt: string | null;
+                        /** @description how many runs have started */
+                        runs: number;
+                        /** @description created (ISO 8601 instant) */
+                        createdAt: string;
+                        /** @description last changed (ISO 8601 instant) */
+                        updatedAt: string;
+                        /** @description cancelled (ISO 8601 instant) */
+                        cancelledAt?: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -981,7 +1214,79 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /**
+                         * @description single: customers; group: customer groups (WeCom chat_type)
+                         * @enum {string}
+                         */
+                        chatType: "single" | "group";
+                        /** @description when the run would be pushed to staff (ISO 8601 instant) */
+                        at: string;
+                        /** @description until when members may send it (ISO 8601 instant) */
+                        deadline: string;
+                        /** @description matched recipients: planned + Σ excludedCounts (over the recipient reasons) */
+                        audience: number;
+                        planned: number;
+                        /** @description planned recipients per sender (userId) */
+                        perSender: {
+                            [key: string]: number;
+                        };
+                        senders: number;
+                        /** @description add_msg_template calls (one per sender chunk) */
+                        calls: number;
+                        excludedCounts: {
+                            [key: string]: number;
+                        };
+                        /** @description the left-out recipients with why, at most 200 (customers by externalUserId, groups by chatId) */
+                        excluded: ({
+                            externalUserId: string;
+                            /** @enum {string} */
+                            reason: "quota" | "not-a-follower" | "quiet-hours" | "excluded-tag";
+                            /** @description the member the customer would have been routed to, when there is one */
+                            userId?: string;
+                            quota?: {
+                                /** @enum {string} */
+                                kind: "day" | "week" | "month";
+                                /** @description the window's start (ISO 8601 instant) */
+                                start: string;
+                                /** @description the window's end (excluded) (ISO 8601 instant) */
+                                end: string;
+                                limit: number;
+                                /** @description mass messages counted in the window */
+                                count: number;
+                            };
+                        } | {
+                            chatId: string;
+                            /** @enum {string} */
+                            reason: "quota" | "not-a-follower" | "quiet-hours" | "excluded-tag";
+                            ownerUserId: string;
+                            quota?: {
+                                /** @enum {string} */
+                                kind: "day" | "week" | "month";
+                                /** @description the window's start (ISO 8601 instant) */
+                                start: string;
+                                /** @description the window's end (excluded) (ISO 8601 instant) */
+                                end: string;
+                                limit: number;
+                                /** @description mass messages counted in the window */
+                                count: number;
+                            };
+                        })[];
+                        /** @description more were left out than `excluded` lists (the counts are whole) */
+                        excludedTruncated: boolean;
+                        /** @description at most 200 */
+                        duplicates: ({
+                            externalUserId: string;
+                            userId: string;
+                            routedTo: string;
+                        } | {
+                            chatId: string;
+                            ownerUserId: string;
+                            routedTo: string;
+                        })[];
+                        /** @description the run's instant is in quiet hours: the earliest it may go (ISO 8601 instant) */
+                        quietUntil?: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1055,7 +1360,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /**
+                         * @default {
+                         *       "wecom": "month",
+                         *       "caps": [],
+                         *       "quietHours": []
+                         *     }
+                         */
+                        customers: {
+                            /**
+                             * @default month
+                             * @enum {string}
+                             */
+                            wecom: "month" | "week" | "day";
+                            /** @default [] */
+                            caps: {
+                                /** @enum {string} */
+                                kind: "day" | "week" | "month";
+                                limit: number;
+                            }[];
+                            /** @default [] */
+                            quietHours: {
+                                from: string;
+                                to: string;
+                            }[];
+                        };
+                        /**
+                         * @default {
+                         *       "wecom": "month",
+                         *       "caps": [],
+                         *       "quietHours": []
+                         *     }
+                         */
+                        groups: {
+                            /**
+                             * @default month
+                             * @enum {string}
+                             */
+                            wecom: "month" | "week" | "day";
+                            /** @default [] */
+                            caps: {
+                                /** @enum {string} */
+                                kind: "day" | "week" | "month";
+                                limit: number;
+                            }[];
+                            /** @default [] */
+                            quietHours: {
+                                from: string;
+                                to: string;
+                            }[];
+                        };
+                        /** @description last set (absent until an operator sets them) (ISO 8601 instant) */
+                        updatedAt?: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1166,7 +1524,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /**
+                         * @default {
+                         *       "wecom": "month",
+                         *       "caps": [],
+                         *       "quietHours": []
+                         *     }
+                         */
+                        customers: {
+                            /**
+                             * @default month
+                             * @enum {string}
+                             */
+                            wecom: "month" | "week" | "day";
+                            /** @default [] */
+                            caps: {
+                                /** @enum {string} */
+                                kind: "day" | "week" | "month";
+                                limit: number;
+                            }[];
+                            /** @default [] */
+                            quietHours: {
+                                from: string;
+                                to: string;
+                            }[];
+                        };
+                        /**
+                         * @default {
+                         *       "wecom": "month",
+                         *       "caps": [],
+                         *       "quietHours": []
+                         *     }
+                         */
+                        groups: {
+                            /**
+                             * @default month
+                             * @enum {string}
+                             */
+                            wecom: "month" | "week" | "day";
+                            /** @default [] */
+                            caps: {
+                                /** @enum {string} */
+                                kind: "day" | "week" | "month";
+                                limit: number;
+                            }[];
+                            /** @default [] */
+                            quietHours: {
+                                from: string;
+                                to: string;
+                            }[];
+                        };
+                        /** @description last set (absent until an operator sets them) (ISO 8601 instant) */
+                        updatedAt?: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1244,7 +1655,214 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        campaignId: string;
+                        /** @enum {string} */
+                        status: "draft" | "scheduled" | "running" | "tracking" | "done" | "cancelled";
+                        name: string;
+                        audience: {
+                            /** @constant */
+                            chatType: "single";
+                            tags?: {
+                                /** @default [] */
+                                allOf: string[][];
+                                /** @default [] */
+                                noneOf: string[];
+                            };
+                            staff?: string[];
+                            channels?: string[];
+                            addedFrom?: string;
+                            addedTo?: string;
+                            externalUserIds?: string[];
+                        } | {
+                            /** @constant */
+                            chatType: "group";
+                            owners?: string[];
+                            chatIds?: string[];
+                        };
+                        content: {
+                            text?: string;
+                            /** @default [] */
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                image: {
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                link: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                miniprogram: {
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                video: {
+                                    mediaId: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                file: {
+                                    mediaId: string;
+                                };
+                            })[];
+                        };
+                        schedule: {
+                            /** @constant */
+                            kind: "now";
+                        } | {
+                            /** @constant */
+                            kind: "at";
+                            /** Format: date-time */
+                            at: string;
+                        } | {
+                            /** @constant */
+                            kind: "recurring";
+                            cron: string;
+                            /** Format: date-time */
+                            until: string;
+                        };
+                        deadline: string | null;
+                        /** @description no deadline was set: each run ends at 00:00 on the third corp day after it starts */
+                        deadlineIsDefault: boolean;
+                        reminders: {
+                            auto: boolean;
+                            hoursBeforeDeadline: number[];
+                        };
+                        allowSelect: boolean;
+                        nextRunAt: string | null;
+                        /** @description how many runs have started */
+                        runs: number;
+                        /** @description created (ISO 8601 instant) */
+                        createdAt: string;
+                        /** @description last changed (ISO 8601 instant) */
+                        updatedAt: string;
+                        /** @description cancelled (ISO 8601 instant) */
+                        cancelledAt?: string;
+                        runsList: {
+                            runKey: string;
+                            /** @enum {string} */
+                            state: "planning" | "sending" | "tracking" | "done" | "cancelled";
+                            /** @description the run's scheduled instant (ISO 8601 instant) */
+                            at: string;
+                            /** @description when the run's unsent tasks are cancelled (ISO 8601 instant) */
+                            deadline: string;
+                            /**
+                             * @description single: customers; group: customer groups (WeCom chat_type)
+                             * @enum {string}
+                             */
+                            chatType: "single" | "group";
+                            plan: {
+                                audience: number;
+                                planned: number;
+                                /** @description planned recipients per sender (userId) */
+                                perSender: {
+                                    [key: string]: number;
+                                };
+                                /** @description left out per reason; duplicate counts relations, not customers */
+                                excluded: {
+                                    [key: string]: number;
+                                };
+                            };
+                            funnel: {
+                                planned: number;
+                                tasked: number;
+                                confirmed: number;
+                                delivered: number;
+                                failed: number;
+                                waiting: number;
+                                cancelled: number;
+                                notAFriend: number;
+                                quotaHit: number;
+                                /** @description tasked but not known yet (a chunk not created or not polled yet) */
+                                pending: number;
+                            };
+                            /** @description recipients per state */
+                            recipients: {
+                                [key: string]: number;
+                            };
+                            reminders: {
+                                planned: string[];
+                                done: string[];
+                            };
+                            nextPollAt: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        run: {
+                            runKey: string;
+                            /** @enum {string} */
+                            state: "planning" | "sending" | "tracking" | "done" | "cancelled";
+                            /** @description the run's scheduled instant (ISO 8601 instant) */
+                            at: string;
+                            /** @description when the run's unsent tasks are cancelled (ISO 8601 instant) */
+                            deadline: string;
+                            /**
+                             * @description single: customers; group: customer groups (WeCom chat_type)
+                             * @enum {string}
+                             */
+                            chatType: "single" | "group";
+                            plan: {
+                                audience: number;
+                                planned: number;
+                                /** @description planned recipients per sender (userId) */
+                                perSender: {
+                                    [key: string]: number;
+                                };
+                                /** @description left out per reason; duplicate counts relations, not customers */
+                                excluded: {
+                                    [key: string]: number;
+                                };
+                            };
+                            funnel: {
+                                planned: number;
+                                tasked: number;
+                                confirmed: number;
+                                delivered: number;
+                                failed: number;
+                                waiting: number;
+                                cancelled: number;
+                                notAFriend: number;
+                                quotaHit: number;
+                                /** @description tasked but not known yet (a chunk not created or not polled yet) */
+                                pending: number;
+                            };
+                            /** @description recipients per state */
+                            recipients: {
+                                [key: string]: number;
+                            };
+                            reminders: {
+                                planned: string[];
+                                done: string[];
+                            };
+                            nextPollAt: string | null;
+                            finishedAt: string | null;
+                        } | null;
+                        staff: {
+                            userId: string;
+                            /** @enum {string} */
+                            task: "planned" | "waiting" | "sent" | "cancelled" | "failed";
+                            recipients: number;
+                            sendTime: string | null;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1403,7 +2021,109 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        campaignId: string;
+                        /** @enum {string} */
+                        status: "draft" | "scheduled" | "running" | "tracking" | "done" | "cancelled";
+                        name: string;
+                        audience: {
+                            /** @constant */
+                            chatType: "single";
+                            tags?: {
+                                /** @default [] */
+                                allOf: string[][];
+                                /** @default [] */
+                                noneOf: string[];
+                            };
+                            staff?: string[];
+                            channels?: string[];
+                            addedFrom?: string;
+                            addedTo?: string;
+                            externalUserIds?: string[];
+                        } | {
+                            /** @constant */
+                            chatType: "group";
+                            owners?: string[];
+                            chatIds?: string[];
+                        };
+                        content: {
+                            text?: string;
+                            /** @default [] */
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                image: {
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                link: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                miniprogram: {
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                video: {
+                                    mediaId: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                file: {
+                                    mediaId: string;
+                                };
+                            })[];
+                        };
+                        schedule: {
+                            /** @constant */
+                            kind: "now";
+                        } | {
+                            /** @constant */
+                            kind: "at";
+                            /** Format: date-time */
+                            at: string;
+                        } | {
+                            /** @constant */
+                            kind: "recurring";
+                            cron: string;
+                            /** Format: date-time */
+                            until: string;
+                        };
+                        deadline: string | null;
+                        /** @description no deadline was set: each run ends at 00:00 on the third corp day after it starts */
+                        deadlineIsDefault: boolean;
+                        reminders: {
+                            auto: boolean;
+                            hoursBeforeDeadline: number[];
+                        };
+                        allowSelect: boolean;
+                        nextRunAt: string | null;
+                        /** @description how many runs have started */
+                        runs: number;
+                        /** @description created (ISO 8601 instant) */
+                        createdAt: string;
+                        /** @description last changed (ISO 8601 instant) */
+                        updatedAt: string;
+                        /** @description cancelled (ISO 8601 instant) */
+                        cancelledAt?: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1497,7 +2217,110 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        campaignId: string;
+                        /** @enum {string} */
+                        status: "draft" | "scheduled" | "running" | "tracking" | "done" | "cancelled";
+                        name: string;
+                        audience: {
+                            /** @constant */
+                            chatType: "single";
+                            tags?: {
+                                /** @default [] */
+                                allOf: string[][];
+                                /** @default [] */
+                                noneOf: string[];
+                            };
+                            staff?: string[];
+                            channels?: string[];
+                            addedFrom?: string;
+                            addedTo?: string;
+                            externalUserIds?: string[];
+                        } | {
+                            /** @constant */
+                            chatType: "group";
+                            owners?: string[];
+                            chatIds?: string[];
+                        };
+                        content: {
+                            text?: string;
+                            /** @default [] */
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                image: {
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                link: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                miniprogram: {
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                video: {
+                                    mediaId: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                file: {
+                                    mediaId: string;
+                                };
+                            })[];
+                        };
+                        schedule: {
+                            /** @constant */
+                            kind: "now";
+                        } | {
+                            /** @constant */
+                            kind: "at";
+                            /** Format: date-time */
+                            at: string;
+                        } | {
+                            /** @constant */
+                            kind: "recurring";
+                            cron: string;
+                            /** Format: date-time */
+                            until: string;
+                        };
+                        deadline: string | null;
+                        /** @description no deadline was set: each run ends at 00:00 on the third corp day after it starts */
+                        deadlineIsDefault: boolean;
+                        reminders: {
+                            auto: boolean;
+                            hoursBeforeDeadline: number[];
+                        };
+                        allowSelect: boolean;
+                        nextRunAt: string | null;
+                        /** @description how many runs have started */
+                        runs: number;
+                        /** @description created (ISO 8601 instant) */
+                        createdAt: string;
+                        /** @description last changed (ISO 8601 instant) */
+                        updatedAt: string;
+                        /** @description cancelled (ISO 8601 instant) */
+                        cancelledAt?: string;
+                        stoppedRuns: number;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1564,7 +2387,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /**
+                         * @description single: customers; group: customer groups (WeCom chat_type)
+                         * @enum {string}
+                         */
+                        chatType: "single" | "group";
+                        /** @description when the run would be pushed to staff (ISO 8601 instant) */
+                        at: string;
+                        /** @description until when members may send it (ISO 8601 instant) */
+                        deadline: string;
+                        /** @description matched recipients: planned + Σ excludedCounts (over the recipient reasons) */
+                        audience: number;
+                        planned: number;
+                        /** @description planned recipients per sender (userId) */
+                        perSender: {
+                            [key: string]: number;
+                        };
+                        senders: number;
+                        /** @description add_msg_template calls (one per sender chunk) */
+                        calls: number;
+                        excludedCounts: {
+                            [key: string]: number;
+                        };
+                        /** @description the left-out recipients with why, at most 200 (customers by externalUserId, groups by chatId) */
+                        excluded: ({
+                            externalUserId: string;
+                            /** @enum {string} */
+                            reason: "quota" | "not-a-follower" | "quiet-hours" | "excluded-tag";
+                            /** @description the member the customer would have been routed to, when there is one */
+                            userId?: string;
+                            quota?: {
+                                /** @enum {string} */
+                                kind: "day" | "week" | "month";
+                                /** @description the window's start (ISO 8601 instant) */
+                                start: string;
+                                /** @description the window's end (excluded) (ISO 8601 instant) */
+                                end: string;
+                                limit: number;
+                                /** @description mass messages counted in the window */
+                                count: number;
+                            };
+                        } | {
+                            chatId: string;
+                            /** @enum {string} */
+                            reason: "quota" | "not-a-follower" | "quiet-hours" | "excluded-tag";
+                            ownerUserId: string;
+                            quota?: {
+                                /** @enum {string} */
+                                kind: "day" | "week" | "month";
+                                /** @description the window's start (ISO 8601 instant) */
+                                start: string;
+                                /** @description the window's end (excluded) (ISO 8601 instant) */
+                                end: string;
+                                limit: number;
+                                /** @description mass messages counted in the window */
+                                count: number;
+                            };
+                        })[];
+                        /** @description more were left out than `excluded` lists (the counts are whole) */
+                        excludedTruncated: boolean;
+                        /** @description at most 200 */
+                        duplicates: ({
+                            externalUserId: string;
+                            userId: string;
+                            routedTo: string;
+                        } | {
+                            chatId: string;
+                            ownerUserId: string;
+                            routedTo: string;
+                        })[];
+                        /** @description the run's instant is in quiet hours: the earliest it may go (ISO 8601 instant) */
+                        quietUntil?: string;
+                        campaignId: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1631,7 +2527,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        runKey: string;
+                        /** @description userIds reminded */
+                        reminded: string[];
+                        exhausted: {
+                            userId: string;
+                            nextAt: string | null;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1700,7 +2604,215 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        campaignId: string;
+                        /** @enum {string} */
+                        status: "draft" | "scheduled" | "running" | "tracking" | "done" | "cancelled";
+                        name: string;
+                        audience: {
+                            /** @constant */
+                            chatType: "single";
+                            tags?: {
+                                /** @default [] */
+                                allOf: string[][];
+                                /** @default [] */
+                                noneOf: string[];
+                            };
+                            staff?: string[];
+                            channels?: string[];
+                            addedFrom?: string;
+                            addedTo?: string;
+                            externalUserIds?: string[];
+                        } | {
+                            /** @constant */
+                            chatType: "group";
+                            owners?: string[];
+                            chatIds?: string[];
+                        };
+                        content: {
+                            text?: string;
+                            /** @default [] */
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                image: {
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                link: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                miniprogram: {
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                video: {
+                                    mediaId: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                file: {
+                                    mediaId: string;
+                                };
+                            })[];
+                        };
+                        schedule: {
+                            /** @constant */
+                            kind: "now";
+                        } | {
+                            /** @constant */
+                            kind: "at";
+                            /** Format: date-time */
+                            at: string;
+                        } | {
+                            /** @constant */
+                            kind: "recurring";
+                            cron: string;
+                            /** Format: date-time */
+                            until: string;
+                        };
+                        deadline: string | null;
+                        /** @description no deadline was set: each run ends at 00:00 on the third corp day after it starts */
+                        deadlineIsDefault: boolean;
+                        reminders: {
+                            auto: boolean;
+                            hoursBeforeDeadline: number[];
+                        };
+                        allowSelect: boolean;
+                        nextRunAt: string | null;
+                        /** @description how many runs have started */
+                        runs: number;
+                        /** @description created (ISO 8601 instant) */
+                        createdAt: string;
+                        /** @description last changed (ISO 8601 instant) */
+                        updatedAt: string;
+                        /** @description cancelled (ISO 8601 instant) */
+                        cancelledAt?: string;
+                        runsList: {
+                            runKey: string;
+                            /** @enum {string} */
+                            state: "planning" | "sending" | "tracking" | "done" | "cancelled";
+                            /** @description the run's scheduled instant (ISO 8601 instant) */
+                            at: string;
+                            /** @description when the run's unsent tasks are cancelled (ISO 8601 instant) */
+                            deadline: string;
+                            /**
+                             * @description single: customers; group: customer groups (WeCom chat_type)
+                             * @enum {string}
+                             */
+                            chatType: "single" | "group";
+                            plan: {
+                                audience: number;
+                                planned: number;
+                                /** @description planned recipients per sender (userId) */
+                                perSender: {
+                                    [key: string]: number;
+                                };
+                                /** @description left out per reason; duplicate counts relations, not customers */
+                                excluded: {
+                                    [key: string]: number;
+                                };
+                            };
+                            funnel: {
+                                planned: number;
+                                tasked: number;
+                                confirmed: number;
+                                delivered: number;
+                                failed: number;
+                                waiting: number;
+                                cancelled: number;
+                                notAFriend: number;
+                                quotaHit: number;
+                                /** @description tasked but not known yet (a chunk not created or not polled yet) */
+                                pending: number;
+                            };
+                            /** @description recipients per state */
+                            recipients: {
+                                [key: string]: number;
+                            };
+                            reminders: {
+                                planned: string[];
+                                done: string[];
+                            };
+                            nextPollAt: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        run: {
+                            runKey: string;
+                            /** @enum {string} */
+                            state: "planning" | "sending" | "tracking" | "done" | "cancelled";
+                            /** @description the run's scheduled instant (ISO 8601 instant) */
+                            at: string;
+                            /** @description when the run's unsent tasks are cancelled (ISO 8601 instant) */
+                            deadline: string;
+                            /**
+                             * @description single: customers; group: customer groups (WeCom chat_type)
+                             * @enum {string}
+                             */
+                            chatType: "single" | "group";
+                            plan: {
+                                audience: number;
+                                planned: number;
+                                /** @description planned recipients per sender (userId) */
+                                perSender: {
+                                    [key: string]: number;
+                                };
+                                /** @description left out per reason; duplicate counts relations, not customers */
+                                excluded: {
+                                    [key: string]: number;
+                                };
+                            };
+                            funnel: {
+                                planned: number;
+                                tasked: number;
+                                confirmed: number;
+                                delivered: number;
+                                failed: number;
+                                waiting: number;
+                                cancelled: number;
+                                notAFriend: number;
+                                quotaHit: number;
+                                /** @description tasked but not known yet (a chunk not created or not polled yet) */
+                                pending: number;
+                            };
+                            /** @description recipients per state */
+                            recipients: {
+                                [key: string]: number;
+                            };
+                            reminders: {
+                                planned: string[];
+                                done: string[];
+                            };
+                            nextPollAt: string | null;
+                            finishedAt: string | null;
+                        } | null;
+                        staff: {
+                            userId: string;
+                            /** @enum {string} */
+                            task: "planned" | "waiting" | "sent" | "cancelled" | "failed";
+                            recipients: number;
+                            sendTime: string | null;
+                        }[];
+                        synced: number;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1772,7 +2884,40 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        runKey: string | null;
+                        items: {
+                            /** @description external user id, or chat id for a group run */
+                            id: string;
+                            /** @enum {string} */
+                            status: "planned" | "failed" | "waiting" | "delivered" | "not-a-friend" | "quota-hit" | "cancelled" | "excluded";
+                            /** @description the sender */
+                            userId?: string;
+                            /**
+                             * @description why an excluded recipient was left out
+                             * @enum {string}
+                             */
+                            reason?: "quota" | "not-a-follower" | "quiet-hours" | "excluded-tag";
+                            quota?: {
+                                /** @enum {string} */
+                                kind: "day" | "week" | "month";
+                                /** @description the window's start (ISO 8601 instant) */
+                                start: string;
+                                /** @description the window's end (excluded) (ISO 8601 instant) */
+                                end: string;
+                                limit: number;
+                                /** @description mass messages counted in the window */
+                                count: number;
+                            };
+                            /** @description WeCom's errcode for a failed recipient */
+                            errcode?: number;
+                            /** @description when the member sent it (ISO 8601 instant) */
+                            sendTime?: string;
+                            /** @description last changed (ISO 8601 instant) */
+                            updatedAt?: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1840,13 +2985,65 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The series of the range (JSON form) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description A calendar day YYYY-MM-DD in the corp timezone */
+                        from: string;
+                        /** @description A calendar day YYYY-MM-DD in the corp timezone */
+                        to: string;
+                        /** @enum {string} */
+                        groupBy: "day" | "staff" | "channel";
+                        /** @description The corp's IANA timezone, e.g. Asia/Shanghai: the days are its days */
+                        timeZone: string;
+                        /** @description One series per group, every day of the range present (zeros included) */
+                        series: {
+                            /** @description The counter group: `corp`, `relations`, `staff:<userId>` or `channel:<channelId>` (`channel:` = no channel) */
+                            group: string;
+                            /** @enum {string} */
+                            kind: "corp" | "relations" | "staff" | "channel";
+                            /** @description The staff member's userId or the channel's id (`""` = no channel); null for corp and relations */
+                            id: string | null;
+                            points: {
+                                /** @description A calendar day YYYY-MM-DD in the corp timezone */
+                                date: string;
+                                added: number;
+                                lost: number;
+                                removed: number;
+                                transferredIn: number;
+                                transferredOut: number;
+                                /** @description added − lost − removed (transfers excluded) */
+                                net: number;
+                                /** @description Customers (relations for staff and channel groups) connected at the start of the day */
+                                customersAtStart: number;
+                                /** @description Connected at the end of the day */
+                                customersAtEnd: number;
+                                /** @description lost ÷ customersAtStart; null when customersAtStart ≤ 0 */
+                                churnRate: number | null;
+                            }[];
+                            totals: {
+                                added: number;
+                                lost: number;
+                                removed: number;
+                                transferredIn: number;
+                                transferredOut: number;
+                                /** @description added − lost − removed (transfers excluded) */
+                                net: number;
+                                /** @description Connected at the start of `from` */
+                                customersAtStart: number;
+                                /** @description Connected at the end of `to` */
+                                customersAtEnd: number;
+                                /** @description lost ÷ (customersAtStart + added + transferredIn); null when that is 0 */
+                                churnRate: number | null;
+                            };
+                        }[];
+                        /** @description The next page of groups (groupBy staff or channel); absent on the last page */
+                        nextCursor?: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1905,13 +3102,76 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The cohort tables of the range (JSON form) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description A calendar day YYYY-MM-DD in the corp timezone */
+                        from: string;
+                        /** @description A calendar day YYYY-MM-DD in the corp timezone */
+                        to: string;
+                        /** @enum {string} */
+                        groupBy: "day" | "staff" | "channel";
+                        /** @description The corp's IANA timezone, e.g. Asia/Shanghai: the days are its days */
+                        timeZone: string;
+                        /** @description Today in the corp timezone: a horizon is reported once D+k is before it */
+                        asOfDay: string;
+                        /** @description The retention horizons, in days after the cohort day */
+                        horizons: (1 | 7 | 30)[];
+                        /** @description One cohort table per group, every day of the range present (empty cohorts as zeros) */
+                        cohorts: {
+                            /** @description The counter group: `corp`, `relations`, `staff:<userId>` or `channel:<channelId>` (`channel:` = no channel) */
+                            group: string;
+                            /** @enum {string} */
+                            kind: "corp" | "relations" | "staff" | "channel";
+                            /** @description The staff member's userId or the channel's id (`""` = no channel); null for corp and relations */
+                            id: string | null;
+                            points: {
+                                /** @description The cohort day D (the day its members were added), corp timezone */
+                                date: string;
+                                size: number;
+                                /** @description Members still connected at the end of day D+1; null until that day is over */
+                                retained1: number | null;
+                                /** @description Members still connected at the end of day D+7; null until that day is over */
+                                retained7: number | null;
+                                /** @description Members still connected at the end of day D+30; null until that day is over */
+                                retained30: number | null;
+                                /** @description retained1 ÷ size; null until day D+1 is over or when the cohort is empty */
+                                rate1: number | null;
+                                /** @description retained7 ÷ size; null until day D+7 is over or when the cohort is empty */
+                                rate7: number | null;
+                                /** @description retained30 ÷ size; null until day D+30 is over or when the cohort is empty */
+                                rate30: number | null;
+                            }[];
+                            totals: {
+                                /** @description All members of the cohorts in the range */
+                                size: number;
+                                /** @description Members of the cohorts whose day D+1 is over */
+                                eligible1: number;
+                                /** @description Members of the cohorts whose day D+7 is over */
+                                eligible7: number;
+                                /** @description Members of the cohorts whose day D+30 is over */
+                                eligible30: number;
+                                /** @description Of those, retained at D+1 */
+                                retained1: number;
+                                /** @description Of those, retained at D+7 */
+                                retained7: number;
+                                /** @description Of those, retained at D+30 */
+                                retained30: number;
+                                /** @description retained1 ÷ eligible1; null when eligible1 is 0 */
+                                rate1: number | null;
+                                /** @description retained7 ÷ eligible7; null when eligible7 is 0 */
+                                rate7: number | null;
+                                /** @description retained30 ÷ eligible30; null when eligible30 is 0 */
+                                rate30: number | null;
+                            };
+                        }[];
+                        /** @description The next page of groups (groupBy staff or channel); absent on the last page */
+                        nextCursor?: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -1963,13 +3223,82 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The day's reconciliation */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description A calendar day YYYY-MM-DD in the corp timezone */
+                        date: string;
+                        /** @description When the run finished (ISO 8601) */
+                        ranAt: string;
+                        timeZone: string;
+                        /** @description True for a day that was not over at the run (WeCom's buckets were still filling) */
+                        partial: boolean;
+                        staffCount: number;
+                        mismatches: number;
+                        errors: number;
+                        /** @description Group statistics: fetched, or why not */
+                        groupChats: {
+                            fetched: boolean;
+                            reason?: string;
+                            owners: number;
+                        };
+                        /** @description WeCom answered 45009/45033: the run stopped calling WeCom */
+                        stoppedEarly?: string;
+                        wecomCalls: number;
+                        staff: {
+                            userId: string;
+                            siyu: {
+                                added: number;
+                                lost: number;
+                                removed: number;
+                                transferredIn: number;
+                                transferredOut: number;
+                            };
+                            /** @description null when WeCom was not or could not be asked (see `error`) */
+                            wecom: {
+                                newApplyCnt?: number;
+                                /** @description WeCom's new customers: compared with Siyu's `added` */
+                                newContactCnt: number;
+                                chatCnt?: number;
+                                messageCnt?: number;
+                                replyPercentage?: number;
+                                avgReplyTime?: number;
+                                /** @description Customers who deleted or blocked the member: compared with Siyu's `lost` */
+                                negativeFeedbackCnt: number;
+                            } | null;
+                            mismatch: boolean;
+                            differences: {
+                                /** @enum {string} */
+                                field: "added" | "lost";
+                                siyu: number;
+                                wecom: number;
+                            }[];
+                            /**
+                             * @description `transfers`: the `added` difference equals the member's transfers in (WeCom counts a taker's add as a new contact)
+                             * @enum {string}
+                             */
+                            hint?: "transfers";
+                            /** @description Why the member's WeCom numbers are missing */
+                            error?: {
+                                errcode?: number;
+                                message: string;
+                            };
+                        }[];
+                        groupChatStats: {
+                            owner: string;
+                            newChatCnt: number;
+                            chatTotal: number;
+                            chatHasMsg: number;
+                            newMemberCnt: number;
+                            memberTotal: number;
+                            memberHasMsg: number;
+                            msgTotal: number;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -2019,13 +3348,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The settings */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        lossAlerts: boolean;
+                        dailyDigest: boolean;
+                        digestLeadUserId: string | null;
+                        /** @description When an admin last saved them (ISO 8601); null for the defaults */
+                        updatedAt: string | null;
+                        /** @description Who saved them (the token's subject); null for the defaults or an unnamed caller */
+                        updatedBy: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -2085,13 +3422,21 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The settings as stored */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        lossAlerts: boolean;
+                        dailyDigest: boolean;
+                        digestLeadUserId: string | null;
+                        /** @description When an admin last saved them (ISO 8601); null for the defaults */
+                        updatedAt: string | null;
+                        /** @description Who saved them (the token's subject); null for the defaults or an unnamed caller */
+                        updatedBy: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -2168,13 +3513,23 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Queued: the rebuild consumer does the work */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The id the rebuild consumer reports under (a ULID) */
+                        rebuildId: string;
+                        /** @description A calendar day YYYY-MM-DD in the corp timezone */
+                        from: string;
+                        /** @description A calendar day YYYY-MM-DD in the corp timezone */
+                        to: string;
+                        dryRun: boolean;
+                        /** @constant */
+                        status: "queued";
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -2353,13 +3708,146 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of channels, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        items: {
+                            /** @description The channel id, also the contact way's `state` */
+                            channelId: string;
+                            /** @description The contact way's `state` (equal to `channelId`) */
+                            state: string;
+                            /** @enum {string} */
+                            status: "active" | "archived";
+                            name: string;
+                            /** @description The pool: who is on the code in work hours (or always, without a schedule) */
+                            staff: {
+                                userId: string;
+                                /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                                dailyCap?: number;
+                                /** @description Share of adds under `weighted` rotation */
+                                weight: number;
+                            }[];
+                            backupStaff: {
+                                userId: string;
+                                /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                                dailyCap?: number;
+                                /** @description Share of adds under `weighted` rotation */
+                                weight: number;
+                            }[];
+                            /** @enum {string} */
+                            rotation: "wecom-random" | "round-robin" | "weighted";
+                            /** @description Work hours in the corp's timezone; absent: always in hours */
+                            schedule?: {
+                                windows: {
+                                    weekdays: number[];
+                                    ranges: {
+                                        start: string;
+                                        end: string;
+                                    }[];
+                                }[];
+                                offHoursStaff: {
+                                    userId: string;
+                                    /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                                    dailyCap?: number;
+                                    /** @description Share of adds under `weighted` rotation */
+                                    weight: number;
+                                }[];
+                            };
+                            skipVerify: boolean;
+                            /** @description Corp tag ids applied to every customer added through the channel */
+                            tagIds: string[];
+                            welcome?: {
+                                text?: string;
+                                attachments: ({
+                                    /** @constant */
+                                    type: "image";
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                } | {
+                                    /** @constant */
+                                    type: "link";
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                } | {
+                                    /** @constant */
+                                    type: "miniprogram";
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                } | {
+                                    /** @constant */
+                                    type: "video";
+                                    mediaId: string;
+                                } | {
+                                    /** @constant */
+                                    type: "file";
+                                    mediaId: string;
+                                })[];
+                            };
+                            welcomeOffHours?: {
+                                text?: string;
+                                attachments: ({
+                                    /** @constant */
+                                    type: "image";
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                } | {
+                                    /** @constant */
+                                    type: "link";
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                } | {
+                                    /** @constant */
+                                    type: "miniprogram";
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                } | {
+                                    /** @constant */
+                                    type: "video";
+                                    mediaId: string;
+                                } | {
+                                    /** @constant */
+                                    type: "file";
+                                    mediaId: string;
+                                })[];
+                            };
+                            /** @description The WeCom contact way's config_id */
+                            configId: string;
+                            /** @description The contact way's QR code URL (empty when WeCom gave none) */
+                            qrCode: string;
+                            /** @description User ids on the code now (the last successful update_contact_way) */
+                            currentStaff: string[];
+                            /** @description When the code's staff next changes by time (schedule edge or the cap reset at corp midnight) (ISO 8601, UTC) */
+                            nextBoundaryAt?: string;
+                            /** @description Created (ISO 8601, UTC) */
+                            createdAt: string;
+                            /** @description Last changed (ISO 8601, UTC) */
+                            updatedAt: string;
+                            /** @description Archived (ISO 8601, UTC) */
+                            archivedAt?: string;
+                            /** @description Bumped on every write of the channel */
+                            version: number;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null on the last */
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -2521,13 +4009,142 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created: the channel and its contact way (`location`: the channel's URL) */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The channel id, also the contact way's `state` */
+                        channelId: string;
+                        /** @description The contact way's `state` (equal to `channelId`) */
+                        state: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        name: string;
+                        /** @description The pool: who is on the code in work hours (or always, without a schedule) */
+                        staff: {
+                            userId: string;
+                            /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                            dailyCap?: number;
+                            /** @description Share of adds under `weighted` rotation */
+                            weight: number;
+                        }[];
+                        backupStaff: {
+                            userId: string;
+                            /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                            dailyCap?: number;
+                            /** @description Share of adds under `weighted` rotation */
+                            weight: number;
+                        }[];
+                        /** @enum {string} */
+                        rotation: "wecom-random" | "round-robin" | "weighted";
+                        /** @description Work hours in the corp's timezone; absent: always in hours */
+                        schedule?: {
+                            windows: {
+                                weekdays: number[];
+                                ranges: {
+                                    start: string;
+                                    end: string;
+                                }[];
+                            }[];
+                            offHoursStaff: {
+                                userId: string;
+                                /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                                dailyCap?: number;
+                                /** @description Share of adds under `weighted` rotation */
+                                weight: number;
+                            }[];
+                        };
+                        skipVerify: boolean;
+                        /** @description Corp tag ids applied to every customer added through the channel */
+                        tagIds: string[];
+                        welcome?: {
+                            text?: string;
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                mediaId?: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                                desc?: string;
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                title: string;
+                                picMediaId: string;
+                                appId: string;
+                                page: string;
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                mediaId: string;
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                mediaId: string;
+                            })[];
+                        };
+                        welcomeOffHours?: {
+                            text?: string;
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                mediaId?: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                                desc?: string;
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                title: string;
+                                picMediaId: string;
+                                appId: string;
+                                page: string;
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                mediaId: string;
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                mediaId: string;
+                            })[];
+                        };
+                        /** @description The WeCom contact way's config_id */
+                        configId: string;
+                        /** @description The contact way's QR code URL (empty when WeCom gave none) */
+                        qrCode: string;
+                        /** @description User ids on the code now (the last successful update_contact_way) */
+                        currentStaff: string[];
+                        /** @description When the code's staff next changes by time (schedule edge or the cap reset at corp midnight) (ISO 8601, UTC) */
+                        nextBoundaryAt?: string;
+                        /** @description Created (ISO 8601, UTC) */
+                        createdAt: string;
+                        /** @description Last changed (ISO 8601, UTC) */
+                        updatedAt: string;
+                        /** @description Archived (ISO 8601, UTC) */
+                        archivedAt?: string;
+                        /** @description Bumped on every write of the channel */
+                        version: number;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -2597,13 +4214,155 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The channel, and today's adds per member against their daily cap */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The channel id, also the contact way's `state` */
+                        channelId: string;
+                        /** @description The contact way's `state` (equal to `channelId`) */
+                        state: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        name: string;
+                        /** @description The pool: who is on the code in work hours (or always, without a schedule) */
+                        staff: {
+                            userId: string;
+                            /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                            dailyCap?: number;
+                            /** @description Share of adds under `weighted` rotation */
+                            weight: number;
+                        }[];
+                        backupStaff: {
+                            userId: string;
+                            /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                            dailyCap?: number;
+                            /** @description Share of adds under `weighted` rotation */
+                            weight: number;
+                        }[];
+                        /** @enum {string} */
+                        rotation: "wecom-random" | "round-robin" | "weighted";
+                        /** @description Work hours in the corp's timezone; absent: always in hours */
+                        schedule?: {
+                            windows: {
+                                weekdays: number[];
+                                ranges: {
+                                    start: string;
+                                    end: string;
+                                }[];
+                            }[];
+                            offHoursStaff: {
+                                userId: string;
+                                /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                                dailyCap?: number;
+                                /** @description Share of adds under `weighted` rotation */
+                                weight: number;
+                            }[];
+                        };
+                        skipVerify: boolean;
+                        /** @description Corp tag ids applied to every customer added through the channel */
+                        tagIds: string[];
+                        welcome?: {
+                            text?: string;
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                mediaId?: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                                desc?: string;
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                title: string;
+                                picMediaId: string;
+                                appId: string;
+                                page: string;
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                mediaId: string;
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                mediaId: string;
+                            })[];
+                        };
+                        welcomeOffHours?: {
+                            text?: string;
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                mediaId?: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                                desc?: string;
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                title: string;
+                                picMediaId: string;
+                                appId: string;
+                                page: string;
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                mediaId: string;
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                mediaId: string;
+                            })[];
+                        };
+                        /** @description The WeCom contact way's config_id */
+                        configId: string;
+                        /** @description The contact way's QR code URL (empty when WeCom gave none) */
+                        qrCode: string;
+                        /** @description User ids on the code now (the last successful update_contact_way) */
+                        currentStaff: string[];
+                        /** @description When the code's staff next changes by time (schedule edge or the cap reset at corp midnight) (ISO 8601, UTC) */
+                        nextBoundaryAt?: string;
+                        /** @description Created (ISO 8601, UTC) */
+                        createdAt: string;
+                        /** @description Last changed (ISO 8601, UTC) */
+                        updatedAt: string;
+                        /** @description Archived (ISO 8601, UTC) */
+                        archivedAt?: string;
+                        /** @description Bumped on every write of the channel */
+                        version: number;
+                        today: {
+                            /** @description The corp day (YYYY-MM-DD, the corp's timezone) */
+                            day: string;
+                            /** @description Every member the channel can put on its code, and anyone else who had adds today */
+                            members: {
+                                userId: string;
+                                /** @description Adds through this channel today */
+                                added: number;
+                                /** @description The member's daily cap on this channel */
+                                cap: number;
+                                reachedCap: boolean;
+                            }[];
+                        };
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -2771,13 +4530,142 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The channel as changed (its contact way follows through the sync queue) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The channel id, also the contact way's `state` */
+                        channelId: string;
+                        /** @description The contact way's `state` (equal to `channelId`) */
+                        state: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        name: string;
+                        /** @description The pool: who is on the code in work hours (or always, without a schedule) */
+                        staff: {
+                            userId: string;
+                            /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                            dailyCap?: number;
+                            /** @description Share of adds under `weighted` rotation */
+                            weight: number;
+                        }[];
+                        backupStaff: {
+                            userId: string;
+                            /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                            dailyCap?: number;
+                            /** @description Share of adds under `weighted` rotation */
+                            weight: number;
+                        }[];
+                        /** @enum {string} */
+                        rotation: "wecom-random" | "round-robin" | "weighted";
+                        /** @description Work hours in the corp's timezone; absent: always in hours */
+                        schedule?: {
+                            windows: {
+                                weekdays: number[];
+                                ranges: {
+                                    start: string;
+                                    end: string;
+                                }[];
+                            }[];
+                            offHoursStaff: {
+                                userId: string;
+                                /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                                dailyCap?: number;
+                                /** @description Share of adds under `weighted` rotation */
+                                weight: number;
+                            }[];
+                        };
+                        skipVerify: boolean;
+                        /** @description Corp tag ids applied to every customer added through the channel */
+                        tagIds: string[];
+                        welcome?: {
+                            text?: string;
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                mediaId?: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                                desc?: string;
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                title: string;
+                                picMediaId: string;
+                                appId: string;
+                                page: string;
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                mediaId: string;
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                mediaId: string;
+                            })[];
+                        };
+                        welcomeOffHours?: {
+                            text?: string;
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                mediaId?: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                                desc?: string;
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                title: string;
+                                picMediaId: string;
+                                appId: string;
+                                page: string;
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                mediaId: string;
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                mediaId: string;
+                            })[];
+                        };
+                        /** @description The WeCom contact way's config_id */
+                        configId: string;
+                        /** @description The contact way's QR code URL (empty when WeCom gave none) */
+                        qrCode: string;
+                        /** @description User ids on the code now (the last successful update_contact_way) */
+                        currentStaff: string[];
+                        /** @description When the code's staff next changes by time (schedule edge or the cap reset at corp midnight) (ISO 8601, UTC) */
+                        nextBoundaryAt?: string;
+                        /** @description Created (ISO 8601, UTC) */
+                        createdAt: string;
+                        /** @description Last changed (ISO 8601, UTC) */
+                        updatedAt: string;
+                        /** @description Archived (ISO 8601, UTC) */
+                        archivedAt?: string;
+                        /** @description Bumped on every write of the channel */
+                        version: number;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -2856,13 +4744,142 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The archived channel (archiving again answers the same) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The channel id, also the contact way's `state` */
+                        channelId: string;
+                        /** @description The contact way's `state` (equal to `channelId`) */
+                        state: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        name: string;
+                        /** @description The pool: who is on the code in work hours (or always, without a schedule) */
+                        staff: {
+                            userId: string;
+                            /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                            dailyCap?: number;
+                            /** @description Share of adds under `weighted` rotation */
+                            weight: number;
+                        }[];
+                        backupStaff: {
+                            userId: string;
+                            /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                            dailyCap?: number;
+                            /** @description Share of adds under `weighted` rotation */
+                            weight: number;
+                        }[];
+                        /** @enum {string} */
+                        rotation: "wecom-random" | "round-robin" | "weighted";
+                        /** @description Work hours in the corp's timezone; absent: always in hours */
+                        schedule?: {
+                            windows: {
+                                weekdays: number[];
+                                ranges: {
+                                    start: string;
+                                    end: string;
+                                }[];
+                            }[];
+                            offHoursStaff: {
+                                userId: string;
+                                /** @description Adds per corp day on this channel before the member is taken off the code; absent: the corp default */
+                                dailyCap?: number;
+                                /** @description Share of adds under `weighted` rotation */
+                                weight: number;
+                            }[];
+                        };
+                        skipVerify: boolean;
+                        /** @description Corp tag ids applied to every customer added through the channel */
+                        tagIds: string[];
+                        welcome?: {
+                            text?: string;
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                mediaId?: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                                desc?: string;
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                title: string;
+                                picMediaId: string;
+                                appId: string;
+                                page: string;
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                mediaId: string;
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                mediaId: string;
+                            })[];
+                        };
+                        welcomeOffHours?: {
+                            text?: string;
+                            attachments: ({
+                                /** @constant */
+                                type: "image";
+                                mediaId?: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                /** Format: uri */
+                                picUrl?: string;
+                                desc?: string;
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                title: string;
+                                picMediaId: string;
+                                appId: string;
+                                page: string;
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                mediaId: string;
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                mediaId: string;
+                            })[];
+                        };
+                        /** @description The WeCom contact way's config_id */
+                        configId: string;
+                        /** @description The contact way's QR code URL (empty when WeCom gave none) */
+                        qrCode: string;
+                        /** @description User ids on the code now (the last successful update_contact_way) */
+                        currentStaff: string[];
+                        /** @description When the code's staff next changes by time (schedule edge or the cap reset at corp midnight) (ISO 8601, UTC) */
+                        nextBoundaryAt?: string;
+                        /** @description Created (ISO 8601, UTC) */
+                        createdAt: string;
+                        /** @description Last changed (ISO 8601, UTC) */
+                        updatedAt: string;
+                        /** @description Archived (ISO 8601, UTC) */
+                        archivedAt?: string;
+                        /** @description Bumped on every write of the channel */
+                        version: number;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -2979,13 +4996,66 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of follow relations, newest add first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        items: {
+                            externalUserId: string;
+                            /** @description The staff member followed */
+                            userId: string;
+                            /**
+                             * @description The follow relation's state
+                             * @enum {string}
+                             */
+                            status: "active" | "lost" | "removed" | "transferred";
+                            /** @description The channel of the add (`unknown` when not a Siyu channel) */
+                            channelId: string;
+                            /** @description The add's State (a Siyu channel id, or another code's) */
+                            state?: string;
+                            /** @description false after add_half_external_contact, true after add_external_contact */
+                            confirmed?: boolean;
+                            /** @description When the relation (re)started (ISO 8601 instant) */
+                            addedAt: string;
+                            /** @description When the relation took its status (ISO 8601 instant) */
+                            statusAt: string;
+                            /** @description WeCom corp tag ids on this relation */
+                            tagIds: string[];
+                            /** @description The channel tags of the add: applied, pending a retry, or failed with WeCom's errcode */
+                            tagStatus?: {
+                                /** @constant */
+                                status: "applied";
+                                /** @description When WeCom applied them (ISO 8601 instant) */
+                                at: string;
+                                /** @description Channel tags WeCom no longer had: dropped from the channel */
+                                dropped?: string[];
+                            } | {
+                                /** @constant */
+                                status: "pending";
+                                attempt: number;
+                                /** @description WeCom's errcode of the last try (-2: no answer) */
+                                errcode: number;
+                                /** @description The next try (ISO 8601 instant) */
+                                nextAttemptAt: string;
+                            } | {
+                                /** @constant */
+                                status: "failed";
+                                errcode: number;
+                                errmsg?: string;
+                                /** @description When it was given up (ISO 8601 instant) */
+                                at: string;
+                            };
+                            /** @description Last write (ISO 8601 instant) */
+                            updatedAt: string;
+                            /** @description The customer's WeCom name, from their profile */
+                            name?: string;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3040,13 +5110,139 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The customer: profile, relations with their tags, one page of the timeline, welcomes and transfers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        externalUserId: string;
+                        /** @description null when Siyu has no profile (only relations) */
+                        profile: {
+                            externalUserId: string;
+                            name?: string;
+                            unionId?: string;
+                            /** @description WeCom's type: 1 WeChat user, 2 WeCom user */
+                            type?: number;
+                            avatar?: string;
+                            gender?: number;
+                            corpName?: string;
+                            /** @description First event or profile fetch (ISO 8601 instant) */
+                            firstSeenAt: string;
+                            /** @description Latest relation change (ISO 8601 instant) */
+                            lastEventAt: string;
+                            /** @description Last externalcontact/get (ISO 8601 instant) */
+                            profileSyncedAt?: string;
+                        } | null;
+                        relations: {
+                            externalUserId: string;
+                            /** @description The staff member followed */
+                            userId: string;
+                            /**
+                             * @description The follow relation's state
+                             * @enum {string}
+                             */
+                            status: "active" | "lost" | "removed" | "transferred";
+                            /** @description The channel of the add (`unknown` when not a Siyu channel) */
+                            channelId: string;
+                            /** @description The add's State (a Siyu channel id, or another code's) */
+                            state?: string;
+                            /** @description false after add_half_external_contact, true after add_external_contact */
+                            confirmed?: boolean;
+                            /** @description When the relation (re)started (ISO 8601 instant) */
+                            addedAt: string;
+                            /** @description When the relation took its status (ISO 8601 instant) */
+                            statusAt: string;
+                            /** @description WeCom corp tag ids on this relation */
+                            tagIds: string[];
+                            /** @description The channel tags of the add: applied, pending a retry, or failed with WeCom's errcode */
+                            tagStatus?: {
+                                /** @constant */
+                                status: "applied";
+                                /** @description When WeCom applied them (ISO 8601 instant) */
+                                at: string;
+                                /** @description Channel tags WeCom no longer had: dropped from the channel */
+                                dropped?: string[];
+                            } | {
+                                /** @constant */
+                                status: "pending";
+                                attempt: number;
+                                /** @description WeCom's errcode of the last try (-2: no answer) */
+                                errcode: number;
+                                /** @description The next try (ISO 8601 instant) */
+                                nextAttemptAt: string;
+                            } | {
+                                /** @constant */
+                                status: "failed";
+                                errcode: number;
+                                errmsg?: string;
+                                /** @description When it was given up (ISO 8601 instant) */
+                                at: string;
+                            };
+                            /** @description Last write (ISO 8601 instant) */
+                            updatedAt: string;
+                            tags: {
+                                tagId: string;
+                                name: string | null;
+                                groupId: string | null;
+                                groupName: string | null;
+                            }[];
+                        }[];
+                        /** @description Newest first, one page */
+                        timeline: {
+                            id: string;
+                            externalUserId: string;
+                            userId: string;
+                            /** @enum {string} */
+                            kind: "added" | "confirmed" | "transferred-in" | "lost" | "removed" | "transferred-out" | "profile-edited" | "transfer-failed";
+                            /** @description When it happened (ISO 8601 instant) */
+                            at: string;
+                            channelId?: string;
+                            detail?: {
+                                [key: string]: string | number | boolean;
+                            };
+                        }[];
+                        /** @description Pass as `timelineCursor` for the next page; null at the end */
+                        timelineNextCursor: string | null;
+                        welcomes: {
+                            /** @enum {string} */
+                            status: "sending" | "sent" | "failed" | "no-code" | "expired" | "no-message";
+                            userId?: string;
+                            channelId?: string;
+                            /** @description The add event's CreateTime (ISO 8601 instant) */
+                            eventAt?: string;
+                            /** @enum {string} */
+                            variant?: "default" | "off-hours";
+                            latencyMs?: number;
+                            /** @description expired: the code's age when Siyu got to it */
+                            ageMs?: number;
+                            errcode?: number;
+                            errmsg?: string;
+                            retryable?: boolean;
+                            /** @description When the one attempt was reserved (ISO 8601 instant) */
+                            reservedAt?: string;
+                            /** @description When the outcome was recorded (ISO 8601 instant) */
+                            recordedAt?: string;
+                        }[];
+                        /** @description Newest first */
+                        transfers: {
+                            externalUserId: string;
+                            transferId: string;
+                            fromUserId: string;
+                            toUserId: string;
+                            resigned: boolean;
+                            channelId: string;
+                            /** @enum {string} */
+                            status: "pending" | "waiting" | "done" | "refused" | "taker-at-cap" | "failed" | "excluded";
+                            /** @description When the transfer was planned (ISO 8601 instant) */
+                            plannedAt: string;
+                            /** @description When WeCom started it (absent while pending) (ISO 8601 instant) */
+                            startedAt?: string;
+                            /** @description When it completed (ISO 8601 instant) */
+                            completedAt?: string;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3108,13 +5304,40 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of tag groups, each with all its tags, and the corp's tag count against WeCom's limit */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        items: {
+                            groupId: string;
+                            groupName: string;
+                            /** @description Larger sorts first (WeCom's order) */
+                            order: number;
+                            /** @description WeCom's create_time (Unix seconds), when WeCom gave it */
+                            createTime?: number;
+                            tags: {
+                                tagId: string;
+                                groupId: string;
+                                name: string;
+                                /** @description Larger sorts first (WeCom's order) */
+                                order: number;
+                                /** @description WeCom's create_time (Unix seconds), when WeCom gave it */
+                                createTime?: number;
+                            }[];
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null on the last */
+                        nextCursor: string | null;
+                        /** @description Corp tags in Siyu's copy (all groups) */
+                        total: number;
+                        /**
+                         * @description WeCom's limit of corp tags per corp
+                         * @constant
+                         */
+                        limit: 3000;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3176,13 +5399,36 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Created in WeCom (200, the same body, when every name already existed in the group) */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        group: {
+                            groupId: string;
+                            groupName: string;
+                            /** @description Larger sorts first (WeCom's order) */
+                            order: number;
+                            /** @description WeCom's create_time (Unix seconds), when WeCom gave it */
+                            createTime?: number;
+                            tags: {
+                                tagId: string;
+                                groupId: string;
+                                name: string;
+                                /** @description Larger sorts first (WeCom's order) */
+                                order: number;
+                                /** @description WeCom's create_time (Unix seconds), when WeCom gave it */
+                                createTime?: number;
+                            }[];
+                        };
+                        /** @description The requested tags, in request order */
+                        tags: {
+                            tagId: string;
+                            name: string;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3250,13 +5496,24 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description What the pull changed in Siyu's copy */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        added: number;
+                        removed: number;
+                        renamed: number;
+                        /** @description Tags whose order or group changed, name kept */
+                        changed: number;
+                        groupsAdded: number;
+                        groupsRemoved: number;
+                        groupsRenamed: number;
+                        /** @description Corp tags after the sync */
+                        total: number;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3309,13 +5566,34 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of transfers, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        items: {
+                            transferId: string;
+                            /**
+                             * @description planning: stored, its WeCom calls not all queued yet; open: customers pending or waiting; final: every customer has an outcome
+                             * @enum {string}
+                             */
+                            state: "planning" | "open" | "final";
+                            /** @description The handover member */
+                            fromUserId: string;
+                            /** @description The takeover member */
+                            toUserId: string;
+                            /** @description true: 离职继承 (the handover member left); false: 在职继承 */
+                            resigned: boolean;
+                            /** @description When it was planned (ISO 8601 instant) */
+                            createdAt: string;
+                            included: number;
+                            excluded: number;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3377,13 +5655,52 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Planned, its WeCom calls queued (also 202 on an Idempotency-Key replay, with `Idempotent-Replayed: true`) */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        transferId: string;
+                        /**
+                         * @description planning: stored, its WeCom calls not all queued yet; open: customers pending or waiting; final: every customer has an outcome
+                         * @enum {string}
+                         */
+                        state: "planning" | "open" | "final";
+                        /** @description The handover member */
+                        fromUserId: string;
+                        /** @description The takeover member */
+                        toUserId: string;
+                        /** @description true: 离职继承 (the handover member left); false: 在职继承 */
+                        resigned: boolean;
+                        /** @description When it was planned (ISO 8601 instant) */
+                        createdAt: string;
+                        successMessage?: string;
+                        /** @description Last change (ISO 8601 instant) */
+                        updatedAt: string;
+                        /** @description When every customer had an outcome (ISO 8601 instant) */
+                        finalAt?: string;
+                        /** @description WeCom calls (≤ 100 customers each) */
+                        batches: number;
+                        /** @description Customers per status */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        /** @description Customers in the transfer, excluded ones included */
+                        total: number;
+                        /** @description The first 100 excluded customers (all are in the transfer's rows) */
+                        excluded: {
+                            externalUserId: string;
+                            /** @enum {string} */
+                            reason: "too-frequent" | "in-progress" | "not-a-follower" | "duplicate";
+                            /** @description too-frequent: the first instant the customer can be transferred again (ISO 8601 instant) */
+                            eligibleAt?: string;
+                            /** @description too-frequent: transfers counted in the window */
+                            recentTransfers?: number;
+                        }[];
+                        excludedCount: number;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3457,13 +5774,68 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The transfer, its counts per status and one page of its customers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        transferId: string;
+                        /**
+                         * @description planning: stored, its WeCom calls not all queued yet; open: customers pending or waiting; final: every customer has an outcome
+                         * @enum {string}
+                         */
+                        state: "planning" | "open" | "final";
+                        /** @description The handover member */
+                        fromUserId: string;
+                        /** @description The takeover member */
+                        toUserId: string;
+                        /** @description true: 离职继承 (the handover member left); false: 在职继承 */
+                        resigned: boolean;
+                        /** @description When it was planned (ISO 8601 instant) */
+                        createdAt: string;
+                        successMessage?: string;
+                        /** @description Last change (ISO 8601 instant) */
+                        updatedAt: string;
+                        /** @description When every customer had an outcome (ISO 8601 instant) */
+                        finalAt?: string;
+                        /** @description WeCom calls (≤ 100 customers each) */
+                        batches: number;
+                        /** @description Customers per status */
+                        counts: {
+                            [key: string]: number;
+                        };
+                        /** @description Customers in the transfer, excluded ones included */
+                        total: number;
+                        customers: {
+                            externalUserId: string;
+                            /** @enum {string} */
+                            status: "pending" | "waiting" | "done" | "refused" | "taker-at-cap" | "failed" | "excluded";
+                            /** @description The WeCom call it is in (absent when excluded) */
+                            batch?: number;
+                            channelId?: string;
+                            /** @description Why it is excluded or failed, e.g. `too-frequent`, `not-a-follower`, `no-record` */
+                            reason?: string;
+                            /** @description WeCom's errcode when it refused to start it */
+                            errcode?: number;
+                            /** @description too-frequent: the first instant it can be transferred again (ISO 8601 instant) */
+                            eligibleAt?: string;
+                            recentTransfers?: number;
+                            /** @description When its batch was claimed (ISO 8601 instant) */
+                            claimedAt?: string;
+                            /** @description When WeCom started it (ISO 8601 instant) */
+                            startedAt?: string;
+                            /** @description waiting: the automatic completion time; done: when it completed (ISO 8601 instant) */
+                            takeoverAt?: string;
+                            /** @description done: contact.transferred has been published */
+                            published?: boolean;
+                            /** @description Last change (ISO 8601 instant) */
+                            updatedAt: string;
+                        }[];
+                        /** @description Pass as `cursor` for the next page of customers; null at the end */
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3526,13 +5898,142 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of live codes, newest first, each with its pool at a glance */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        items: {
+                            /** @description The code's id (also in the landing page /g/{codeId}) */
+                            codeId: string;
+                            /** @enum {string} */
+                            status: "active" | "archived";
+                            name: string;
+                            /** @enum {string} */
+                            mode: "native" | "landing";
+                            /** @description Members per group (a group may override it) */
+                            capacity: number;
+                            autoCreate: {
+                                /** @constant */
+                                enabled: false;
+                            } | {
+                                /** @constant */
+                                enabled: true;
+                                /** @description WeCom names new groups roomBaseName + serial */
+                                roomBaseName: string;
+                                /** @description The serial WeCom starts from */
+                                roomBaseId: number;
+                            };
+                            /** @description The group welcome, null when the code has none */
+                            welcome: {
+                                text?: string;
+                                attachment?: {
+                                    /** @constant */
+                                    type: "image";
+                                    image: {
+                                        mediaId?: string;
+                                        /** Format: uri */
+                                        picUrl?: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "link";
+                                    link: {
+                                        title: string;
+                                        /** Format: uri */
+                                        url: string;
+                                        /** Format: uri */
+                                        picUrl?: string;
+                                        desc?: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "miniprogram";
+                                    miniprogram: {
+                                        title: string;
+                                        picMediaId: string;
+                                        appId: string;
+                                        page: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "video";
+                                    video: {
+                                        mediaId: string;
+                                    };
+                                } | {
+                                    /** @constant */
+                                    type: "file";
+                                    file: {
+                                        mediaId: string;
+                                    };
+                                };
+                            } | null;
+                            /** @description null until the code's welcome template is claimed (and after archiving) */
+                            welcomeTemplate: {
+                                /**
+                                 * @description claimed: being created; refused: WeCom refused the first add (no template exists)
+                                 * @enum {string}
+                                 */
+                                state: "claimed" | "created" | "refused";
+                                templateId: string | null;
+                                /** @description WeCom refused the current content (not retried until it changes) */
+                                refused?: {
+                                    errcode: number;
+                                    message: string;
+                                    /** @description When WeCom refused it (ISO 8601) */
+                                    at: string;
+                                };
+                            } | null;
+                            /** @description The staff member alerted when the code cannot route */
+                            ownerUserId: string | null;
+                            /** @description The join way's state (glc.<codeId>), which attributes joiners to the code */
+                            state: string;
+                            joinWay: {
+                                /** @description WeCom's config_id, null until the join way exists (native mode) */
+                                configId: string | null;
+                                /** @description The join way's QR code URL, null until it exists */
+                                qrCode: string | null;
+                                /** @description The chat ids the join way listed after the last sync (≤ 5) */
+                                listed: string[];
+                                syncedAt: string | null;
+                            };
+                            routing: {
+                                /** @constant */
+                                state: "routing";
+                            } | {
+                                /** @constant */
+                                state: "blocked";
+                                /**
+                                 * @description pool-full: every group at capacity and auto-create off; no-groups: no live group; permission: WeCom refused the join-way call
+                                 * @enum {string}
+                                 */
+                                reason: "pool-full" | "no-groups" | "permission";
+                                /** @description When the blocked episode started (ISO 8601) */
+                                since: string;
+                                episodeId: string;
+                                /** @description When the owner was sent the episode's app message (ISO 8601) */
+                                alertedAt?: string;
+                            };
+                            /** @description Created (ISO 8601) */
+                            createdAt: string;
+                            /** @description Last changed (ISO 8601) */
+                            updatedAt: string;
+                            pool: {
+                                groups: number;
+                                groupsWithRoom: number;
+                                fullGroups: number;
+                                members: number;
+                                capacity: number;
+                                freeSeats: number;
+                                /** @description Members over capacity of the live groups (0 for an empty pool) */
+                                fill: number;
+                            };
+                        }[];
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3667,7 +6168,123 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The code's id (also in the landing page /g/{codeId}) */
+                        codeId: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        name: string;
+                        /** @enum {string} */
+                        mode: "native" | "landing";
+                        /** @description Members per group (a group may override it) */
+                        capacity: number;
+                        autoCreate: {
+                            /** @constant */
+                            enabled: false;
+                        } | {
+                            /** @constant */
+                            enabled: true;
+                            /** @description WeCom names new groups roomBaseName + serial */
+                            roomBaseName: string;
+                            /** @description The serial WeCom starts from */
+                            roomBaseId: number;
+                        };
+                        /** @description The group welcome, null when the code has none */
+                        welcome: {
+                            text?: string;
+                            attachment?: {
+                                /** @constant */
+                                type: "image";
+                                image: {
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                link: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                miniprogram: {
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                video: {
+                                    mediaId: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                file: {
+                                    mediaId: string;
+                                };
+                            };
+                        } | null;
+                        /** @description null until the code's welcome template is claimed (and after archiving) */
+                        welcomeTemplate: {
+                            /**
+                             * @description claimed: being created; refused: WeCom refused the first add (no template exists)
+                             * @enum {string}
+                             */
+                            state: "claimed" | "created" | "refused";
+                            templateId: string | null;
+                            /** @description WeCom refused the current content (not retried until it changes) */
+                            refused?: {
+                                errcode: number;
+                                message: string;
+                                /** @description When WeCom refused it (ISO 8601) */
+                                at: string;
+                            };
+                        } | null;
+                        /** @description The staff member alerted when the code cannot route */
+                        ownerUserId: string | null;
+                        /** @description The join way's state (glc.<codeId>), which attributes joiners to the code */
+                        state: string;
+                        joinWay: {
+                            /** @description WeCom's config_id, null until the join way exists (native mode) */
+                            configId: string | null;
+                            /** @description The join way's QR code URL, null until it exists */
+                            qrCode: string | null;
+                            /** @description The chat ids the join way listed after the last sync (≤ 5) */
+                            listed: string[];
+                            syncedAt: string | null;
+                        };
+                        routing: {
+                            /** @constant */
+                            state: "routing";
+                        } | {
+                            /** @constant */
+                            state: "blocked";
+                            /**
+                             * @description pool-full: every group at capacity and auto-create off; no-groups: no live group; permission: WeCom refused the join-way call
+                             * @enum {string}
+                             */
+                            reason: "pool-full" | "no-groups" | "permission";
+                            /** @description When the blocked episode started (ISO 8601) */
+                            since: string;
+                            episodeId: string;
+                            /** @description When the owner was sent the episode's app message (ISO 8601) */
+                            alertedAt?: string;
+                        };
+                        /** @description Created (ISO 8601) */
+                        createdAt: string;
+                        /** @description Last changed (ISO 8601) */
+                        updatedAt: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3746,13 +6363,161 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The live code with every group of its pool */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The code's id (also in the landing page /g/{codeId}) */
+                        codeId: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        name: string;
+                        /** @enum {string} */
+                        mode: "native" | "landing";
+                        /** @description Members per group (a group may override it) */
+                        capacity: number;
+                        autoCreate: {
+                            /** @constant */
+                            enabled: false;
+                        } | {
+                            /** @constant */
+                            enabled: true;
+                            /** @description WeCom names new groups roomBaseName + serial */
+                            roomBaseName: string;
+                            /** @description The serial WeCom starts from */
+                            roomBaseId: number;
+                        };
+                        /** @description The group welcome, null when the code has none */
+                        welcome: {
+                            text?: string;
+                            attachment?: {
+                                /** @constant */
+                                type: "image";
+                                image: {
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                link: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                miniprogram: {
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                video: {
+                                    mediaId: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                file: {
+                                    mediaId: string;
+                                };
+                            };
+                        } | null;
+                        /** @description null until the code's welcome template is claimed (and after archiving) */
+                        welcomeTemplate: {
+                            /**
+                             * @description claimed: being created; refused: WeCom refused the first add (no template exists)
+                             * @enum {string}
+                             */
+                            state: "claimed" | "created" | "refused";
+                            templateId: string | null;
+                            /** @description WeCom refused the current content (not retried until it changes) */
+                            refused?: {
+                                errcode: number;
+                                message: string;
+                                /** @description When WeCom refused it (ISO 8601) */
+                                at: string;
+                            };
+                        } | null;
+                        /** @description The staff member alerted when the code cannot route */
+                        ownerUserId: string | null;
+                        /** @description The join way's state (glc.<codeId>), which attributes joiners to the code */
+                        state: string;
+                        joinWay: {
+                            /** @description WeCom's config_id, null until the join way exists (native mode) */
+                            configId: string | null;
+                            /** @description The join way's QR code URL, null until it exists */
+                            qrCode: string | null;
+                            /** @description The chat ids the join way listed after the last sync (≤ 5) */
+                            listed: string[];
+                            syncedAt: string | null;
+                        };
+                        routing: {
+                            /** @constant */
+                            state: "routing";
+                        } | {
+                            /** @constant */
+                            state: "blocked";
+                            /**
+                             * @description pool-full: every group at capacity and auto-create off; no-groups: no live group; permission: WeCom refused the join-way call
+                             * @enum {string}
+                             */
+                            reason: "pool-full" | "no-groups" | "permission";
+                            /** @description When the blocked episode started (ISO 8601) */
+                            since: string;
+                            episodeId: string;
+                            /** @description When the owner was sent the episode's app message (ISO 8601) */
+                            alertedAt?: string;
+                        };
+                        /** @description Created (ISO 8601) */
+                        createdAt: string;
+                        /** @description Last changed (ISO 8601) */
+                        updatedAt: string;
+                        /** @description The pool in order, removed groups left out */
+                        groups: {
+                            chatId: string;
+                            name: string | null;
+                            /** @description null for a group WeCom auto-created until it is read */
+                            ownerUserId: string | null;
+                            /** @description Every member, staff and customers alike */
+                            members: number;
+                            capacity: number;
+                            /** @description members / capacity (may exceed 1 after invites past capacity; 1 for a capacity of 0) */
+                            fill: number;
+                            hasRoom: boolean;
+                            /** @description Listed in the native join way now */
+                            listed: boolean;
+                            dismissed: boolean;
+                            autoCreated: boolean;
+                            /** @description null while the owner was not told (no API can set a group's welcome) */
+                            welcome: {
+                                ownerNotifiedAt: string | null;
+                                failed?: {
+                                    errcode: number;
+                                    /** @description When WeCom refused the app message (ISO 8601) */
+                                    at: string;
+                                };
+                            } | null;
+                        }[];
+                        /** @description The chat ids the join way should list now (≤ 5) */
+                        eligible: string[];
+                        seats: {
+                            free: number;
+                            groupsWithRoom: number;
+                        };
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3883,13 +6648,129 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The edited live code */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The code's id (also in the landing page /g/{codeId}) */
+                        codeId: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        name: string;
+                        /** @enum {string} */
+                        mode: "native" | "landing";
+                        /** @description Members per group (a group may override it) */
+                        capacity: number;
+                        autoCreate: {
+                            /** @constant */
+                            enabled: false;
+                        } | {
+                            /** @constant */
+                            enabled: true;
+                            /** @description WeCom names new groups roomBaseName + serial */
+                            roomBaseName: string;
+                            /** @description The serial WeCom starts from */
+                            roomBaseId: number;
+                        };
+                        /** @description The group welcome, null when the code has none */
+                        welcome: {
+                            text?: string;
+                            attachment?: {
+                                /** @constant */
+                                type: "image";
+                                image: {
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                link: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                miniprogram: {
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                video: {
+                                    mediaId: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                file: {
+                                    mediaId: string;
+                                };
+                            };
+                        } | null;
+                        /** @description null until the code's welcome template is claimed (and after archiving) */
+                        welcomeTemplate: {
+                            /**
+                             * @description claimed: being created; refused: WeCom refused the first add (no template exists)
+                             * @enum {string}
+                             */
+                            state: "claimed" | "created" | "refused";
+                            templateId: string | null;
+                            /** @description WeCom refused the current content (not retried until it changes) */
+                            refused?: {
+                                errcode: number;
+                                message: string;
+                                /** @description When WeCom refused it (ISO 8601) */
+                                at: string;
+                            };
+                        } | null;
+                        /** @description The staff member alerted when the code cannot route */
+                        ownerUserId: string | null;
+                        /** @description The join way's state (glc.<codeId>), which attributes joiners to the code */
+                        state: string;
+                        joinWay: {
+                            /** @description WeCom's config_id, null until the join way exists (native mode) */
+                            configId: string | null;
+                            /** @description The join way's QR code URL, null until it exists */
+                            qrCode: string | null;
+                            /** @description The chat ids the join way listed after the last sync (≤ 5) */
+                            listed: string[];
+                            syncedAt: string | null;
+                        };
+                        routing: {
+                            /** @constant */
+                            state: "routing";
+                        } | {
+                            /** @constant */
+                            state: "blocked";
+                            /**
+                             * @description pool-full: every group at capacity and auto-create off; no-groups: no live group; permission: WeCom refused the join-way call
+                             * @enum {string}
+                             */
+                            reason: "pool-full" | "no-groups" | "permission";
+                            /** @description When the blocked episode started (ISO 8601) */
+                            since: string;
+                            episodeId: string;
+                            /** @description When the owner was sent the episode's app message (ISO 8601) */
+                            alertedAt?: string;
+                        };
+                        /** @description Created (ISO 8601) */
+                        createdAt: string;
+                        /** @description Last changed (ISO 8601) */
+                        updatedAt: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -3977,13 +6858,129 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The archived live code (an archived one is answered as it is) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The code's id (also in the landing page /g/{codeId}) */
+                        codeId: string;
+                        /** @enum {string} */
+                        status: "active" | "archived";
+                        name: string;
+                        /** @enum {string} */
+                        mode: "native" | "landing";
+                        /** @description Members per group (a group may override it) */
+                        capacity: number;
+                        autoCreate: {
+                            /** @constant */
+                            enabled: false;
+                        } | {
+                            /** @constant */
+                            enabled: true;
+                            /** @description WeCom names new groups roomBaseName + serial */
+                            roomBaseName: string;
+                            /** @description The serial WeCom starts from */
+                            roomBaseId: number;
+                        };
+                        /** @description The group welcome, null when the code has none */
+                        welcome: {
+                            text?: string;
+                            attachment?: {
+                                /** @constant */
+                                type: "image";
+                                image: {
+                                    mediaId?: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "link";
+                                link: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    /** Format: uri */
+                                    picUrl?: string;
+                                    desc?: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "miniprogram";
+                                miniprogram: {
+                                    title: string;
+                                    picMediaId: string;
+                                    appId: string;
+                                    page: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "video";
+                                video: {
+                                    mediaId: string;
+                                };
+                            } | {
+                                /** @constant */
+                                type: "file";
+                                file: {
+                                    mediaId: string;
+                                };
+                            };
+                        } | null;
+                        /** @description null until the code's welcome template is claimed (and after archiving) */
+                        welcomeTemplate: {
+                            /**
+                             * @description claimed: being created; refused: WeCom refused the first add (no template exists)
+                             * @enum {string}
+                             */
+                            state: "claimed" | "created" | "refused";
+                            templateId: string | null;
+                            /** @description WeCom refused the current content (not retried until it changes) */
+                            refused?: {
+                                errcode: number;
+                                message: string;
+                                /** @description When WeCom refused it (ISO 8601) */
+                                at: string;
+                            };
+                        } | null;
+                        /** @description The staff member alerted when the code cannot route */
+                        ownerUserId: string | null;
+                        /** @description The join way's state (glc.<codeId>), which attributes joiners to the code */
+                        state: string;
+                        joinWay: {
+                            /** @description WeCom's config_id, null until the join way exists (native mode) */
+                            configId: string | null;
+                            /** @description The join way's QR code URL, null until it exists */
+                            qrCode: string | null;
+                            /** @description The chat ids the join way listed after the last sync (≤ 5) */
+                            listed: string[];
+                            syncedAt: string | null;
+                        };
+                        routing: {
+                            /** @constant */
+                            state: "routing";
+                        } | {
+                            /** @constant */
+                            state: "blocked";
+                            /**
+                             * @description pool-full: every group at capacity and auto-create off; no-groups: no live group; permission: WeCom refused the join-way call
+                             * @enum {string}
+                             */
+                            reason: "pool-full" | "no-groups" | "permission";
+                            /** @description When the blocked episode started (ISO 8601) */
+                            since: string;
+                            episodeId: string;
+                            /** @description When the owner was sent the episode's app message (ISO 8601) */
+                            alertedAt?: string;
+                        };
+                        /** @description Created (ISO 8601) */
+                        createdAt: string;
+                        /** @description Last changed (ISO 8601) */
+                        updatedAt: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -4044,13 +7041,65 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Page views, joins, leaves, members and fill: totals, per group and per corp day */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        codeId: string;
+                        totals: {
+                            /** @description Landing-page visits (none in native mode: WeCom reports no scans) */
+                            pageViews: number;
+                            /** @description Distinct visitors among the views that have one */
+                            uniqueVisitors: number;
+                            joins: number;
+                            /** @description Joins whose member state names this code */
+                            joinsViaCode: number;
+                            leaves: number;
+                            /** @description Members of the routable groups now */
+                            currentMembers: number;
+                            /** @description Distinct customers in more than one of the code's groups */
+                            duplicateMembers: number;
+                            /** @description Members over capacity of the routable groups (0 when none is routable) */
+                            fill: number;
+                            groups: number;
+                            routableGroups: number;
+                        };
+                        groups: {
+                            chatId: string;
+                            /** @description Landing-page visits (none in native mode: WeCom reports no scans) */
+                            pageViews: number;
+                            /** @description Distinct visitors among the views that have one */
+                            uniqueVisitors: number;
+                            joins: number;
+                            /** @description Joins whose member state names this code */
+                            joinsViaCode: number;
+                            leaves: number;
+                            capacity: number;
+                            currentMembers: number;
+                            /** @description Customers of this group also in another group of the code */
+                            duplicateMembers: number;
+                            /** @description members / capacity */
+                            fill: number;
+                            /** @description Neither dismissed nor removed */
+                            routable: boolean;
+                        }[];
+                        /** @description One row per corp day with a fact, ascending */
+                        daily: {
+                            /** @description A corp day (YYYY-MM-DD in the corp's time zone) */
+                            day: string;
+                            /** @description Landing-page visits (none in native mode: WeCom reports no scans) */
+                            pageViews: number;
+                            /** @description Distinct visitors among the views that have one */
+                            uniqueVisitors: number;
+                            joins: number;
+                            /** @description Joins whose member state names this code */
+                            joinsViaCode: number;
+                            leaves: number;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -4162,13 +7211,116 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description A page of posts, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description Newest first; with `state` a filtered page may hold fewer than `limit` (even none) */
+                        items: {
+                            /** @description The post's id */
+                            postId: string;
+                            /**
+                             * @description `scheduled`: no run has been handed to WeCom yet (the post can be edited); `running`: a run was handed to WeCom; `finished`: every run is over; `cancelled`: cancelled by an operator
+                             * @enum {string}
+                             */
+                            state: "scheduled" | "running" | "finished" | "cancelled";
+                            /** @description A run was handed to WeCom: the post can no longer be edited */
+                            started: boolean;
+                            name: string;
+                            content: {
+                                text?: string;
+                                images?: {
+                                    mediaKey: string;
+                                }[];
+                                video?: {
+                                    mediaKey: string;
+                                };
+                                link?: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    coverKey: string;
+                                };
+                            };
+                            visibility: {
+                                /** @default [] */
+                                userIds: string[];
+                                /** @default [] */
+                                departmentIds: number[];
+                                /** @default [] */
+                                tagIds: string[];
+                            };
+                            schedule: {
+                                /** @constant */
+                                kind: "now";
+                            } | {
+                                /** @constant */
+                                kind: "at";
+                                /** Format: date-time */
+                                at: string;
+                            } | {
+                                /** @constant */
+                                kind: "daily";
+                                times: string[];
+                                /** Format: date */
+                                from: string;
+                                /** Format: date */
+                                until: string;
+                                weekdays?: number[];
+                            };
+                            /** @default 24 */
+                            windowHours: number;
+                            /**
+                             * @default {
+                             *       "auto": true,
+                             *       "hoursBeforeEnd": [
+                             *         2
+                             *       ]
+                             *     }
+                             */
+                            reminders: {
+                                auto: boolean;
+                                hoursBeforeEnd: number[];
+                            };
+                            /**
+                             * @default refuse
+                             * @enum {string}
+                             */
+                            onLimit: "refuse" | "move";
+                            /** @description How many runs were planned */
+                            runs: number;
+                            /** @description Refused runs (a post is only stored when none is refused: empty) */
+                            refused: {
+                                /**
+                                 * Format: date-time
+                                 * @description The instant the schedule asked for
+                                 */
+                                at: string;
+                                /**
+                                 * @description `member-daily-limit`: a member would post more than 3 moments that day (WeCom's limit); `customer-daily-limit`: customers could see more posts that day than the corp's setting allows
+                                 * @enum {string}
+                                 */
+                                reason: "member-daily-limit" | "customer-daily-limit";
+                                /** @description Who or what would break the limit, with the numbers */
+                                detail: string;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description When the post was created
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When the post was last changed
+                             */
+                            updatedAt: string;
+                        }[];
+                        /** @description The next page's cursor; null at the end */
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -4291,13 +7443,153 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created (200 on an Idempotency-Key replay) */
+            /** @description Created, with its plan (200 on an Idempotency-Key replay: the post as it is, without the plan) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The post's id */
+                        postId: string;
+                        /**
+                         * @description `scheduled`: no run has been handed to WeCom yet (the post can be edited); `running`: a run was handed to WeCom; `finished`: every run is over; `cancelled`: cancelled by an operator
+                         * @enum {string}
+                         */
+                        state: "scheduled" | "running" | "finished" | "cancelled";
+                        /** @description A run was handed to WeCom: the post can no longer be edited */
+                        started: boolean;
+                        name: string;
+                        content: {
+                            text?: string;
+                            images?: {
+                                mediaKey: string;
+                            }[];
+                            video?: {
+                                mediaKey: string;
+                            };
+                            link?: {
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                coverKey: string;
+                            };
+                        };
+                        visibility: {
+                            /** @default [] */
+                            userIds: string[];
+                            /** @default [] */
+                            departmentIds: number[];
+                            /** @default [] */
+                            tagIds: string[];
+                        };
+                        schedule: {
+                            /** @constant */
+                            kind: "now";
+                        } | {
+                            /** @constant */
+                            kind: "at";
+                            /** Format: date-time */
+                            at: string;
+                        } | {
+                            /** @constant */
+                            kind: "daily";
+                            times: string[];
+                            /** Format: date */
+                            from: string;
+                            /** Format: date */
+                            until: string;
+                            weekdays?: number[];
+                        };
+                        /** @default 24 */
+                        windowHours: number;
+                        /**
+                         * @default {
+                         *       "auto": true,
+                         *       "hoursBeforeEnd": [
+                         *         2
+                         *       ]
+                         *     }
+                         */
+                        reminders: {
+                            auto: boolean;
+                            hoursBeforeEnd: number[];
+                        };
+                        /**
+                         * @default refuse
+                         * @enum {string}
+                         */
+                        onLimit: "refuse" | "move";
+                        /** @description How many runs were planned */
+                        runs: number;
+                        /** @description Refused runs (a post is only stored when none is refused: empty) */
+                        refused: {
+                            /**
+                             * Format: date-time
+                             * @description The instant the schedule asked for
+                             */
+                            at: string;
+                            /**
+                             * @description `member-daily-limit`: a member would post more than 3 moments that day (WeCom's limit); `customer-daily-limit`: customers could see more posts that day than the corp's setting allows
+                             * @enum {string}
+                             */
+                            reason: "member-daily-limit" | "customer-daily-limit";
+                            /** @description Who or what would break the limit, with the numbers */
+                            detail: string;
+                        }[];
+                        /**
+                         * Format: date-time
+                         * @description When the post was created
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description When the post was last changed
+                         */
+                        updatedAt: string;
+                        /** @description The plan the post was scheduled by (absent on an Idempotency-Key replay) */
+                        plan?: {
+                            /** @description How many runs would be scheduled */
+                            runs: number;
+                            firstAt: string | null;
+                            /** @description Runs moved to a later day (onLimit: move) */
+                            moved: {
+                                /**
+                                 * Format: date-time
+                                 * @description The instant the schedule asked for
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The instant the run was moved to (the next day that fits, same clock time)
+                                 */
+                                to: string;
+                                /**
+                                 * @description `member-daily-limit`: a member would post more than 3 moments that day (WeCom's limit); `customer-daily-limit`: customers could see more posts that day than the corp's setting allows
+                                 * @enum {string}
+                                 */
+                                reason: "member-daily-limit" | "customer-daily-limit";
+                                detail: string;
+                            }[];
+                            /** @description Runs that break a daily limit: a create or an edit with any is a 422 daily-limit */
+                            refused: {
+                                /**
+                                 * Format: date-time
+                                 * @description The instant the schedule asked for
+                                 */
+                                at: string;
+                                /**
+                                 * @description `member-daily-limit`: a member would post more than 3 moments that day (WeCom's limit); `customer-daily-limit`: customers could see more posts that day than the corp's setting allows
+                                 * @enum {string}
+                                 */
+                                reason: "member-daily-limit" | "customer-daily-limit";
+                                /** @description Who or what would break the limit, with the numbers */
+                                detail: string;
+                            }[];
+                            /** @description Every run's instant, in time order */
+                            schedule: string[];
+                        };
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -4449,13 +7741,119 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The definition as it parsed (defaults filled in) and its plan; nothing is stored */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        definition: {
+                            name: string;
+                            content: {
+                                text?: string;
+                                images?: {
+                                    mediaKey: string;
+                                }[];
+                                video?: {
+                                    mediaKey: string;
+                                };
+                                link?: {
+                                    title: string;
+                                    /** Format: uri */
+                                    url: string;
+                                    coverKey: string;
+                                };
+                            };
+                            visibility: {
+                                /** @default [] */
+                                userIds: string[];
+                                /** @default [] */
+                                departmentIds: number[];
+                                /** @default [] */
+                                tagIds: string[];
+                            };
+                            schedule: {
+                                /** @constant */
+                                kind: "now";
+                            } | {
+                                /** @constant */
+                                kind: "at";
+                                /** Format: date-time */
+                                at: string;
+                            } | {
+                                /** @constant */
+                                kind: "daily";
+                                times: string[];
+                                /** Format: date */
+                                from: string;
+                                /** Format: date */
+                                until: string;
+                                weekdays?: number[];
+                            };
+                            /** @default 24 */
+                            windowHours: number;
+                            /**
+                             * @default {
+                             *       "auto": true,
+                             *       "hoursBeforeEnd": [
+                             *         2
+                             *       ]
+                             *     }
+                             */
+                            reminders: {
+                                auto: boolean;
+                                hoursBeforeEnd: number[];
+                            };
+                            /**
+                             * @default refuse
+                             * @enum {string}
+                             */
+                            onLimit: "refuse" | "move";
+                        };
+                        /** @description The plan: every run, the moved and the refused ones, and why */
+                        plan: {
+                            /** @description How many runs would be scheduled */
+                            runs: number;
+                            firstAt: string | null;
+                            /** @description Runs moved to a later day (onLimit: move) */
+                            moved: {
+                                /**
+                                 * Format: date-time
+                                 * @description The instant the schedule asked for
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The instant the run was moved to (the next day that fits, same clock time)
+                                 */
+                                to: string;
+                                /**
+                                 * @description `member-daily-limit`: a member would post more than 3 moments that day (WeCom's limit); `customer-daily-limit`: customers could see more posts that day than the corp's setting allows
+                                 * @enum {string}
+                                 */
+                                reason: "member-daily-limit" | "customer-daily-limit";
+                                detail: string;
+                            }[];
+                            /** @description Runs that break a daily limit: a create or an edit with any is a 422 daily-limit */
+                            refused: {
+                                /**
+                                 * Format: date-time
+                                 * @description The instant the schedule asked for
+                                 */
+                                at: string;
+                                /**
+                                 * @description `member-daily-limit`: a member would post more than 3 moments that day (WeCom's limit); `customer-daily-limit`: customers could see more posts that day than the corp's setting allows
+                                 * @enum {string}
+                                 */
+                                reason: "member-daily-limit" | "customer-daily-limit";
+                                /** @description Who or what would break the limit, with the numbers */
+                                detail: string;
+                            }[];
+                            /** @description Every run's instant, in time order */
+                            schedule: string[];
+                        };
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -4532,13 +7930,36 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description An upload slot: the media key and where to PUT the file */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description What a post's content refers to (images[].mediaKey, video.mediaKey, link.coverKey) */
+                        mediaKey: string;
+                        /** @enum {string} */
+                        kind: "image" | "video";
+                        /** @description The largest file accepted */
+                        maxBytes: number;
+                        /** @description The upload: PUT the bytes to url with headers, before expiresAt */
+                        upload: {
+                            /** @description Where to PUT the file's bytes */
+                            url: string;
+                            /** @constant */
+                            method: "PUT";
+                            /** @description Headers the upload must carry (they are signed) */
+                            headers: {
+                                "content-type": string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description After this the URL is refused
+                             */
+                            expiresAt: string;
+                        };
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -4606,13 +8027,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The corp's moment settings */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description How many posts a customer may see a day (planning refuses or moves runs beyond it) */
+                        customerPostsPerDay: number;
+                        /** @description When the setting was last changed; null: never set (the default applies) */
+                        updatedAt: string | null;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -4668,13 +8094,21 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The settings as saved */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description How many posts a customer may see a day (planning refuses or moves runs beyond it) */
+                        customerPostsPerDay: number;
+                        /**
+                         * Format: date-time
+                         * @description When the setting was saved
+                         */
+                        updatedAt: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -4744,13 +8178,178 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The post and each run: its state, per-staff status and reminders */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The post's id */
+                        postId: string;
+                        /**
+                         * @description `scheduled`: no run has been handed to WeCom yet (the post can be edited); `running`: a run was handed to WeCom; `finished`: every run is over; `cancelled`: cancelled by an operator
+                         * @enum {string}
+                         */
+                        state: "scheduled" | "running" | "finished" | "cancelled";
+                        /** @description A run was handed to WeCom: the post can no longer be edited */
+                        started: boolean;
+                        name: string;
+                        content: {
+                            text?: string;
+                            images?: {
+                                mediaKey: string;
+                            }[];
+                            video?: {
+                                mediaKey: string;
+                            };
+                            link?: {
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                coverKey: string;
+                            };
+                        };
+                        visibility: {
+                            /** @default [] */
+                            userIds: string[];
+                            /** @default [] */
+                            departmentIds: number[];
+                            /** @default [] */
+                            tagIds: string[];
+                        };
+                        schedule: {
+                            /** @constant */
+                            kind: "now";
+                        } | {
+                            /** @constant */
+                            kind: "at";
+                            /** Format: date-time */
+                            at: string;
+                        } | {
+                            /** @constant */
+                            kind: "daily";
+                            times: string[];
+                            /** Format: date */
+                            from: string;
+                            /** Format: date */
+                            until: string;
+                            weekdays?: number[];
+                        };
+                        /** @default 24 */
+                        windowHours: number;
+                        /**
+                         * @default {
+                         *       "auto": true,
+                         *       "hoursBeforeEnd": [
+                         *         2
+                         *       ]
+                         *     }
+                         */
+                        reminders: {
+                            auto: boolean;
+                            hoursBeforeEnd: number[];
+                        };
+                        /**
+                         * @default refuse
+                         * @enum {string}
+                         */
+                        onLimit: "refuse" | "move";
+                        /** @description How many runs were planned */
+                        runs: number;
+                        /** @description Refused runs (a post is only stored when none is refused: empty) */
+                        refused: {
+                            /**
+                             * Format: date-time
+                             * @description The instant the schedule asked for
+                             */
+                            at: string;
+                            /**
+                             * @description `member-daily-limit`: a member would post more than 3 moments that day (WeCom's limit); `customer-daily-limit`: customers could see more posts that day than the corp's setting allows
+                             * @enum {string}
+                             */
+                            reason: "member-daily-limit" | "customer-daily-limit";
+                            /** @description Who or what would break the limit, with the numbers */
+                            detail: string;
+                        }[];
+                        /**
+                         * Format: date-time
+                         * @description When the post was created
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description When the post was last changed
+                         */
+                        updatedAt: string;
+                        /** @description Every run, in time order */
+                        runDetails: {
+                            /**
+                             * Format: date-time
+                             * @description The run's instant (its key)
+                             */
+                            at: string;
+                            /**
+                             * Format: date-time
+                             * @description The publishing window's end: WeCom's unpublished tasks are cancelled then
+                             */
+                            windowEnd: string;
+                            /**
+                             * @description `planned`: waiting for its instant; `preparing`: its media are being uploaded to WeCom; `ready`: media uploaded, waiting for a slot of the corp-wide limiter; `claimed`: add_moment_task is being called; `submitted`: WeCom's job (jobid) is polled for its result; `created`: the moment exists (momentId); staff publish it within the window; `closed`: the window ended; results are collected for 7 days; `failed`: WeCom or the media refused it (error); `expired`: WeCom gave no result for the job within 24 hours; `missed`: the window ended before it could be sent; `cancelled`: cancelled before it was sent
+                             * @enum {string}
+                             */
+                            state: "planned" | "preparing" | "ready" | "claimed" | "submitted" | "created" | "closed" | "failed" | "expired" | "missed" | "cancelled";
+                            /** @description add_moment_task's jobid, once submitted */
+                            jobid: string | null;
+                            /** @description WeCom's moment id, once created */
+                            momentId: string | null;
+                            staff: {
+                                /** @description Staff who published it */
+                                published: number;
+                                /** @description Staff asked to publish it */
+                                total: number;
+                                trackedAt: string | null;
+                            };
+                            staffStatus: {
+                                userId: string;
+                                published: boolean;
+                            }[];
+                            /** @description Senders WeCom refused, once created */
+                            invalidSenders: {
+                                userIds: string[];
+                                departmentIds: number[];
+                            } | null;
+                            /** @description Customer tags WeCom refused */
+                            invalidTags: string[];
+                            reminders: {
+                                /**
+                                 * Format: date-time
+                                 * @description When the reminder is due
+                                 */
+                                at: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it was sent
+                                 */
+                                sentAt?: string;
+                                /** @description How many staff it was sent to */
+                                to?: number;
+                            }[];
+                            cancelRequestedAt: string | null;
+                            closedAt: string | null;
+                            /** @description Why the run failed, expired or was missed (or the last retried error) */
+                            error: {
+                                /** @description WeCom's errcode, when WeCom refused */
+                                errcode?: number;
+                                message: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When it happened
+                                 */
+                                at: string;
+                            } | null;
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -4865,13 +8464,111 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
+            /** @description The post as edited (planned again as a whole) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The post's id */
+                        postId: string;
+                        /**
+                         * @description `scheduled`: no run has been handed to WeCom yet (the post can be edited); `running`: a run was handed to WeCom; `finished`: every run is over; `cancelled`: cancelled by an operator
+                         * @enum {string}
+                         */
+                        state: "scheduled" | "running" | "finished" | "cancelled";
+                        /** @description A run was handed to WeCom: the post can no longer be edited */
+                        started: boolean;
+                        name: string;
+                        content: {
+                            text?: string;
+                            images?: {
+                                mediaKey: string;
+                            }[];
+                            video?: {
+                                mediaKey: string;
+                            };
+                            link?: {
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                coverKey: string;
+                            };
+                        };
+                        visibility: {
+                            /** @default [] */
+                            userIds: string[];
+                            /** @default [] */
+                            departmentIds: number[];
+                            /** @default [] */
+                            tagIds: string[];
+                        };
+                        schedule: {
+                            /** @constant */
+                            kind: "now";
+                        } | {
+                            /** @constant */
+                            kind: "at";
+                            /** Format: date-time */
+                            at: string;
+                        } | {
+                            /** @constant */
+                            kind: "daily";
+                            times: string[];
+                            /** Format: date */
+                            from: string;
+                            /** Format: date */
+                            until: string;
+                            weekdays?: number[];
+                        };
+                        /** @default 24 */
+                        windowHours: number;
+                        /**
+                         * @default {
+                         *       "auto": true,
+                         *       "hoursBeforeEnd": [
+                         *         2
+                         *       ]
+                         *     }
+                         */
+                        reminders: {
+                            auto: boolean;
+                            hoursBeforeEnd: number[];
+                        };
+                        /**
+                         * @default refuse
+                         * @enum {string}
+                         */
+                        onLimit: "refuse" | "move";
+                        /** @description How many runs were planned */
+                        runs: number;
+                        /** @description Refused runs (a post is only stored when none is refused: empty) */
+                        refused: {
+                            /**
+                             * Format: date-time
+                             * @description The instant the schedule asked for
+                             */
+                            at: string;
+                            /**
+                             * @description `member-daily-limit`: a member would post more than 3 moments that day (WeCom's limit); `customer-daily-limit`: customers could see more posts that day than the corp's setting allows
+                             * @enum {string}
+                             */
+                            reason: "member-daily-limit" | "customer-daily-limit";
+                            /** @description Who or what would break the limit, with the numbers */
+                            detail: string;
+                        }[];
+                        /**
+                         * Format: date-time
+                         * @description When the post was created
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description When the post was last changed
+                         */
+                        updatedAt: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -4968,13 +8665,111 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The post, cancelled (a finished or cancelled post as it is) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        /** @description The post's id */
+                        postId: string;
+                        /**
+                         * @description `scheduled`: no run has been handed to WeCom yet (the post can be edited); `running`: a run was handed to WeCom; `finished`: every run is over; `cancelled`: cancelled by an operator
+                         * @enum {string}
+                         */
+                        state: "scheduled" | "running" | "finished" | "cancelled";
+                        /** @description A run was handed to WeCom: the post can no longer be edited */
+                        started: boolean;
+                        name: string;
+                        content: {
+                            text?: string;
+                            images?: {
+                                mediaKey: string;
+                            }[];
+                            video?: {
+                                mediaKey: string;
+                            };
+                            link?: {
+                                title: string;
+                                /** Format: uri */
+                                url: string;
+                                coverKey: string;
+                            };
+                        };
+                        visibility: {
+                            /** @default [] */
+                            userIds: string[];
+                            /** @default [] */
+                            departmentIds: number[];
+                            /** @default [] */
+                            tagIds: string[];
+                        };
+                        schedule: {
+                            /** @constant */
+                            kind: "now";
+                        } | {
+                            /** @constant */
+                            kind: "at";
+                            /** Format: date-time */
+                            at: string;
+                        } | {
+                            /** @constant */
+                            kind: "daily";
+                            times: string[];
+                            /** Format: date */
+                            from: string;
+                            /** Format: date */
+                            until: string;
+                            weekdays?: number[];
+                        };
+                        /** @default 24 */
+                        windowHours: number;
+                        /**
+                         * @default {
+                         *       "auto": true,
+                         *       "hoursBeforeEnd": [
+                         *         2
+                         *       ]
+                         *     }
+                         */
+                        reminders: {
+                            auto: boolean;
+                            hoursBeforeEnd: number[];
+                        };
+                        /**
+                         * @default refuse
+                         * @enum {string}
+                         */
+                        onLimit: "refuse" | "move";
+                        /** @description How many runs were planned */
+                        runs: number;
+                        /** @description Refused runs (a post is only stored when none is refused: empty) */
+                        refused: {
+                            /**
+                             * Format: date-time
+                             * @description The instant the schedule asked for
+                             */
+                            at: string;
+                            /**
+                             * @description `member-daily-limit`: a member would post more than 3 moments that day (WeCom's limit); `customer-daily-limit`: customers could see more posts that day than the corp's setting allows
+                             * @enum {string}
+                             */
+                            reason: "member-daily-limit" | "customer-daily-limit";
+                            /** @description Who or what would break the limit, with the numbers */
+                            detail: string;
+                        }[];
+                        /**
+                         * Format: date-time
+                         * @description When the post was created
+                         */
+                        createdAt: string;
+                        /**
+                         * Format: date-time
+                         * @description When the post was last changed
+                         */
+                        updatedAt: string;
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -5035,13 +8830,84 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The totals and each run's results (JSON); with `Accept: text/csv`, a text/csv attachment instead: one row per run and staff member */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        postId: string;
+                        name: string;
+                        totals: {
+                            /** @description The post's runs */
+                            runs: number;
+                            /** @description Runs whose results were collected */
+                            runsWithResults: number;
+                            /** @description Staff who published, over the runs with results */
+                            staffPublished: number;
+                            /** @description Staff asked to publish, over the runs with results */
+                            staffTotal: number;
+                            /** @description Customers reached */
+                            reached: number;
+                            /** @description Likes */
+                            likes: number;
+                            /** @description Comments */
+                            comments: number;
+                            /** @description Losses within 7 days */
+                            losses: number;
+                            /** @description (likes + comments) / reached, over the reached customers (0 when none), 4 decimals */
+                            interactionRate: number;
+                            /** @description losses / reached, over the reached customers (0 when none), 4 decimals */
+                            lossRate: number;
+                        };
+                        /** @description The runs with results (collected at the window's close, then daily for 7 days) */
+                        runs: {
+                            /**
+                             * Format: date-time
+                             * @description The run's instant
+                             */
+                            at: string;
+                            /**
+                             * @description `planned`: waiting for its instant; `preparing`: its media are being uploaded to WeCom; `ready`: media uploaded, waiting for a slot of the corp-wide limiter; `claimed`: add_moment_task is being called; `submitted`: WeCom's job (jobid) is polled for its result; `created`: the moment exists (momentId); staff publish it within the window; `closed`: the window ended; results are collected for 7 days; `failed`: WeCom or the media refused it (error); `expired`: WeCom gave no result for the job within 24 hours; `missed`: the window ended before it could be sent; `cancelled`: cancelled before it was sent
+                             * @enum {string}
+                             */
+                            state: "planned" | "preparing" | "ready" | "claimed" | "submitted" | "created" | "closed" | "failed" | "expired" | "missed" | "cancelled";
+                            momentId: string | null;
+                            /** @description Staff who published */
+                            staffPublished: number;
+                            /** @description Staff asked to publish */
+                            staffTotal: number;
+                            /** @description Customers reached */
+                            reached: number;
+                            /** @description Likes */
+                            likes: number;
+                            /** @description Comments */
+                            comments: number;
+                            /** @description Losses among the reached customers within 7 days */
+                            losses: number;
+                            /** @description (likes + comments) / reached, over the reached customers (0 when none), 4 decimals */
+                            interactionRate: number;
+                            /** @description losses / reached, over the reached customers (0 when none), 4 decimals */
+                            lossRate: number;
+                            /** @description Sender user ids WeCom refused */
+                            invalidSenders: string[];
+                            /** @description Customer tags WeCom refused */
+                            invalidTags: string[];
+                            staff: {
+                                userId: string;
+                                published: boolean;
+                                /** @description Customers the member's post could reach */
+                                reached: number;
+                                /** @description Likes by customers */
+                                likes: number;
+                                /** @description Comments by customers */
+                                comments: number;
+                                /** @description Reached customers who deleted the member within 7 days of the run */
+                                losses: number;
+                            }[];
+                        }[];
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -5107,13 +8973,20 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
-            200: {
+            /** @description Requested: the command is on its way (poll `Location`) */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        probeId: string;
+                        /**
+                         * @description requested: row created, command sent; recorded: the command consumer ran; complete: the event's subscriber ran too
+                         * @enum {string}
+                         */
+                        status: "requested" | "recorded" | "complete";
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
@@ -5183,13 +9056,27 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description The probe and how far it got */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        probeId: string;
+                        message: string;
+                        /** @description When it was requested (ISO 8601 instant) */
+                        requestedAt: string;
+                        /** @description Set by the command consumer (queue → table) (ISO 8601 instant) */
+                        recordedAt?: string;
+                        /** @description Set by the event subscriber (topic → subscriber queue → table) (ISO 8601 instant) */
+                        observedAt?: string;
+                        /**
+                         * @description requested: row created, command sent; recorded: the command consumer ran; complete: the event's subscriber ran too
+                         * @enum {string}
+                         */
+                        status: "requested" | "recorded" | "complete";
+                    };
                 };
             };
             /** @description The request is not valid (every failing field in `errors`) */
