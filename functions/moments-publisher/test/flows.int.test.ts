@@ -251,8 +251,10 @@ describe("WeCom's limits are planned around, never hit", () => {
     await tick();
     expect((await postDetail(deps, post.postId)).runDetails[0]).toMatchObject({ state: "claimed", jobid: null });
     // the claim goes stale; the run looks for its moment before anything is sent again
-    // (WeCom takes the delayed request a second after the client gave up)
-    await new Promise((r) => setTimeout(r, 1500));
+    // (WeCom takes the delayed request after the client gave up: wait until it has, however loaded the machine)
+    const made = () => requests("externalcontact/add_moment_task").at(-1)?.errcode === 0;
+    for (const until = Date.now() + 20_000; !made() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+    expect(made()).toBe(true);
     world.clock.advance(2 * 60_000);
     await tick();
     const run = (await postDetail(deps, post.postId)).runDetails[0]!;

@@ -6,17 +6,17 @@
 import { sendCommand } from "@siyu/bus";
 import { AppError, deterministicId, makeEvent, newId, notFound } from "@siyu/kernel";
 import { z } from "zod";
-import { audienceSchema, applyCampaignPatch, type CampaignDefinition, parseCampaignCreate } from "../domain/campaign.ts";
+import { applyCampaignPatch, audienceSchema, type CampaignDefinition, parseCampaignCreate } from "../domain/campaign.ts";
 import { InvalidInput } from "../domain/errors.ts";
 import { funnelOf, type RecipientStatus } from "../domain/run.ts";
 import { firstStart, planRuns, runDeadline, scheduleSchema } from "../domain/schedule.ts";
 import { type CampaignStatus, nextStatus } from "../domain/status.ts";
-import { type CampaignRecord, getCampaign, getRun, insertCampaign, listCampaigns, replaceCampaign, type RunRecord, runsByKey, runsOf } from "../store/campaigns.ts";
+import { type CampaignRecord, getCampaign, getRun, insertCampaign, listCampaigns, type RunRecord, replaceCampaign, runsByKey, runsOf } from "../store/campaigns.ts";
 import { chunksOf } from "../store/outbox.ts";
 import { type RecipientRow, staffOf } from "../store/recipients.ts";
-import { recipientPage } from "./recipients.ts";
 import type { Deps } from "./deps.ts";
 import { planCampaign, previewView } from "./plan.ts";
+import { recipientPage } from "./recipients.ts";
 import { remindChunk, trackRun } from "./track.ts";
 
 type Stored = CampaignRecord;

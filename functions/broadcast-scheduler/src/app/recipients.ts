@@ -7,7 +7,7 @@
 import { AppError } from "@siyu/kernel";
 import { z } from "zod";
 import { chunksOf } from "../store/outbox.ts";
-import { EXCLUDED_SHARDS, type RecipientRow, recipientPartitionPage, type RowPartition } from "../store/recipients.ts";
+import { EXCLUDED_SHARDS, type RecipientRow, type RowPartition, recipientPartitionPage } from "../store/recipients.ts";
 
 const cursorSchema = z.strictObject({ p: z.number().int().nonnegative(), k: z.string().min(1).max(1024).optional(), o: z.number().int().nonnegative().optional() });
 type Cursor = z.infer<typeof cursorSchema>;

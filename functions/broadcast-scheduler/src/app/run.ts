@@ -5,18 +5,18 @@
  */
 import { sendCommands } from "@siyu/bus";
 import { deterministicId, makeEvent } from "@siyu/kernel";
+import { batchWrite } from "@siyu/store";
 import { quietUntil, rulesFor } from "../domain/quota.ts";
 import { emptyRecipientCounts } from "../domain/run.ts";
 import { planRuns, reminderTimes, runDeadline } from "../domain/schedule.ts";
-import { dropDue, getCampaign, getRun, insertRun, putDue, putRun, replaceCampaign, type RunRecord, takeOverPlanning } from "../store/campaigns.ts";
+import { dropDue, getCampaign, getRun, insertRun, putDue, putRun, type RunRecord, replaceCampaign, takeOverPlanning } from "../store/campaigns.ts";
 import { chunkItem, chunksOf, clearPartition, runPk } from "../store/outbox.ts";
 import { EXCLUDED_SHARDS, partitionPk, putRecipients, putStaff, type RecipientRow, type StaffRow } from "../store/recipients.ts";
 import { getReceiveSettings } from "../store/settings.ts";
-import { batchWrite } from "@siyu/store";
 import type { Deps } from "./deps.ts";
 import { pullPersonalMessages } from "./personal.ts";
+import { type PlanStats, planCampaign } from "./plan.ts";
 import { closeCampaignIfOver } from "./track.ts";
-import { planCampaign, type PlanStats } from "./plan.ts";
 
 export type StartOutcome =
   | { outcome: "started"; runKey: string; chunks: number; planned: number; stats: PlanStats }

@@ -7,9 +7,9 @@
  */
 import { sendCommand } from "@siyu/bus";
 import { deterministicId, makeEvent } from "@siyu/kernel";
-import { type WecomClient, WecomApiError, WecomValidationError, isTransientWecomError } from "@siyu/wecom";
+import { isTransientWecomError, WecomApiError, type WecomClient, WecomValidationError } from "@siyu/wecom";
 import { toWecomMessage } from "../domain/content.ts";
-import { reconcileCandidates, type ListedMessage } from "../domain/run.ts";
+import { type ListedMessage, reconcileCandidates } from "../domain/run.ts";
 import { getCampaign, getRun, runItemKey } from "../store/campaigns.ts";
 import { abandonChunk, type ChunkRecord, type Claim, chunksOf, claimChunk, finishChunk, getChunk, markCallUnknown, reclaimChunk, recordEmptyCheck, releaseChunk, settleChunkOnce } from "../store/outbox.ts";
 import { getStaff, putOneStaff, putRecipients } from "../store/recipients.ts";

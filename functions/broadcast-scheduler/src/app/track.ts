@@ -13,7 +13,7 @@ import { dueReminders, emptyRecipientCounts, ledgerOutcome, nextPollAt, type Rec
 import { getCampaign, getRun, releasePollLease, renewPollLease, replaceCampaign, runsOf, runsToPoll, setRunCounts, takePollLease, updateRunProgress } from "../store/campaigns.ts";
 import { recordLedgerMany } from "../store/ledger.ts";
 import { abandonChunk, type ChunkRecord, chunksOf, markChunkCancelled, recordReminder } from "../store/outbox.ts";
-import { putOneStaff, putRecipients, type RecipientRow, recipientsOfChunk, staffOf, type StaffRow } from "../store/recipients.ts";
+import { putOneStaff, putRecipients, type RecipientRow, recipientsOfChunk, type StaffRow, staffOf } from "../store/recipients.ts";
 import { type Deps, pageLimitOf } from "./deps.ts";
 import { eachPage } from "./pages.ts";
 import { settleChunk } from "./send.ts";

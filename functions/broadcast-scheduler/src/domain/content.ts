@@ -4,11 +4,12 @@
  * picurl ≤ 2048 B, desc ≤ 512 B; miniprogram title ≤ 64 B. WeCom counts bytes, so a CJK character
  * costs 3: the limits here are `@siyu/wecom`'s, checked the same way the client checks them.
  */
-import { attachmentSchema, type MessageAttachment, maxUtf8Bytes, type TextContent, toWecomAttachment, WECOM_LIMITS as L } from "@siyu/wecom";
+import { attachmentSchema, WECOM_LIMITS as L, type MessageAttachment, maxUtf8Bytes, type TextContent, toWecomAttachment } from "@siyu/wecom";
 import { z } from "zod";
 
 // the attachment form has one home, in @siyu/wecom (shared with group welcomes and moments)
 export { type Attachment, attachmentSchema } from "@siyu/wecom";
+
 const maxBytes = maxUtf8Bytes;
 
 /** Text (≤ 4000 UTF-8 bytes) and/or up to 9 attachments, not both empty (§7). */

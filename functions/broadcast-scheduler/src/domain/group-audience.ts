@@ -9,7 +9,6 @@
  * `duplicate`. Quiet hours are modelled as for customers (audience.ts).
  */
 import { WECOM_LIMITS } from "@siyu/wecom";
-import type { AudienceFilter, ExclusionReason } from "./audience-types.ts";
 import {
   type AudienceCounts,
   chunkSizeOf,
@@ -18,10 +17,11 @@ import {
   pushTo,
   type QuotaHit,
   quotaHit,
-  runContext,
   type RunInput,
+  runContext,
   type SenderTask,
 } from "./audience.ts";
+import type { AudienceFilter, ExclusionReason } from "./audience-types.ts";
 
 export type GroupFilter = Extract<AudienceFilter, { chatType: "group" }>;
 

@@ -173,3 +173,9 @@ export function reconcileCandidates(
       (m.attachments?.length ?? 0) === (ours.attachments?.length ?? 0),
   );
 }
+
+/** Where one run of a campaign stands: planning its recipients, sending its tasks, tracking the staff's sends, over. */
+export type RunState = "planning" | "sending" | "tracking" | "done" | "cancelled";
+
+/** Where one staff member's task of a run stands. */
+export type StaffTaskState = "planned" | "waiting" | "sent" | "cancelled" | "failed";

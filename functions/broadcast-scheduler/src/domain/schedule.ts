@@ -10,7 +10,7 @@
  * - WeCom allows at most 3 `remind_groupmsg_send` per message per 24 h (§7, D/97610), so the planned
  *   automatic reminders never put more than 3 in any 24 h (counted with both ends included, to be safe).
  */
-import { type FieldIssue, addDays, corpDay, startOfCorpDay } from "@siyu/kernel";
+import { addDays, corpDay, type FieldIssue, startOfCorpDay } from "@siyu/kernel";
 import { WECOM_LIMITS } from "@siyu/wecom";
 import { z } from "zod";
 import { type Cron, cronInstants, parseCron } from "./cron.ts";

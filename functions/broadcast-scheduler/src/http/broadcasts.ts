@@ -1,8 +1,7 @@
 
-import { log, route, type HttpRequest, idempotencyKeyOf } from "@siyu/lambda-kit";
+import { type HttpRequest, idempotencyKeyOf, log, route } from "@siyu/lambda-kit";
 import { wecomFor } from "@siyu/wecom";
 import { z } from "zod";
-import type { Deps } from "../app/deps.ts";
 import {
   campaignDetail,
   cancelCampaign,
@@ -15,11 +14,12 @@ import {
   syncCampaign,
   updateCampaign,
 } from "../app/campaigns.ts";
+import type { Deps } from "../app/deps.ts";
+import { receiveSettings, replaceReceiveSettings } from "../app/settings.ts";
 import { campaignCreateSchema, campaignPatchSchema } from "../domain/campaign.ts";
 import { receiveSettingsSchema } from "../domain/quota.ts";
 import { RECIPIENT_STATUSES } from "../domain/run.ts";
 import { CAMPAIGN_STATUSES } from "../domain/status.ts";
-import { receiveSettings, replaceReceiveSettings } from "../app/settings.ts";
 import { campaignDetailSchema, campaignPageSchema, campaignSchema, cancelledCampaignSchema, remindSchema, syncedCampaignSchema } from "./schemas/campaigns.ts";
 import { previewSchema, storedPreviewSchema } from "./schemas/preview.ts";
 import { recipientPageSchema } from "./schemas/recipients.ts";

@@ -4,11 +4,11 @@
  * next poll), and the due list (`due` / `<at>#<runKey>`) the minute job starts runs from.
  */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { assertCursor, batchGet, conditionMet, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
 import { AppError, newId } from "@siyu/kernel";
+import { assertCursor, batchGet, conditionMet, documentClient, encodeCursor, isConditionalCheckFailed, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
 import type { AudienceCounts } from "../domain/audience.ts";
 import type { CampaignDefinition } from "../domain/campaign.ts";
-import type { RecipientCounts } from "../domain/run.ts";
+import type { RecipientCounts, RunState } from "../domain/run.ts";
 import type { CampaignStatus } from "../domain/status.ts";
 
 export const campaignPk = (id: string) => key("C", id);
@@ -33,7 +33,7 @@ export interface CampaignRecord {
   cancelledAt?: string;
 }
 
-export type RunState = "planning" | "sending" | "tracking" | "done" | "cancelled";
+export type { RunState } from "../domain/run.ts";
 
 export interface RunRecord {
   runKey: string;

@@ -8,7 +8,7 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { newId } from "@siyu/kernel";
-import { batchWrite, conditionMet, documentClient, key, queryAll, queryPrefix, transact, TransactionConflict } from "@siyu/store";
+import { batchWrite, conditionMet, documentClient, key, queryAll, queryPrefix, TransactionConflict, transact } from "@siyu/store";
 
 export const runPk = (runKey: string) => key("U", runKey);
 const chunkSk = (chunkId: string) => key("chunk", chunkId);

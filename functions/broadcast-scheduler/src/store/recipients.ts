@@ -9,7 +9,7 @@ import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { batchWrite, documentClient, key, queryAll, queryPrefix } from "@siyu/store";
 import type { QuotaHit } from "../domain/audience.ts";
 import type { ExclusionReason } from "../domain/audience-types.ts";
-import type { RecipientStatus } from "../domain/run.ts";
+import type { RecipientStatus, StaffTaskState } from "../domain/run.ts";
 import { runPk } from "./outbox.ts";
 import { SHARDS, shardOf } from "./shards.ts";
 
@@ -26,7 +26,7 @@ export interface RecipientRow {
   updatedAt: string;
 }
 
-export type StaffTaskState = "planned" | "waiting" | "sent" | "cancelled" | "failed";
+export type { StaffTaskState } from "../domain/run.ts";
 
 export interface StaffRow {
   userId: string;

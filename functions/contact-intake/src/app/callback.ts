@@ -1,5 +1,5 @@
-import { deterministicId, makeEvent } from "@siyu/kernel";
 import { sendCommand } from "@siyu/bus";
+import { deterministicId, makeEvent } from "@siyu/kernel";
 import type { RuntimeConfig } from "@siyu/lambda-kit";
 import type { WecomEvent } from "@siyu/wecom";
 import { welcomeRequestOf } from "../domain/callback.ts";

@@ -10,7 +10,7 @@ import { applyChannelPatch, type ChannelDefinition, type channelPatchSchema, cha
 import { planChannelCreate } from "../domain/channel-create.ts";
 import { nextBoundary } from "../domain/eligibility.ts";
 import { pruneRotationState } from "../domain/rotation.ts";
-import { addsOnDay, type ChannelRecord, type ChannelStatus, getChannel as readChannel, insertChannel, listChannels as readChannels, updateChannel as writeChannel } from "../store/channels.ts";
+import { addsOnDay, type ChannelRecord, type ChannelStatus, insertChannel, getChannel as readChannel, listChannels as readChannels, updateChannel as writeChannel } from "../store/channels.ts";
 
 type ChannelPatch = z.output<typeof channelPatchSchema>;
 

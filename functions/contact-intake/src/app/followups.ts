@@ -1,5 +1,5 @@
-import { deterministicId, makeEvent } from "@siyu/kernel";
 import { publishEvents, sendCommand } from "@siyu/bus";
+import { deterministicId, makeEvent } from "@siyu/kernel";
 import type { Logger, RuntimeConfig } from "@siyu/lambda-kit";
 import { errcodeOf, isTransientWecomError, WecomApiError, type WecomClient, WecomError } from "@siyu/wecom";
 import { type FollowupPlan, planFollowup, type SideEffectFailure, splitMissingTags, type TagStatus } from "../domain/followups.ts";

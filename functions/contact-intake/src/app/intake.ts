@@ -1,7 +1,7 @@
-import { makeEvent } from "@siyu/kernel";
 import { publishEvents, sendCommand } from "@siyu/bus";
-import { batchWrite, putIfAbsent } from "@siyu/store";
+import { makeEvent } from "@siyu/kernel";
 import type { ConsumerContext, Logger, RuntimeConfig } from "@siyu/lambda-kit";
+import { batchWrite, putIfAbsent } from "@siyu/store";
 import { parseCallbackEvent, type WecomClient } from "@siyu/wecom";
 import { capCounterExpiry, planCapSync } from "../domain/caps.ts";
 import { dailyCapOf } from "../domain/channel.ts";
@@ -9,7 +9,7 @@ import { decideIntake, type IntakeDecision, intakeLookups } from "../domain/even
 import { planSideEffects } from "../domain/followups.ts";
 import { planTagsChanged, relationTagsAfter } from "../domain/tags.ts";
 import { intakeWelcomeOutcome } from "../domain/welcome.ts";
-import { countAdd, getChannelCached, type ChannelRecord } from "../store/channels.ts";
+import { type ChannelRecord, countAdd, getChannelCached } from "../store/channels.ts";
 import { writeProfile } from "../store/profiles.ts";
 import { applyRelation, getRelation, setRelationTags, tagMembershipItems, tagMembershipKey } from "../store/relations.ts";
 import { timelineItem } from "../store/timeline.ts";

@@ -2,7 +2,7 @@ import { AppError, conflict } from "@siyu/kernel";
 import type { Logger } from "@siyu/lambda-kit";
 import { sleep } from "@siyu/store";
 import { WecomApiError, type WecomClient } from "@siyu/wecom";
-import { type CorpTagGroup, CORP_TAGS_MAX, diffTagLists, normalizeTagList, planTagCreate, planTagSync, type TagCreateRequest, type TagListDiff } from "../domain/tags.ts";
+import { CORP_TAGS_MAX, type CorpTagGroup, diffTagLists, normalizeTagList, planTagCreate, planTagSync, type TagCreateRequest, type TagListDiff } from "../domain/tags.ts";
 import { acquireTagLock, applyTagDiff, countCorpTags, deleteTags, findGroup, readTagCopy, replaceGroup, upsertTags } from "../store/tags.ts";
 
 interface TagDeps {

@@ -1,6 +1,6 @@
-import { mapLimit } from "@siyu/store";
 import { sendCommand } from "@siyu/bus";
 import { AppError, deterministicId, makeEvent, newId } from "@siyu/kernel";
+import { mapLimit } from "@siyu/store";
 import {
   historyForRule,
   planTransfer,

@@ -1,13 +1,13 @@
 
 import { publishEvents, } from "@siyu/bus";
 import { deterministicId, } from "@siyu/kernel";
+import { planTagsChanged } from "../domain/tags.ts";
 import {
   latestResults,
   resolveOpenRow,
   type TransferResultEntry,
   transferCompletedEvent,
 } from "../domain/transfer.ts";
-import { planTagsChanged } from "../domain/tags.ts";
 import { applyRelation, getRelation, setRelationTags } from "../store/relations.ts";
 import { appendTimeline } from "../store/timeline.ts";
 import {

@@ -1,6 +1,6 @@
 import type { EventData } from "@siyu/kernel";
-import { putIfAbsent, sleep } from "@siyu/store";
 import type { Logger } from "@siyu/lambda-kit";
+import { putIfAbsent, sleep } from "@siyu/store";
 import { errcodeOf, WecomApiError, type WecomClient } from "@siyu/wecom";
 import { classifyWelcomeResponse, planLaneWelcome, WELCOME_SEND_TRIES, type WelcomeOutcome, welcomeChannelLookup } from "../domain/welcome.ts";
 import { getChannelCached } from "../store/channels.ts";

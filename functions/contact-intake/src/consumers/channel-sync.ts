@@ -1,6 +1,6 @@
 import { sqs } from "@siyu/lambda-kit";
-import { syncChannel } from "../app/channel-sync.ts";
 import { wecomFor } from "@siyu/wecom";
+import { syncChannel } from "../app/channel-sync.ts";
 
 /** Contact-way syncs, one channel at a time (FIFO, grouped by channel) so no update is lost or doubled. */
 export const handler = sqs({

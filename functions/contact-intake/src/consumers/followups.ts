@@ -1,6 +1,6 @@
 import { sqs } from "@siyu/lambda-kit";
-import { runFollowup } from "../app/followups.ts";
 import { wecomFor } from "@siyu/wecom";
+import { runFollowup } from "../app/followups.ts";
 
 /**
  * Side effects of an add that failed inline (mark_tag, externalcontact/get), retried on their own with

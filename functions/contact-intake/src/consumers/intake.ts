@@ -1,6 +1,6 @@
 import { sqs } from "@siyu/lambda-kit";
-import { handleCallback } from "../app/intake.ts";
 import { wecomFor } from "@siyu/wecom";
+import { handleCallback } from "../app/intake.ts";
 
 /**
  * WeCom callbacks, verified and queued by the HTTP function. No batching window: a WelcomeCode dies

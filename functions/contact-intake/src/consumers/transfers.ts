@@ -1,6 +1,6 @@
 import { sqs } from "@siyu/lambda-kit";
-import { sendTransferBatch } from "../app/transfer-batch.ts";
 import { wecomFor } from "@siyu/wecom";
+import { sendTransferBatch } from "../app/transfer-batch.ts";
 
 /**
  * One planned batch (≤ 100 customers) of a stored transfer → one transfer_customer /

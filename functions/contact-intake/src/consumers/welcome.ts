@@ -1,6 +1,6 @@
 import { sqs } from "@siyu/lambda-kit";
-import { sendWelcome } from "../app/welcome.ts";
 import { wecomFor } from "@siyu/wecom";
+import { sendWelcome } from "../app/welcome.ts";
 
 /**
  * The welcome lane, fed by the callback route beside the intake queue: a WelcomeCode dies 20 s after

@@ -5,7 +5,7 @@
  */
 import type { ChannelDefinition } from "./channel.ts";
 import { eligibleStaff, needsUpdate, nextBoundary } from "./eligibility.ts";
-import { codeUsers, recordAdd, type RotationState } from "./rotation.ts";
+import { codeUsers, type RotationState, recordAdd } from "./rotation.ts";
 
 /** Dedupe keys of adds already charged to the rotation, kept per channel (a redelivery cannot advance it twice). */
 const ROTATION_ADDS_KEPT = 50;

@@ -8,8 +8,8 @@
  * or `staff.2.dailyCap` (kernel `FieldIssue`).
  */
 import { type FieldIssue, formatIssues, shortId } from "@siyu/kernel";
-import { InvalidInput } from "./errors.ts";
 import { z } from "zod";
+import { InvalidInput } from "./errors.ts";
 import { SIYU, WECOM } from "./limits.ts";
 import { scheduleWindowsSchema } from "./schedule.ts";
 

@@ -14,8 +14,8 @@
  * produce is a 400 `invalid-cursor`.
  */
 import { addDays, deterministicId, isDay, startOfCorpDay } from "@siyu/kernel";
-import { InvalidCursor } from "./errors.ts";
 import { z } from "zod";
+import { InvalidCursor } from "./errors.ts";
 
 const RELATION_STATUSES = ["active", "lost", "removed", "transferred"] as const;
 /** A follow relation's state (its one home: events.ts and the store import it from here). */

@@ -12,9 +12,9 @@
  *   `contact.tags_changed` a write of them announces.
  */
 import { type DomainEvent, type EventData, makeEvent } from "@siyu/kernel";
-import { CorpTagLimitReached, UnknownTagGroup } from "./errors.ts";
 import { z } from "zod";
 import { keyPartSchema } from "./customers.ts";
+import { CorpTagLimitReached, UnknownTagGroup } from "./errors.ts";
 import { WECOM } from "./limits.ts";
 
 const TAG_NAME_MAX_CHARS = WECOM.corpTagNameMaxChars;

@@ -9,9 +9,9 @@
  * (a transfer on day D counts through day D+90) because "90 natural days" is not defined more exactly.
  */
 import { addDays, corpDay, type DomainEvent, daysBetween, deterministicId, formatIssues, makeEvent, startOfCorpDay } from "@siyu/kernel";
-import { InvalidInput } from "./errors.ts";
 import { z } from "zod";
 import { userIdSchema } from "./channel.ts";
+import { InvalidInput } from "./errors.ts";
 import { WECOM } from "./limits.ts";
 
 const externalUserId = z
@@ -453,3 +453,6 @@ export function findPendingTransfer(records: readonly CustomerTransferRecord[], 
     .filter((r) => r.toUserId === userId && isOpenCustomerStatus(r.status))
     .sort((a, b) => (a.plannedAt < b.plannedAt ? 1 : -1))[0];
 }
+
+/** Where a transfer request stands: its plan being stored, open (customers pending or waiting), final. */
+export type TransferPhase = "planning" | "open" | "final";

@@ -1,9 +1,9 @@
-import { z } from "zod";
 import { notFound } from "@siyu/kernel";
-import { log, route, idempotencyKeyOf } from "@siyu/lambda-kit";
+import { idempotencyKeyOf, log, route } from "@siyu/lambda-kit";
+import { wecomFor } from "@siyu/wecom";
+import { z } from "zod";
 import { createTransfer } from "../app/transfer-create.ts";
 import { listTransfers, transferDetail } from "../app/transfer-views.ts";
-import { wecomFor } from "@siyu/wecom";
 import { TRANSFER_CUSTOMER_STATUSES, transferRequestSchema } from "../domain/transfer.ts";
 import { transferCreatedSchema, transferDetailSchema, transferPageSchema } from "./schemas/transfers.ts";
 

@@ -1,6 +1,6 @@
 import { job } from "@siyu/lambda-kit";
-import { reconcileTags } from "../app/tags.ts";
 import { wecomFor } from "@siyu/wecom";
+import { reconcileTags } from "../app/tags.ts";
 
 /**
  * Daily (03:30 corp time): pull the whole corp tag list and make Siyu's copy equal to it, in case a

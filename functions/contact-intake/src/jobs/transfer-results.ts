@@ -1,6 +1,6 @@
 import { job } from "@siyu/lambda-kit";
-import { pollTransfers } from "../app/transfer-results.ts";
 import { wecomFor } from "@siyu/wecom";
+import { pollTransfers } from "../app/transfer-results.ts";
 
 /**
  * Every 15 minutes: read transfer_result for every transfer not final yet (an indexed Query of open

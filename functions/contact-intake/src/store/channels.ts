@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand, } from "@aws-sdk/lib-dynamodb";
-import { counterUpdate, documentClient, isConditionalCheckFailed, key, markerPut, queryPage, TransactionConflict, transact, type Page } from "@siyu/store";
+import { counterUpdate, documentClient, isConditionalCheckFailed, key, markerPut, type Page, queryPage, TransactionConflict, transact } from "@siyu/store";
 import type { ChannelDefinition } from "../domain/channel.ts";
 import type { RotationState } from "../domain/rotation.ts";
 

@@ -1,9 +1,9 @@
 import { QueryCommand, } from "@aws-sdk/lib-dynamodb";
 import { batchGet, documentClient, key, type Page, } from "@siyu/store";
 import { type CustomerListPlan, decodeListCursor, encodeListCursor, invalidCursor, type ListCursor, type ListSource, matchesResidual, monthsToRead } from "../domain/customers.ts";
+import { knownAddedMonths } from "./added-months.ts";
 import { custPk, stripKeys } from "./customer-keys.ts";
 import { getProfiles } from "./profiles.ts";
-import { knownAddedMonths } from "./added-months.ts";
 import type { RelationRecord } from "./relations.ts";
 
 /** The customer list: one row per follow relation, read from the index the domain chose (never a Scan). */

@@ -3,8 +3,8 @@ import { batchWrite, documentClient, isConditionalCheckFailed, key, queryAll, un
 import { monthOf, } from "../domain/customers.ts";
 import type { RelationStatus, RelationUpdate, } from "../domain/events.ts";
 import type { TagStatus } from "../domain/followups.ts";
-import { custPk, listSortKey, stripKeys } from "./customer-keys.ts";
 import { recordAddedMonth } from "./added-months.ts";
+import { custPk, listSortKey, stripKeys } from "./customer-keys.ts";
 import { writeProfile } from "./profiles.ts";
 
 /** Follow relations (one staff member ↔ one customer), sk `REL#<userId>` in the customer's collection, with the customer-list index keys and the tag filter's membership rows. */

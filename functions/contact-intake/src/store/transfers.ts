@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { assertCursor, assignClauses, batchWrite, documentClient, isConditionalCheckFailed, key, type Page, queryPage, queryPrefix, unlessConditionFailed } from "@siyu/store";
-import type { CustomerTransferRecord, TransferCustomerStatus } from "../domain/transfer.ts";
+import type { CustomerTransferRecord, TransferCustomerStatus, TransferPhase } from "../domain/transfer.ts";
 import { custPk } from "./customer-keys.ts";
 
 /**
@@ -12,7 +12,7 @@ import { custPk } from "./customer-keys.ts";
  * (all transfers, newest first). Each customer's own history sits in its collection: pk `CUST#<id>`,
  * sk `XFER#<plannedAt>#<transferId>` — the 90-day rule and the taker's add-event check read it there.
  */
-export type TransferState = "planning" | "open" | "final";
+export type TransferState = TransferPhase;
 
 export interface TransferHeader {
   transferId: string;

@@ -6,11 +6,10 @@
 import { z } from "zod";
 import { audienceSchema } from "../../domain/campaign.ts";
 import { contentSchema } from "../../domain/content.ts";
+import type { RunState, StaffTaskState } from "../../domain/run.ts";
 import { RECIPIENT_STATUSES } from "../../domain/run.ts";
 import { reminderPolicySchema, scheduleSchema } from "../../domain/schedule.ts";
 import { CAMPAIGN_STATUSES } from "../../domain/status.ts";
-import type { StaffTaskState } from "../../store/recipients.ts";
-import type { RunState } from "../../store/campaigns.ts";
 import { chatTypeSchema, count, instant } from "./common.ts";
 import { audienceCountsSchema } from "./plan.ts";
 

@@ -4,8 +4,7 @@
  * answer is checked against these, so docs/openapi.json cannot drift from the code.
  */
 import { z } from "zod";
-import { TRANSFER_CUSTOMER_STATUSES, type TransferExclusionReason } from "../../domain/transfer.ts";
-import type { TransferState } from "../../store/transfers.ts";
+import { TRANSFER_CUSTOMER_STATUSES, type TransferExclusionReason, type TransferPhase } from "../../domain/transfer.ts";
 import { domainEnum, instant } from "./customers.ts";
 
 const customerStatusSchema = z.enum(TRANSFER_CUSTOMER_STATUSES);
@@ -13,7 +12,7 @@ const customerStatusSchema = z.enum(TRANSFER_CUSTOMER_STATUSES);
 /** What every view of a transfer shows first (`transferHeaderView`). */
 const transferHeaderSchema = z.object({
   transferId: z.string(),
-  state: domainEnum<TransferState>({ planning: true, open: true, final: true }).meta({
+  state: domainEnum<TransferPhase>({ planning: true, open: true, final: true }).meta({
     description: "planning: stored, its WeCom calls not all queued yet; open: customers pending or waiting; final: every customer has an outcome",
   }),
   fromUserId: z.string().meta({ description: "The handover member" }),
