@@ -1,7 +1,8 @@
 import { BLOB_ABORT_MULTIPART_DAYS, BLOB_RETENTION_DAYS } from "@siyu/manifest";
-import { Duration, RemovalPolicy, Validations } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy } from "aws-cdk-lib";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
+import { accessLogsBucket, privateBucketProps } from "./buckets.ts";
 import type { ClientConfig } from "./client-config.ts";
 
 export interface BlobStorageProps {
@@ -10,9 +11,6 @@ export interface BlobStorageProps {
   /** Browser origins that may PUT to presigned URLs: the client's `corsOrigins` and the hosted console's. */
   corsOrigins: string[];
 }
-
-/** CloudWatch's "never expire" (RetentionDays.INFINITE): access logs then have no lifecycle either. */
-const NEVER = 9999;
 
 /**
  * The stack's one bucket of uploaded media, shared by the services whose manifest declares `blobs`
@@ -31,34 +29,9 @@ export class BlobStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: BlobStorageProps) {
     super(scope, id);
-    const { client, removalPolicy } = props;
-    // grant log delivery with a bucket policy (logging.s3.amazonaws.com, this bucket as source), not the
-    // LogDeliveryWrite ACL, which BucketOwnerEnforced forbids; set here since cdk.json predates S3
-    this.node.setContext("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true);
-    const common = {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
-      removalPolicy: removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    } satisfies s3.BucketProps;
-
-    this.accessLogs = new s3.Bucket(this, "AccessLogs", {
-      ...common,
-      lifecycleRules: [
-        {
-          id: "expire-access-logs",
-          expiration: client.logRetentionDays === NEVER ? undefined : Duration.days(client.logRetentionDays),
-          abortIncompleteMultipartUploadAfter: Duration.days(BLOB_ABORT_MULTIPART_DAYS),
-        },
-      ],
-    });
-    Validations.of(this.accessLogs).acknowledge({
-      id: "AwsSolutions-S1",
-      reason: "This bucket is the destination of the blob bucket's server access logs; logging its own writes would log the log deliveries, without end.",
-    });
+    const { removalPolicy } = props;
+    const common = privateBucketProps(removalPolicy);
+    this.accessLogs = accessLogsBucket(this, props.client, removalPolicy, "blob");
 
     this.bucket = new s3.Bucket(this, "Bucket", {
       ...common,

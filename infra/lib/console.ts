@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as cloudfront from "aws-cdk-lib/aws-cloudfront";
 import * as origins from "aws-cdk-lib/aws-cloudfront-origins";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import * as s3deploy from "aws-cdk-lib/aws-s3-deployment";
 import { Construct } from "constructs";
+import { accessLogsBucket, privateBucketProps } from "./buckets.ts";
 import type { ClientConfig } from "./client-config.ts";
 
 /**
@@ -46,22 +47,8 @@ export class ConsoleHosting extends Construct {
     if (!existsSync(join(props.distDir, "index.html"))) {
       throw new Error(`console.enabled: no console build at ${props.distDir} — run \`pnpm console:build\` first (pnpm synth does)`);
     }
-    // log delivery by bucket policy, not the LogDeliveryWrite ACL that BucketOwnerEnforced forbids (as BlobStorage does)
-    this.node.setContext("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", true);
-    const removal = props.removalPolicy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const common = {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: removal,
-      autoDeleteObjects: false,
-    } satisfies s3.BucketProps;
-    const accessLogs = new s3.Bucket(this, "AccessLogs", { ...common, lifecycleRules: [{ id: "expire-access-logs", expiration: Duration.days(90) }] });
-    Validations.of(accessLogs).acknowledge({
-      id: "AwsSolutions-S1",
-      reason: "This bucket is the destination of the console bucket's server access logs; logging its own writes would log the log deliveries, without end.",
-    });
+    const common = privateBucketProps(props.removalPolicy);
+    const accessLogs = accessLogsBucket(this, props.client, props.removalPolicy, "console");
     this.bucket = new s3.Bucket(this, "Bucket", { ...common, serverAccessLogsBucket: accessLogs, serverAccessLogsPrefix: "console/" });
 
     this.distribution = new cloudfront.Distribution(this, "Distribution", {
