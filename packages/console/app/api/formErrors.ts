@@ -10,11 +10,24 @@ export function formName(path: string): Name {
   return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
-const isRegistered = (form: FormInstance, name: Name) => form.getFieldsError().some((f) => f.name.length === name.length && f.name.every((x, i) => x === name[i]));
+/**
+ * Of the form's registered field names, the longest that `path` starts with (segments compared as
+ * text: `["groups", 2, "chatId"]` matches `groups.2.chatId.x`), or undefined.
+ */
+export function deepestField(registered: readonly Name[], path: readonly (string | number)[]): Name | undefined {
+  const segs = path.map(String);
+  let best: Name | undefined;
+  for (const name of registered) {
+    if (name.length <= segs.length && name.every((x, i) => String(x) === segs[i]) && name.length > (best?.length ?? 0)) best = name;
+  }
+  return best;
+}
+
+const registeredNames = (form: Pick<FormInstance, "getFieldsError">): Name[] => form.getFieldsError().map((f) => f.name as Name);
 
 /** Clear every field's errors (before a new submit). */
-export function clearFormErrors(form: FormInstance): void {
-  form.setFields(form.getFieldsError().map((f) => ({ name: f.name, errors: [] })));
+export function clearFormErrors(form: Pick<FormInstance, "getFieldsError" | "setFields">): void {
+  form.setFields(registeredNames(form).map((name) => ({ name, errors: [] })));
 }
 
 /**
@@ -30,6 +43,7 @@ export function clearFormErrors(form: FormInstance): void {
 export function problemOnForm(form: FormInstance, problem: Problem, fields: readonly string[], aliases: Record<string, string> = {}): string | undefined {
   const placed = new Map<string, { name: Name; errors: string[] }>();
   const rest: string[] = [];
+  const registered = registeredNames(form);
   for (const issue of problem.errors ?? []) {
     const name = formName(issue.path);
     const top = String(name[0]);
@@ -38,7 +52,8 @@ export function problemOnForm(form: FormInstance, problem: Problem, fields: read
       rest.push(`${issue.path}: ${text}`);
       continue;
     }
-    const target = name.length > 1 && isRegistered(form, name) ? name : [aliases[top] ?? top];
+    const deepest = deepestField(registered, name);
+    const target = deepest && deepest.length > 1 ? deepest : [aliases[top] ?? top];
     const key = JSON.stringify(target);
     placed.set(key, { name: target, errors: [...(placed.get(key)?.errors ?? []), text] });
   }

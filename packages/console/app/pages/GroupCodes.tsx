@@ -1,5 +1,5 @@
-import type React from "react";
 import { App as AntApp, Button, Drawer, Popconfirm, Progress, Radio, Space, Table, Tag, Typography } from "antd";
+import type React from "react";
 import { useState } from "react";
 import { api } from "../api/client";
 import type { GroupCodeRow, GroupCodeStatus } from "../api/groupCodes";

@@ -2,12 +2,13 @@ import { Alert, App as AntApp, Button, Card, DatePicker, Form, Input, Radio, Sel
 import { useMemo, useState } from "react";
 import type { Campaign, Preview } from "../../api/broadcasts";
 import { api } from "../../api/client";
+import { clearFormErrors } from "../../api/formErrors";
 import { ProblemError, unwrap } from "../../api/problem";
 import { useLang } from "../../i18n";
 import { describe } from "../../States";
 import { AttachmentsField } from "./AttachmentsField";
 import { AudienceFields } from "./AudienceFields";
-import { applyProblem, audienceOf, bodyOf, clearErrors, EMPTY_FORM, type FormValues, formOf, type StoredDates, scheduleOf } from "./formBody";
+import { applyProblem, audienceOf, bodyOf, EMPTY_FORM, type FormValues, formOf, type StoredDates, scheduleOf } from "./formBody";
 import { PlanView } from "./PlanView";
 
 /** What the preview depends on: a plan is current while these are unchanged. */
@@ -43,7 +44,7 @@ export function CampaignForm({ campaign, onDone }: { campaign?: Campaign; onDone
     setFormError(undefined);
     try {
       const b = bodyOf(v, kept);
-      clearErrors(form);
+      clearFormErrors(form);
       const p = unwrap(await api.POST("/v1/broadcasts/preview", { body: { audience: b.audience, schedule: b.schedule, ...(b.deadline ? { deadline: b.deadline } : {}) } as never })) as unknown as Preview;
       setPlan({ key: planKey(v, kept), preview: p });
     } catch (err) {
@@ -57,7 +58,7 @@ export function CampaignForm({ campaign, onDone }: { campaign?: Campaign; onDone
     const body = bodyOf(form.getFieldsValue(true) as FormValues, kept);
     setBusy("submit");
     setFormError(undefined);
-    clearErrors(form);
+    clearFormErrors(form);
     try {
       const saved = campaign
         ? unwrap(await api.PATCH("/v1/broadcasts/{campaignId}", { params: { path: { campaignId: campaign.campaignId } }, body: { ...body, deadline: body.deadline ?? null } as never }))

@@ -2,11 +2,12 @@ import { Alert, App as AntApp, Button, Card, Col, Form, Input, InputNumber, Radi
 import { useState } from "react";
 import type { AudienceSettings, BroadcastSettings } from "../../api/broadcasts";
 import { api } from "../../api/client";
+import { clearFormErrors } from "../../api/formErrors";
 import { ProblemError, unwrap } from "../../api/problem";
 import { useLang } from "../../i18n";
 import { describe, Loadable } from "../../States";
 import { useAsync } from "../../useAsync";
-import { applyProblem, clearErrors } from "./formBody";
+import { applyProblem } from "./formBody";
 
 /** 设置: the corp's receive rule per audience kind (as set in 群发助手 → 设置群发规则), stricter caps and quiet hours. */
 export function SettingsForm() {
@@ -29,7 +30,7 @@ function SettingsEditor({ initial, onSaved }: { initial: BroadcastSettings; onSa
     const v = form.getFieldsValue(true) as BroadcastSettings;
     setBusy(true);
     setFormError(undefined);
-    clearErrors(form);
+    clearFormErrors(form);
     try {
       unwrap(await api.PUT("/v1/broadcasts/settings", { body: { customers: v.customers, groups: v.groups } }));
       message.success(t.bcSettingsSaved);

@@ -5,6 +5,7 @@
  */
 import type { FormInstance } from "antd";
 import type { Attachment, Audience, Campaign, CampaignBody, Schedule } from "../../api/broadcasts";
+import { clearFormErrors, deepestField } from "../../api/formErrors";
 import type { Problem } from "../../api/problem";
 
 /** A picked date (antd's DatePicker value, a dayjs object: only `format` is used). */
@@ -152,13 +153,6 @@ export function formOf(c: Campaign): { values: FormValues; kept: StoredDates } {
 /** What error placement needs of any antd form. */
 type FieldsForm = Pick<FormInstance, "getFieldsError" | "setFields">;
 
-/** Clear every field's error; the names of the fields rendered now. */
-export function clearErrors(form: FieldsForm) {
-  const registered = form.getFieldsError().map((f) => f.name);
-  form.setFields(registered.map((name) => ({ name, errors: [] })));
-  return registered;
-}
-
 // the API checks the add-date range as two fields; the form has one range picker
 const ALIASES: Record<string, string> = { "audience.addedFrom": "audience.added", "audience.addedTo": "audience.added" };
 
@@ -167,22 +161,22 @@ const ALIASES: Record<string, string> = { "audience.addedFrom": "audience.added"
  * and return the messages no field took, as `path: message`.
  */
 export function applyProblem(form: FieldsForm, problem: Problem): string[] {
-  const registered = clearErrors(form);
-  const names = registered.map((n) => ({ name: n, segs: n.map(String) }));
+  clearFormErrors(form);
+  const registered = form.getFieldsError().map((f) => f.name as (string | number)[]);
   const byField = new Map<string, { name: (string | number)[]; errors: string[] }>();
   const rest: string[] = [];
   for (const e of problem.errors ?? []) {
     let segs = e.path.split(".").slice(e.path.startsWith("body.") ? 1 : 0);
     const alias = ALIASES[segs.slice(0, 2).join(".")];
     if (alias) segs = alias.split(".");
-    const best = names.filter((n) => n.segs.length <= segs.length && n.segs.every((p, i) => p === segs[i])).sort((x, y) => y.segs.length - x.segs.length)[0];
+    const best = deepestField(registered, segs);
     if (!best) {
       rest.push(`${segs.join(".")}: ${e.message}`);
       continue;
     }
-    const key = best.segs.join(".");
-    const entry = byField.get(key) ?? { name: best.name, errors: [] };
-    entry.errors.push(best.segs.length < segs.length ? `${segs.slice(best.segs.length).join(".")}: ${e.message}` : e.message);
+    const key = best.join(".");
+    const entry = byField.get(key) ?? { name: best, errors: [] };
+    entry.errors.push(best.length < segs.length ? `${segs.slice(best.length).join(".")}: ${e.message}` : e.message);
     byField.set(key, entry);
   }
   form.setFields([...byField.values()]);

@@ -2,6 +2,7 @@ import { Alert, Button, Divider, Form, Input, InputNumber, Modal, Select, Space,
 import type React from "react";
 import { useState } from "react";
 import { api } from "../../api/client";
+import { clearFormErrors } from "../../api/formErrors";
 import type { GroupCode, GroupCodeDetail } from "../../api/groupCodes";
 import { ProblemError, unwrap } from "../../api/problem";
 import { useLang } from "../../i18n";
@@ -43,8 +44,8 @@ function CodeForm({ code, onClose }: { code?: GroupCodeDetail; onClose(saved: Gr
     const v = form.getFieldsValue(true) as CodeFormValues;
     setBusy(true);
     setFormError(undefined);
+    clearFormErrors(form);
     const registered = form.getFieldsError().map((f) => f.name as (string | number)[]);
-    form.setFields(registered.map((name) => ({ name, errors: [] })));
     let addedRows: number[] = [];
     try {
       let saved: GroupCode;

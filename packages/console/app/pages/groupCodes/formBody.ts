@@ -2,6 +2,8 @@
  * The 群活码 form's values ↔ the API's bodies, and the API's field errors → the form's fields. The API
  * validates (one set of rules, in group-live-code's domain); the form only shapes what was typed.
  */
+
+import { deepestField } from "../../api/formErrors";
 import type { AutoCreate, GroupCodeCreate, GroupCodeDetail, GroupCodeMode, GroupCodePatch, GroupWelcome, WelcomeAttachment } from "../../api/groupCodes";
 import type { Problem } from "../../api/problem";
 
@@ -116,22 +118,21 @@ export const emptyValues: CodeFormValues = { mode: "native", capacity: 200, grou
  * form has no field for, or none) comes back for the alert above the form.
  */
 export function placeErrors(problem: Problem, registered: readonly (string | number)[][], addedRows: readonly number[] = []): { fields: Map<string, { name: (string | number)[]; errors: string[] }>; rest: string[] } {
-  const known = new Map(registered.map((n) => [n.join("."), n]));
   const fields = new Map<string, { name: (string | number)[]; errors: string[] }>();
   const rest: string[] = [];
   for (const e of problem.errors ?? []) {
     const parts = e.path.split(".");
     if (parts[0] === "body") parts.shift();
     if (parts[0] === "addGroups" && parts[1] !== undefined && addedRows[Number(parts[1])] !== undefined) parts.splice(0, 2, "groups", String(addedRows[Number(parts[1])]));
-    let hit: string | undefined;
-    for (let n = parts.length; n > 0 && !hit; n--) if (known.has(parts.slice(0, n).join("."))) hit = parts.slice(0, n).join(".");
+    const hit = deepestField(registered, parts);
     if (!hit) {
       rest.push(`${e.path}: ${e.message}`);
       continue;
     }
-    const f = fields.get(hit) ?? { name: known.get(hit)!, errors: [] };
+    const key = hit.join(".");
+    const f = fields.get(key) ?? { name: hit, errors: [] };
     f.errors.push(e.message);
-    fields.set(hit, f);
+    fields.set(key, f);
   }
   if (!problem.errors?.length) rest.push(problem.detail ?? problem.title);
   return { fields, rest };

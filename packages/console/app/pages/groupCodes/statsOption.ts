@@ -4,8 +4,9 @@
  * so the line is worked back from today through each later day's joins and leaves — an estimate, named
  * so, with the fill it gives over today's capacity.
  */
-import type { ChartOption } from "../../Chart";
+
 import type { GroupCodeStats } from "../../api/groupCodes";
+import type { ChartOption } from "../../Chart";
 import { addDays, corpToday } from "../../days";
 import type { Words } from "../../i18n";
 

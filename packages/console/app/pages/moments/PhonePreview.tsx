@@ -1,6 +1,6 @@
-import type React from "react";
 import { LinkOutlined, PictureOutlined, PlayCircleFilled } from "@ant-design/icons";
 import { Avatar, Card, Image, Typography } from "antd";
+import type React from "react";
 import { useLang } from "../../i18n";
 import type { MediaFile } from "./media";
 

@@ -1,6 +1,6 @@
-import type React from "react";
 import { ReloadOutlined } from "@ant-design/icons";
 import { App as AntApp, Button, Descriptions, Drawer, Popconfirm, Space, Table, Tabs, Tag, Typography } from "antd";
+import type React from "react";
 import { api } from "../../api/client";
 import type { MomentDetail, RunDetail } from "../../api/moments";
 import { unwrap } from "../../api/problem";
@@ -9,9 +9,9 @@ import { describe, Loadable } from "../../States";
 import { useAsync } from "../../useAsync";
 import { shortTime } from "./corpTime";
 import { postStateColor, postStateLabel, runStateColor, runStateLabel } from "./labels";
+import { storedFiles } from "./media";
 import { PhonePreview } from "./PhonePreview";
 import { scheduleText } from "./PostList";
-import { storedFiles } from "./media";
 import { Results } from "./Results";
 
 /** A post: its definition and runs (详情), its results (结果), edit until it runs, cancel with a confirm. */

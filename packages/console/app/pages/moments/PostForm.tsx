@@ -7,8 +7,8 @@ import type { TagPage } from "../../api/views";
 import { useLang } from "../../i18n";
 import { describe } from "../../States";
 import { useAsync } from "../../useAsync";
-import { type FormField, fieldOfPath, fromPost, type MomentFormValues, NEW_POST, toBody } from "./formModel";
 import { Attachments, Schedule } from "./FormSections";
+import { type FormField, fieldOfPath, fromPost, type MomentFormValues, NEW_POST, toBody } from "./formModel";
 import { PhonePreview } from "./PhonePreview";
 import { PlanView, RefusedAlert } from "./PlanView";
 
