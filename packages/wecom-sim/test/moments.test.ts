@@ -72,6 +72,16 @@ describe("moments", () => {
     expect(list.moment_list[0].visible_type).toBe(0);
   });
 
+  it("a job nobody polls is finished by WeCom anyway: get_moment_list shows its moment, dated when the job was done, not when it was read", async () => {
+    s = await startSim({ seed: "demo" });
+    const at = s.clock.now().getTime();
+    const add = await s.api("externalcontact/add_moment_task", { text: { content: "没人轮询" } });
+    expect(add.errcode).toBe(0);
+    s.clock.advance(10 * 60_000);
+    const list = await s.api("externalcontact/get_moment_list", { start_time: Math.floor(at / 1000) - 60, end_time: Math.floor(at / 1000) + 5 });
+    expect(list.moment_list).toEqual([expect.objectContaining({ text: { content: "没人轮询" }, create_time: String(Math.floor((at + 1000) / 1000)) })]);
+  });
+
   it("≤10 moment tasks per minute per corp (45009, recorded); attachment rules", async () => {
     s = await startSim({ seed: "demo" });
     const codes: number[] = [];

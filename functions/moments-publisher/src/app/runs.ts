@@ -181,8 +181,16 @@ async function findLost(deps: Deps, post: PostRecord, run: StoredRun): Promise<b
   const { version: _v, ...r } = run;
   const now = deps.now();
   const from = Math.floor((Date.parse(run.claim?.at ?? run.at) - 60_000) / 1000);
-  const list = await (await deps.wecom()).getMomentList({ start_time: from, end_time: Math.floor(now.getTime() / 1000), filter_type: 0 });
-  const found = list.moment_list.find((m) => isLostMoment(m as never, run, post.definition.content.text));
+  const wecom = await deps.wecom();
+  const text = post.definition.content.text;
+  // every page of the corp's moments since just before the claim (a busy corp has more than one page)
+  let found: { moment_id: string } | undefined;
+  let cursor: string | undefined;
+  do {
+    const page = await wecom.getMomentList({ start_time: from, end_time: Math.floor(now.getTime() / 1000), filter_type: 0, ...(cursor ? { cursor } : {}) });
+    found = page.moment_list.find((m) => isLostMoment(m as never, run, text));
+    cursor = page.next_cursor || undefined;
+  } while (!found && cursor);
   if (found) {
     deps.log.info("a lost add_moment_task answer: its moment found and adopted", { postId: run.postId, at: run.at, momentId: found.moment_id });
     return save(deps, post, run, { ...without(r, "claim", "lostCheckAt"), state: "created", momentId: found.moment_id });

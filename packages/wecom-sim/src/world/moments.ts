@@ -169,7 +169,8 @@ export class Moments extends Table<Moment> {
     }
     const moment: Moment = {
       momentId: this.w.ids.momentId(),
-      createTime: this.w.clock.nowSec(),
+      // dated when WeCom finished the job (its delay after the call), not when someone next looked
+      createTime: Math.floor(Math.min(this.w.clock.nowMs(), job.createdAt + this.w.config.momentJobDelayMs) / 1000),
       createType: 0,
       visibleType: tagList.length > 0 ? 0 : 1,
       attachments: job.input.attachments ?? [],
