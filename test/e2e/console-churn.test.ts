@@ -57,6 +57,8 @@ const browser = useBrowser();
 
 /** The cells of the table row that contains `text`. */
 const cells = (table: import("playwright-core").Locator, text: string) => table.locator("tbody tr.ant-table-row").filter({ hasText: text }).locator("td");
+// 首页's figure tables are plain tables (app/FigureTable.tsx), not antd's Table
+const figureCells = (table: import("playwright-core").Locator, text: string) => table.locator("tbody tr").filter({ hasText: text }).locator("td");
 
 describe("console: 首页 and 流失统计", () => {
   let page: import("playwright-core").Page;
@@ -92,7 +94,7 @@ describe("console: 首页 and 流失统计", () => {
     const channels = page.getByTestId("home-channel-table");
     await channels.getByText("海报").waitFor({ timeout: 15_000 });
     // 名称, 新增, 流失, 净增, 流失率: each figure with its change vs yesterday (nothing yesterday)
-    const figures = async (table: typeof channels, name: string) => (await cells(table, name).allTextContents()).map((s) => s.trim());
+    const figures = async (table: typeof channels, name: string) => (await figureCells(table, name).allTextContents()).map((s) => s.trim());
     expect(await figures(channels, "海报")).toEqual(["海报", "2↑2", "1↑1", "1↑1", "—"]);
     expect(await figures(channels, "直播")).toEqual(["直播", "1↑1", "0持平", "1↑1", "—"]);
     // wm-old-1 is still connected, through no channel: nothing moved, a rate of 0 both days
@@ -102,8 +104,8 @@ describe("console: 首页 and 流失统计", () => {
     expect(await figures(staff, "liming")).toEqual(["liming", "2↑2", "1↑1", "1↑1", "100.0%↑100.0个百分点"]);
     expect(await figures(staff, "wangfang")).toEqual(["wangfang", "1↑1", "0持平", "1↑1", "—"]);
     // a rise in losses is red, a rise in adds green
-    expect(await cells(staff, "liming").nth(2).locator("small span").evaluate((e) => (globalThis as any).getComputedStyle(e).color)).toBe("rgb(207, 19, 34)");
-    expect(await cells(staff, "liming").nth(1).locator("small span").evaluate((e) => (globalThis as any).getComputedStyle(e).color)).toBe("rgb(63, 134, 0)");
+    expect(await figureCells(staff, "liming").nth(2).locator("small span").evaluate((e) => (globalThis as any).getComputedStyle(e).color)).toBe("rgb(207, 19, 34)");
+    expect(await figureCells(staff, "liming").nth(1).locator("small span").evaluate((e) => (globalThis as any).getComputedStyle(e).color)).toBe("rgb(63, 134, 0)");
     await page.getByTestId("home-chart").locator("canvas").waitFor({ timeout: 15_000 });
     await browser.shot("churn-home");
   });

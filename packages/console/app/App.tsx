@@ -1,8 +1,4 @@
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Spin, theme } from "antd";
-import enUS from "antd/locale/en_US";
-import zhCN from "antd/locale/zh_CN";
-import dayjs from "dayjs";
-import "dayjs/locale/zh-cn";
 import { lazy, Suspense } from "react";
 import { LangProvider, useLang } from "./i18n";
 import { navigate, usePath } from "./router";
@@ -22,14 +18,12 @@ const pages = {
 type PagePath = keyof typeof pages;
 
 function Shell() {
-  const { t, lang, setLang } = useLang();
-  // the date pickers' month and weekday names follow the console's language (antd's pickers use dayjs)
-  dayjs.locale(lang === "en" ? "en" : "zh-cn");
+  const { t, lang, setLang, antdLocale } = useLang();
   const path = usePath();
   const key: PagePath = path in pages ? (path as PagePath) : "/";
   const Page = pages[key];
   return (
-    <ConfigProvider locale={lang === "en" ? enUS : zhCN} theme={{ algorithm: theme.defaultAlgorithm }}>
+    <ConfigProvider locale={antdLocale} theme={{ algorithm: theme.defaultAlgorithm }}>
       <AntApp>
       <Layout style={{ minHeight: "100vh" }}>
         <Layout.Sider breakpoint="lg" collapsedWidth={0} theme="light">

@@ -1,4 +1,9 @@
-import { createContext, type ReactNode, useContext, useMemo, useState } from "react";
+import type { Locale } from "antd/es/locale";
+import zhCN from "antd/locale/zh_CN";
+import dayjs from "dayjs";
+import "dayjs/locale/zh-cn";
+import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from "react";
+import * as base from "./words/base";
 import * as broadcasts from "./words/broadcasts";
 import * as churn from "./words/churn";
 import * as groupCodes from "./words/groupCodes";
@@ -6,211 +11,59 @@ import * as moments from "./words/moments";
 import * as transfers from "./words/transfers";
 
 /**
- * The console's words, Chinese first; `en` is the toggle. The shell's and the first pages' words are
- * here; each later page keeps its own in `words/<page>.ts` (a `zh` object and an `en` of the same keys),
- * merged below, so pages never share a file to add a word.
+ * The console's words, Chinese first; English is the toggle. Each page keeps its words in
+ * `words/<page>.ts` (Chinese) and `words/<page>.en.ts` (the same keys), so pages never share a file
+ * to add a word. The Chinese are in the first load; the English and antd's en_US locale are one
+ * chunk (`words/en.ts`), loaded only when an operator switches to English.
  */
-const base = {
-  appName: "思域 · 私域运营",
-  home: "首页",
-  channels: "渠道活码",
-  churn: "流失统计",
-  language: "English",
-  todayAdded: "今日新增",
-  todayLost: "今日流失",
-  churnRate: "流失率",
-  net: "净增",
-  vsYesterday: "较昨日",
-  recentDays: "近 14 天",
-  added: "新增",
-  lost: "流失",
-  loading: "加载中…",
-  empty: "暂无数据",
-  loadFailed: "加载失败",
-  retry: "重试",
-  create: "新建渠道活码",
-  name: "名称",
-  staff: "接待员工",
-  staffHint: "输入员工 userId 后回车",
-  rotation: "分配方式",
-  status: "状态",
-  active: "使用中",
-  archived: "已停用",
-  createdAt: "创建时间",
-  actions: "操作",
-  archive: "停用",
-  archiveConfirm: "停用后二维码失效，确定停用？",
-  qr: "二维码",
-  submit: "提交",
-  cancel: "取消",
-  created: "已创建",
-  archivedOk: "已停用",
-  nextPage: "下一页",
-  firstPage: "第一页",
-  noChannels: "还没有渠道活码",
-  all: "全部",
-  requestFailed: "请求未成功",
-  customers: "客户",
-  tags: "标签",
-  customer: "客户",
-  channel: "渠道",
-  tag: "标签",
-  addedDate: "添加日期",
-  addedAt: "添加时间",
-  search: "查询",
-  reset: "重置",
-  detail: "详情",
-  noCustomers: "暂无客户",
-  customerDetail: "客户详情",
-  relations: "跟进关系",
-  timeline: "动态",
-  noTimeline: "暂无动态",
-  statusActive: "跟进中",
-  statusLost: "已流失",
-  statusRemoved: "已删除",
-  statusTransferred: "已转接",
-  tagGroup: "标签组",
-  tagCount: "标签数",
-  syncTags: "从企业微信同步",
-  syncedTags: "同步完成：新增 {added}，删除 {removed}，改名 {renamed}，共 {total} 个标签",
-  noTags: "暂无标签，可从企业微信同步",
-  deletedTag: "（已删除的标签）",
-  unconfirmed: "待确认",
-  moreTimeline: "更多动态",
-  edit: "编辑",
-  saved: "已保存",
-  editChannel: "编辑渠道活码",
-  rotationRandom: "企业微信随机分配",
-  rotationRoundRobin: "轮流分配",
-  rotationWeighted: "按权重分配",
-  capHint: "每位员工可设每日添加上限，达到后当天自动从活码下线；不填用默认上限",
-  staffUserId: "员工 userId",
-  dailyCap: "每日上限",
-  weight: "权重",
-  remove: "移除",
-  addStaff: "添加员工",
-  autoTags: "自动打标签",
-  welcomeText: "欢迎语",
-  welcomeKeepsAttachments: "已有的欢迎语附件保留不变",
-  channelDetail: "渠道活码详情",
-  todayAdds: "今日添加 / 上限",
-  capReached: "已达上限",
-  onCode: "在码上",
-  landingPage: "落地页",
-} as const;
-
-const zh = { ...base, ...groupCodes.zh, ...moments.zh, ...churn.zh, ...broadcasts.zh, ...transfers.zh };
+const zh = { ...base.zh, ...groupCodes.zh, ...moments.zh, ...churn.zh, ...broadcasts.zh, ...transfers.zh };
 
 export type Words = { [K in keyof typeof zh]: string };
 
-const baseEn: { [K in keyof typeof base]: string } = {
-  appName: "Siyu · Customer operations",
-  home: "Home",
-  channels: "Channel codes",
-  churn: "Churn",
-  language: "中文",
-  todayAdded: "Added today",
-  todayLost: "Lost today",
-  churnRate: "Churn rate",
-  net: "Net",
-  vsYesterday: "vs yesterday",
-  recentDays: "Last 14 days",
-  added: "Added",
-  lost: "Lost",
-  loading: "Loading…",
-  empty: "No data",
-  loadFailed: "Could not load",
-  retry: "Retry",
-  create: "New channel code",
-  name: "Name",
-  staff: "Staff",
-  staffHint: "Type a staff userId and press Enter",
-  rotation: "Rotation",
-  status: "Status",
-  active: "Active",
-  archived: "Archived",
-  createdAt: "Created",
-  actions: "Actions",
-  archive: "Archive",
-  archiveConfirm: "The QR code stops working. Archive?",
-  qr: "QR",
-  submit: "Submit",
-  cancel: "Cancel",
-  created: "Created",
-  archivedOk: "Archived",
-  nextPage: "Next page",
-  firstPage: "First page",
-  noChannels: "No channel codes yet",
-  all: "All",
-  requestFailed: "The request did not succeed",
-  customers: "Customers",
-  tags: "Tags",
-  customer: "Customer",
-  channel: "Channel",
-  tag: "Tag",
-  addedDate: "Added on",
-  addedAt: "Added",
-  search: "Search",
-  reset: "Reset",
-  detail: "Details",
-  noCustomers: "No customers yet",
-  customerDetail: "Customer",
-  relations: "Relations",
-  timeline: "Timeline",
-  noTimeline: "Nothing yet",
-  statusActive: "Active",
-  statusLost: "Lost",
-  statusRemoved: "Removed",
-  statusTransferred: "Transferred",
-  tagGroup: "Tag group",
-  tagCount: "Tags",
-  syncTags: "Sync from WeCom",
-  syncedTags: "Synced: {added} added, {removed} removed, {renamed} renamed, {total} tags",
-  noTags: "No tags yet: sync from WeCom",
-  deletedTag: "(deleted tag)",
-  unconfirmed: "Unconfirmed",
-  moreTimeline: "More",
-  edit: "Edit",
-  saved: "Saved",
-  editChannel: "Edit channel code",
-  rotationRandom: "WeCom picks at random",
-  rotationRoundRobin: "Round robin",
-  rotationWeighted: "Weighted",
-  capHint: "Each member may have a daily add cap; at the cap they leave the code for the rest of the day. Empty = the default cap",
-  staffUserId: "Staff userId",
-  dailyCap: "Daily cap",
-  weight: "Weight",
-  remove: "Remove",
-  addStaff: "Add staff",
-  autoTags: "Tags for every add",
-  welcomeText: "Welcome message",
-  welcomeKeepsAttachments: "The welcome's attachments stay as they are",
-  channelDetail: "Channel code",
-  todayAdds: "Added today / cap",
-  capReached: "Cap reached",
-  onCode: "On the code",
-  landingPage: "Landing page",
-};
-
-const en: Words = { ...baseEn, ...groupCodes.en, ...moments.en, ...churn.en, ...broadcasts.en, ...transfers.en };
-
 export type Lang = "zh" | "en";
 
-const LangContext = createContext<{ lang: Lang; t: Words; setLang(l: Lang): void }>({ lang: "zh", t: zh, setLang: () => {} });
+interface Pack {
+  words: Words;
+  antdLocale: Locale;
+}
+const chinese: Pack = { words: zh, antdLocale: zhCN };
+let english: Promise<Pack> | undefined;
+const loadEnglish = () => (english ??= import("./words/en"));
+
+const LangContext = createContext<{ lang: Lang; t: Words; antdLocale: Locale; setLang(l: Lang): void }>({ lang: "zh", t: zh, antdLocale: zhCN, setLang: () => {} });
 
 export function LangProvider({ children }: { children: ReactNode }) {
-  const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem("siyu.lang") === "en" ? "en" : "zh"));
+  const [wanted, setWanted] = useState<Lang>(() => (localStorage.getItem("siyu.lang") === "en" ? "en" : "zh"));
+  // the language shown: English once its chunk is here (Chinese meanwhile)
+  const [shown, setShown] = useState<{ lang: Lang; pack: Pack }>({ lang: "zh", pack: chinese });
+  useEffect(() => {
+    let live = true;
+    document.documentElement.lang = wanted === "en" ? "en" : "zh-CN";
+    if (wanted === "zh") setShown({ lang: "zh", pack: chinese });
+    else
+      loadEnglish().then(
+        (pack) => live && setShown({ lang: "en", pack }),
+        () => {
+          english = undefined; // offline for a moment: the next toggle tries again
+        },
+      );
+    return () => {
+      live = false;
+    };
+  }, [wanted]);
+  // the date pickers' month and weekday names follow the console's language (antd's pickers use dayjs)
+  dayjs.locale(shown.lang === "en" ? "en" : "zh-cn");
   const value = useMemo(
     () => ({
-      lang,
-      t: lang === "en" ? en : zh,
+      lang: shown.lang,
+      t: shown.pack.words,
+      antdLocale: shown.pack.antdLocale,
       setLang(l: Lang) {
         localStorage.setItem("siyu.lang", l);
-        document.documentElement.lang = l === "en" ? "en" : "zh-CN";
-        setLangState(l);
+        setWanted(l);
       },
     }),
-    [lang],
+    [shown],
   );
   return <LangContext.Provider value={value}>{children}</LangContext.Provider>;
 }

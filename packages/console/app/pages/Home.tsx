@@ -1,9 +1,10 @@
-import { Card, Col, Row, Statistic, Typography } from "antd";
+import { Card, Col, Row, Statistic } from "antd";
 import { useMemo } from "react";
 import type { ChurnPoint } from "../api/churn";
 import { percent } from "../days";
 import { useLang, type Words } from "../i18n";
 import Chart from "../LazyChart";
+import { PageTitle } from "../PageTitle";
 import { Loadable } from "../States";
 import { useAsync } from "../useAsync";
 import { TodayByGroup } from "./churn/TodayByGroup";
@@ -15,7 +16,7 @@ export default function Home() {
   const state = useAsync(() => corpDays(14), []);
   return (
     <>
-      <Typography.Title level={3}>{t.home}</Typography.Title>
+      <PageTitle>{t.home}</PageTitle>
       <Loadable {...state} isEmpty={(d) => !d.series[0]?.points.length}>
         {(d) => <Dashboard points={d.series[0]!.points} t={t} />}
       </Loadable>

@@ -1,4 +1,4 @@
-import { Space, Typography } from "antd";
+import { Space, theme } from "antd";
 import { useLang } from "../../i18n";
 
 const GOOD = "#3f8600";
@@ -10,6 +10,7 @@ const BAD = "#cf1322";
  */
 export function Change({ value, before, upIsGood, rate }: { value: number | null; before: number | null | undefined; upIsGood: boolean; rate?: boolean }) {
   const { t } = useLang();
+  const { token } = theme.useToken();
   const shown = value === null ? "—" : rate ? `${(value * 100).toFixed(1)}%` : String(value);
   const d = value === null || before === null || before === undefined ? null : value - before;
   let change = null;
@@ -22,7 +23,7 @@ export function Change({ value, before, upIsGood, rate }: { value: number | null
       </span>
     );
   } else if (d !== null) {
-    change = <Typography.Text type="secondary">{t.unchanged}</Typography.Text>;
+    change = <span style={{ color: token.colorTextSecondary }}>{t.unchanged}</span>;
   }
   return (
     <Space size={6}>

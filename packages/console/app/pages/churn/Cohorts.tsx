@@ -1,17 +1,15 @@
-import { Card, Empty, Select, Skeleton, Space, Statistic, Table, Typography } from "antd";
-import { lazy, Suspense, useMemo, useState } from "react";
+import { Card, Empty, Select, Space, Statistic, Table, Typography } from "antd";
+import { useMemo, useState } from "react";
 import type { CohortPoint, CohortSeries, StatsFilter } from "../../api/churn";
 import { CursorPager } from "../../CursorPager";
 import { percent } from "../../days";
 import { useLang } from "../../i18n";
+import Chart from "../../LazyChart";
 import { Loadable } from "../../States";
 import { useAsync } from "../../useAsync";
 import { cohortSeries } from "../churnSeries";
 import { HORIZONS, heatmapOption, horizonLabel } from "./cohortOptions";
 import { useGroupNames } from "./useGroupNames";
-
-// ECharts' heatmap: its own chunk, loaded when the tab opens
-const Heatmap = lazy(() => import("./heatmapChart"));
 
 const PAGE = 20;
 
@@ -68,9 +66,7 @@ function CohortView({ series, asOfDay }: { series: CohortSeries; asOfDay: string
         ))}
       </Space>
       <Card size="small" title={t.retentionHeatmap} extra={<small>{t.heatmapHint.replace("{day}", asOfDay)}</small>}>
-        <Suspense fallback={<Skeleton active paragraph={{ rows: 6 }} />}>
-          <Heatmap option={option} testId="cohort-heatmap" height={Math.max(220, rows.length * 30 + 90)} />
-        </Suspense>
+        <Chart kind="heatmap" option={option} testId="cohort-heatmap" height={Math.max(220, rows.length * 30 + 90)} />
       </Card>
       <Table<CohortPoint>
         data-testid="cohort-table"

@@ -1,8 +1,9 @@
-import { Card, Table } from "antd";
+import { Card } from "antd";
 import { useState } from "react";
 import type { ChurnPoint } from "../../api/churn";
 import { CursorPager } from "../../CursorPager";
 import { addDays, corpToday } from "../../days";
+import { FigureTable } from "../../FigureTable";
 import { useLang } from "../../i18n";
 import { Loadable } from "../../States";
 import { useAsync } from "../../useAsync";
@@ -29,7 +30,7 @@ export function TodayByGroup({ kind }: { kind: "staff" | "channel" }) {
     return churnSeries({ from: addDays(today, -1), to: today, groupBy: kind }, { limit: PAGE, cursor });
   }, [kind, cursor]);
   const label = useGroupNames(kind, state.data?.series.map((s) => s.id) ?? []);
-  const figure = (k: "added" | "lost" | "net" | "churnRate", upIsGood: boolean) => (_: unknown, r: Row) => (
+  const figure = (k: "added" | "lost" | "net" | "churnRate", upIsGood: boolean) => (r: Row) => (
     <Change value={r.today[k]} before={r.yesterday?.[k]} upIsGood={upIsGood} rate={k === "churnRate"} />
   );
   return (
@@ -38,15 +39,13 @@ export function TodayByGroup({ kind }: { kind: "staff" | "channel" }) {
       <Loadable {...state}>
         {(d) => (
           <>
-            <Table<Row>
-              data-testid={`home-${kind}-table`}
-              size="small"
-              pagination={false}
+            <FigureTable<Row>
+              testId={`home-${kind}-table`}
               loading={state.loading}
-              locale={{ emptyText: t.noGroupsYet }}
-              dataSource={d.series.map((s) => ({ key: s.group, id: s.id, ...todayVsYesterday(s) }))}
+              emptyText={t.noGroupsYet}
+              rows={d.series.map((s) => ({ key: s.group, id: s.id, ...todayVsYesterday(s) }))}
               columns={[
-                { title: kind === "staff" ? t.staff : t.channel, render: (_, r) => label(r.id) },
+                { title: kind === "staff" ? t.staff : t.channel, render: (r) => label(r.id) },
                 { title: t.added, render: figure("added", true) },
                 { title: t.lost, render: figure("lost", false) },
                 { title: t.net, render: figure("net", true) },

@@ -51,10 +51,10 @@ export function Trend({ groupBy, state, cursors, setCursors }: {
             title={grouped ? t[metric] : `${t.added} / ${t.lost} / ${t.net}`}
             extra={grouped && <Segmented<Metric> value={metric} onChange={setMetric} options={(["added", "lost", "net"] as const).map((k) => ({ value: k, label: t[k] }))} />}
           >
-            <Chart option={charts.counts} testId="churn-counts" />
+            <Chart kind="scroll" option={charts.counts} testId="churn-counts" />
           </Card>
           <Card size="small" title={t.dailyChurnRate} style={{ marginTop: 16 }}>
-            <Chart option={charts.rate} testId="churn-rate" height={260} />
+            <Chart kind="scroll" option={charts.rate} testId="churn-rate" height={260} />
           </Card>
           <Card size="small" title={grouped ? t.totalsOfRange : t.churnDaily} style={{ marginTop: 16 }}>
             {grouped ? (
