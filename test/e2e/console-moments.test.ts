@@ -47,7 +47,7 @@ describe("console 朋友圈", () => {
     await page.getByTestId("moment-calendar").waitFor({ timeout: 15_000 });
     await page.getByTestId("moment-new").click();
     await page.getByTestId("moment-check").click();
-    await expect.poll(() => item("moment-name").locator(".ant-form-item-explain-error").first().textContent(), { timeout: 15_000 }).toContain("name is required");
+    await expect.poll(() => item("moment-name").locator(".ant-form-item-explain-error").first().textContent(), { timeout: 15_000 }).toContain("不能为空");
     expect(await item("moment-text").locator(".ant-form-item-explain-error").first().textContent()).toContain("a moment needs text or an attachment");
     expect(await page.getByTestId("moment-plan").count()).toBe(0);
   });

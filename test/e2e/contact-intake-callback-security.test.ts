@@ -4,8 +4,8 @@ import { type CallbackKeys, callbackSignature, encryptMessage, sealCallback } fr
 import { describe, expect, it, vi } from "vitest";
 // the module the handler itself imports as @siyu/lambda-kit (test/ does not depend on it by name)
 import { runWithEnv } from "../../packages/lambda-kit/src/index.ts";
-import { REPO_ROOT, usePlatform } from "../support/platform.ts";
 import { simClient } from "../support/clients.ts";
+import { REPO_ROOT, usePlatform } from "../support/platform.ts";
 
 /**
  * What a correctly signed callback must still prove: that it was sent now (±5 min by Siyu's clock),

@@ -1,7 +1,7 @@
 
 import { describe, expect, it } from "vitest";
-import { usePlatform } from "../support/platform.ts";
 import { apiClient, readTap, simClient, tapTopic } from "../support/clients.ts";
+import { usePlatform } from "../support/platform.ts";
 
 /**
  * contact-intake's customer API against the WeCom simulator, over HTTP: the list (every filter,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { eventually, usePlatform } from "../support/platform.ts";
 import { apiClient, drainQueue, readTap, simClient, tapTopic } from "../support/clients.ts";
+import { eventually, usePlatform } from "../support/platform.ts";
 
 /**
  * No add is ever lost (issue 10): whatever the code's `state`, whatever mark_tag or

@@ -1,7 +1,7 @@
 import { DeleteCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
-import { eventually, usePlatform } from "../support/platform.ts";
 import { apiClient, readTap, simClient, tapTopic } from "../support/clients.ts";
+import { eventually, usePlatform } from "../support/platform.ts";
 
 /**
  * contact-intake's corp tags against the WeCom simulator: Siyu's copy of the tag list, creation with

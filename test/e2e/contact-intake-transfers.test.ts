@@ -1,7 +1,7 @@
 
 import { describe, expect, it } from "vitest";
-import { usePlatform } from "../support/platform.ts";
 import { apiClient, readTap, simClient, tapTopic } from "../support/clients.ts";
+import { usePlatform } from "../support/platform.ts";
 
 /**
  * Customer transfer (在职/离职继承) end to end against the WeCom simulator: plan with the 90-day rule

@@ -2,8 +2,8 @@ import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { corpDay } from "@siyu/kernel";
 import { describe, expect, it } from "vitest";
-import { usePlatform } from "../support/platform.ts";
 import { apiClient, simClient } from "../support/clients.ts";
+import { usePlatform } from "../support/platform.ts";
 
 /**
  * contact-intake against the WeCom simulator, all over HTTP: the simulator sends signed, encrypted

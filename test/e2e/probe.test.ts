@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { describe, expect, it } from "vitest";
 import { makeEvent } from "@siyu/kernel";
+import { describe, expect, it } from "vitest";
 import { drainQueue, tapTopic } from "../support/clients.ts";
 import { eventually, usePlatform } from "../support/platform.ts";
 

@@ -57,4 +57,10 @@ describe("the console's Chinese problem texts", () => {
     expect(custom[0]).toEqual({ path: "query.to", message: "the range is at most 366 days" });
     expect(issueZh(custom[0]!)).toBeUndefined();
   });
+
+  it("keep a pattern's own description (the schema's words say what is expected), not zod's", () => {
+    const schema = z.object({ at: z.string().regex(/^\d\d:\d\d$/, "HH:MM, 00:00–23:59"), code: z.string().regex(/^[a-z]+$/) });
+    const issues = formatIssues(schema.safeParse({ at: "25", code: "A" }).error!, ["body"]);
+    expect(Object.fromEntries(issues.map((i) => [i.path, issueZh(i)]))).toEqual({ "body.at": "格式不对（HH:MM, 00:00–23:59）", "body.code": "格式不对" });
+  });
 });

@@ -64,7 +64,11 @@ export function issueZh(issue: Issue): string | undefined {
     case "too_big":
       return issue.maximum === undefined ? "太大" : `不能超过 ${issue.maximum}${unit}`;
     case "invalid_format":
-      return issue.format === "url" ? "不是有效的网址" : issue.format === "datetime" ? "不是有效的时间" : "格式不对";
+      if (issue.format === "url") return "不是有效的网址";
+      if (issue.format === "datetime") return "不是有效的时间";
+      // a pattern the schema's author described (e.g. "HH:MM, 00:00–23:59") says what is expected; zod's own does not
+      if (issue.format === "regex" && issue.message && !/^Invalid/i.test(issue.message)) return `格式不对（${issue.message}）`;
+      return "格式不对";
     case "invalid_value":
       return "不是允许的取值";
     case "unrecognized_keys":

@@ -3,7 +3,7 @@ import { useMemo, useState } from "react";
 import type { Campaign, Preview } from "../../api/broadcasts";
 import { api } from "../../api/client";
 import { clearFormErrors } from "../../api/formErrors";
-import { ProblemError, unwrap } from "../../api/problem";
+import { describeProblem, ProblemError, unwrap } from "../../api/problem";
 import { useLang } from "../../i18n";
 import { describe } from "../../States";
 import { AttachmentsField } from "./AttachmentsField";
@@ -34,7 +34,7 @@ export function CampaignForm({ campaign, onDone }: { campaign?: Campaign; onDone
   const fail = (err: unknown) => {
     if (err instanceof ProblemError) {
       const rest = applyProblem(form, err.problem);
-      setFormError(rest.length || !err.problem.errors?.length ? [err.problem.detail ?? err.problem.title, ...rest].join("; ") : undefined);
+      setFormError(rest.length || !err.problem.errors?.length ? [describeProblem(err.problem), ...rest].join("; ") : undefined);
     } else setFormError(describe(err));
   };
 

@@ -3,7 +3,7 @@ import { useState } from "react";
 import type { AudienceSettings, BroadcastSettings } from "../../api/broadcasts";
 import { api } from "../../api/client";
 import { clearFormErrors } from "../../api/formErrors";
-import { ProblemError, unwrap } from "../../api/problem";
+import { describeProblem, ProblemError, unwrap } from "../../api/problem";
 import { useLang } from "../../i18n";
 import { describe, Loadable } from "../../States";
 import { useAsync } from "../../useAsync";
@@ -38,7 +38,7 @@ function SettingsEditor({ initial, onSaved }: { initial: BroadcastSettings; onSa
     } catch (err) {
       if (err instanceof ProblemError) {
         const rest = applyProblem(form, err.problem);
-        if (rest.length || !err.problem.errors?.length) setFormError([err.problem.detail ?? err.problem.title, ...rest].join("; "));
+        if (rest.length || !err.problem.errors?.length) setFormError([describeProblem(err.problem), ...rest].join("; "));
       } else setFormError(describe(err));
     } finally {
       setBusy(false);

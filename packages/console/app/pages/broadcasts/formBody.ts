@@ -6,7 +6,7 @@
 import type { FormInstance } from "antd";
 import type { Attachment, Audience, Campaign, CampaignBody, Schedule } from "../../api/broadcasts";
 import { clearFormErrors, deepestField } from "../../api/formErrors";
-import type { Problem } from "../../api/problem";
+import { issueText, type Problem } from "../../api/problem";
 
 /** A picked date (antd's DatePicker value, a dayjs object: only `format` is used). */
 export interface Picked {
@@ -171,12 +171,12 @@ export function applyProblem(form: FieldsForm, problem: Problem): string[] {
     if (alias) segs = alias.split(".");
     const best = deepestField(registered, segs);
     if (!best) {
-      rest.push(`${segs.join(".")}: ${e.message}`);
+      rest.push(`${segs.join(".")}: ${issueText(e)}`);
       continue;
     }
     const key = best.join(".");
     const entry = byField.get(key) ?? { name: best, errors: [] };
-    entry.errors.push(best.length < segs.length ? `${segs.slice(best.length).join(".")}: ${e.message}` : e.message);
+    entry.errors.push(best.length < segs.length ? `${segs.slice(best.length).join(".")}: ${issueText(e)}` : issueText(e));
     byField.set(key, entry);
   }
   form.setFields([...byField.values()]);

@@ -5,7 +5,7 @@
 
 import { deepestField } from "../../api/formErrors";
 import type { AutoCreate, GroupCodeCreate, GroupCodeDetail, GroupCodeMode, GroupCodePatch, GroupWelcome, WelcomeAttachment } from "../../api/groupCodes";
-import type { Problem } from "../../api/problem";
+import { describeProblem, issueText, type Problem } from "../../api/problem";
 
 export type AttachType = "none" | WelcomeAttachment["type"];
 
@@ -126,14 +126,14 @@ export function placeErrors(problem: Problem, registered: readonly (string | num
     if (parts[0] === "addGroups" && parts[1] !== undefined && addedRows[Number(parts[1])] !== undefined) parts.splice(0, 2, "groups", String(addedRows[Number(parts[1])]));
     const hit = deepestField(registered, parts);
     if (!hit) {
-      rest.push(`${e.path}: ${e.message}`);
+      rest.push(`${e.path}: ${issueText(e)}`);
       continue;
     }
     const key = hit.join(".");
     const f = fields.get(key) ?? { name: hit, errors: [] };
-    f.errors.push(e.message);
+    f.errors.push(issueText(e));
     fields.set(key, f);
   }
-  if (!problem.errors?.length) rest.push(problem.detail ?? problem.title);
+  if (!problem.errors?.length) rest.push(describeProblem(problem));
   return { fields, rest };
 }

@@ -2,7 +2,7 @@ import { Alert, App as AntApp, Button, Col, Divider, Form, Input, InputNumber, M
 import { useState } from "react";
 import { api } from "../../api/client";
 import type { MomentPost, MomentPreview, RefusedRun } from "../../api/moments";
-import { ProblemError, unwrap } from "../../api/problem";
+import { describeProblem, issueText, ProblemError, unwrap } from "../../api/problem";
 import type { TagPage } from "../../api/views";
 import { useLang } from "../../i18n";
 import { describe } from "../../States";
@@ -41,11 +41,11 @@ export function PostForm({ post, customerPostsPerDay, onClose }: { post?: Moment
     const rest: string[] = [];
     for (const e of p.errors ?? []) {
       const f = fieldOfPath(e.path);
-      if (f) byField.set(f, [...(byField.get(f) ?? []), e.message]);
-      else rest.push(`${e.path}: ${e.message}`);
+      if (f) byField.set(f, [...(byField.get(f) ?? []), issueText(e)]);
+      else rest.push(`${e.path}: ${issueText(e)}`);
     }
     form.setFields([...byField].map(([name, errors]) => ({ name, errors })));
-    if (byField.size === 0 || rest.length > 0) setFormError([p.detail ?? p.title, ...rest].join("; "));
+    if (byField.size === 0 || rest.length > 0) setFormError([describeProblem(p), ...rest].join("; "));
   };
 
   const run = async (act: () => Promise<void>) => {
