@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ensureConsoleBuilt } from "@siyu/local/console";
 import { type LoadedService, loadServices } from "@siyu/manifest";
 import { type App, Validations } from "aws-cdk-lib";
-import { AwsSolutionsChecks } from "cdk-nag";
+import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
 import { type ClientConfig, ClientConfigError, loadClientConfig, loadClientConfigs } from "./client-config.ts";
 import type { CodeMode } from "./functions.ts";
 import { SiyuStack } from "./siyu-stack.ts";
@@ -28,7 +28,7 @@ export interface BuildAppOptions {
    * first when missing or older than its sources.
    */
   consoleDist?: string;
-  /** Attach cdk-nag's AwsSolutions checks (default true). */
+  /** Attach cdk-nag's AwsSolutions and Serverless checks (default true). */
   nag?: boolean;
 }
 
@@ -69,6 +69,6 @@ export async function buildApp(app: App, opts: BuildAppOptions): Promise<SiyuSta
         env: { account: client.env.account ?? process.env["CDK_DEFAULT_ACCOUNT"], region: client.env.region ?? process.env["CDK_DEFAULT_REGION"] },
       }),
   );
-  if (opts.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  if (opts.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return stacks;
 }

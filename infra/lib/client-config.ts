@@ -85,8 +85,26 @@ export const clientConfigSchema = z.strictObject({
   /** `retain` keeps tables, the user pool, the key and log groups when the stack is deleted. */
   removalPolicy: z.enum(["retain", "destroy"]).default("retain"),
   logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  /** AWS X-Ray active tracing on every function. */
-  tracing: z.boolean().default(false),
+  /** AWS X-Ray active tracing on every function (WeCom calls are subsegments). */
+  tracing: z.boolean().default(true),
+  /**
+   * API Gateway throttling, requests per second (steady) and burst: every route, and tighter on the
+   * public routes (WeCom callbacks, landing pages, the 404 fallback), which anyone can call.
+   */
+  throttling: z
+    .strictObject({
+      rateLimit: z.number().positive().max(10_000).default(200),
+      burstLimit: z.number().int().positive().max(5_000).default(400),
+      publicRateLimit: z.number().positive().max(10_000).default(50),
+      publicBurstLimit: z.number().int().positive().max(5_000).default(100),
+    })
+    .default({ rateLimit: 200, burstLimit: 400, publicRateLimit: 50, publicBurstLimit: 100 }),
+  /**
+   * Reserved concurrency of each function that serves a public route: at most this many run at once,
+   * so a flood on a landing page cannot take the account's concurrency from the contact-intake
+   * consumer. `null` reserves none (needed where the account's concurrency quota is still 10).
+   */
+  publicConcurrency: z.number().int().min(1).max(1000).nullable().default(20),
   env: z
     .strictObject({
       account: z.string().regex(/^\d{12}$/, "a 12-digit AWS account id").optional(),
@@ -97,6 +115,11 @@ export const clientConfigSchema = z.strictObject({
 
 /** Rules across fields, reported at the field to change. */
 function crossCheck(c: z.output<typeof clientConfigSchema>, ctx: z.RefinementCtx): void {
+  for (const [pub, all] of [["publicRateLimit", "rateLimit"], ["publicBurstLimit", "burstLimit"]] as const) {
+    if (c.throttling[pub] > c.throttling[all]) {
+      ctx.addIssue({ code: "custom", path: ["throttling", pub], message: `public routes are throttled at most as loosely as the rest: ${pub} (${c.throttling[pub]}) must not exceed ${all} (${c.throttling[all]})` });
+    }
+  }
   if (c.console.enabled && c.auth.jwt && c.console.clientId === undefined) {
     ctx.addIssue({
       code: "custom",

@@ -119,6 +119,9 @@ export class ConsoleHosting extends Construct {
           reason: "CDK's bucket-deployment function copies the console's asset objects into this bucket and prunes old ones (object-key wildcards of the CDK asset bucket and this bucket); it runs only during deploys.",
         })),
         { id: "AwsSolutions-L1", reason: "The runtime of CDK's bucket-deployment function is chosen by aws-cdk-lib; it runs only during deploys and is updated with the library." },
+        { id: "Serverless-LambdaLatestVersion", reason: "The runtime of CDK's bucket-deployment function is chosen by aws-cdk-lib; it runs only during deploys and is updated with the library." },
+        { id: "Serverless-LambdaDLQ", reason: "CDK's bucket-deployment function is a CloudFormation custom resource: CloudFormation invokes it and fails the deploy on its error; nothing is queued." },
+        { id: "Serverless-LambdaTracing", reason: "CDK's bucket-deployment function only copies the console's files during a deploy; it handles no request worth tracing." },
       );
     }
     void deployment;

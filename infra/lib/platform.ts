@@ -4,6 +4,7 @@ import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import type * as sns from "aws-cdk-lib/aws-sns";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
 import type { ClientConfig } from "./client-config.ts";
 import type { CodeMode } from "./functions.ts";
 
@@ -22,6 +23,8 @@ export interface Platform {
   topic: sns.Topic;
   /** DLQ alarms notify this topic (email subscription to the client's alarm address). */
   alarmTopic: sns.Topic;
+  /** The dead-letter queue of every SNS subscription: what SNS could not deliver (alarmed). */
+  undeliverable: sqs.Queue;
   api: apigwv2.HttpApi;
   /** `https://<api-id>.execute-api.<region>.<suffix>` (no trailing slash). */
   apiBaseUrl: string;

@@ -152,6 +152,7 @@ export class ServiceConstruct extends Construct {
       retentionPeriod: Duration.seconds(settings.retentionSeconds),
       deadLetterQueue: { queue: dlq, maxReceiveCount: settings.maxReceiveCount },
     });
+    Validations.of(dlq).acknowledge({ id: "Serverless-SQSRedrivePolicy", reason: `This queue is itself the dead-letter queue of ${m.name}/${spec.name}.` });
     this.alarmOnDepth(dlq, `${spec.name}-dlq-alarm`, `${m.name}/${spec.name}: messages in the dead-letter queue`);
 
     if (spec.subscribes.length > 0) {
@@ -159,6 +160,8 @@ export class ServiceConstruct extends Construct {
         new subscriptions.SqsSubscription(queue, {
           rawMessageDelivery: true,
           filterPolicy: { type: sns.SubscriptionFilter.stringFilter({ allowlist: [...spec.subscribes] }) },
+          // an event SNS cannot deliver to this queue (its policy, its key) is kept, not lost
+          deadLetterQueue: this.platform.undeliverable,
         }),
       );
     }
@@ -187,7 +190,7 @@ export class ServiceConstruct extends Construct {
     entry: string,
     description: string,
     timeoutSeconds: number,
-    opts: { scan?: boolean; dlq?: sqs.IQueue } = {},
+    opts: { scan?: boolean; dlq?: sqs.IQueue; reservedConcurrency?: number | undefined } = {},
   ): SiyuFunction {
     const { client } = this.platform;
     const fn = new SiyuFunction(this, id, {
@@ -202,6 +205,7 @@ export class ServiceConstruct extends Construct {
       code: this.platform.code,
       projectRoot: this.platform.repoRoot,
       deadLetterQueue: opts.dlq,
+      ...(opts.reservedConcurrency !== undefined ? { reservedConcurrency: opts.reservedConcurrency } : {}),
     });
     this.grantServiceAccess(fn.role, { scan: opts.scan ?? false });
     this.functions.push(fn);
@@ -300,7 +304,10 @@ export class ServiceConstruct extends Construct {
   }
 
   private buildHttp(http: NonNullable<ServiceManifest["http"]>): SiyuFunction {
-    const fn = this.newFunction("Http", http.entry, `HTTP API (${http.routes.length} routes)`, http.timeoutSeconds);
+    // behind a public route: a bounded share of the account's concurrency (client.publicConcurrency)
+    const isPublic = http.routes.some((r) => r.auth === "public");
+    const reserved = isPublic ? (this.platform.client.publicConcurrency ?? undefined) : undefined;
+    const fn = this.newFunction("Http", http.entry, `HTTP API (${http.routes.length} routes)`, http.timeoutSeconds, { reservedConcurrency: reserved });
     const integration = new HttpLambdaIntegration("Integration", fn.fn, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
     });
@@ -338,6 +345,10 @@ export class ServiceConstruct extends Construct {
         reportBatchItemFailures: source.reportBatchItemFailures,
       }),
     );
+    Validations.of(fn.fn).acknowledge({
+      id: "Serverless-LambdaEventSourceMappingDestination",
+      reason: `An SQS event source takes no on-failure destination (those are for stream and Kafka sources): queue ${spec.name}'s redrive policy parks a record that keeps failing in its DLQ (alarmed), and the consumer parks unprocessable ones there itself with the reason.`,
+    });
     // the consumer parks records that can never succeed in its own queue's DLQ
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -359,10 +370,12 @@ export class ServiceConstruct extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(dlq).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: `This queue is itself the dead-letter queue of schedule ${m.name}/${s.name} (Scheduler DeadLetterConfig and the function's async DLQ).`,
-    });
+    for (const id of ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"]) {
+      Validations.of(dlq).acknowledge({
+        id,
+        reason: `This queue is itself the dead-letter queue of schedule ${m.name}/${s.name} (Scheduler DeadLetterConfig and the function's async DLQ).`,
+      });
+    }
     this.alarmOnDepth(dlq, `Schedule-${s.name}-dlq-alarm`, `${m.name}/schedule ${s.name}: failed runs in the dead-letter queue`);
 
     // jobs (reconciliation, statistics) may scan their own table; request and consumer paths may not

@@ -1,10 +1,12 @@
 import { join } from "node:path";
-import { FALLBACK_FUNCTION, fallbackEnvironment, type LoadedService, resolveFallbackEntry, routeOwners } from "@siyu/manifest";
+import { FALLBACK_FUNCTION, fallbackEnvironment, type LoadedService, resolveFallbackEntry, routeKey, routeOwners } from "@siyu/manifest";
 import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as cognito from "aws-cdk-lib/aws-cognito";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
@@ -12,6 +14,7 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
+import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { BlobStorage } from "./blobs.ts";
 import type { ClientConfig } from "./client-config.ts";
@@ -83,7 +86,26 @@ export class SiyuStack extends Stack {
       masterKey: key,
       enforceSSL: true,
     });
-    alarmTopic.addSubscription(new subscriptions.EmailSubscription(client.alarmEmail));
+    // what SNS cannot deliver to a subscriber (a queue's policy or key, the alarm email) waits here 14 days
+    const undeliverable = new sqs.Queue(this, "Undeliverable", {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const id of ["AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"]) {
+      Validations.of(undeliverable).acknowledge({ id, reason: "This queue is itself the dead-letter queue of every SNS subscription of the stack." });
+    }
+    alarmTopic.addSubscription(new subscriptions.EmailSubscription(client.alarmEmail, { deadLetterQueue: undeliverable }));
+    const undeliveredAlarm = new cloudwatch.Alarm(this, "UndeliverableAlarm", {
+      alarmDescription: `Siyu ${client.name}: domain events or alarms SNS could not deliver (in the Undeliverable queue)`,
+      metric: undeliverable.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    undeliveredAlarm.addAlarmAction(new SnsAction(alarmTopic));
+    undeliveredAlarm.addOkAction(new SnsAction(alarmTopic));
 
     // --- operators' console (before the API: its origin joins the API's CORS) ----------------------------
     this.console = client.console.enabled
@@ -122,10 +144,11 @@ export class SiyuStack extends Stack {
       retention: client.logRetentionDays as logs.RetentionDays,
       removalPolicy,
     });
-    new apigwv2.HttpStage(this, "ApiStage", {
+    const stage = new apigwv2.HttpStage(this, "ApiStage", {
       httpApi: api,
       stageName: "$default",
       autoDeploy: true,
+      throttle: { rateLimit: client.throttling.rateLimit, burstLimit: client.throttling.burstLimit },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -165,6 +188,7 @@ export class SiyuStack extends Stack {
       key,
       topic,
       alarmTopic,
+      undeliverable,
       api,
       apiBaseUrl,
       authorizer,
@@ -186,6 +210,13 @@ export class SiyuStack extends Stack {
     // --- unmatched routes -----------------------------------------------------------------------------------
     const fallbackEntry = resolveFallbackEntry(props.repoRoot, props.fallbackEntry);
     if (fallbackEntry) this.addFallback(fallbackEntry, routeKeys);
+
+    // public routes (anyone can call them): tighter throttling than the stage's default
+    const publicKeys = props.services.flatMap((s) => (s.manifest.http?.routes ?? []).filter((r) => r.auth === "public").map(routeKey));
+    if (fallbackEntry) publicKeys.push("$default");
+    // RouteSettings is a JSON map in the L1: its values are written as CloudFormation spells them
+    const limits = { ThrottlingRateLimit: client.throttling.publicRateLimit, ThrottlingBurstLimit: client.throttling.publicBurstLimit };
+    (stage.node.defaultChild as apigwv2.CfnStage).routeSettings = Object.fromEntries(publicKeys.map((k) => [k, limits]));
 
     new CfnOutput(this, "ApiUrl", { value: apiBaseUrl, description: "Base URL of the HTTP API" });
     if (this.console) {
@@ -308,6 +339,7 @@ export class SiyuStack extends Stack {
       tracing: client.tracing,
       code: this.platform.code,
       projectRoot: this.platform.repoRoot,
+      ...(client.publicConcurrency !== null ? { reservedConcurrency: client.publicConcurrency } : {}),
     });
     const route = new apigwv2.HttpRoute(this, "DefaultRoute", {
       httpApi: this.platform.api,

@@ -74,19 +74,22 @@ describe.each(names)("Siyu-%s", (name) => {
     const scheduleDlqs = new Set(
       resourcesOf(t, "AWS::Scheduler::Schedule").map(([, s]) => (s.Properties!["Target"] as { DeadLetterConfig: { Arn: { "Fn::GetAtt": [string] } } }).DeadLetterConfig.Arn["Fn::GetAtt"][0]),
     );
+    // the SNS subscriptions' DLQ: every subscription redrives to it
+    const undeliverable = resourcesOf(t, "AWS::SNS::Subscription").map(([, s]) => (s.Properties!["RedrivePolicy"] as { deadLetterTargetArn: { "Fn::GetAtt": [string] } }).deadLetterTargetArn["Fn::GetAtt"][0]);
+    expect(new Set(undeliverable).size).toBe(1);
     for (const [id, q] of queues) {
       expect(q.Properties!["SqsManagedSseEnabled"], id).toBe(true);
-      expect(Boolean(q.Properties!["RedrivePolicy"]) || dlqs.has(id) || scheduleDlqs.has(id), `${id} has no DLQ`).toBe(true);
+      expect(Boolean(q.Properties!["RedrivePolicy"]) || dlqs.has(id) || scheduleDlqs.has(id) || id === undeliverable[0], `${id} has no DLQ`).toBe(true);
     }
-    expect(resourcesOf(t, "AWS::CloudWatch::Alarm")).toHaveLength(dlqs.size + scheduleDlqs.size);
+    expect(resourcesOf(t, "AWS::CloudWatch::Alarm")).toHaveLength(dlqs.size + scheduleDlqs.size + 1);
   });
 
-  it("every function: nodejs22.x on arm64", () => {
+  it("every function: nodejs24.x on arm64", () => {
     const fns = resourcesOf(template(name), "AWS::Lambda::Function");
     const expected = services.reduce((n, s) => n + (s.manifest.http ? 1 : 0) + s.manifest.queues.length + s.manifest.schedules.length, 0);
     expect(fns.length).toBeGreaterThanOrEqual(expected);
     for (const [id, f] of fns) {
-      expect(f.Properties!["Runtime"], id).toBe("nodejs22.x");
+      expect(f.Properties!["Runtime"], id).toBe("nodejs24.x");
       expect(f.Properties!["Architectures"], id).toEqual(["arm64"]);
     }
   });

@@ -47,9 +47,26 @@ describe("example clients", () => {
 });
 
 describe("defaults", () => {
-  it("timezone Asia/Shanghai, 90 days of logs, retain, info, no tracing; agentId as a string", () => {
+  it("timezone Asia/Shanghai, 90 days of logs, retain, info, tracing on, 200/400 rps (public 50/100), 20 reserved; agentId as a string", () => {
     const c = parseClientConfig(valid, "t");
-    expect(c).toMatchObject({ timeZone: "Asia/Shanghai", logRetentionDays: 90, removalPolicy: "retain", logLevel: "info", tracing: false, agentId: "1000002", env: {} });
+    expect(c).toMatchObject({
+      timeZone: "Asia/Shanghai",
+      logRetentionDays: 90,
+      removalPolicy: "retain",
+      logLevel: "info",
+      tracing: true,
+      throttling: { rateLimit: 200, burstLimit: 400, publicRateLimit: 50, publicBurstLimit: 100 },
+      publicConcurrency: 20,
+      agentId: "1000002",
+      env: {},
+    });
+  });
+
+  it("public routes may not be throttled more loosely than the rest: the error names the field", () => {
+    expect(errorOf(() => parseClientConfig({ ...valid, throttling: { rateLimit: 100, publicRateLimit: 150 } }, "t"))).toBe(
+      "t: throttling.publicRateLimit: public routes are throttled at most as loosely as the rest: publicRateLimit (150) must not exceed rateLimit (100)",
+    );
+    expect(parseClientConfig({ ...valid, publicConcurrency: null }, "t").publicConcurrency).toBeNull();
   });
 
   it("the allowed retention values are CDK's", () => {

@@ -11,15 +11,15 @@ import { asArray, FIXTURES, identityStatements, resourcesOf, type Synthesized, s
 
 /**
  * The generic service construct against fixture services that use every manifest feature, with real
- * esbuild bundling (tiny handlers), in three stacks: JWT auth + retain, Cognito + tracing + destroy,
+ * esbuild bundling (tiny handlers), in three stacks: JWT auth + retain + no tracing, Cognito + destroy,
  * and a corp in another timezone.
  */
 
-const jwtClient = testClient({ name: "jwt-brand" });
+// jwt-brand turns tracing off and keeps no reserved concurrency; the others take the defaults (on, 20)
+const jwtClient = testClient({ name: "jwt-brand", tracing: false, publicConcurrency: null, throttling: { rateLimit: 100, burstLimit: 200, publicRateLimit: 10, publicBurstLimit: 20 } });
 const poolClient = testClient({
   name: "pool-brand",
   auth: { cognito: { create: true, domainPrefix: "siyu-pool-brand", callbackUrls: ["https://console.pool-brand.example.com/cb"] } },
-  tracing: true,
   removalPolicy: "destroy",
   logRetentionDays: 14,
   corsOrigins: ["https://console.pool-brand.example.com"],
@@ -112,12 +112,14 @@ describe("queues", () => {
       resourcesOf(t, "AWS::Scheduler::Schedule").map(([, s]) => (s.Properties!["Target"] as { DeadLetterConfig: { Arn: { "Fn::GetAtt": [string] } } }).DeadLetterConfig.Arn["Fn::GetAtt"][0]),
     );
     const declared = sample().queues.length + quiet().queues.length;
-    expect(queues).toHaveLength(declared * 2 + sample().schedules.length);
+    // each declared queue and its DLQ, each schedule's DLQ, and the stack's Undeliverable (the SNS subscriptions' DLQ)
+    expect(queues).toHaveLength(declared * 2 + sample().schedules.length + 1);
+    const undeliverable = lid(stack(name), stack(name).platform.undeliverable);
     expect(dlqIds.size).toBe(declared);
     expect(scheduleDlqs.size).toBe(sample().schedules.length);
     for (const [id, q] of queues) {
       expect(q.Properties!["SqsManagedSseEnabled"], id).toBe(true);
-      expect(Boolean(q.Properties!["RedrivePolicy"]) || dlqIds.has(id) || scheduleDlqs.has(id), `${id} has no DLQ`).toBe(true);
+      expect(Boolean(q.Properties!["RedrivePolicy"]) || dlqIds.has(id) || scheduleDlqs.has(id) || id === undeliverable, `${id} has no DLQ`).toBe(true);
       // TLS-only: a Deny on aws:SecureTransport=false in the queue's policy
       t.hasResourceProperties("AWS::SQS::QueuePolicy", {
         Queues: Match.arrayWith([{ Ref: id }]),
@@ -154,6 +156,7 @@ describe("queues", () => {
     const dlqs = [
       ...st.services.flatMap((s) => s.queues.map((q) => lid(st, q.dlq))),
       ...resourcesOf(t, "AWS::Scheduler::Schedule").map(([, s]) => (s.Properties!["Target"] as { DeadLetterConfig: { Arn: { "Fn::GetAtt": [string] } } }).DeadLetterConfig.Arn["Fn::GetAtt"][0]),
+      lid(st, st.platform.undeliverable),
     ];
     expect(resourcesOf(t, "AWS::CloudWatch::Alarm")).toHaveLength(dlqs.length);
     for (const dlq of dlqs) {
@@ -167,6 +170,54 @@ describe("queues", () => {
       });
     }
     t.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "alerts@test-brand.example.com", TopicArn: { Ref: alarmTopic } });
+  });
+
+  it.each(ALL)("%s: every SNS subscription (each queue's, the alarm email) redrives what SNS cannot deliver to the Undeliverable queue, which SNS may write", (name) => {
+    const t = template(name);
+    const st = stack(name);
+    const undeliverable = lid(st, st.platform.undeliverable);
+    const subs = resourcesOf(t, "AWS::SNS::Subscription");
+    const subscribing = [sample(), quiet()].flatMap((m) => m.queues.filter((q) => q.subscribes.length > 0));
+    expect(subs).toHaveLength(subscribing.length + 1);
+    for (const [id, sub] of subs) expect(sub.Properties!["RedrivePolicy"], id).toEqual({ deadLetterTargetArn: { "Fn::GetAtt": [undeliverable, "Arn"] } });
+    t.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      Queues: Match.arrayWith([{ Ref: undeliverable }]),
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: "Allow", Action: "sqs:SendMessage", Principal: { Service: "sns.amazonaws.com" } })]) },
+    });
+  });
+});
+
+describe("throttling and concurrency", () => {
+  const stage = (name: string) => resourcesOf(template(name), "AWS::ApiGatewayV2::Stage")[0]![1].Properties!;
+  const publicKeys = () => [...[sample(), quiet()].flatMap((m) => (m.http?.routes ?? []).filter((r) => r.auth === "public").map(routeKey)), "$default"].sort();
+
+  it("the stage throttles every route at the client's limits (defaults 200/400)", () => {
+    expect(stage("pool-brand")["DefaultRouteSettings"]).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    expect(stage("jwt-brand")["DefaultRouteSettings"]).toMatchObject({ ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 });
+  });
+
+  it("every public route and $default, and only those, are throttled tighter (defaults 50/100)", () => {
+    expect(publicKeys().length).toBeGreaterThan(1);
+    for (const [name, limits] of [["pool-brand", { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }], ["jwt-brand", { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }]] as const) {
+      const settings = stage(name)["RouteSettings"] as Record<string, unknown>;
+      expect(Object.keys(settings).sort()).toEqual(publicKeys());
+      for (const v of Object.values(settings)) expect(v).toEqual(limits);
+    }
+  });
+
+  it("functions behind a public route (and the fallback) have reserved concurrency; consumers and jobs do not; null reserves none", () => {
+    const st = stack("pool-brand");
+    const t = template("pool-brand").toJSON().Resources;
+    for (const m of [sample(), quiet()]) {
+      const isPublic = (m.http?.routes ?? []).some((r) => r.auth === "public");
+      for (const f of svc(st, m.name).functions) {
+        const reserved = t[lid(st, f.fn)].Properties.ReservedConcurrentExecutions;
+        expect(reserved, `${m.name} ${f.node.id}`).toBe(isPublic && f.node.id === "Http" ? 20 : undefined);
+      }
+    }
+    const fallback = resourcesOf(template("pool-brand"), "AWS::Lambda::Function").find(([id]) => id.startsWith("FallbackFn"));
+    expect(fallback?.[1].Properties!["ReservedConcurrentExecutions"]).toBe(20);
+    for (const [id, f] of resourcesOf(template("jwt-brand"), "AWS::Lambda::Function")) expect(f.Properties!["ReservedConcurrentExecutions"], id).toBeUndefined();
   });
 });
 
@@ -196,12 +247,12 @@ describe("domain-event topic", () => {
 });
 
 describe("functions", () => {
-  it.each(ALL)("%s: every function is nodejs22.x on arm64 with an ESM bundle handler", (name) => {
+  it.each(ALL)("%s: every function is nodejs24.x on arm64 with an ESM bundle handler", (name) => {
     const fns = resourcesOf(template(name), "AWS::Lambda::Function");
     // sample: http + 3 consumers + 2 jobs; quiet: 1 consumer; fallback
     expect(fns).toHaveLength(8);
     for (const [id, f] of fns) {
-      expect(f.Properties!["Runtime"], id).toBe("nodejs22.x");
+      expect(f.Properties!["Runtime"], id).toBe("nodejs24.x");
       expect(f.Properties!["Architectures"], id).toEqual(["arm64"]);
       expect(f.Properties!["Handler"], id).toBe("index.handler");
       expect((f.Properties!["Environment"] as { Variables: Record<string, unknown> }).Variables["NODE_OPTIONS"]).toBe("--enable-source-maps");
@@ -209,7 +260,7 @@ describe("functions", () => {
     }
   });
 
-  it("memory and timeouts come from the manifest; tracing from the client", () => {
+  it("memory and timeouts come from the manifest; tracing from the client (on by default)", () => {
     const st = stack("pool-brand");
     const t = template("pool-brand").toJSON().Resources;
     const s = svc(st, "sample");
@@ -496,7 +547,7 @@ describe("cdk-nag", () => {
   it("every acknowledgment is specific and carries a reason", () => {
     expect(out.acknowledgments.length).toBeGreaterThan(0);
     for (const a of out.acknowledgments) {
-      expect(a.id, a.path).toMatch(/AwsSolutions-[A-Z]+\d+/);
+      expect(a.id, a.path).toMatch(/(AwsSolutions-[A-Z]+\d+|Serverless-[A-Za-z]+)/);
       expect(a.reason.length, `${a.path} ${a.id}`).toBeGreaterThan(40);
     }
     const ids = new Set(out.acknowledgments.map((a) => a.id.replace(/^Annotation::/i, "")));
@@ -506,9 +557,13 @@ describe("cdk-nag", () => {
       "AwsSolutions-IAM5[Resource::*]",
       // sample declares blobs: object keys under its own prefix (blobs.test.ts), and the access-log bucket not logging itself
       "AwsSolutions-IAM5[Resource::<BlobsBucket1038ED5D.Arn>/sample/*]",
-      "AwsSolutions-L1",
       "AwsSolutions-S1",
       "AwsSolutions-SQS3",
+      // a DLQ needs no DLQ; synchronous and SQS-driven functions need no async DLQ; SQS sources take no on-failure destination; jwt-brand turns tracing off
+      "Serverless-LambdaDLQ",
+      "Serverless-LambdaEventSourceMappingDestination",
+      "Serverless-LambdaTracing",
+      "Serverless-SQSRedrivePolicy",
     ]);
   });
 });

@@ -44,7 +44,7 @@ export interface Synthesized {
   app: App;
   stacks: SiyuStack[];
   templates: Map<string, Template>;
-  /** Unacknowledged cdk-nag AwsSolutions findings, from the synthesized validation-report.json. */
+  /** Unacknowledged cdk-nag AwsSolutions and Serverless findings, from the synthesized validation-report.json. */
   nag: NagViolation[];
   /** Every finding of every validation plugin (cdk-nag, CDK's CloudFormation schema validation). */
   findings: NagViolation[];
@@ -83,7 +83,7 @@ export async function synthesize(
       paths: v.violatingConstructs.map((c) => c.constructPath),
     })),
   );
-  const nag = findings.filter((f) => f.plugin === "AwsSolutions");
+  const nag = findings.filter((f) => f.plugin === "AwsSolutions" || f.plugin === "Serverless");
   const templates = new Map(stacks.map((s) => [s.stackName, Template.fromStack(s)]));
   return { app, stacks, templates, nag, findings, acknowledgments: acknowledgments(app), outdir, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
 }
