@@ -216,7 +216,8 @@ describe("throttling and concurrency", () => {
       }
     }
     const fallback = resourcesOf(template("pool-brand"), "AWS::Lambda::Function").find(([id]) => id.startsWith("FallbackFn"));
-    expect(fallback?.[1].Properties!["ReservedConcurrentExecutions"]).toBe(20);
+    expect(fallback).toBeDefined();
+    expect(fallback![1].Properties!["ReservedConcurrentExecutions"]).toBe(20);
     for (const [id, f] of resourcesOf(template("jwt-brand"), "AWS::Lambda::Function")) expect(f.Properties!["ReservedConcurrentExecutions"], id).toBeUndefined();
   });
 });
