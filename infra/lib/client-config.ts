@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, isAbsolute, join, relative } from "node:path";
 import { DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * One client brand = one WeCom corp = one stack. Each `infra/clients/<name>.json` is validated here;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatIssues } from "@siyu/kernel";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { issueZh, problemZh } from "../app/api/problemText.ts";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
 import { BLOB_MAX_BYTES_DEFAULT, ENV, dlqEnvName, type QueuePolicy, queueEnvName, queuePolicyEnvName } from "@siyu/manifest";
 import type { BlobSettings } from "@siyu/store";

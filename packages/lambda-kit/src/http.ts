@@ -2,7 +2,7 @@ import middy from "@middy/core";
 import { AppError, type Clock, type FieldIssue, formatIssues, systemClock } from "@siyu/kernel";
 import { ROUTE_SCOPES, type RouteSpec, routeKey, type ServiceManifest } from "@siyu/manifest";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
 import { log, withLogContext } from "./logger.ts";
 import { problemFromError, problemResponse, problems } from "./problem.ts";

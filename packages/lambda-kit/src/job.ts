@@ -1,6 +1,6 @@
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { type Clock, systemClock } from "@siyu/kernel";
 import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
 import { log, withLogContext, type Logger } from "./logger.ts";

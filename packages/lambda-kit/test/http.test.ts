@@ -1,6 +1,6 @@
 import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { conflict } from "@siyu/kernel";
 import { defineService, functionEnvironment } from "@siyu/manifest";
 import { http, type HttpEvent, route, runWithEnv } from "../src/index.ts";

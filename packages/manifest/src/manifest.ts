@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { eventTypes, type EventType } from "@siyu/kernel";
 import { BLOB_MAX_BYTES_DEFAULT, BLOB_MAX_BYTES_LIMIT } from "./blobs.ts";
 

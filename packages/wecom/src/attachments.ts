@@ -4,7 +4,7 @@
  * for every service whose content carries attachments (broadcasts, group welcomes, moments). WeCom
  * counts bytes, so a CJK character costs 3.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { utf8Bytes, WECOM_LIMITS as L } from "./limits.ts";
 import type { MessageAttachment } from "./types.ts";
 

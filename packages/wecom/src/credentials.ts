@@ -4,7 +4,7 @@
  */
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Clock } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 import type { CallbackKeys } from "./crypto.ts";
 
 export interface WecomCredentials {

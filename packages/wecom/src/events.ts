@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { z } from "zod";
+import * as z from "zod";
 import { CallbackError } from "./crypto.ts";
 
 interface EventBase {

@@ -4,7 +4,7 @@
  * Response schemas are loose: they check what Siyu relies on and pass everything else through,
  * so WeCom adding fields never breaks a call.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 // ───────────────────────────── shared content ─────────────────────────────
 

@@ -5,7 +5,7 @@
  */
 import { sendCommand } from "@siyu/bus";
 import { AppError, deterministicId, makeEvent, newId, notFound } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 import { applyCampaignPatch, audienceSchema, type CampaignDefinition, parseCampaignCreate } from "../domain/campaign.ts";
 import { InvalidInput } from "../domain/errors.ts";
 import { funnelOf, type RecipientStatus } from "../domain/run.ts";

@@ -5,7 +5,7 @@
  * a cursor this API did not return is a 400, never a 500.
  */
 import { AppError } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 import { chunksOf } from "../store/outbox.ts";
 import { EXCLUDED_SHARDS, type RecipientRow, type RowPartition, recipientPartitionPage } from "../store/recipients.ts";
 

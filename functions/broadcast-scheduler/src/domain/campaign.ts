@@ -6,7 +6,7 @@
  */
 import { type FieldIssue, formatIssues, isDay } from "@siyu/kernel";
 import { WECOM_LIMITS as L } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import type { AudienceFilter } from "./audience-types.ts";
 import { contentSchema } from "./content.ts";
 import { InvalidInput } from "./errors.ts";

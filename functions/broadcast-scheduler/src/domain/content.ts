@@ -5,7 +5,7 @@
  * costs 3: the limits here are `@siyu/wecom`'s, checked the same way the client checks them.
  */
 import { attachmentSchema, WECOM_LIMITS as L, type MessageAttachment, maxUtf8Bytes, type TextContent, toWecomAttachment } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 
 // the attachment form has one home, in @siyu/wecom (shared with group welcomes and moments)
 export { type Attachment, attachmentSchema } from "@siyu/wecom";

@@ -14,7 +14,7 @@
  * (then only at its send time) or known not to be (not a friend, capped, cancelled, past deadline).
  */
 import { addDays, corpDay, corpTime, daysBetween, startOfCorpDay, zonedParts } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 
 export type WindowKind = "day" | "week" | "month";
 

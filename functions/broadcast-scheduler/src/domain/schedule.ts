@@ -12,7 +12,7 @@
  */
 import { addDays, corpDay, type FieldIssue, startOfCorpDay } from "@siyu/kernel";
 import { WECOM_LIMITS } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import { type Cron, cronInstants, parseCron } from "./cron.ts";
 
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 
 import { type HttpRequest, idempotencyKeyOf, log, route } from "@siyu/lambda-kit";
 import { wecomFor } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import {
   campaignDetail,
   cancelCampaign,

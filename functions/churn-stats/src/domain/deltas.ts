@@ -25,7 +25,7 @@
  * conditional and in the same transaction as the increments it produced.
  */
 import { DEFAULT_TIMEZONE } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 import { addCohortContributions } from "./cohorts.ts";
 import {
   CORP_GROUP,

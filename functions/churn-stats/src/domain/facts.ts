@@ -16,7 +16,7 @@
  * facts of a customer replay into connected periods is `episodes.ts`.
  */
 import { type DomainEvent, type EventData, corpDay, deterministicId } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 import { ForeignCorpEvent } from "./errors.ts";
 
 /** In canonical order for facts at the same instant: starts first, then `lost`, `removed`, `transferred_out`. */

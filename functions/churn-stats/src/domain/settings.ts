@@ -2,7 +2,7 @@
  * The corp's churn-stats settings (`PUT /v1/stats/settings`). Everything is off by default: alerts
  * and digests are messages to real people and are opted into by an admin.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 const userId = z.string().min(1).max(64);
 

@@ -1,6 +1,6 @@
 /** `GET|PUT /v1/stats/settings` and `POST /v1/stats/rebuild` (admin). */
 import { route } from "@siyu/lambda-kit";
-import { z } from "zod";
+import * as z from "zod";
 import { readSettings, requestRebuild as queueRebuild, saveSettings } from "../app/settings.ts";
 import { churnSettingsSchema, parseDayRange } from "../domain/index.ts";
 import { domainRules } from "./problems.ts";

@@ -5,7 +5,7 @@
  */
 import { corpDay, isDay, notFound } from "@siyu/kernel";
 import { type HttpRequest, type HttpResult, route } from "@siyu/lambda-kit";
-import { z } from "zod";
+import * as z from "zod";
 import { type ReadContext, readChurnSeries, readCohorts, type StatsQuery } from "../app/query.ts";
 import { storedReconciliation } from "../app/reconcile.ts";
 import {

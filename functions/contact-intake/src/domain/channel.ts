@@ -8,7 +8,7 @@
  * or `staff.2.dailyCap` (kernel `FieldIssue`).
  */
 import { type FieldIssue, formatIssues, shortId } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidInput } from "./errors.ts";
 import { SIYU, WECOM } from "./limits.ts";
 import { scheduleWindowsSchema } from "./schedule.ts";

@@ -14,7 +14,7 @@
  * produce is a 400 `invalid-cursor`.
  */
 import { addDays, deterministicId, isDay, startOfCorpDay } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidCursor } from "./errors.ts";
 
 const RELATION_STATUSES = ["active", "lost", "removed", "transferred"] as const;

@@ -7,7 +7,7 @@
  * on the next, which keeps weekday semantics unambiguous. Ranges of one weekday may touch but not overlap.
  */
 import { corpDay, corpTime, nextCorpMidnight, nextOffsetChange, offsetAt, zonedParts } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 
 const START_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 const END_RE = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;

@@ -12,7 +12,7 @@
  *   `contact.tags_changed` a write of them announces.
  */
 import { type DomainEvent, type EventData, makeEvent } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 import { keyPartSchema } from "./customers.ts";
 import { CorpTagLimitReached, UnknownTagGroup } from "./errors.ts";
 import { WECOM } from "./limits.ts";

@@ -9,7 +9,7 @@
  * (a transfer on day D counts through day D+90) because "90 natural days" is not defined more exactly.
  */
 import { addDays, corpDay, type DomainEvent, daysBetween, deterministicId, formatIssues, makeEvent, startOfCorpDay } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 import { userIdSchema } from "./channel.ts";
 import { InvalidInput } from "./errors.ts";
 import { WECOM } from "./limits.ts";

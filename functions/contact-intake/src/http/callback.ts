@@ -1,7 +1,7 @@
 import { AppError } from "@siyu/kernel";
 import { type HttpRequest, route } from "@siyu/lambda-kit";
 import { CallbackError, openCallback, parseCallbackEvent, type ReplayWindow, verifyUrl, type WecomEvent, wecomFor } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import { queueCallback } from "../app/callback.ts";
 
 /** WeCom's callback endpoint. Verify, decrypt, parse, queue, answer 200: no other work inline (WeCom waits ≤ 5 s). */

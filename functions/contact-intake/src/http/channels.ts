@@ -1,6 +1,6 @@
 import { type HttpRequest, route } from "@siyu/lambda-kit";
 import { wecomFor } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import { archiveChannel as archive, type ChannelDeps, createChannel as create, getChannel, landingPage, listChannels, updateChannel } from "../app/channels.ts";
 import { channelCreateSchema, channelPatchSchema } from "../domain/channel.ts";
 import { channelDetailSchema, channelPageSchema, channelStatusSchema, channelViewSchema } from "./schemas/channels.ts";

@@ -1,5 +1,5 @@
 import { route } from "@siyu/lambda-kit";
-import { z } from "zod";
+import * as z from "zod";
 import { customerDetail, listCustomers as list } from "../app/customers.ts";
 import { customerListQuerySchema, keyPartSchema } from "../domain/customers.ts";
 import { customerDetailSchema, customerPageSchema } from "./schemas/customers.ts";

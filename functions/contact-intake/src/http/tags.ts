@@ -1,7 +1,7 @@
 import { AppError } from "@siyu/kernel";
 import { log, route } from "@siyu/lambda-kit";
 import { WecomApiError, WecomError, wecomFor } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import { listTags as listTagPage } from "../app/tag-list.ts";
 import { createTags, reconcileTags } from "../app/tags.ts";
 import { tagCreateSchema } from "../domain/tags.ts";

@@ -1,7 +1,7 @@
 import { notFound } from "@siyu/kernel";
 import { idempotencyKeyOf, log, route } from "@siyu/lambda-kit";
 import { wecomFor } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import { createTransfer } from "../app/transfer-create.ts";
 import { listTransfers, transferDetail } from "../app/transfer-views.ts";
 import { TRANSFER_CUSTOMER_STATUSES, transferRequestSchema } from "../domain/transfer.ts";

@@ -26,7 +26,7 @@
  */
 import { type FieldIssue, formatIssues } from "@siyu/kernel";
 import { attachmentSchema, codePoints, type GroupWelcomeTemplate, maxUtf8Bytes, toWecomAttachment, WECOM_LIMITS as L } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import { CodeArchived, InvalidInput } from "./errors.ts";
 
 /** Siyu's own bounds (product choices, not WeCom rules). */

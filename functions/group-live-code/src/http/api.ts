@@ -1,7 +1,7 @@
 
 import { http, log, route, type HttpRequest, idempotencyKeyOf } from "@siyu/lambda-kit";
 import { wecomFor } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import manifest from "../../service.ts";
 import { codeCreateSchema, codePatchSchema } from "../domain/code.ts";
 import { archiveCode, codeDetail, createCode, listCodeViews, updateCode } from "../app/codes.ts";

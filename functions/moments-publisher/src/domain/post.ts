@@ -21,7 +21,7 @@
  */
 import { addDays, corpDay, corpTime, type FieldIssue, formatIssues } from "@siyu/kernel";
 import { codePoints, maxUtf8Bytes, WECOM_LIMITS as L } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import { InvalidInput, PostStarted } from "./errors.ts";
 
 /** Siyu's own bounds (product choices, not WeCom rules). */

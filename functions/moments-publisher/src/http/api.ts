@@ -2,7 +2,7 @@
 import { http, log, route, type HttpRequest, idempotencyKeyOf } from "@siyu/lambda-kit";
 import { blobStore } from "@siyu/store";
 import { wecomFor } from "@siyu/wecom";
-import { z } from "zod";
+import * as z from "zod";
 import manifest from "../../service.ts";
 import type { Deps } from "../app/deps.ts";
 import { createMediaUpload } from "../app/media.ts";

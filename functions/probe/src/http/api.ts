@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { notFound } from "@siyu/kernel";
 import { http, route } from "@siyu/lambda-kit";
 import manifest from "../../service.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ERR, WecomError } from "../errors.ts";
 import type { ContactWay } from "../world/contact-ways.ts";
 import { type ApiRoute, intLike, limitOf, page, pageFields, parse, post } from "./route.ts";

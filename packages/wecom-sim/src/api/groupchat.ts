@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ERR, limitError, WecomError } from "../errors.ts";
 import type { JoinWay } from "../world/groups.ts";
 import { type ApiRoute, intLike, page, pageFields, parse, post } from "./route.ts";

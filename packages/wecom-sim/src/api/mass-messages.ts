@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ERR, limitError, WecomError } from "../errors.ts";
 import { type ApiRoute, attachmentsSchema, intLike, limitOf, page, pageFields, parse, post, textSchema } from "./route.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ApiRoute, intLike, parse, post } from "./route.ts";
 
 /** Application messages to members (`/cgi-bin/message/send`), recorded for `GET /_sim/app-messages`. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ERR, limitError, WecomError } from "../errors.ts";
 import type { Moment } from "../world/moments.ts";
 import type { SimWorld } from "../world/world.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { CallbackRecord } from "../callbacks.ts";
 import { SimError } from "../errors.ts";
 import { qrPng, scanPageUrl } from "../qr.ts";

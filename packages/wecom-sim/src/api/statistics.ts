@@ -1,5 +1,5 @@
 import { addDays, corpDay, daysBetween, dayRange, startOfCorpDay } from "@siyu/kernel";
-import { z } from "zod";
+import * as z from "zod";
 import { ERR, limitError, WecomError } from "../errors.ts";
 import type { Activity } from "../world/activity.ts";
 import type { SimWorld } from "../world/world.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ERR, limitError, WecomError } from "../errors.ts";
 import type { CorpTag, TagGroup } from "../world/tags.ts";
 import { type ApiRoute, intLike, parse, post } from "./route.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { TransferKind } from "../world/transfers.ts";
 import { type ApiRoute, intLike, limitOf, page, parse, post } from "./route.ts";
 

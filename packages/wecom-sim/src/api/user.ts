@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ERR, WecomError } from "../errors.ts";
 import type { Staff } from "../world/staff.ts";
 import { type ApiRoute, get, limitOf, page, pageFields, parse, post } from "./route.ts";

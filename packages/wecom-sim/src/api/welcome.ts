@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ApiRoute, attachmentsSchema, parse, post, textSchema } from "./route.ts";
 
 /** send_welcome_msg (wecom-reference §4): 20 s window, single use, text ≤ 4000 bytes, ≤ 9 attachments. */

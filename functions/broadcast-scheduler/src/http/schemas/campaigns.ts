@@ -3,7 +3,7 @@
  * `campaignDetail`, app/campaigns.ts). The definition's parts are the domain's own schemas: what is
  * stored is what the create or patch body parsed to.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { audienceSchema } from "../../domain/campaign.ts";
 import { contentSchema } from "../../domain/content.ts";
 import type { RunState, StaffTaskState } from "../../domain/run.ts";

@@ -1,5 +1,5 @@
 /** Small pieces the broadcast answers share. */
-import { z } from "zod";
+import * as z from "zod";
 
 /** An ISO 8601 instant as the store keeps it (`toISOString()`, or the offset the operator gave). */
 export const instant = (description: string) => z.string().meta({ description: `${description} (ISO 8601 instant)` });

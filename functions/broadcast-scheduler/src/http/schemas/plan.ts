@@ -2,7 +2,7 @@
  * The plan's counts and reasons, as the preview, a run's `plan` and the recipient rows answer them
  * (domain/audience.ts, domain/group-audience.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ExclusionReason } from "../../domain/audience-types.ts";
 import type { WindowKind } from "../../domain/quota.ts";
 import { count, instant } from "./common.ts";

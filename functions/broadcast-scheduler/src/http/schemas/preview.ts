@@ -1,5 +1,5 @@
 /** `POST /v1/broadcasts/preview` and `POST /v1/broadcasts/{campaignId}/preview` (`previewView`, app/plan.ts). */
-import { z } from "zod";
+import * as z from "zod";
 import { chatTypeSchema, count, instant } from "./common.ts";
 import { exclusionReasonSchema, quotaHitSchema, recipientExclusionReasonSchema } from "./plan.ts";
 

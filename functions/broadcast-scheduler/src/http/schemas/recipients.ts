@@ -1,5 +1,5 @@
 /** `GET /v1/broadcasts/{campaignId}/recipients` (`recipientsOf`, app/campaigns.ts). */
-import { z } from "zod";
+import * as z from "zod";
 import { RECIPIENT_STATUSES } from "../../domain/run.ts";
 import { instant } from "./common.ts";
 import { quotaHitSchema, recipientExclusionReasonSchema } from "./plan.ts";

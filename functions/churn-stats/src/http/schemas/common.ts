@@ -1,5 +1,5 @@
 /** Pieces the churn-stats answers share. */
-import { z } from "zod";
+import * as z from "zod";
 
 /** A calendar day `YYYY-MM-DD`. */
 export const day = (description = "A calendar day YYYY-MM-DD in the corp timezone") => z.string().meta({ description });

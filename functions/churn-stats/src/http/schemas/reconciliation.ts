@@ -1,5 +1,5 @@
 /** The JSON answer of `GET /v1/stats/reconciliation`: the stored run of a day (`domain/reconcile.ts`). */
-import { z } from "zod";
+import * as z from "zod";
 import { count, day } from "./common.ts";
 
 const siyuStaffDaySchema = z.object({

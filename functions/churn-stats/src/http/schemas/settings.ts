@@ -1,5 +1,5 @@
 /** The JSON answers of `GET|PUT /v1/stats/settings` and `POST /v1/stats/rebuild`. */
-import { z } from "zod";
+import * as z from "zod";
 import { churnSettingsSchema } from "../../domain/index.ts";
 import { day } from "./common.ts";
 

@@ -1,5 +1,5 @@
 /** The JSON answers of `GET /v1/stats/churn` and `GET /v1/stats/cohorts` (the CSV forms are `text/csv`). */
-import { z } from "zod";
+import * as z from "zod";
 import { COHORT_HORIZONS, GROUP_BY } from "../../domain/index.ts";
 import { count, day, rate } from "./common.ts";
 

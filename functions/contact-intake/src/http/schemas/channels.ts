@@ -3,7 +3,7 @@
  * SIYU_CHECK_RESPONSES=1): the channel view of `channelView` (app/channels.ts) — its stored definition,
  * defaults applied, plus its WeCom contact way and sync state — and `GET`'s day of adds per member.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { attachmentSchema, ROTATIONS, userIdSchema } from "../../domain/channel.ts";
 import { SIYU } from "../../domain/limits.ts";
 import { scheduleWindowsSchema } from "../../domain/schedule.ts";

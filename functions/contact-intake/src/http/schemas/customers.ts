@@ -3,7 +3,7 @@
  * use cases in `app/customers.ts` build them from the store's records. With `SIYU_CHECK_RESPONSES=1`
  * every answer is checked against these, so docs/openapi.json cannot drift from the code.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { customerListQuerySchema } from "../../domain/customers.ts";
 import type { TimelineKind } from "../../domain/events.ts";
 import { TRANSFER_CUSTOMER_STATUSES } from "../../domain/transfer.ts";

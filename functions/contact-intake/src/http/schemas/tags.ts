@@ -3,7 +3,7 @@
  * SIYU_CHECK_RESPONSES=1): groups of Siyu's copy of the corp tag list (domain `CorpTagGroup`), and
  * what a sync changed (domain `TagListDiff["counts"]`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { CORP_TAGS_MAX } from "../../domain/tags.ts";
 
 const count = z.int().min(0);

@@ -3,7 +3,7 @@
  * `app/transfer-views.ts` and `app/transfer-create.ts` build them. With `SIYU_CHECK_RESPONSES=1` every
  * answer is checked against these, so docs/openapi.json cannot drift from the code.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { TRANSFER_CUSTOMER_STATUSES, type TransferExclusionReason, type TransferPhase } from "../../domain/transfer.ts";
 import { domainEnum, instant } from "./customers.ts";
 

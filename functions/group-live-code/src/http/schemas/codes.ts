@@ -4,7 +4,7 @@
  * `groupView`, the eligible set and the free seats). The welcome is the domain's own schema (what is
  * stored is what it parsed).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { codeCreateSchema, welcomeSchema } from "../../domain/code.ts";
 
 const iso = (description: string) => z.string().meta({ description: `${description} (ISO 8601)` });

@@ -1,5 +1,5 @@
 /** The answer of `GET /v1/group-codes/{codeId}/stats` (app/stats.ts over the domain's `codeStats`). */
-import { z } from "zod";
+import * as z from "zod";
 
 const count = (description?: string) => (description ? z.number().int().min(0).meta({ description }) : z.number().int().min(0));
 const fraction = (description: string) => z.number().min(0).max(1).meta({ description });

@@ -1,5 +1,5 @@
 /** What the answers of `/v1/moments` share: instants and the closed sets of the domain's types. */
-import { z } from "zod";
+import * as z from "zod";
 import type { LimitReason } from "../../domain/plan.ts";
 import type { PostState } from "../../domain/post.ts";
 import type { RunState } from "../../domain/run.ts";

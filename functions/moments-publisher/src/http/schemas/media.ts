@@ -1,5 +1,5 @@
 /** `POST /v1/moments/media` (`createMediaUpload` in app/media.ts). */
-import { z } from "zod";
+import * as z from "zod";
 import { instant } from "./common.ts";
 
 export const mediaKindSchema = z.enum(["image", "video"]);

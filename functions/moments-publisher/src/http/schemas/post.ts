@@ -1,5 +1,5 @@
 /** The answers about posts: a post (`postView`), its plan (`planView`), its runs (`runView`), in app/posts.ts. */
-import { z } from "zod";
+import * as z from "zod";
 import { postCreateSchema, visibilitySchema } from "../../domain/post.ts";
 import { instant, limitReasonSchema, postStateSchema, runStateSchema } from "./common.ts";
 

@@ -1,5 +1,5 @@
 /** `GET/PUT /v1/moments/settings` (`momentSettings`, `putMomentSettings` in app/posts.ts). */
-import { z } from "zod";
+import * as z from "zod";
 import { instant } from "./common.ts";
 
 const customerPostsPerDay = z.number().int().meta({ description: "How many posts a customer may see a day (planning refuses or moves runs beyond it)" });

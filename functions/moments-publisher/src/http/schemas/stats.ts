@@ -1,5 +1,5 @@
 /** `GET /v1/moments/{postId}/stats` (`postStats` in app/posts.ts, the run results of domain/results.ts). */
-import { z } from "zod";
+import * as z from "zod";
 import { instant, runStateSchema } from "./common.ts";
 
 const count = (description: string) => z.number().int().meta({ description });

@@ -2,7 +2,7 @@
  * The probe routes' answers. With `SIYU_CHECK_RESPONSES=1` every answer is checked against these, so
  * docs/openapi.json cannot drift from the code.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { PROBE_STATUSES } from "../../domain/probe.ts";
 
 const probeStatusSchema = z.enum(PROBE_STATUSES).meta({
