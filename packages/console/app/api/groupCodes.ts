@@ -1,12 +1,9 @@
 /**
- * The answers of `/v1/group-codes` (group-live-code's README and `src/app/codes.ts` / `stats.ts`),
- * typed by hand as `views.ts` does: the OpenAPI document describes the requests, not the views.
+ * The requests and answers of `/v1/group-codes` (group-live-code), derived from the generated
+ * `schema.d.ts` (the routes' zod schemas).
  */
+import type { Answer, Item } from "./answer";
 import type { paths } from "./schema";
-
-export type GroupCodeMode = "native" | "landing";
-export type GroupCodeStatus = "active" | "archived";
-export type BlockedReason = "pool-full" | "no-groups" | "permission";
 
 /** The create body, straight from the generated schema (the form builds it). */
 export type GroupCodeCreate = paths["/v1/group-codes"]["post"]["requestBody"]["content"]["application/json"];
@@ -16,96 +13,29 @@ export type GroupWelcome = NonNullable<GroupCodeCreate["welcome"]>;
 export type WelcomeAttachment = NonNullable<GroupWelcome["attachment"]>;
 export type AutoCreate = NonNullable<GroupCodeCreate["autoCreate"]>;
 
-export type Routing = { state: "routing" } | { state: "blocked"; reason: BlockedReason; since: string; alertedAt?: string };
-
+/** `codeView`: what create, patch and archive answer (and every list row, with its pool). */
+export type GroupCode = Answer<"/v1/group-codes", "post">;
+export type GroupCodeMode = GroupCode["mode"];
+export type GroupCodeStatus = GroupCode["status"];
+export type Routing = GroupCode["routing"];
+export type BlockedReason = Extract<Routing, { state: "blocked" }>["reason"];
 /** The code's one welcome template in WeCom (入群欢迎语素材). */
-export interface WelcomeTemplateView {
-  state: "planned" | "claimed" | "created" | "refused" | string;
-  templateId: string | null;
-  refused?: { errcode: number; message: string; at: string };
-}
+export type WelcomeTemplateView = NonNullable<GroupCode["welcomeTemplate"]>;
 
-/** `codeView`: what create, patch, archive and every list row answer. */
-export interface GroupCode {
-  codeId: string;
-  status: GroupCodeStatus;
-  name: string;
-  mode: GroupCodeMode;
-  capacity: number;
-  autoCreate: AutoCreate;
-  welcome: GroupWelcome | null;
-  welcomeTemplate: WelcomeTemplateView | null;
-  ownerUserId: string | null;
-  /** The join way's `state` (`glc.<codeId>`): how a joiner is attributed to the code. */
-  state: string;
-  joinWay: { configId: string | null; qrCode: string | null; listed: string[]; syncedAt: string | null };
-  routing: Routing;
-  createdAt: string;
-  updatedAt: string;
-}
-
+/** `GET /v1/group-codes`. */
+export type GroupCodePage = Answer<"/v1/group-codes", "get">;
+export type GroupCodeRow = Item<GroupCodePage>;
 /** A pool at a glance (live groups only), on list rows. */
-export interface PoolSummary {
-  groups: number;
-  groupsWithRoom: number;
-  fullGroups: number;
-  members: number;
-  capacity: number;
-  freeSeats: number;
-  fill: number;
-}
+export type PoolSummary = GroupCodeRow["pool"];
 
-export interface GroupCodeRow extends GroupCode {
-  pool: PoolSummary;
-}
-
+/** `GET /v1/group-codes/{codeId}`: the code, its pool's groups, what the join way should list now and the free seats. */
+export type GroupCodeDetail = Answer<"/v1/group-codes/{codeId}", "get">;
 /** One pool group in the detail. */
-export interface PoolGroupView {
-  chatId: string;
-  name: string | null;
-  ownerUserId: string | null;
-  members: number;
-  capacity: number;
-  fill: number;
-  hasRoom: boolean;
-  /** The native join way lists it now. */
-  listed: boolean;
-  dismissed: boolean;
-  autoCreated: boolean;
-  /** Whether its owner was told to pick the code's welcome (null: not yet routed to). */
-  welcome: { ownerNotifiedAt: string | null; failed?: unknown } | null;
-}
-
-/** `GET /v1/group-codes/{codeId}`. */
-export interface GroupCodeDetail extends GroupCode {
-  groups: PoolGroupView[];
-  /** What the join way should list now (the sync brings WeCom in line with it). */
-  eligible: string[];
-  seats: { free: number; groupsWithRoom: number };
-}
-
-export interface StatsCounts {
-  pageViews: number;
-  uniqueVisitors: number;
-  joins: number;
-  joinsViaCode: number;
-  leaves: number;
-}
-
-export interface GroupStatsView extends StatsCounts {
-  chatId: string;
-  capacity: number;
-  currentMembers: number;
-  duplicateMembers: number;
-  fill: number;
-  routable: boolean;
-}
+export type PoolGroupView = GroupCodeDetail["groups"][number];
 
 /** `GET /v1/group-codes/{codeId}/stats`. */
-export interface GroupCodeStats {
-  codeId: string;
-  totals: StatsCounts & { currentMembers: number; duplicateMembers: number; fill: number; groups: number; routableGroups: number };
-  groups: GroupStatsView[];
-  /** One row per corp day with a fact, ascending. */
-  daily: (StatsCounts & { day: string })[];
-}
+export type GroupCodeStats = Answer<"/v1/group-codes/{codeId}/stats", "get">;
+export type GroupStatsView = GroupCodeStats["groups"][number];
+/** One row per corp day with a fact, ascending. */
+export type DailyStats = GroupCodeStats["daily"][number];
+export type StatsCounts = Omit<DailyStats, "day">;

@@ -2,7 +2,7 @@ import { App as AntApp, Button, Popconfirm, Radio, Space, Table, Tag, Typography
 import { useState } from "react";
 import { api } from "../api/client";
 import { unwrap } from "../api/problem";
-import type { Channel, Page } from "../api/views";
+import type { Channel } from "../api/views";
 import { CursorPager } from "../CursorPager";
 import { useLang } from "../i18n";
 import { describe, Loadable } from "../States";
@@ -21,7 +21,7 @@ export default function Channels() {
   // cursors of the pages before this one, so "previous" works on an opaque cursor
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
-  const list = useAsync(async () => unwrap(await api.GET("/v1/channels", { params: { query: { limit: PAGE, status, cursor } } })) as unknown as Page<Channel>, [status, cursor]);
+  const list = useAsync(async () => unwrap(await api.GET("/v1/channels", { params: { query: { limit: PAGE, status, cursor } } })), [status, cursor]);
   // the form: closed, new (null) or editing a channel
   const [editing, setEditing] = useState<Channel | null | undefined>();
   const [open, setOpen] = useState<string | undefined>();

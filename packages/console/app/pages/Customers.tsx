@@ -2,7 +2,7 @@ import { Button, DatePicker, Descriptions, Drawer, Form, Input, Select, Space, T
 import { useState } from "react";
 import { api } from "../api/client";
 import { unwrap } from "../api/problem";
-import type { Channel, CustomerDetail, CustomerRow, CustomerStatus, Page, TagPage } from "../api/views";
+import type { CustomerRow, CustomerStatus } from "../api/views";
 import { CursorPager } from "../CursorPager";
 import { useLang, type Words } from "../i18n";
 import { Loadable } from "../States";
@@ -54,11 +54,11 @@ export default function Customers() {
   const cursor = cursors[cursors.length - 1];
   const [open, setOpen] = useState<string | undefined>();
   const list = useAsync(
-    async () => unwrap(await api.GET("/v1/customers", { params: { query: { limit: PAGE, ...filters, cursor } } })) as unknown as Page<CustomerRow>,
+    async () => unwrap(await api.GET("/v1/customers", { params: { query: { limit: PAGE, ...filters, cursor } } })),
     [filters, cursor],
   );
-  const channels = useAsync(async () => unwrap(await api.GET("/v1/channels", { params: { query: { limit: 100 } } })) as unknown as Page<Channel>, []);
-  const tags = useAsync(async () => unwrap(await api.GET("/v1/tags", { params: { query: { limit: 100 } } })) as unknown as TagPage, []);
+  const channels = useAsync(async () => unwrap(await api.GET("/v1/channels", { params: { query: { limit: 100 } } })), []);
+  const tags = useAsync(async () => unwrap(await api.GET("/v1/tags", { params: { query: { limit: 100 } } })), []);
   const channelName = (id: string) => channels.data?.items.find((c) => c.channelId === id)?.name ?? id;
   const tagName = new Map((tags.data?.items ?? []).flatMap((g) => g.tags.map((x) => [x.tagId, x.name] as const)));
 
@@ -164,7 +164,7 @@ function Detail({ externalUserId, channelName }: { externalUserId: string; chann
   const timelineCursor = cursors[cursors.length - 1];
   const detail = useAsync(
     async () =>
-      unwrap(await api.GET("/v1/customers/{externalUserId}", { params: { path: { externalUserId }, query: { timelineLimit: 50, timelineCursor } } })) as unknown as CustomerDetail,
+      unwrap(await api.GET("/v1/customers/{externalUserId}", { params: { path: { externalUserId }, query: { timelineLimit: 50, timelineCursor } } })),
     [externalUserId, timelineCursor],
   );
   return (
@@ -172,7 +172,7 @@ function Detail({ externalUserId, channelName }: { externalUserId: string; chann
       {(d) => (
         <div data-testid="customer-detail">
           <Descriptions column={1} size="small" style={{ marginBottom: 16 }}>
-            <Descriptions.Item label={t.name}>{d.profile?.name ?? d.relations[0]?.name ?? "—"}</Descriptions.Item>
+            <Descriptions.Item label={t.name}>{d.profile?.name ?? "—"}</Descriptions.Item>
             <Descriptions.Item label="externalUserId">
               <Typography.Text copyable>{d.externalUserId}</Typography.Text>
             </Descriptions.Item>
@@ -195,7 +195,7 @@ function Detail({ externalUserId, channelName }: { externalUserId: string; chann
                 title: t.tags,
                 render: (_, r) =>
                   r.tags.map((x) => (
-                    <Tag key={x.tagId} title={x.groupName}>
+                    <Tag key={x.tagId} title={x.groupName ?? undefined}>
                       {x.name ?? t.deletedTag}
                     </Tag>
                   )),

@@ -4,7 +4,6 @@ import { useState } from "react";
 import { api } from "../api/client";
 import type { GroupCodeRow, GroupCodeStatus } from "../api/groupCodes";
 import { unwrap } from "../api/problem";
-import type { Page } from "../api/views";
 import { CursorPager } from "../CursorPager";
 import { useLang } from "../i18n";
 import { describe, Loadable } from "../States";
@@ -23,7 +22,7 @@ export default function GroupCodes() {
   const [status, setStatus] = useState<GroupCodeStatus | undefined>("active");
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
-  const list = useAsync(async () => unwrap(await api.GET("/v1/group-codes", { params: { query: { limit: PAGE, status, cursor } } })) as unknown as Page<GroupCodeRow>, [status, cursor]);
+  const list = useAsync(async () => unwrap(await api.GET("/v1/group-codes", { params: { query: { limit: PAGE, status, cursor } } })), [status, cursor]);
   // undefined: closed; "": create; an id: edit that code
   const [editing, setEditing] = useState<string | undefined>();
   const [open, setOpen] = useState<string | undefined>();

@@ -1,7 +1,7 @@
 import { Button, Tabs, Typography } from "antd";
 import { useState } from "react";
 import { api } from "../api/client";
-import type { MomentPost, MomentSettings } from "../api/moments";
+import type { MomentPost } from "../api/moments";
 import { unwrap } from "../api/problem";
 import { useLang } from "../i18n";
 import { useAsync } from "../useAsync";
@@ -22,7 +22,7 @@ export default function Moments() {
   const [version, setVersion] = useState(0);
   const [open, setOpen] = useState<string | undefined>();
   const [editing, setEditing] = useState<{ post?: MomentPost } | undefined>();
-  const settings = useAsync(async () => unwrap(await api.GET("/v1/moments/settings")) as unknown as MomentSettings, [version]);
+  const settings = useAsync(async () => unwrap(await api.GET("/v1/moments/settings")), [version]);
   const changed = () => setVersion((v) => v + 1);
 
   return (

@@ -2,7 +2,7 @@ import { App as AntApp, Button, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { api } from "../api/client";
 import { unwrap } from "../api/problem";
-import type { TagGroup, TagPage, TagSyncAnswer } from "../api/views";
+import type { TagGroup } from "../api/views";
 import { CursorPager } from "../CursorPager";
 import { useLang } from "../i18n";
 import { describe, Loadable } from "../States";
@@ -16,14 +16,15 @@ export default function Tags() {
   const { message } = AntApp.useApp();
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
-  const list = useAsync(async () => unwrap(await api.GET("/v1/tags", { params: { query: { limit: PAGE, cursor } } })) as unknown as TagPage, [cursor]);
+  const list = useAsync(async () => unwrap(await api.GET("/v1/tags", { params: { query: { limit: PAGE, cursor } } })), [cursor]);
   const [syncing, setSyncing] = useState(false);
 
   const sync = async () => {
     setSyncing(true);
     try {
-      const r = unwrap(await api.POST("/v1/tags/sync", {})) as unknown as TagSyncAnswer;
-      message.success(t.syncedTags.replace(/\{(\w+)\}/g, (_, k: string) => String((r as unknown as Record<string, number>)[k] ?? 0)));
+      // every figure of the answer by name, for the word's {placeholders}
+      const figures: Record<string, number> = unwrap(await api.POST("/v1/tags/sync", {}));
+      message.success(t.syncedTags.replace(/\{(\w+)\}/g, (_, k: string) => String(figures[k] ?? 0)));
       setCursors([undefined]);
       list.reload();
     } catch (err) {

@@ -2,7 +2,7 @@ import { App as AntApp, Button, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { api } from "../api/client";
 import { unwrap } from "../api/problem";
-import type { Page, TransferRow } from "../api/views";
+import type { TransferRow } from "../api/views";
 import { CursorPager } from "../CursorPager";
 import { useLang } from "../i18n";
 import { Loadable } from "../States";
@@ -18,7 +18,7 @@ export default function Transfers() {
   const { message } = AntApp.useApp();
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
-  const list = useAsync(async () => unwrap(await api.GET("/v1/transfers", { params: { query: { limit: PAGE, cursor } } })) as unknown as Page<TransferRow>, [cursor]);
+  const list = useAsync(async () => unwrap(await api.GET("/v1/transfers", { params: { query: { limit: PAGE, cursor } } })), [cursor]);
   const [creating, setCreating] = useState(false);
   const [open, setOpen] = useState<string | undefined>();
   const stateTag = (s: TransferRow["state"]) =>

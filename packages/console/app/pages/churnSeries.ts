@@ -18,20 +18,20 @@ export async function corpDays(days: number): Promise<ChurnAnswer> {
 /** `GET /v1/stats/churn` for the filters (and, when grouped, one page of groups). */
 export async function churnSeries(f: StatsFilter, page: GroupPage = {}): Promise<ChurnAnswer> {
   const r = await api.GET("/v1/stats/churn", { params: { query: { ...f, ...page } } });
-  return unwrap(r) as unknown as ChurnAnswer;
+  return unwrap(r);
 }
 
 /** `GET /v1/stats/cohorts` for the filters (and, when grouped, one page of groups). */
 export async function cohortSeries(f: StatsFilter, page: GroupPage = {}): Promise<CohortAnswer> {
   const r = await api.GET("/v1/stats/cohorts", { params: { query: { ...f, ...page } } });
-  return unwrap(r) as unknown as CohortAnswer;
+  return unwrap(r);
 }
 
 /** The stored reconciliation of a day, or `null` when none has run for it (the API's 404). */
 export async function reconciliationOf(date: string): Promise<Reconciliation | null> {
   const r = await api.GET("/v1/stats/reconciliation", { params: { query: { date } } });
   if (r.response.status === 404) return null;
-  return unwrap(r) as unknown as Reconciliation;
+  return unwrap(r);
 }
 
 /** Yesterday and today of a group's two-day series (the last two points), for 首页's comparisons. */
@@ -55,7 +55,7 @@ export async function downloadCsv(what: "churn" | "cohorts", f: StatsFilter, lan
     const options = { params: { query: { ...f, lang, cursor, ...(f.groupBy === "day" ? {} : { limit: CSV_PAGE }) } }, headers: { accept: "text/csv" }, parseAs: "text" as const };
     const r = what === "churn" ? await api.GET("/v1/stats/churn", options) : await api.GET("/v1/stats/cohorts", options);
     // Response.text() already dropped the byte-order mark; later pages also drop their header row
-    const text = unwrap(r) as unknown as string;
+    const text = unwrap(r);
     pages.push(pages.length === 0 ? text : text.slice(text.indexOf("\r\n") + 2));
     name = /filename="([^"]+)"/.exec(r.response.headers.get("content-disposition") ?? "")?.[1] ?? name;
     cursor = r.response.headers.get("x-next-cursor") ?? undefined;

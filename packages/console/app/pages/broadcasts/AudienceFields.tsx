@@ -1,7 +1,6 @@
 import { Button, DatePicker, Form, Radio, Select, Space } from "antd";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/problem";
-import type { Channel, Page, TagPage } from "../../api/views";
 import { useLang } from "../../i18n";
 import { useAsync } from "../../useAsync";
 import type { StoredDates } from "./formBody";
@@ -17,8 +16,8 @@ function IdsInput(props: { "data-testid"?: string; value?: string[]; onChange?(v
  */
 export function AudienceFields({ kept }: { kept: StoredDates }) {
   const { t } = useLang();
-  const tags = useAsync(async () => unwrap(await api.GET("/v1/tags", { params: { query: { limit: 100 } } })) as unknown as TagPage, []);
-  const channels = useAsync(async () => unwrap(await api.GET("/v1/channels", { params: { query: { limit: 100 } } })) as unknown as Page<Channel>, []);
+  const tags = useAsync(async () => unwrap(await api.GET("/v1/tags", { params: { query: { limit: 100 } } })), []);
+  const channels = useAsync(async () => unwrap(await api.GET("/v1/channels", { params: { query: { limit: 100 } } })), []);
   const tagOptions = (tags.data?.items ?? []).map((g) => ({ label: g.groupName, title: g.groupName, options: g.tags.map((x) => ({ value: x.tagId, label: x.name })) }));
   const tagSelect = (testId: string) => <Select mode="multiple" allowClear data-testid={testId} loading={tags.loading} options={tagOptions} showSearch={{ optionFilterProp: "label" }} />;
   const keptRange = kept.addedFrom || kept.addedTo ? `${t.bcCurrent}${kept.addedFrom ?? "…"} ~ ${kept.addedTo ?? "…"}` : undefined;

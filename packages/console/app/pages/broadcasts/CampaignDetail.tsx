@@ -1,6 +1,6 @@
 import { Alert, App as AntApp, Button, Card, Col, Descriptions, Popconfirm, Progress, Row, Select, Space, Statistic, Table, Tag, Typography } from "antd";
 import { useState } from "react";
-import type { Campaign, CampaignDetail as Detail, RemindAnswer, StaffProgress } from "../../api/broadcasts";
+import type { Campaign, CampaignDetail as Detail, StaffProgress } from "../../api/broadcasts";
 import { api } from "../../api/client";
 import { ProblemError, unwrap } from "../../api/problem";
 import { useLang } from "../../i18n";
@@ -35,14 +35,14 @@ export function CampaignDetail({ campaignId, onBack, onEdit }: { campaignId: str
   const [synced, setSynced] = useState<Detail>();
   const [notice, setNotice] = useState<Notice>();
   const [busy, setBusy] = useState<"remind" | "sync">();
-  const detail = useAsync(async () => unwrap(await api.GET("/v1/broadcasts/{campaignId}", { params: { path: { campaignId }, query: { run } } })) as unknown as Detail, [campaignId, run]);
+  const detail = useAsync(async () => unwrap(await api.GET("/v1/broadcasts/{campaignId}", { params: { path: { campaignId }, query: { run } } })), [campaignId, run]);
   const [recipientsVersion, setRecipientsVersion] = useState(0);
   const d = synced ?? detail.data;
 
   const remind = async () => {
     setBusy("remind");
     try {
-      const r = unwrap(await api.POST("/v1/broadcasts/{campaignId}/remind", { params: { path: { campaignId } } })) as unknown as RemindAnswer;
+      const r = unwrap(await api.POST("/v1/broadcasts/{campaignId}/remind", { params: { path: { campaignId } } }));
       const exhausted = r.exhausted.map((e) => e.userId);
       setNotice({ type: "success", text: `${fill(t.bcReminded, { who: r.reminded.join("、") })}${exhausted.length ? `；${fill(t.bcRemindExhaustedFor, { who: exhausted.join("、") })}` : ""}` });
     } catch (err) {
@@ -60,10 +60,10 @@ export function CampaignDetail({ campaignId, onBack, onEdit }: { campaignId: str
   const sync = async () => {
     setBusy("sync");
     try {
-      const r = unwrap(await api.POST("/v1/broadcasts/{campaignId}/sync", { params: { path: { campaignId }, query: { run } } })) as unknown as Detail;
+      const r = unwrap(await api.POST("/v1/broadcasts/{campaignId}/sync", { params: { path: { campaignId }, query: { run } } }));
       setSynced(r);
       setRecipientsVersion((n) => n + 1);
-      setNotice({ type: "success", text: fill(t.bcSynced, { n: r.synced ?? 0, at: new Date().toLocaleTimeString() }) });
+      setNotice({ type: "success", text: fill(t.bcSynced, { n: r.synced, at: new Date().toLocaleTimeString() }) });
     } catch (err) {
       setNotice({ type: "error", text: describe(err) });
     } finally {

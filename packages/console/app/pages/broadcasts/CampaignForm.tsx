@@ -45,7 +45,8 @@ export function CampaignForm({ campaign, onDone }: { campaign?: Campaign; onDone
     try {
       const b = bodyOf(v, kept);
       clearFormErrors(form);
-      const p = unwrap(await api.POST("/v1/broadcasts/preview", { body: { audience: b.audience, schedule: b.schedule, ...(b.deadline ? { deadline: b.deadline } : {}) } as never })) as unknown as Preview;
+      // the OpenAPI document has this route's body as an empty object (`Record<string, never>`), so the real one is cast to pass
+      const p = unwrap(await api.POST("/v1/broadcasts/preview", { body: { audience: b.audience, schedule: b.schedule, ...(b.deadline ? { deadline: b.deadline } : {}) } as never }));
       setPlan({ key: planKey(v, kept), preview: p });
     } catch (err) {
       fail(err);
@@ -61,10 +62,10 @@ export function CampaignForm({ campaign, onDone }: { campaign?: Campaign; onDone
     clearFormErrors(form);
     try {
       const saved = campaign
-        ? unwrap(await api.PATCH("/v1/broadcasts/{campaignId}", { params: { path: { campaignId: campaign.campaignId } }, body: { ...body, deadline: body.deadline ?? null } as never }))
+        ? unwrap(await api.PATCH("/v1/broadcasts/{campaignId}", { params: { path: { campaignId: campaign.campaignId } }, body: { ...body, deadline: body.deadline ?? null } }))
         : unwrap(await api.POST("/v1/broadcasts", { body }));
       message.success(campaign ? t.bcSaved : t.bcCreated);
-      onDone((saved as unknown as Campaign).campaignId);
+      onDone(saved.campaignId);
     } catch (err) {
       fail(err);
     } finally {

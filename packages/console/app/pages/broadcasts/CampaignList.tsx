@@ -3,7 +3,6 @@ import { useState } from "react";
 import type { Campaign, CampaignRow, CampaignStatus } from "../../api/broadcasts";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/problem";
-import type { Page } from "../../api/views";
 import { CursorPager } from "../../CursorPager";
 import { useLang } from "../../i18n";
 import { describe, Loadable } from "../../States";
@@ -15,7 +14,7 @@ const STATUSES: readonly CampaignStatus[] = ["scheduled", "running", "tracking",
 
 /** Cancel a campaign (stops its unsent WeCom tasks at once); the answer is reported by a message. */
 export async function cancelCampaign(campaignId: string): Promise<Campaign> {
-  return unwrap(await api.POST("/v1/broadcasts/{campaignId}/cancel", { params: { path: { campaignId } } })) as unknown as Campaign;
+  return unwrap(await api.POST("/v1/broadcasts/{campaignId}/cancel", { params: { path: { campaignId } } }));
 }
 
 /** 群发列表: newest first by cursor, by status, with schedule, audience, progress and the actions each status allows. */
@@ -26,7 +25,7 @@ export function CampaignList({ onOpen, onEdit, onCreate }: { onOpen(id: string):
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const list = useAsync(
-    async () => unwrap(await api.GET("/v1/broadcasts", { params: { query: { limit: PAGE, cursor, status } } })) as unknown as Page<CampaignRow>,
+    async () => unwrap(await api.GET("/v1/broadcasts", { params: { query: { limit: PAGE, cursor, status } } })),
     [status, cursor],
   );
 

@@ -23,15 +23,22 @@ const REASONS: readonly ExclusionReason[] = ["quota", "not-a-follower", "exclude
 export function PlanView({ plan }: { plan: Preview }) {
   const { t, lang } = useLang();
   const reasonName = (r: ExclusionReason) => reasonText(t, r === "quota" ? { reason: "quota" } : { reason: r });
+  // a customer comes with the staff member who follows them (`userId`), a group with its owner (`ownerUserId`)
   const rows: LeftOut[] = [
-    ...plan.excluded.map((e) => ({ key: `${e.externalUserId ?? e.chatId}/x`, id: e.externalUserId ?? e.chatId ?? "", userId: e.userId, text: reasonText(t, e), reason: e.reason })),
-    ...plan.duplicates.map((d) => ({
-      key: `${d.externalUserId ?? d.chatId}/${d.userId}`,
-      id: d.externalUserId ?? d.chatId ?? "",
-      userId: d.userId,
-      text: `${reasonText(t, { reason: "duplicate" })}（${fill(t.bcRoutedTo, { userId: d.routedTo })}）`,
-      reason: "duplicate" as const,
-    })),
+    ...plan.excluded.map((e) => {
+      const [id, userId] = "chatId" in e ? [e.chatId, e.ownerUserId] : [e.externalUserId, e.userId];
+      return { key: `${id}/x`, id, userId, text: reasonText(t, e), reason: e.reason };
+    }),
+    ...plan.duplicates.map((d) => {
+      const [id, userId] = "chatId" in d ? [d.chatId, d.ownerUserId] : [d.externalUserId, d.userId];
+      return {
+        key: `${id}/${userId}`,
+        id,
+        userId,
+        text: `${reasonText(t, { reason: "duplicate" })}（${fill(t.bcRoutedTo, { userId: d.routedTo })}）`,
+        reason: "duplicate" as const,
+      };
+    }),
   ];
   return (
     <Card title={t.bcPlan} data-testid="bc-plan" size="small">
@@ -63,7 +70,7 @@ export function PlanView({ plan }: { plan: Preview }) {
           </span>
         </Descriptions.Item>
         <Descriptions.Item label={t.bcExcludedCounts} span={2}>
-          {REASONS.filter((r) => plan.excludedCounts[r] > 0).map((r) => (
+          {REASONS.filter((r) => (plan.excludedCounts[r] ?? 0) > 0).map((r) => (
             <Tag key={r} color={r === "quota" ? "volcano" : "default"}>
               {reasonName(r)} · {plan.excludedCounts[r]}
             </Tag>

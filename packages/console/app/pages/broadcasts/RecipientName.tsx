@@ -1,7 +1,6 @@
 import { Space, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { api } from "../../api/client";
-import type { CustomerDetail } from "../../api/views";
 
 // one read per customer per page load: the same customer shows in the plan, the recipients and again after a sync
 const names = new Map<string, Promise<string | undefined>>();
@@ -10,10 +9,8 @@ function nameOf(externalUserId: string): Promise<string | undefined> {
   let p = names.get(externalUserId);
   if (!p) {
     p = api.GET("/v1/customers/{externalUserId}", { params: { path: { externalUserId } } }).then(
-      (r) => {
-        const d = r.data as unknown as CustomerDetail | undefined;
-        return d?.profile?.name ?? d?.relations.find((x) => x.name)?.name;
-      },
+      // the name is the customer's profile's (the detail's relations carry none); undefined on an error answer
+      (r) => r.data?.profile?.name,
       () => undefined,
     );
     names.set(externalUserId, p);

@@ -1,6 +1,6 @@
 import { Select, Space, Table, Tag } from "antd";
 import { useState } from "react";
-import type { Recipient, RecipientPage, RecipientStatus } from "../../api/broadcasts";
+import type { Recipient, RecipientStatus } from "../../api/broadcasts";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/problem";
 import { CursorPager } from "../../CursorPager";
@@ -19,7 +19,7 @@ export function RecipientsTable({ campaignId, runKey, group, version }: { campai
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const page = useAsync(
-    async () => unwrap(await api.GET("/v1/broadcasts/{campaignId}/recipients", { params: { path: { campaignId }, query: { limit: PAGE, cursor, status, run: runKey } } })) as unknown as RecipientPage,
+    async () => unwrap(await api.GET("/v1/broadcasts/{campaignId}/recipients", { params: { path: { campaignId }, query: { limit: PAGE, cursor, status, run: runKey } } })),
     [campaignId, runKey, status, cursor, version],
   );
   const why = (r: Recipient) => {

@@ -11,7 +11,7 @@ import { applyProblem } from "./formBody";
 
 /** 设置: the corp's receive rule per audience kind (as set in 群发助手 → 设置群发规则), stricter caps and quiet hours. */
 export function SettingsForm() {
-  const settings = useAsync(async () => unwrap(await api.GET("/v1/broadcasts/settings")) as unknown as BroadcastSettings, []);
+  const settings = useAsync(async () => unwrap(await api.GET("/v1/broadcasts/settings")), []);
   return (
     <Loadable {...settings}>
       {(s) => <SettingsEditor initial={s} onSaved={settings.reload} />}

@@ -11,7 +11,7 @@ type Member = Detail["today"]["members"][number];
 /** One channel code: its QR, who is on the code now, and today's adds per member against their cap. */
 export function ChannelDetail({ channelId, onClose }: { channelId: string; onClose(): void }) {
   const { t } = useLang();
-  const detail = useAsync(async () => unwrap(await api.GET("/v1/channels/{channelId}", { params: { path: { channelId } } })) as unknown as Detail, [channelId]);
+  const detail = useAsync(async () => unwrap(await api.GET("/v1/channels/{channelId}", { params: { path: { channelId } } })), [channelId]);
   return (
     <Drawer open size="large" title={t.channelDetail} onClose={onClose} destroyOnHidden>
       <Loadable {...detail}>

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import type { GroupBy } from "../../api/churn";
 import { api } from "../../api/client";
-import type { Channel } from "../../api/views";
 import { useLang } from "../../i18n";
 
 // A channel's name does not change while the console is open often enough to ask twice.
@@ -12,7 +11,7 @@ function channelName(channelId: string): Promise<string | undefined> {
   let name = names.get(channelId);
   if (!name) {
     name = api.GET("/v1/channels/{channelId}", { params: { path: { channelId } } }).then(
-      (r) => (r.data as unknown as Channel | undefined)?.name,
+      (r) => r.data?.name,
       () => undefined,
     );
     names.set(channelId, name);

@@ -15,8 +15,8 @@ import { dayRows, statsOption } from "./statsOption";
 /** One code: its settings and routing, the pool's fill bars (full groups, the groups routed to now), the welcome's state, and the stats. */
 export function CodeDetail({ codeId }: { codeId: string }) {
   const { t } = useLang();
-  const detail = useAsync(async () => unwrap(await api.GET("/v1/group-codes/{codeId}", { params: { path: { codeId } } })) as unknown as GroupCodeDetail, [codeId]);
-  const stats = useAsync(async () => unwrap(await api.GET("/v1/group-codes/{codeId}/stats", { params: { path: { codeId } } })) as unknown as GroupCodeStats, [codeId]);
+  const detail = useAsync(async () => unwrap(await api.GET("/v1/group-codes/{codeId}", { params: { path: { codeId } } })), [codeId]);
+  const stats = useAsync(async () => unwrap(await api.GET("/v1/group-codes/{codeId}/stats", { params: { path: { codeId } } })), [codeId]);
   return (
     <Loadable {...detail}>
       {(d) => (

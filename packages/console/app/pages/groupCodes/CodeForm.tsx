@@ -14,7 +14,7 @@ import { type CodeFormValues, createBody, emptyValues, patchBody, placeErrors, v
 /** 新建 / 编辑 群活码: loads the code to edit (its pool), then the form. */
 export function CodeFormModal({ codeId, onClose }: { codeId?: string; onClose(saved: GroupCode | undefined): void }) {
   const { t } = useLang();
-  const detail = useAsync(async () => (codeId ? (unwrap(await api.GET("/v1/group-codes/{codeId}", { params: { path: { codeId } } })) as unknown as GroupCodeDetail) : undefined), [codeId]);
+  const detail = useAsync(async () => (codeId ? unwrap(await api.GET("/v1/group-codes/{codeId}", { params: { path: { codeId } } })) : undefined), [codeId]);
   if (!codeId) return <CodeForm onClose={onClose} />;
   return detail.data ? (
     <CodeForm code={detail.data} onClose={onClose} />
@@ -53,9 +53,9 @@ function CodeForm({ code, onClose }: { code?: GroupCodeDetail; onClose(saved: Gr
         const patch = patchBody(v, code);
         addedRows = patch.addedRows;
         if (Object.keys(patch.body).length === 0) return onClose(undefined);
-        saved = unwrap(await api.PATCH("/v1/group-codes/{codeId}", { params: { path: { codeId: code.codeId } }, body: patch.body })) as unknown as GroupCode;
+        saved = unwrap(await api.PATCH("/v1/group-codes/{codeId}", { params: { path: { codeId: code.codeId } }, body: patch.body }));
       } else {
-        saved = unwrap(await api.POST("/v1/group-codes", { body: createBody(v), headers: { "idempotency-key": crypto.randomUUID() } })) as unknown as GroupCode;
+        saved = unwrap(await api.POST("/v1/group-codes", { body: createBody(v), headers: { "idempotency-key": crypto.randomUUID() } }));
       }
       onClose(saved);
     } catch (err) {

@@ -50,6 +50,8 @@ function welcomeOf(v: CodeFormValues["welcome"]): GroupWelcome | undefined {
   const text = filled(v.text) ? v.text : undefined;
   if (type === "none") return text === undefined ? undefined : { text };
   const [required, optional] = FIELDS[type];
+  // built from the form by its type (`{ type, [type]: fields }`): TypeScript cannot relate a computed key of a union to the
+  // matching member of the discriminated union, and `pick` checks the fields by name at run time, so this cast stays
   const attachment = { type, [type]: pick(v.attachment[type] as Record<string, string | undefined> | undefined, required, optional) } as unknown as WelcomeAttachment;
   return { ...(text !== undefined ? { text } : {}), attachment };
 }

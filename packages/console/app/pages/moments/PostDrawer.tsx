@@ -18,7 +18,7 @@ import { Results } from "./Results";
 export function PostDrawer({ postId, version, onEdit, onChanged, onClose }: { postId: string; version: number; onEdit(p: MomentDetail): void; onChanged(): void; onClose(): void }) {
   const { t } = useLang();
   const { message } = AntApp.useApp();
-  const detail = useAsync(async () => unwrap(await api.GET("/v1/moments/{postId}", { params: { path: { postId } } })) as unknown as MomentDetail, [postId, version]);
+  const detail = useAsync(async () => unwrap(await api.GET("/v1/moments/{postId}", { params: { path: { postId } } })), [postId, version]);
 
   const cancel = async () => {
     try {

@@ -3,7 +3,6 @@ import { useState } from "react";
 import { api } from "../../api/client";
 import type { MomentPost, MomentPreview, RefusedRun } from "../../api/moments";
 import { describeProblem, issueText, ProblemError, unwrap } from "../../api/problem";
-import type { TagPage } from "../../api/views";
 import { useLang } from "../../i18n";
 import { describe } from "../../States";
 import { useAsync } from "../../useAsync";
@@ -29,7 +28,7 @@ export function PostForm({ post, customerPostsPerDay, onClose }: { post?: Moment
   const [refused, setRefused] = useState<RefusedRun[] | undefined>();
   const [formError, setFormError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
-  const tags = useAsync(async () => unwrap(await api.GET("/v1/tags", { params: { query: { limit: 100 } } })) as unknown as TagPage, []);
+  const tags = useAsync(async () => unwrap(await api.GET("/v1/tags", { params: { query: { limit: 100 } } })), []);
   const tagOptions = (tags.data?.items ?? []).flatMap((g) => g.tags.map((x) => ({ value: x.tagId, label: `${g.groupName} / ${x.name}` })));
 
   const shown = (err: unknown) => {
@@ -65,7 +64,7 @@ export function PostForm({ post, customerPostsPerDay, onClose }: { post?: Moment
   const checkPlan = () =>
     run(async () => {
       // an edit's plan leaves the post's own runs out, as the edit does
-      const preview = unwrap(await api.POST("/v1/moments/preview", { params: { query: post ? { postId: post.postId } : {} }, body: toBody(form.getFieldsValue(true), post) })) as unknown as MomentPreview;
+      const preview = unwrap(await api.POST("/v1/moments/preview", { params: { query: post ? { postId: post.postId } : {} }, body: toBody(form.getFieldsValue(true), post) }));
       setPlan({ preview, key: crypto.randomUUID() });
     });
   const create = () =>

@@ -3,7 +3,6 @@ import { useState } from "react";
 import { api } from "../../api/client";
 import type { MomentPost, MomentSchedule, PostState } from "../../api/moments";
 import { unwrap } from "../../api/problem";
-import type { Page } from "../../api/views";
 import { CursorPager } from "../../CursorPager";
 import { useLang, type Words } from "../../i18n";
 import { Loadable } from "../../States";
@@ -27,7 +26,7 @@ export function PostList({ version, onOpen }: { version: number; onOpen(postId: 
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const list = useAsync(
-    async () => unwrap(await api.GET("/v1/moments", { params: { query: { limit: PAGE, ...(state ? { state } : {}), ...(cursor ? { cursor } : {}) } } })) as unknown as Page<MomentPost>,
+    async () => unwrap(await api.GET("/v1/moments", { params: { query: { limit: PAGE, ...(state ? { state } : {}), ...(cursor ? { cursor } : {}) } } })),
     [state, cursor, version],
   );
   return (

@@ -41,7 +41,7 @@ function staffRows(detail: MomentDetail, stats: MomentStats): StaffRow[] {
 export function Results({ detail }: { detail: MomentDetail }) {
   const { t } = useLang();
   const { message } = AntApp.useApp();
-  const stats = useAsync(async () => unwrap(await api.GET("/v1/moments/{postId}/stats", { params: { path: { postId: detail.postId } } })) as unknown as MomentStats, [detail]);
+  const stats = useAsync(async () => unwrap(await api.GET("/v1/moments/{postId}/stats", { params: { path: { postId: detail.postId } } })), [detail]);
 
   const download = async () => {
     try {

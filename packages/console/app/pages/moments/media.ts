@@ -6,7 +6,6 @@
  */
 import type { UploadFile, UploadProps } from "antd";
 import { api } from "../../api/client";
-import type { MediaSlot } from "../../api/moments";
 import { unwrap } from "../../api/problem";
 
 /** What an uploaded file's `response` holds. */
@@ -22,7 +21,7 @@ export const ACCEPT = { image: "image/png,image/jpeg", video: "video/mp4" } as c
 
 /** Upload one file; its media key. */
 export async function uploadMedia(kind: "image" | "video", file: File): Promise<string> {
-  const slot = unwrap(await api.POST("/v1/moments/media", { body: { kind, contentType: file.type, filename: file.name.slice(0, 200) } })) as unknown as MediaSlot;
+  const slot = unwrap(await api.POST("/v1/moments/media", { body: { kind, contentType: file.type, filename: file.name.slice(0, 200) } }));
   const res = await fetch(slot.upload.url, { method: slot.upload.method ?? "PUT", headers: slot.upload.headers, body: file });
   if (!res.ok) throw new Error(`${res.status} ${(await res.text()).slice(0, 200)}`);
   return slot.mediaKey;

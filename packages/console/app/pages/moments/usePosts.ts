@@ -2,7 +2,6 @@
 import { api } from "../../api/client";
 import type { MomentPost } from "../../api/moments";
 import { unwrap } from "../../api/problem";
-import type { Page } from "../../api/views";
 
 /** The calendar reads at most this many posts (a corp posting 3 a day has ~90 a month). */
 export const CALENDAR_MAX_POSTS = 500;
@@ -11,7 +10,7 @@ export async function allPosts(): Promise<MomentPost[]> {
   const out: MomentPost[] = [];
   let cursor: string | undefined;
   do {
-    const page = unwrap(await api.GET("/v1/moments", { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } })) as unknown as Page<MomentPost>;
+    const page = unwrap(await api.GET("/v1/moments", { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }));
     out.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor && out.length < CALENDAR_MAX_POSTS);

@@ -2,7 +2,7 @@ import { Button, Descriptions, Drawer, Progress, Select, Space, Statistic, Table
 import { useState } from "react";
 import { api } from "../../api/client";
 import { unwrap } from "../../api/problem";
-import type { TransferDetail as Detail, TransferCustomerStatus } from "../../api/views";
+import type { TransferCustomerStatus } from "../../api/views";
 import { CursorPager } from "../../CursorPager";
 import { useLang } from "../../i18n";
 import { Loadable } from "../../States";
@@ -18,15 +18,17 @@ export function TransferDetail({ transferId, onClose }: { transferId: string; on
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const detail = useAsync(
-    async () => unwrap(await api.GET("/v1/transfers/{transferId}", { params: { path: { transferId }, query: { limit: 50, cursor, status } } })) as unknown as Detail,
+    async () => unwrap(await api.GET("/v1/transfers/{transferId}", { params: { path: { transferId }, query: { limit: 50, cursor, status } } })),
     [transferId, status, cursor],
   );
   return (
     <Drawer open size="large" title={t.transferDetail} onClose={onClose} destroyOnHidden>
       <Loadable {...detail}>
         {(d) => {
-          const sent = d.total - d.counts.excluded;
-          const settled = d.counts.done + d.counts.refused + d.counts["taker-at-cap"] + d.counts.failed;
+          // every status is counted (the service's record is exhaustive), but the OpenAPI document has the counts as a plain string-keyed record
+          const count = (s: TransferCustomerStatus) => d.counts[s] ?? 0;
+          const sent = d.total - count("excluded");
+          const settled = count("done") + count("refused") + count("taker-at-cap") + count("failed");
           return (
             <Space orientation="vertical" size="large" style={{ width: "100%" }} data-testid="transfer-detail">
               <Descriptions column={2} bordered size="small">
@@ -36,10 +38,10 @@ export function TransferDetail({ transferId, onClose }: { transferId: string; on
                 <Descriptions.Item label={t.createdAt}>{new Date(d.createdAt).toLocaleString()}</Descriptions.Item>
                 {d.successMessage && <Descriptions.Item label={t.transferMessage} span={2}>{d.successMessage}</Descriptions.Item>}
               </Descriptions>
-              <Progress percent={sent ? Math.round((settled / sent) * 100) : 100} success={{ percent: sent ? Math.round((d.counts.done / sent) * 100) : 0 }} />
+              <Progress percent={sent ? Math.round((settled / sent) * 100) : 100} success={{ percent: sent ? Math.round((count("done") / sent) * 100) : 0 }} />
               <Space wrap size="large">
                 {STATUSES.map((s) => (
-                  <Statistic key={s} title={statusText(t, s)} value={d.counts[s]} data-testid={`transfer-count-${s}`} />
+                  <Statistic key={s} title={statusText(t, s)} value={count(s)} data-testid={`transfer-count-${s}`} />
                 ))}
               </Space>
               <Space>

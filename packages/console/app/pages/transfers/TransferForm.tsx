@@ -4,7 +4,7 @@ import { useMemo, useState } from "react";
 import { api } from "../../api/client";
 import { clearFormErrors, problemOnForm } from "../../api/formErrors";
 import { ProblemError, unwrap } from "../../api/problem";
-import type { CustomerRow, Page, TransferExcluded } from "../../api/views";
+import type { TransferExcluded } from "../../api/views";
 import { useLang } from "../../i18n";
 import { describe } from "../../States";
 import { useAsync } from "../../useAsync";
@@ -35,7 +35,7 @@ export function TransferForm({ onClose }: { onClose(created: string | undefined)
   const from = Form.useWatch("fromUserId", form)?.trim();
   const kind = Form.useWatch("kind", form);
   const customers = useAsync(
-    async () => (from ? (unwrap(await api.GET("/v1/customers", { params: { query: { userId: from, status: "active", limit: 100 } } })) as unknown as Page<CustomerRow>) : undefined),
+    async () => (from ? unwrap(await api.GET("/v1/customers", { params: { query: { userId: from, status: "active", limit: 100 } } })) : undefined),
     [from],
   );
 
@@ -53,7 +53,7 @@ export function TransferForm({ onClose }: { onClose(created: string | undefined)
         ...(v.externalUserIds?.length ? { externalUserIds: v.externalUserIds } : {}),
         ...(v.message?.trim() ? { message: v.message.trim() } : {}),
       };
-      const created = unwrap(await api.POST("/v1/transfers", { body: body as never, headers: { "idempotency-key": key } as never })) as unknown as { transferId: string };
+      const created = unwrap(await api.POST("/v1/transfers", { body, headers: { "idempotency-key": key } }));
       onClose(created.transferId);
     } catch (err) {
       if (err instanceof ProblemError) {
