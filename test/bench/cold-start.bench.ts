@@ -19,7 +19,7 @@ import { REPO_ROOT } from "../support/platform.ts";
 import { percentile } from "./stats.ts";
 
 // the esbuild `pnpm synth` bundles with: infra's own (infra/lib/functions.ts ensureLocalEsbuild)
-const { build } = createRequire(join(REPO_ROOT, "infra", "package.json"))("esbuild") as typeof import("esbuild");
+const { build } = createRequire(join(REPO_ROOT, "infra", "package.json"))("esbuild") as typeof import("../../infra/node_modules/esbuild/lib/main.js");
 
 const RUNS = 7;
 const SDK = /^(@aws-sdk\/|@smithy\/|@aws-crypto\/|@aws\/|fast-xml-parser$|fast-xml-builder$|strnum$|is-unsafe$|path-expression-matcher$|bowser$|tslib$|uuid$)/;
