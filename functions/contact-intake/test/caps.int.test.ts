@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { addsOnDay, type CountedAdd, countAdd } from "../src/store/channels.ts";
-import manifest from "../service.ts";
 import { useDynamo } from "../../../test/support/dynamo-table.ts";
+import manifest from "../service.ts";
+import { addsOnDay, type CountedAdd, countAdd } from "../src/store/channels.ts";
 
 const dynamo = useDynamo(manifest);
 afterAll(() => dynamo.close());

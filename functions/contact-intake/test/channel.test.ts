@@ -1,6 +1,4 @@
 import { AppError, shortId } from "@siyu/kernel";
-import { problemOf } from "../src/http/problems.ts";
-import { InvalidInput } from "../src/domain/errors.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -17,6 +15,8 @@ import {
   utf8Bytes,
   validateChannel,
 } from "../src/domain/channel.ts";
+import { InvalidInput } from "../src/domain/errors.ts";
+import { problemOf } from "../src/http/problems.ts";
 
 const base: ChannelCreateInput = { name: "Store poster", staff: ["alice"] };
 

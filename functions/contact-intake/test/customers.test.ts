@@ -1,6 +1,4 @@
 import { AppError } from "@siyu/kernel";
-import { problemOf } from "../src/http/problems.ts";
-import { InvalidCursor } from "../src/domain/errors.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,6 +11,8 @@ import {
   monthsToRead,
   planCustomerList,
 } from "../src/domain/customers.ts";
+import { InvalidCursor } from "../src/domain/errors.ts";
+import { problemOf } from "../src/http/problems.ts";
 
 const SH = "Asia/Shanghai";
 const parse = (q: Record<string, string>) => customerListQuerySchema.parse(q);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ERRCODE_INVALID_TAG, FOLLOWUP_MAX_ATTEMPTS, followupDelaySeconds, planFollowup, splitMissingTags } from "../src/domain/followups.ts";
 import { welcomeRequestOf } from "../src/domain/callback.ts";
+import { ERRCODE_INVALID_TAG, FOLLOWUP_MAX_ATTEMPTS, followupDelaySeconds, planFollowup, splitMissingTags } from "../src/domain/followups.ts";
 import { intakeWelcomeOutcome } from "../src/domain/welcome.ts";
 
 const now = new Date("2026-03-02T02:00:00Z");

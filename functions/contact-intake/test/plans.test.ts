@@ -1,3 +1,4 @@
+import { parseEnvelope } from "@siyu/kernel";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planCapSync } from "../src/domain/caps.ts";
@@ -6,7 +7,6 @@ import { planChannelCreate } from "../src/domain/channel-create.ts";
 import { NoEligibleStaff } from "../src/domain/errors.ts";
 import { intakeLookups } from "../src/domain/events.ts";
 import { planSideEffects } from "../src/domain/followups.ts";
-import { parseEnvelope } from "@siyu/kernel";
 import { planTagsChanged, relationTagsAfter, type TagsAnnouncement } from "../src/domain/tags.ts";
 import { planLaneWelcome } from "../src/domain/welcome.ts";
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { applyRelation, getRelation, recordRelationTags, relationStillFrom } from "../src/store/relations.ts";
-import manifest from "../service.ts";
 import { useDynamo } from "../../../test/support/dynamo-table.ts";
+import manifest from "../service.ts";
+import { applyRelation, getRelation, recordRelationTags, relationStillFrom } from "../src/store/relations.ts";
 
 /** A tag follow-up only ever lands on the relation its add made (DynamoDB Local). */
 const dynamo = useDynamo(manifest);

@@ -1,8 +1,8 @@
 import { AppError } from "@siyu/kernel";
-import { problemOf } from "../src/http/problems.ts";
-import { DomainError } from "../src/domain/errors.ts";
 import { describe, expect, it } from "vitest";
+import { DomainError } from "../src/domain/errors.ts";
 import { type CorpTagGroup, diffTagLists, normalizeTagList, planTagCreate, planTagSync, tagCreateSchema } from "../src/domain/tags.ts";
+import { problemOf } from "../src/http/problems.ts";
 
 const issues = (body: unknown) => {
   const r = tagCreateSchema.safeParse(body);

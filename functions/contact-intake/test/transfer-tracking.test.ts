@@ -3,6 +3,7 @@ import {
   type CustomerTransferRecord,
   findPendingTransfer,
   historyForRule,
+  interpretTransferStart,
   latestResults,
   parseTransferRequest,
   planTransfer,
@@ -10,7 +11,6 @@ import {
   statusesAfterStart,
   statusOfTransferFailure,
   summarizeTransfer,
-  interpretTransferStart,
   transferRequestSchema,
 } from "../src/domain/transfer.ts";
 

@@ -1,8 +1,7 @@
 import { AppError, parseEnvelope } from "@siyu/kernel";
-import { problemOf } from "../src/http/problems.ts";
-import { InvalidInput } from "../src/domain/errors.ts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { InvalidInput } from "../src/domain/errors.ts";
 import {
   interpretTransferResult,
   interpretTransferStart,
@@ -13,6 +12,7 @@ import {
   transferAvailability,
   transferCompletedEvent,
 } from "../src/domain/transfer.ts";
+import { problemOf } from "../src/http/problems.ts";
 
 const SH = "Asia/Shanghai";
 const NOW = new Date("2024-06-01T04:00:00Z"); // 2024-06-01 12:00 Shanghai

@@ -1,7 +1,8 @@
-import * as z from "zod";
 import { DEFAULT_TIMEZONE, isValidTimeZone } from "@siyu/kernel";
-import { BLOB_MAX_BYTES_DEFAULT, ENV, dlqEnvName, type QueuePolicy, queueEnvName, queuePolicyEnvName } from "@siyu/manifest";
+import { BLOB_MAX_BYTES_DEFAULT, dlqEnvName, ENV, type QueuePolicy, queueEnvName, queuePolicyEnvName } from "@siyu/manifest";
 import type { BlobSettings } from "@siyu/store";
+import * as z from "zod";
+import { countWecomErrors } from "./metrics.ts";
 import { currentEnv } from "./runtime-env.ts";
 
 /**
@@ -165,5 +166,6 @@ export function runtimeConfig(): RuntimeConfig {
  * Locally the platform gives each invocation its own environment, so nothing is read here.
  */
 export function configureAtColdStart(): void {
+  countWecomErrors();
   if (runsInLambda(process.env)) runtimeConfig();
 }

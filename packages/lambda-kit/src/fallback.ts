@@ -1,5 +1,5 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { ENV } from "@siyu/manifest";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { problemFromError, problemResponse, problems } from "./problem.ts";
 import { matchRoute } from "./routing.ts";
 import { currentEnv } from "./runtime-env.ts";

@@ -4,7 +4,8 @@ import { ROUTE_SCOPES, type RouteSpec, routeKey, type ServiceManifest } from "@s
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import * as z from "zod";
 import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
-import { log, withLogContext } from "./logger.ts";
+import { lambdaFields, log, withLogContext } from "./logger.ts";
+import { publishMetrics } from "./metrics.ts";
 import { problemFromError, problemResponse, problems } from "./problem.ts";
 import { matchRoute } from "./routing.ts";
 
@@ -179,14 +180,18 @@ export function http(manifest: ServiceManifest, handlers: Record<string, RouteHa
   const byKey = new Map(routes.map((r) => [routeKey(r), r]));
   const clock = opts.clock ?? systemClock;
 
-  async function dispatch(event: HttpEvent): Promise<HttpResponse> {
+  async function dispatch(event: HttpEvent, context?: Context): Promise<HttpResponse> {
     const { requestId, method, path } = requestLine(event);
     const config = runtimeConfig();
-    return withLogContext({ service: config.service, corpId: config.corpId, requestId, logLevel: config.logLevel }, async () => {
+    return withLogContext({ service: config.service, corpId: config.corpId, requestId, ...lambdaFields(context), logLevel: config.logLevel }, async () => {
       const started = Date.now();
-      const response = await handleRequest(event, config, requestId, method, path);
-      log.info("request", { method, path, status: response.statusCode, ms: Date.now() - started });
-      return response;
+      try {
+        const response = await handleRequest(event, config, requestId, method, path);
+        log.info("request", { method, path, status: response.statusCode, ms: Date.now() - started });
+        return response;
+      } finally {
+        publishMetrics();
+      }
     });
   }
 
@@ -256,7 +261,7 @@ export function http(manifest: ServiceManifest, handlers: Record<string, RouteHa
 
   const handler = middy<HttpEvent, HttpResponse, Error, Context>()
     .use(problemJson(opts.problemOf))
-    .handler((event) => dispatch(event));
+    .handler((event, context) => dispatch(event, context));
   // the route table, for the OpenAPI document (openapi.ts)
   return Object.assign(handler, { routes: handlers as Readonly<Record<string, RouteHandler>> });
 }

@@ -1,9 +1,10 @@
 import middy from "@middy/core";
+import { type Clock, systemClock } from "@siyu/kernel";
 import type { Context } from "aws-lambda";
 import * as z from "zod";
-import { type Clock, systemClock } from "@siyu/kernel";
 import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
-import { log, withLogContext, type Logger } from "./logger.ts";
+import { type Logger, lambdaFields, log, withLogContext } from "./logger.ts";
+import { publishMetrics } from "./metrics.ts";
 
 /** What EventBridge Scheduler (and the local scheduler) pass to a schedule handler. */
 const scheduleEventSchema = z.object({
@@ -25,10 +26,10 @@ export interface JobContext {
 export function job<R>(name: string, run: (ctx: JobContext) => Promise<R>, opts: { clock?: Clock } = {}) {
   configureAtColdStart();
   const clock = opts.clock ?? systemClock;
-  return middy<unknown, R, Error, Context>().handler(async (raw) => {
+  return middy<unknown, R, Error, Context>().handler(async (raw, context) => {
     const config = runtimeConfig();
     const event = scheduleEventSchema.parse(raw ?? { schedule: name });
-    return withLogContext({ service: config.service, corpId: config.corpId, job: name, logLevel: config.logLevel }, async () => {
+    return withLogContext({ service: config.service, corpId: config.corpId, job: name, ...lambdaFields(context), logLevel: config.logLevel }, async () => {
       const started = Date.now();
       log.info("job started", { scheduledTime: event.scheduledTime });
       try {
@@ -44,6 +45,8 @@ export function job<R>(name: string, run: (ctx: JobContext) => Promise<R>, opts:
       } catch (error) {
         log.error("job failed", { error, ms: Date.now() - started });
         throw error;
+      } finally {
+        publishMetrics();
       }
     });
   });

@@ -13,6 +13,29 @@ export function withLogContext<T>(fields: Record<string, unknown>, fn: () => T):
   return context.run({ ...context.getStore(), ...fields }, fn);
 }
 
+/** The fields every line of the current invocation carries (the service, the corp, the event…). */
+export function currentLogContext(): Readonly<Record<string, unknown>> {
+  return context.getStore() ?? {};
+}
+
+let coldStart = true;
+
+/**
+ * The Lambda context every line carries: the invocation's `awsRequestId`, the function, whether this
+ * invocation is the container's first (`coldStart`) and its X-Ray trace id when tracing is on.
+ */
+export function lambdaFields(ctx: { awsRequestId?: string; functionName?: string } | undefined): Record<string, unknown> {
+  const first = coldStart;
+  coldStart = false;
+  const trace = /Root=([^;]+)/.exec(process.env["_X_AMZN_TRACE_ID"] ?? "")?.[1];
+  return {
+    ...(ctx?.awsRequestId ? { awsRequestId: ctx.awsRequestId } : {}),
+    ...(ctx?.functionName ? { functionName: ctx.functionName } : {}),
+    coldStart: first,
+    ...(trace ? { xrayTraceId: trace } : {}),
+  };
+}
+
 export function addLogContext(fields: Record<string, unknown>): void {
   const store = context.getStore();
   if (store) Object.assign(store, fields);

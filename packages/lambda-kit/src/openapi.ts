@@ -4,8 +4,9 @@
  * query, body; zod 4's JSON Schema output), plus the `doc` a route adds (a body the domain parses, the
  * success answer, extra problem statuses). Every error answer is an RFC 9457 problem.
  */
-import { toJSONSchema, type z } from "zod";
+
 import { ROUTE_SCOPES, type ServiceManifest } from "@siyu/manifest";
+import { toJSONSchema, type z } from "zod";
 import type { RouteHandler } from "./http.ts";
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,5 @@
+import { AppError, type FieldIssue, PROBLEM_BASE } from "@siyu/kernel";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { AppError, PROBLEM_BASE, type FieldIssue } from "@siyu/kernel";
 
 /** An RFC 9457 problem document. `type` is a stable URI per kind of error, documented in docs/problems.md. */
 export interface Problem {

@@ -1,10 +1,11 @@
 import middy from "@middy/core";
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { type Clock, type DomainEvent, EnvelopeError, type EventType, parseEnvelope, systemClock } from "@siyu/kernel";
 import { parkMessage, retryLater } from "@siyu/bus";
+import { type Clock, type DomainEvent, EnvelopeError, type EventType, parseEnvelope, systemClock } from "@siyu/kernel";
 import { claimIdempotency, completedIdempotencyItem, completeIdempotency, mapLimit, releaseIdempotency } from "@siyu/store";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { configureAtColdStart, type RuntimeConfig, runtimeConfig } from "./config.ts";
-import { log, withLogContext, type Logger } from "./logger.ts";
+import { type Logger, lambdaFields, log, withLogContext } from "./logger.ts";
+import { metric, publishMetrics } from "./metrics.ts";
 
 export interface ConsumerContext {
   config: RuntimeConfig;
@@ -72,6 +73,7 @@ export function sqs<T extends EventType>(opts: SqsOptions<T>) {
     }
     await parkMessage(dlq, record.body, reason, { "siyu-source-message-id": record.messageId, "siyu-queue": opts.queue }, { groupId: record.attributes?.MessageGroupId });
     log.warn("record parked in DLQ", { reason, messageId: record.messageId });
+    metric("MessagesParked", 1, "Count", { queue: opts.queue });
     return "done";
   }
 
@@ -152,42 +154,50 @@ export function sqs<T extends EventType>(opts: SqsOptions<T>) {
     });
   }
 
-  async function handleBatch(event: SQSEvent): Promise<SQSBatchResponse> {
+  async function handleBatch(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
     const config = runtimeConfig();
-    return withLogContext({ service: config.service, corpId: config.corpId, queue: opts.queue, logLevel: config.logLevel }, async () => {
-      const records = event.Records ?? [];
-      const failures: string[] = [];
-      const fifo = records.some((r) => r.eventSourceARN?.endsWith(".fifo"));
-      const safely = async (record: SQSRecord): Promise<Outcome> => {
-        try {
-          return await processRecord(config, record);
-        } catch (error) {
-          log.error("record failed outside its handler; will retry", { error, messageId: record.messageId });
-          const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1");
-          return retry(config, record, receiveCount, (error as Error).message ?? String(error)).catch((): Outcome => "retry");
-        }
-      };
-      if (fifo || (opts.concurrency ?? 1) <= 1) {
-        for (const [i, record] of records.entries()) {
-          if ((await safely(record)) === "retry") {
-            // FIFO: everything after a failure must be retried too, or order breaks; those records were
-            // not tried, so they are released at once (the group stays blocked by the failed one's backoff)
-            const rest = fifo ? records.slice(i) : [record];
-            failures.push(...rest.map((r) => r.messageId));
-            if (fifo) {
-              await Promise.all(rest.slice(1).map((r) => backoff(config, r, 0)));
-              break;
-            }
-          }
-        }
-      } else {
-        await mapLimit(records, opts.concurrency ?? 1, async (record) => {
-          if ((await safely(record)) === "retry") failures.push(record.messageId);
-        });
+    return withLogContext({ service: config.service, corpId: config.corpId, queue: opts.queue, ...lambdaFields(context), logLevel: config.logLevel }, async () => {
+      try {
+        return await batch(config, event);
+      } finally {
+        publishMetrics();
       }
-      return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
     });
   }
 
-  return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler((event) => handleBatch(event));
+  async function batch(config: RuntimeConfig, event: SQSEvent): Promise<SQSBatchResponse> {
+    const records = event.Records ?? [];
+    const failures: string[] = [];
+    const fifo = records.some((r) => r.eventSourceARN?.endsWith(".fifo"));
+    const safely = async (record: SQSRecord): Promise<Outcome> => {
+      try {
+        return await processRecord(config, record);
+      } catch (error) {
+        log.error("record failed outside its handler; will retry", { error, messageId: record.messageId });
+        const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? "1");
+        return retry(config, record, receiveCount, (error as Error).message ?? String(error)).catch((): Outcome => "retry");
+      }
+    };
+    if (fifo || (opts.concurrency ?? 1) <= 1) {
+      for (const [i, record] of records.entries()) {
+        if ((await safely(record)) === "retry") {
+          // FIFO: everything after a failure must be retried too, or order breaks; those records were
+          // not tried, so they are released at once (the group stays blocked by the failed one's backoff)
+          const rest = fifo ? records.slice(i) : [record];
+          failures.push(...rest.map((r) => r.messageId));
+          if (fifo) {
+            await Promise.all(rest.slice(1).map((r) => backoff(config, r, 0)));
+            break;
+          }
+        }
+      }
+    } else {
+      await mapLimit(records, opts.concurrency ?? 1, async (record) => {
+        if ((await safely(record)) === "retry") failures.push(record.messageId);
+      });
+    }
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  }
+
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler((event, context) => handleBatch(event, context));
 }

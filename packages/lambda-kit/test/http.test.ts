@@ -1,9 +1,9 @@
+import { conflict } from "@siyu/kernel";
+import { defineService, functionEnvironment } from "@siyu/manifest";
 import type { Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import * as z from "zod";
-import { conflict } from "@siyu/kernel";
-import { defineService, functionEnvironment } from "@siyu/manifest";
-import { http, type HttpEvent, route, runWithEnv } from "../src/index.ts";
+import { type HttpEvent, http, route, runWithEnv } from "../src/index.ts";
 
 const manifest = defineService({
   name: "kit-test",

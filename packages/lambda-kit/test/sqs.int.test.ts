@@ -1,7 +1,7 @@
-import type { Context, SQSEvent } from "aws-lambda";
 import { makeEvent } from "@siyu/kernel";
 import { defineService } from "@siyu/manifest";
 import { putIfAbsent } from "@siyu/store";
+import type { Context, SQSEvent } from "aws-lambda";
 import { afterAll, describe, expect, it } from "vitest";
 import { useDynamo } from "../../../test/support/dynamo-table.ts";
 import { type ConsumerContext, runWithEnv, sqs } from "../src/index.ts";

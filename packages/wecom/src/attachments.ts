@@ -5,7 +5,7 @@
  * counts bytes, so a CJK character costs 3.
  */
 import * as z from "zod";
-import { utf8Bytes, WECOM_LIMITS as L } from "./limits.ts";
+import { WECOM_LIMITS as L, utf8Bytes } from "./limits.ts";
 import type { MessageAttachment } from "./types.ts";
 
 /** A zod refinement: at most `max` UTF-8 bytes, with the count in the message. */

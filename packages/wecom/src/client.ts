@@ -29,12 +29,12 @@ import {
   type AddMomentTaskRequest,
   type AddMsgTemplateRequest,
   type AppMessageRequest,
-  type AttachmentMediaType,
   AppMessageResponse,
-  BatchGetByUserResponse,
+  type AttachmentMediaType,
   type BatchGetByUserRequest,
-  type ContactWayConclusions,
+  BatchGetByUserResponse,
   ContactWayAddedResponse,
+  type ContactWayConclusions,
   ContactWayListResponse,
   ContactWayResponse,
   CorpTagAddedResponse,
@@ -49,13 +49,13 @@ import {
   type GetGroupMsgSendResultRequest,
   type GetGroupMsgTaskRequest,
   type GetMomentListRequest,
-  GroupChatListResponse,
   type GroupChatListRequest,
+  GroupChatListResponse,
   GroupChatResponse,
-  GroupChatStatisticByDayResponse,
   type GroupChatStatisticByDayRequest,
-  GroupChatStatisticResponse,
+  GroupChatStatisticByDayResponse,
   type GroupChatStatisticRequest,
+  GroupChatStatisticResponse,
   GroupChatTransferResponse,
   GroupMsgListResponse,
   GroupMsgSendResultResponse,
@@ -86,17 +86,17 @@ import {
   type SendWelcomeMsgRequest,
   type TextContent,
   TokenResponse,
-  TransferCustomerResponse,
   type TransferCustomerRequest,
-  TransferResultResponse,
+  TransferCustomerResponse,
   type TransferResultRequest,
-  UnassignedListResponse,
+  TransferResultResponse,
   type UnassignedListRequest,
+  UnassignedListResponse,
   type UpdateContactWayRequest,
   UploadAttachmentResponse,
   type UploadFile,
-  UserBehaviorDataResponse,
   type UserBehaviorDataRequest,
+  UserBehaviorDataResponse,
 } from "./types.ts";
 
 export const DEFAULT_WECOM_BASE_URL = "https://qyapi.weixin.qq.com";
@@ -118,6 +118,14 @@ export interface WecomClientOptions {
   busyBackoffMs?: number;
   /** Defaults to one cache shared by every client in the process. */
   tokenCache?: TokenCache;
+}
+
+/** Told of every errcode WeCom answers (after the client's own busy and token retries): the functions count them as metrics. */
+type WecomErrorObserver = (api: string, errcode: number) => void;
+let observer: WecomErrorObserver | undefined;
+/** One observer per process (lambda-kit counts `WecomErrors` by errcode); `undefined` removes it. */
+export function observeWecomErrors(fn: WecomErrorObserver | undefined): void {
+  observer = fn;
 }
 
 const TOKEN_INVALID = new Set([40014, 42001]);
@@ -324,6 +332,7 @@ export class WecomClient {
         continue;
       }
       if (TOKEN_INVALID.has(errcode) && onTokenError?.()) continue;
+      observer?.(api, errcode);
       throw toApiError(errcode, String(json.errmsg ?? ""), api);
     }
   }

@@ -1,14 +1,14 @@
 import { WecomClient } from "./client.ts";
-import type { CallbackKeys } from "./crypto.ts";
 import {
-  callbackKeysOf,
   type CredentialsProvider,
+  callbackKeysOf,
   envCredentials,
   runsInLambda,
   secretsManagerCredentials,
   WECOM_ENV,
   type WecomCredentials,
 } from "./credentials.ts";
+import type { CallbackKeys } from "./crypto.ts";
 
 /**
  * How a function reaches WeCom: credentials from Secrets Manager when the deployment names a secret

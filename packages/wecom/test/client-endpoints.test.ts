@@ -1,10 +1,10 @@
 import { ManualClock } from "@siyu/kernel";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
+  WECOM_LIMITS as L,
   type MessageAttachment,
   type MomentAttachment,
   TokenCache,
-  WECOM_LIMITS as L,
   WecomClient,
   WecomLimitError,
   WecomValidationError,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type AttachmentMediaType, TokenCache, WECOM_LIMITS as L, WecomClient, WecomLimitError, WecomValidationError } from "../src/index.ts";
+import { type AttachmentMediaType, WECOM_LIMITS as L, TokenCache, WecomClient, WecomLimitError, WecomValidationError } from "../src/index.ts";
 import { type FakeWecom, type RecordedRequest, startFakeWecom } from "./support/fake-wecom.ts";
 
 const UPLOAD = "media/upload_attachment";

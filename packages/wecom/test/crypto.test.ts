@@ -2,8 +2,8 @@ import { createCipheriv } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type CallbackKeys,
   CallbackError,
+  type CallbackKeys,
   callbackSignature,
   decryptMessage,
   encryptMessage,

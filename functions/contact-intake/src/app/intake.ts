@@ -1,6 +1,6 @@
 import { publishEvents, sendCommand } from "@siyu/bus";
 import { makeEvent } from "@siyu/kernel";
-import type { ConsumerContext, Logger, RuntimeConfig } from "@siyu/lambda-kit";
+import { type ConsumerContext, type Logger, metric, type RuntimeConfig } from "@siyu/lambda-kit";
 import { batchWrite, putIfAbsent } from "@siyu/store";
 import { parseCallbackEvent, type WecomClient } from "@siyu/wecom";
 import { capCounterExpiry, planCapSync } from "../domain/caps.ts";
@@ -156,10 +156,12 @@ async function countAndRotate(deps: IntakeDeps, channel: ChannelRecord, add: Non
   const ttl = Math.floor(capCounterExpiry(add.day, config.timeZone).getTime() / 1000);
   const counted = await countAdd(config.table, { channelId: add.channelId, userId: add.userId, day: add.day, addKey, ttl, cap });
   if (!counted.counted) return; // this add was counted by an earlier attempt
+  metric("ChannelAdds");
   const plan = planCapSync({ ...add, addKey }, counted, { cap, rotation: channel.definition.rotation }, { now: deps.now(), timeZone: config.timeZone });
   if (plan.overshoot > 0) log.warn("add over the member's daily cap (already in flight when the cap was reached)", { userId: add.userId, cap, overshoot: plan.overshoot });
   if (!plan.sync) return;
   const { reason, addedUserId, id } = plan.sync;
+  if (reason === "cap-reached") metric("CapReached");
   await sendCommand(
     config.queueUrl("channel-sync"),
     makeEvent("channel.sync_requested", { channelId: channel.channelId, reason, addedUserId, addKey }, { corpId: config.corpId, occurredAt: deps.now(), id }),

@@ -1,5 +1,5 @@
 import type { EventData } from "@siyu/kernel";
-import type { Logger } from "@siyu/lambda-kit";
+import { type Logger, metric } from "@siyu/lambda-kit";
 import { putIfAbsent, sleep } from "@siyu/store";
 import { errcodeOf, WecomApiError, type WecomClient } from "@siyu/wecom";
 import { classifyWelcomeResponse, planLaneWelcome, WELCOME_SEND_TRIES, type WelcomeOutcome, welcomeChannelLookup } from "../domain/welcome.ts";
@@ -35,6 +35,7 @@ export async function sendWelcome(deps: WelcomeDeps, req: LaneWelcome): Promise<
     if (plan.outcome.status === "expired") log.warn("welcome code expired before sending; WeCom not called", { ageMs: plan.outcome.ageMs });
     // never over an earlier attempt's record (a late retry must not turn `sent` into `expired`)
     await putIfAbsent(table, welcomeItem(req.externalUserId, req.addKey, { ...base, ...plan.outcome, recordedAt: deps.now().toISOString() }));
+    countWelcome(plan.outcome);
     return plan.outcome;
   }
   const reservedAt = deps.now().toISOString();
@@ -56,5 +57,15 @@ export async function sendWelcome(deps: WelcomeDeps, req: LaneWelcome): Promise<
     await sleep(WELCOME_RETRY_PAUSE_MS);
   }
   await putWelcomeOutcome(table, welcomeItem(req.externalUserId, req.addKey, { ...base, ...outcome, reservedAt, recordedAt: deps.now().toISOString() }));
+  countWelcome(outcome);
   return outcome;
+}
+
+/** Welcome outcomes as metrics (alarmed on failures and expiries): WelcomeSent, WelcomeFailed, WelcomeExpired, and the add-to-send latency. */
+function countWelcome(outcome: WelcomeOutcome): void {
+  if (outcome.status === "sent") {
+    metric("WelcomeSent");
+    metric("WelcomeLatency", outcome.latencyMs, "Milliseconds");
+  } else if (outcome.status === "failed") metric("WelcomeFailed");
+  else if (outcome.status === "expired") metric("WelcomeExpired");
 }
