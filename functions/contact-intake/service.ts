@@ -119,4 +119,13 @@ export default defineService({
   ],
   publishes: ["contact.added", "contact.lost", "contact.removed", "contact.transferred", "contact.tags_changed", "group.created", "group.dismissed", "group.member_changed"],
   secrets: ["wecom"],
+  alarms: [
+    {
+      name: "welcome-failures",
+      description: "welcome messages failed or expired (their 20-second code died) — check WeCom errors and the intake's latency",
+      metrics: ["WelcomeFailed", "WelcomeExpired"],
+      threshold: 5,
+      periodMinutes: 15,
+    },
+  ],
 });

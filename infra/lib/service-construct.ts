@@ -101,6 +101,7 @@ export class ServiceConstruct extends Construct {
     if (m.http) this.httpFunction = this.buildHttp(m.http);
     for (const q of this.queues) this.buildConsumer(q);
     for (const s of m.schedules) this.buildSchedule(s);
+    this.buildAlarms(m);
 
     new CfnOutput(this, "TableName", { value: this.table.tableName, description: `${m.name}: DynamoDB table` });
   }
@@ -166,6 +167,61 @@ export class ServiceConstruct extends Construct {
       );
     }
     return { spec, queue, dlq };
+  }
+
+  // --- alarms on what operators must hear about ----------------------------------------------------------
+
+  /**
+   * Per service: its functions' errors and throttles (sums, 5 minutes, > 0); WeCom's frequency refusals
+   * 45009/45033 when it calls WeCom (WecomErrors by errcode, > 0); and the manifest's own metric alarms
+   * (e.g. welcome failures). Each notifies the client's alarm topic, and again when it clears.
+   */
+  private buildAlarms(m: ServiceManifest): void {
+    const period = Duration.minutes(5);
+    const sum = (name: string, fns: readonly SiyuFunction[], of: (f: SiyuFunction) => cloudwatch.IMetric) =>
+      new cloudwatch.MathExpression({
+        expression: fns.map((_, i) => `m${i}`).join(" + "),
+        usingMetrics: Object.fromEntries(fns.map((f, i) => [`m${i}`, of(f)])),
+        period,
+        label: name,
+      });
+    // a math expression takes at most 10 metrics: one alarm per 10 functions
+    for (let i = 0; i < this.functions.length; i += 10) {
+      const fns = this.functions.slice(i, i + 10);
+      const part = this.functions.length > 10 ? `-${i / 10 + 1}` : "";
+      this.alarm(`FunctionErrors${part}`, `${m.name}: function errors (${fns.map((f) => f.node.id).join(", ")})`, sum("errors", fns, (f) => f.fn.metricErrors({ period, statistic: "Sum" })), 0);
+      this.alarm(`FunctionThrottles${part}`, `${m.name}: function throttles (${fns.map((f) => f.node.id).join(", ")})`, sum("throttles", fns, (f) => f.fn.metricThrottles({ period, statistic: "Sum" })), 0);
+    }
+    const siyu = (metricName: string, dims: Record<string, string> = {}, minutes = 5) =>
+      new cloudwatch.Metric({ namespace: "Siyu", metricName, dimensionsMap: { service: m.name, client: this.platform.client.name, ...dims }, period: Duration.minutes(minutes), statistic: "Sum" });
+    if (m.secrets.includes("wecom")) {
+      const rate = new cloudwatch.MathExpression({
+        expression: "FILL(m0, 0) + FILL(m1, 0)",
+        usingMetrics: { m0: siyu("WecomErrors", { errcode: "45009" }), m1: siyu("WecomErrors", { errcode: "45033" }) },
+        period,
+        label: "WeCom 45009/45033",
+      });
+      this.alarm("WecomRateLimited", `${m.name}: WeCom refused calls for a frequency rule (45009 API frequency, 45033 concurrency)`, rate, 0);
+    }
+    for (const a of m.alarms) {
+      const metrics = Object.fromEntries(a.metrics.map((name, i) => [`m${i}`, siyu(name, {}, a.periodMinutes)]));
+      const expr = new cloudwatch.MathExpression({ expression: Object.keys(metrics).map((k) => `FILL(${k}, 0)`).join(" + "), usingMetrics: metrics, period: Duration.minutes(a.periodMinutes), label: a.name });
+      this.alarm(`Alarm-${a.name}`, `${m.name}: ${a.description} (${a.metrics.join(" + ")} > ${a.threshold} in ${a.periodMinutes} min)`, expr, a.threshold);
+    }
+  }
+
+  private alarm(id: string, description: string, metric: cloudwatch.IMetric, threshold: number): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: `Siyu ${this.platform.client.name} ${description}`,
+      metric,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const action = new SnsAction(this.platform.alarmTopic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
   }
 
   /** ApproximateNumberOfMessagesVisible > 0 on a dead-letter queue → the client's alarm topic. */

@@ -81,7 +81,31 @@ describe.each(names)("Siyu-%s", (name) => {
       expect(q.Properties!["SqsManagedSseEnabled"], id).toBe(true);
       expect(Boolean(q.Properties!["RedrivePolicy"]) || dlqs.has(id) || scheduleDlqs.has(id) || id === undeliverable[0], `${id} has no DLQ`).toBe(true);
     }
-    expect(resourcesOf(t, "AWS::CloudWatch::Alarm")).toHaveLength(dlqs.size + scheduleDlqs.size + 1);
+    const depthAlarms = resourcesOf(t, "AWS::CloudWatch::Alarm").filter(([, a]) => a.Properties!["Namespace"] === "AWS/SQS");
+    expect(depthAlarms).toHaveLength(dlqs.size + scheduleDlqs.size + 1);
+  });
+
+  it("alarms: each service's function errors and throttles, WeCom's 45009/45033 for services calling WeCom, and the manifests' own (welcome failures)", () => {
+    const t = template(name);
+    const alarms = resourcesOf(t, "AWS::CloudWatch::Alarm").map(([, a]) => a.Properties!);
+    const described = (text: string) => alarms.filter((a) => String(a["AlarmDescription"]).includes(text));
+    for (const s of services) {
+      expect(described(`${s.manifest.name}: function errors`).length, s.manifest.name).toBeGreaterThanOrEqual(1);
+      expect(described(`${s.manifest.name}: function throttles`).length, s.manifest.name).toBeGreaterThanOrEqual(1);
+      expect(described(`${s.manifest.name}: WeCom refused`).length, s.manifest.name).toBe(s.manifest.secrets.includes("wecom") ? 1 : 0);
+      for (const a of s.manifest.alarms) {
+        const [alarm] = described(`${s.manifest.name}: ${a.description}`);
+        expect(alarm, `${s.manifest.name} ${a.name}`).toBeDefined();
+        expect(alarm!["Threshold"]).toBe(a.threshold);
+        const used = (alarm!["Metrics"] as { MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[]).flatMap((x) => (x.MetricStat ? [x.MetricStat.Metric] : []));
+        expect(used.map((u) => u.MetricName).sort()).toEqual([...a.metrics].sort());
+        for (const u of used) {
+          expect(u.Namespace).toBe("Siyu");
+          expect(u.Dimensions).toEqual(expect.arrayContaining([{ Name: "service", Value: s.manifest.name }]));
+        }
+      }
+    }
+    expect(described("contact-intake: welcome messages failed or expired")).toHaveLength(1);
   });
 
   it("every function: nodejs24.x on arm64", () => {

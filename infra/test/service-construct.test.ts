@@ -158,7 +158,7 @@ describe("queues", () => {
       ...resourcesOf(t, "AWS::Scheduler::Schedule").map(([, s]) => (s.Properties!["Target"] as { DeadLetterConfig: { Arn: { "Fn::GetAtt": [string] } } }).DeadLetterConfig.Arn["Fn::GetAtt"][0]),
       lid(st, st.platform.undeliverable),
     ];
-    expect(resourcesOf(t, "AWS::CloudWatch::Alarm")).toHaveLength(dlqs.length);
+    expect(resourcesOf(t, "AWS::CloudWatch::Alarm").filter(([, a]) => a.Properties!["Namespace"] === "AWS/SQS")).toHaveLength(dlqs.length);
     for (const dlq of dlqs) {
       t.hasResourceProperties("AWS::CloudWatch::Alarm", {
         Namespace: "AWS/SQS",
@@ -184,6 +184,40 @@ describe("queues", () => {
       Queues: Match.arrayWith([{ Ref: undeliverable }]),
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: "Allow", Action: "sqs:SendMessage", Principal: { Service: "sns.amazonaws.com" } })]) },
     });
+  });
+});
+
+describe("alarms", () => {
+  const alarms = (name: string) => resourcesOf(template(name), "AWS::CloudWatch::Alarm").map(([, a]) => a.Properties!);
+  it("each service: the sum of its functions' Errors and of their Throttles over 5 minutes, > 0, to the alarm topic and back", () => {
+    const st = stack("jwt-brand");
+    const topic = st.getLogicalId(st.platform.alarmTopic.node.defaultChild as never);
+    for (const m of [sample(), quiet()]) {
+      const n = svc(st, m.name).functions.length;
+      for (const kind of ["errors", "throttles"]) {
+        const [a] = alarms("jwt-brand").filter((x) => String(x["AlarmDescription"]).includes(`${m.name}: function ${kind}`));
+        expect(a, `${m.name} ${kind}`).toBeDefined();
+        expect(a!["Threshold"]).toBe(0);
+        expect(a!["AlarmActions"]).toEqual([{ Ref: topic }]);
+        expect(a!["OKActions"]).toEqual([{ Ref: topic }]);
+        const stats = (a!["Metrics"] as { MetricStat?: { Metric: { MetricName: string }; Period: number; Stat: string } }[]).filter((x) => x.MetricStat);
+        expect(stats).toHaveLength(n);
+        for (const x of stats) expect(x.MetricStat).toMatchObject({ Metric: { MetricName: kind === "errors" ? "Errors" : "Throttles" }, Period: 300, Stat: "Sum" });
+      }
+    }
+  });
+
+  it("a service that calls WeCom: an alarm on its WecomErrors with errcode 45009 or 45033; the others none", () => {
+    for (const m of [sample(), quiet()]) {
+      const found = alarms("jwt-brand").filter((x) => String(x["AlarmDescription"]).includes(`${m.name}: WeCom refused`));
+      expect(found, m.name).toHaveLength(m.secrets.includes("wecom") ? 1 : 0);
+      for (const a of found) {
+        const dims = (a["Metrics"] as { MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } } }[]).flatMap((x) => (x.MetricStat ? [x.MetricStat.Metric] : []));
+        expect(dims.map((d) => d.MetricName)).toEqual(["WecomErrors", "WecomErrors"]);
+        expect(dims.map((d) => d.Dimensions.find((x) => x.Name === "errcode")!.Value)).toEqual(["45009", "45033"]);
+        for (const d of dims) expect(d.Dimensions).toEqual(expect.arrayContaining([{ Name: "service", Value: m.name }, { Name: "client", Value: "jwt-brand" }]));
+      }
+    }
   });
 });
 

@@ -88,6 +88,19 @@ const blobsSchema = z.strictObject({
   maxBytes: z.number().int().min(1).max(BLOB_MAX_BYTES_LIMIT).default(BLOB_MAX_BYTES_DEFAULT),
 });
 
+/**
+ * An alarm on the service's own metrics (lambda-kit's `metric()`, namespace Siyu, dimensions service
+ * and client): the sum of `metrics` over `periodMinutes` above `threshold` notifies the client's alarm
+ * topic. E.g. welcome failures and expiries of contact intake.
+ */
+const metricAlarmSchema = z.strictObject({
+  name: kebab,
+  description: z.string().min(1),
+  metrics: z.array(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, "a metric name like WelcomeFailed")).min(1).max(9),
+  threshold: z.number().min(0),
+  periodMinutes: z.number().int().min(1).max(60).default(5),
+});
+
 export const SECRET_KINDS = ["wecom"] as const;
 export type SecretKind = (typeof SECRET_KINDS)[number];
 
@@ -110,6 +123,7 @@ export const manifestSchema = z
     publishes: z.array(z.string()).default([]),
     secrets: z.array(z.enum(SECRET_KINDS)).default([]),
     blobs: blobsSchema.optional(),
+    alarms: z.array(metricAlarmSchema).default([]),
     memoryMb: z.number().int().min(128).max(10_240).default(512),
   })
   .superRefine((m, ctx) => {

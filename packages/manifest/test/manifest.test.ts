@@ -27,6 +27,14 @@ describe("defineService", () => {
     ).toThrow(/schedules.0.expression/);
   });
 
+  it("metric alarms: none by default; a metric named as lambda-kit counts it, 1 to 9 of them, with a period (default 5 minutes)", () => {
+    expect(defineService(base).alarms).toEqual([]);
+    const m = defineService({ ...base, alarms: [{ name: "welcome-failures", description: "d", metrics: ["WelcomeFailed", "WelcomeExpired"], threshold: 5 }] });
+    expect(m.alarms[0]).toMatchObject({ periodMinutes: 5, threshold: 5 });
+    expect(() => defineService({ ...base, alarms: [{ name: "x", description: "d", metrics: ["welcome failed"], threshold: 1 }] })).toThrow(/alarms.0.metrics.0/);
+    expect(() => defineService({ ...base, alarms: [{ name: "x", description: "d", metrics: [], threshold: 1 }] })).toThrow(/alarms.0.metrics/);
+  });
+
   it("builds the function environment both infra and local use", () => {
     const m = defineService({ ...base, queues: [{ name: "dispatch-retry", consumer: "src/c.ts" }] });
     const env = functionEnvironment(m, {
