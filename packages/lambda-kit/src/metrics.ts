@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { observeWecomErrors } from "@siyu/wecom";
+import { observeWecomErrors } from "@siyu/wecom/observe";
 import { currentLogContext } from "./logger.ts";
 import { currentEnv } from "./runtime-env.ts";
 

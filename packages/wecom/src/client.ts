@@ -8,6 +8,7 @@
  * - Documented request limits are checked before anything is sent (WecomLimitError /
  *   WecomValidationError), so a bad request never reaches WeCom.
  */
+
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Clock } from "@siyu/kernel";
@@ -22,6 +23,7 @@ import {
   WecomTimeoutError,
 } from "./errors.ts";
 import { Check, WECOM_LIMITS as L } from "./limits.ts";
+import { notifyWecomError } from "./observe.ts";
 import { type FetchedToken, sharedTokenCache, type TokenCache } from "./token.ts";
 import {
   type AddContactWayRequest,
@@ -118,14 +120,6 @@ export interface WecomClientOptions {
   busyBackoffMs?: number;
   /** Defaults to one cache shared by every client in the process. */
   tokenCache?: TokenCache;
-}
-
-/** Told of every errcode WeCom answers (after the client's own busy and token retries): the functions count them as metrics. */
-type WecomErrorObserver = (api: string, errcode: number) => void;
-let observer: WecomErrorObserver | undefined;
-/** One observer per process (lambda-kit counts `WecomErrors` by errcode); `undefined` removes it. */
-export function observeWecomErrors(fn: WecomErrorObserver | undefined): void {
-  observer = fn;
 }
 
 const TOKEN_INVALID = new Set([40014, 42001]);
@@ -332,7 +326,7 @@ export class WecomClient {
         continue;
       }
       if (TOKEN_INVALID.has(errcode) && onTokenError?.()) continue;
-      observer?.(api, errcode);
+      notifyWecomError(api, errcode);
       throw toApiError(errcode, String(json.errmsg ?? ""), api);
     }
   }
