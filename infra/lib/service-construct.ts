@@ -18,7 +18,6 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, Tags, Validations } from "aw
 import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
@@ -27,6 +26,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { notifyingAlarm } from "./alarms.ts";
 import { SiyuFunction } from "./functions.ts";
 import type { Platform } from "./platform.ts";
 
@@ -211,32 +211,12 @@ export class ServiceConstruct extends Construct {
   }
 
   private alarm(id: string, description: string, metric: cloudwatch.IMetric, threshold: number): void {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      alarmDescription: `Siyu ${this.platform.client.name} ${description}`,
-      metric,
-      threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const action = new SnsAction(this.platform.alarmTopic);
-    alarm.addAlarmAction(action);
-    alarm.addOkAction(action);
+    notifyingAlarm(this, id, { client: this.platform.client.name, description, metric, threshold, topic: this.platform.alarmTopic });
   }
 
   /** ApproximateNumberOfMessagesVisible > 0 on a dead-letter queue → the client's alarm topic. */
   private alarmOnDepth(dlq: sqs.IQueue, id: string, description: string): void {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      alarmDescription: `Siyu ${this.platform.client.name} ${description}`,
-      metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const action = new SnsAction(this.platform.alarmTopic);
-    alarm.addAlarmAction(action);
-    alarm.addOkAction(action);
+    this.alarm(id, description, dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }), 0);
   }
 
   // --- functions ------------------------------------------------------------------------------------------------

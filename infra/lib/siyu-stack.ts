@@ -6,7 +6,6 @@ import * as apigwv2 from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer, HttpUserPoolAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as cognito from "aws-cdk-lib/aws-cognito";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as kms from "aws-cdk-lib/aws-kms";
@@ -16,6 +15,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { notifyingAlarm } from "./alarms.ts";
 import { BlobStorage } from "./blobs.ts";
 import type { ClientConfig } from "./client-config.ts";
 import { ConsoleHosting } from "./console.ts";
@@ -96,16 +96,13 @@ export class SiyuStack extends Stack {
       Validations.of(undeliverable).acknowledge({ id, reason: "This queue is itself the dead-letter queue of every SNS subscription of the stack." });
     }
     alarmTopic.addSubscription(new subscriptions.EmailSubscription(client.alarmEmail, { deadLetterQueue: undeliverable }));
-    const undeliveredAlarm = new cloudwatch.Alarm(this, "UndeliverableAlarm", {
-      alarmDescription: `Siyu ${client.name}: domain events or alarms SNS could not deliver (in the Undeliverable queue)`,
+    notifyingAlarm(this, "UndeliverableAlarm", {
+      client: client.name,
+      description: "domain events or alarms SNS could not deliver (in the Undeliverable queue)",
       metric: undeliverable.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      topic: alarmTopic,
     });
-    undeliveredAlarm.addAlarmAction(new SnsAction(alarmTopic));
-    undeliveredAlarm.addOkAction(new SnsAction(alarmTopic));
 
     // --- operators' console (before the API: its origin joins the API's CORS) ----------------------------
     this.console = client.console.enabled
