@@ -71,8 +71,8 @@ export interface SiyuFunctionProps {
   projectRoot: string;
   /** Where the asynchronous invocations (schedules) that keep failing go. */
   deadLetterQueue?: sqs.IQueue;
-  /** Reserved concurrency: at most this many at once (functions behind public routes). */
-  reservedConcurrency?: number;
+  /** Reserved concurrency: at most this many at once (functions behind public routes); undefined for none. */
+  reservedConcurrency?: number | undefined;
 }
 
 /**

@@ -178,35 +178,31 @@ export class ServiceConstruct extends Construct {
    */
   private buildAlarms(m: ServiceManifest): void {
     const period = Duration.minutes(5);
-    const sum = (name: string, fns: readonly SiyuFunction[], of: (f: SiyuFunction) => cloudwatch.IMetric) =>
+    // FILL: a metric with no datapoint in the period (a function not invoked, a code never seen) counts 0 instead of hiding the sum
+    const sum = (label: string, metrics: readonly cloudwatch.IMetric[], over = period) =>
       new cloudwatch.MathExpression({
-        expression: fns.map((_, i) => `m${i}`).join(" + "),
-        usingMetrics: Object.fromEntries(fns.map((f, i) => [`m${i}`, of(f)])),
-        period,
-        label: name,
+        expression: metrics.map((_, i) => `FILL(m${i}, 0)`).join(" + "),
+        usingMetrics: Object.fromEntries(metrics.map((x, i) => [`m${i}`, x])),
+        period: over,
+        label,
       });
     // a math expression takes at most 10 metrics: one alarm per 10 functions
     for (let i = 0; i < this.functions.length; i += 10) {
       const fns = this.functions.slice(i, i + 10);
       const part = this.functions.length > 10 ? `-${i / 10 + 1}` : "";
-      this.alarm(`FunctionErrors${part}`, `${m.name}: function errors (${fns.map((f) => f.node.id).join(", ")})`, sum("errors", fns, (f) => f.fn.metricErrors({ period, statistic: "Sum" })), 0);
-      this.alarm(`FunctionThrottles${part}`, `${m.name}: function throttles (${fns.map((f) => f.node.id).join(", ")})`, sum("throttles", fns, (f) => f.fn.metricThrottles({ period, statistic: "Sum" })), 0);
+      const names = fns.map((f) => f.node.id).join(", ");
+      this.alarm(`FunctionErrors${part}`, `${m.name}: function errors (${names})`, sum("errors", fns.map((f) => f.fn.metricErrors({ period, statistic: "Sum" }))), 0);
+      this.alarm(`FunctionThrottles${part}`, `${m.name}: function throttles (${names})`, sum("throttles", fns.map((f) => f.fn.metricThrottles({ period, statistic: "Sum" }))), 0);
     }
     const siyu = (metricName: string, dims: Record<string, string> = {}, minutes = 5) =>
       new cloudwatch.Metric({ namespace: "Siyu", metricName, dimensionsMap: { service: m.name, client: this.platform.client.name, ...dims }, period: Duration.minutes(minutes), statistic: "Sum" });
     if (m.secrets.includes("wecom")) {
-      const rate = new cloudwatch.MathExpression({
-        expression: "FILL(m0, 0) + FILL(m1, 0)",
-        usingMetrics: { m0: siyu("WecomErrors", { errcode: "45009" }), m1: siyu("WecomErrors", { errcode: "45033" }) },
-        period,
-        label: "WeCom 45009/45033",
-      });
-      this.alarm("WecomRateLimited", `${m.name}: WeCom refused calls for a frequency rule (45009 API frequency, 45033 concurrency)`, rate, 0);
+      const refused = sum("WeCom 45009/45033", ["45009", "45033"].map((errcode) => siyu("WecomErrors", { errcode })));
+      this.alarm("WecomRateLimited", `${m.name}: WeCom refused calls for a frequency rule (45009 API frequency, 45033 concurrency)`, refused, 0);
     }
     for (const a of m.alarms) {
-      const metrics = Object.fromEntries(a.metrics.map((name, i) => [`m${i}`, siyu(name, {}, a.periodMinutes)]));
-      const expr = new cloudwatch.MathExpression({ expression: Object.keys(metrics).map((k) => `FILL(${k}, 0)`).join(" + "), usingMetrics: metrics, period: Duration.minutes(a.periodMinutes), label: a.name });
-      this.alarm(`Alarm-${a.name}`, `${m.name}: ${a.description} (${a.metrics.join(" + ")} > ${a.threshold} in ${a.periodMinutes} min)`, expr, a.threshold);
+      const metrics = a.metrics.map((name) => siyu(name, {}, a.periodMinutes));
+      this.alarm(`Alarm-${a.name}`, `${m.name}: ${a.description} (${a.metrics.join(" + ")} > ${a.threshold} in ${a.periodMinutes} min)`, sum(a.name, metrics, Duration.minutes(a.periodMinutes)), a.threshold);
     }
   }
 
@@ -241,7 +237,7 @@ export class ServiceConstruct extends Construct {
       code: this.platform.code,
       projectRoot: this.platform.repoRoot,
       deadLetterQueue: opts.dlq,
-      ...(opts.reservedConcurrency !== undefined ? { reservedConcurrency: opts.reservedConcurrency } : {}),
+      reservedConcurrency: opts.reservedConcurrency,
     });
     this.grantServiceAccess(fn.role, { scan: opts.scan ?? false });
     this.functions.push(fn);
@@ -341,8 +337,7 @@ export class ServiceConstruct extends Construct {
 
   private buildHttp(http: NonNullable<ServiceManifest["http"]>): SiyuFunction {
     // behind a public route: a bounded share of the account's concurrency (client.publicConcurrency)
-    const isPublic = http.routes.some((r) => r.auth === "public");
-    const reserved = isPublic ? (this.platform.client.publicConcurrency ?? undefined) : undefined;
+    const reserved = http.routes.some((r) => r.auth === "public") ? (this.platform.client.publicConcurrency ?? undefined) : undefined;
     const fn = this.newFunction("Http", http.entry, `HTTP API (${http.routes.length} routes)`, http.timeoutSeconds, { reservedConcurrency: reserved });
     const integration = new HttpLambdaIntegration("Integration", fn.fn, {
       payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,

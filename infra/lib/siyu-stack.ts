@@ -336,7 +336,7 @@ export class SiyuStack extends Stack {
       tracing: client.tracing,
       code: this.platform.code,
       projectRoot: this.platform.repoRoot,
-      ...(client.publicConcurrency !== null ? { reservedConcurrency: client.publicConcurrency } : {}),
+      reservedConcurrency: client.publicConcurrency ?? undefined,
     });
     const route = new apigwv2.HttpRoute(this, "DefaultRoute", {
       httpApi: this.platform.api,

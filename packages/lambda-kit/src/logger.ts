@@ -18,15 +18,17 @@ export function currentLogContext(): Readonly<Record<string, unknown>> {
   return context.getStore() ?? {};
 }
 
-let coldStart = true;
+/** Functions that have been invoked in this process (locally, every service's functions share one). */
+const warm = new Set<string>();
 
 /**
  * The Lambda context every line carries: the invocation's `awsRequestId`, the function, whether this
- * invocation is the container's first (`coldStart`) and its X-Ray trace id when tracing is on.
+ * invocation is the function's first in the process (`coldStart`) and its X-Ray trace id when tracing is on.
  */
 export function lambdaFields(ctx: { awsRequestId?: string; functionName?: string } | undefined): Record<string, unknown> {
-  const first = coldStart;
-  coldStart = false;
+  const name = ctx?.functionName ?? "";
+  const first = !warm.has(name);
+  warm.add(name);
   const trace = /Root=([^;]+)/.exec(process.env["_X_AMZN_TRACE_ID"] ?? "")?.[1];
   return {
     ...(ctx?.awsRequestId ? { awsRequestId: ctx.awsRequestId } : {}),

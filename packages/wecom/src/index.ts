@@ -6,6 +6,7 @@ export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./limits.ts";
 export { observeWecomErrors, type WecomErrorObserver } from "./observe.ts";
+export * from "./pages.ts";
 export * from "./runtime.ts";
 export * from "./token.ts";
 export * from "./types.ts";

@@ -5,10 +5,10 @@
  * entries (idempotent); the window overlaps the previous pull so nothing falls between two.
  */
 import { mapLimit } from "@siyu/store";
+import { eachPage } from "@siyu/wecom";
 import { recordLedgerMany } from "../store/ledger.ts";
 import { getPersonalPullMark, putPersonalPullMark } from "../store/settings.ts";
 import { type Deps, pageLimitOf } from "./deps.ts";
-import { eachPage } from "./pages.ts";
 
 /** How far back a pull looks at most (the daily job): two days, so a missed or late pull loses nothing. */
 export const PERSONAL_PULL_HOURS = 48;

@@ -7,14 +7,13 @@
  */
 import { sendCommand } from "@siyu/bus";
 import { deterministicId, makeEvent } from "@siyu/kernel";
-import { isTransientWecomError, WecomApiError, type WecomClient, WecomValidationError } from "@siyu/wecom";
+import { eachPage, isTransientWecomError, WecomApiError, type WecomClient, WecomValidationError } from "@siyu/wecom";
 import { toWecomMessage } from "../domain/content.ts";
 import { type ListedMessage, reconcileCandidates } from "../domain/run.ts";
 import { getCampaign, getRun, runItemKey } from "../store/campaigns.ts";
 import { abandonChunk, type ChunkRecord, type Claim, chunksOf, claimChunk, finishChunk, getChunk, markCallUnknown, reclaimChunk, recordEmptyCheck, releaseChunk, settleChunkOnce } from "../store/outbox.ts";
 import { getStaff, putOneStaff, putRecipients } from "../store/recipients.ts";
 import { campaignIdOf, type Deps, pageLimitOf } from "./deps.ts";
-import { eachPage } from "./pages.ts";
 
 /**
  * How long after a call ended without an answer WeCom has surely finished it; a claim whose call never

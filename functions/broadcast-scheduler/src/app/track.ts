@@ -9,13 +9,13 @@ import { publishEvents } from "@siyu/bus";
 import { deterministicId, makeEvent } from "@siyu/kernel";
 import { mapLimit } from "@siyu/store";
 import type { WecomClient } from "@siyu/wecom";
+import { eachPage } from "@siyu/wecom";
 import { dueReminders, emptyRecipientCounts, ledgerOutcome, nextPollAt, type RecipientCounts, recipientStatusAfter, reminderBudget, type SendStatus } from "../domain/run.ts";
 import { getCampaign, getRun, releasePollLease, renewPollLease, replaceCampaign, runsOf, runsToPoll, setRunCounts, takePollLease, updateRunProgress } from "../store/campaigns.ts";
 import { recordLedgerMany } from "../store/ledger.ts";
 import { abandonChunk, type ChunkRecord, chunksOf, markChunkCancelled, recordReminder } from "../store/outbox.ts";
 import { putOneStaff, putRecipients, type RecipientRow, recipientsOfChunk, type StaffRow, staffOf } from "../store/recipients.ts";
 import { type Deps, pageLimitOf } from "./deps.ts";
-import { eachPage } from "./pages.ts";
 import { settleChunk } from "./send.ts";
 
 export interface TrackOutcome {

@@ -6,10 +6,10 @@
  */
 import { sendCommands } from "@siyu/bus";
 import { AppError, addDays, corpDay, deterministicId, makeEvent, notFound, shortId } from "@siyu/kernel";
-import { DEFAULT_CUSTOMER_POSTS_PER_DAY, audienceOf, planPost, type PostPlan } from "../domain/plan.ts";
 import { PlanRefused } from "../domain/errors.ts";
-import { applyPostPatch, occurrences, parsePostCreate, type PostDefinition, type PostState } from "../domain/post.ts";
-import { resultsCsv, type RunResults } from "../domain/results.ts";
+import { audienceOf, DEFAULT_CUSTOMER_POSTS_PER_DAY, type PostPlan, planPost } from "../domain/plan.ts";
+import { applyPostPatch, occurrences, type PostDefinition, type PostState, parsePostCreate } from "../domain/post.ts";
+import { type RunResults, resultsCsv } from "../domain/results.ts";
 import { dueAt, newRun, type RunRecord } from "../domain/run.ts";
 import {
   getPost,

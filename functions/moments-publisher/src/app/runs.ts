@@ -4,7 +4,7 @@
  * job and a direct request racing, do the work once.
  */
 import { newId } from "@siyu/kernel";
-import { isTransientWecomError, WecomApiError, WecomValidationError } from "@siyu/wecom";
+import { eachPage, isTransientWecomError, WecomApiError, WecomValidationError } from "@siyu/wecom";
 import { LATE_MS, reserveSlot } from "../domain/limiter.ts";
 import { runResults, staffResults } from "../domain/results.ts";
 import { dueAt, isLostMoment, nextStep, type RunRecord, type RunStep } from "../domain/run.ts";
@@ -185,12 +185,13 @@ async function findLost(deps: Deps, post: PostRecord, run: StoredRun): Promise<b
   const text = post.definition.content.text;
   // every page of the corp's moments since just before the claim (a busy corp has more than one page)
   let found: { moment_id: string } | undefined;
-  let cursor: string | undefined;
-  do {
-    const page = await wecom.getMomentList({ start_time: from, end_time: Math.floor(now.getTime() / 1000), filter_type: 0, ...(cursor ? { cursor } : {}) });
-    found = page.moment_list.find((m) => isLostMoment(m as never, run, text));
-    cursor = page.next_cursor || undefined;
-  } while (!found && cursor);
+  await eachPage(
+    (cursor) => wecom.getMomentList({ start_time: from, end_time: Math.floor(now.getTime() / 1000), filter_type: 0, ...(cursor ? { cursor } : {}) }),
+    (page) => {
+      found = page.moment_list.find((m) => isLostMoment(m as never, run, text));
+      return found ? "stop" : undefined;
+    },
+  );
   if (found) {
     deps.log.info("a lost add_moment_task answer: its moment found and adopted", { postId: run.postId, at: run.at, momentId: found.moment_id });
     return save(deps, post, run, { ...without(r, "claim", "lostCheckAt"), state: "created", momentId: found.moment_id });
@@ -230,12 +231,10 @@ async function poll(deps: Deps, post: PostRecord, run: StoredRun): Promise<boole
 async function allTasks(deps: Deps, momentId: string): Promise<{ userid: string; publish_status: number }[]> {
   const wecom = await deps.wecom();
   const out: { userid: string; publish_status: number }[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await wecom.getMomentTask({ moment_id: momentId, limit: 1000, ...(cursor ? { cursor } : {}) });
-    out.push(...page.task_list.map((t) => ({ userid: t.userid, publish_status: t.publish_status })));
-    cursor = page.next_cursor || undefined;
-  } while (cursor);
+  await eachPage(
+    (cursor) => wecom.getMomentTask({ moment_id: momentId, limit: 1000, ...(cursor ? { cursor } : {}) }),
+    (page) => out.push(...page.task_list.map((t) => ({ userid: t.userid, publish_status: t.publish_status }))),
+  );
   return out;
 }
 
@@ -268,12 +267,10 @@ async function collect(deps: Deps, post: PostRecord, run: StoredRun, final: bool
   const interactions = new Map<string, { likes: number; comments: number }>();
   for (const t of tasks.filter((x) => x.publish_status === 1)) {
     const ids: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await wecom.getMomentCustomerList({ moment_id: run.momentId!, userid: t.userid, limit: 1000, ...(cursor ? { cursor } : {}) });
-      ids.push(...page.customer_list.map((c) => c.external_userid));
-      cursor = page.next_cursor || undefined;
-    } while (cursor);
+    await eachPage(
+      (cursor) => wecom.getMomentCustomerList({ moment_id: run.momentId!, userid: t.userid, limit: 1000, ...(cursor ? { cursor } : {}) }),
+      (page) => ids.push(...page.customer_list.map((c) => c.external_userid)),
+    );
     reached.set(t.userid, ids);
     const c = await wecom.getMomentComments(run.momentId!, t.userid);
     const byCustomer = (l: readonly { external_userid?: string | undefined }[]) => l.filter((x) => x.external_userid).length;

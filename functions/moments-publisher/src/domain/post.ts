@@ -20,7 +20,7 @@
  *   or `move` it to the next day that fits, at the same time.
  */
 import { addDays, corpDay, corpTime, type FieldIssue, formatIssues } from "@siyu/kernel";
-import { codePoints, maxUtf8Bytes, WECOM_LIMITS as L } from "@siyu/wecom";
+import { codePoints, WECOM_LIMITS as L, maxUtf8Bytes } from "@siyu/wecom";
 import * as z from "zod";
 import { InvalidInput, PostStarted } from "./errors.ts";
 

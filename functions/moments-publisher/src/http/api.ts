@@ -1,13 +1,13 @@
 
-import { http, log, route, type HttpRequest, idempotencyKeyOf } from "@siyu/lambda-kit";
+import { type HttpRequest, http, idempotencyKeyOf, log, route } from "@siyu/lambda-kit";
 import { blobStore } from "@siyu/store";
 import { wecomFor } from "@siyu/wecom";
 import * as z from "zod";
 import manifest from "../../service.ts";
 import type { Deps } from "../app/deps.ts";
 import { createMediaUpload } from "../app/media.ts";
-import { postCreateSchema, postPatchSchema } from "../domain/post.ts";
 import { cancelPost, createPost, listPostViews, momentSettings, postDetail, postStats, postStatsCsv, previewPost, putMomentSettings, updatePost } from "../app/posts.ts";
+import { postCreateSchema, postPatchSchema } from "../domain/post.ts";
 import { problemOf } from "./problems.ts";
 import { postStateSchema } from "./schemas/common.ts";
 import { mediaKindSchema, mediaUploadSchema } from "./schemas/media.ts";
