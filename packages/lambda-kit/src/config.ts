@@ -4,6 +4,7 @@ import type { BlobSettings } from "@siyu/store";
 import * as z from "zod";
 import { countWecomErrors } from "./metrics.ts";
 import { currentEnv } from "./runtime-env.ts";
+import { traceWecomCalls } from "./xray.ts";
 
 /**
  * The function's configuration, parsed with zod from its environment on first use (cold start) and
@@ -167,5 +168,6 @@ export function runtimeConfig(): RuntimeConfig {
  */
 export function configureAtColdStart(): void {
   countWecomErrors();
+  traceWecomCalls();
   if (runsInLambda(process.env)) runtimeConfig();
 }

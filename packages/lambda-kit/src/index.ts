@@ -7,3 +7,4 @@ export * from "./problem.ts";
 export * from "./routing.ts";
 export * from "./runtime-env.ts";
 export * from "./sqs.ts";
+export * from "./xray.ts";

@@ -1,3 +1,4 @@
+import { createSocket } from "node:dgram";
 import { makeEvent } from "@siyu/kernel";
 import { DEV_WECOM_CREDENTIALS, WecomClient } from "@siyu/wecom";
 import type { Context, SQSEvent } from "aws-lambda";
@@ -92,3 +93,64 @@ describe("a consumer's logs and metrics in Lambda's formats", () => {
     expect(wecom._aws.CloudWatchMetrics[0]!.Dimensions[0]).toEqual(expect.arrayContaining(["service", "client", "errcode"]));
   });
 });
+
+describe("WeCom calls as X-Ray subsegments, sent to the daemon's UDP address", () => {
+  it("a sampled invocation sends one subsegment per WeCom exchange, parented to the function's segment; an unsampled one sends none", async () => {
+    const daemon = createSocket("udp4");
+    const received: string[] = [];
+    daemon.on("message", (msg) => received.push(msg.toString("utf8")));
+    await new Promise<void>((resolve) => daemon.bind(0, "127.0.0.1", resolve));
+    const port = daemon.address().port;
+    try {
+      const handler = sqs({
+        queue: "q",
+        accepts: ["probe.requested"],
+        idempotency: false,
+        async handle() {
+          await wecom.getCorpTagList();
+          sim.world.faults.add({ api: "externalcontact/get_corp_tag_list", errcode: 45033, times: 1, delayMs: 0 });
+          await wecom.getCorpTagList().catch(() => undefined);
+        },
+      });
+      const root = "1-6a000000-0123456789abcdef01234567";
+      const traced = { SIYU_SERVICE: "kit-xray", SIYU_CLIENT: "acme", SIYU_CORP_ID: "wwcorp", SIYU_TABLE: "unused", SIYU_TOPIC_ARN: "arn:aws:sns:us-east-1:000000000000:t", AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${port}` };
+      const record = (id: string) =>
+        ({
+          Records: [
+            {
+              messageId: `x-${id}`,
+              receiptHandle: "r",
+              body: JSON.stringify(makeEvent("probe.requested", { probeId: id, message: "" }, { corpId: "wwcorp", occurredAt: new Date(), id: `evt-x-${id}` })),
+              attributes: { ApproximateReceiveCount: "1" },
+              messageAttributes: {},
+              eventSourceARN: "arn:aws:sqs:us-east-1:0:q",
+            },
+          ],
+        }) as unknown as SQSEvent;
+      await runWithEnv({ ...traced, _X_AMZN_TRACE_ID: `Root=${root};Parent=53995c3f42cd8ad8;Sampled=1` }, () => handler(record("x1"), { awsRequestId: "rx1", functionName: "f" } as Context));
+      await expect.poll(() => received.length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+      const docs = received.map((d) => {
+        const [header, body] = d.split("\n");
+        expect(JSON.parse(header!)).toEqual({ format: "json", version: 1 });
+        return JSON.parse(body!) as Record<string, unknown>;
+      });
+      const tags = docs.filter((d) => (d["annotations"] as Record<string, unknown>)["wecom_api"] === "externalcontact/get_corp_tag_list");
+      expect(tags).toHaveLength(2);
+      for (const d of tags) {
+        expect(d).toMatchObject({ trace_id: root, parent_id: "53995c3f42cd8ad8", type: "subsegment", namespace: "remote", http: { request: { method: "POST" }, response: { status: 200 } } });
+        expect(String((d["http"] as { request: { url: string } }).request.url)).not.toContain("access_token");
+        expect(d["end_time"] as number).toBeGreaterThanOrEqual(d["start_time"] as number);
+      }
+      expect(tags[0]).toMatchObject({ annotations: { wecom_errcode: 0 } });
+      expect(tags[1]).toMatchObject({ throttle: true, annotations: { wecom_errcode: 45033 } });
+
+      received.length = 0;
+      await runWithEnv({ ...traced, _X_AMZN_TRACE_ID: `Root=${root};Parent=53995c3f42cd8ad8;Sampled=0` }, () => handler(record("x2"), { awsRequestId: "rx2", functionName: "f" } as Context));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(received).toEqual([]);
+    } finally {
+      daemon.close();
+    }
+  });
+});
+

@@ -23,7 +23,7 @@ import {
   WecomTimeoutError,
 } from "./errors.ts";
 import { Check, WECOM_LIMITS as L } from "./limits.ts";
-import { notifyWecomError } from "./observe.ts";
+import { notifyWecomCall, notifyWecomError, type WecomCall } from "./observe.ts";
 import { type FetchedToken, sharedTokenCache, type TokenCache } from "./token.ts";
 import {
   type AddContactWayRequest,
@@ -267,6 +267,18 @@ export class WecomClient {
    * A FormData body goes as multipart/form-data (fetch writes the boundary), anything else as JSON.
    */
   private async send(api: string, url: string, body?: unknown): Promise<Record<string, unknown>> {
+    const call: WecomCall = { api, method: body === undefined ? "GET" : "POST", url: url.split("?")[0] ?? url, startMs: Date.now(), endMs: 0 };
+    try {
+      const json = await this.exchangeOnce(api, url, body, call);
+      call.errcode = (json.errcode as number | undefined) ?? 0;
+      return json;
+    } finally {
+      call.endMs = Date.now();
+      notifyWecomCall(call);
+    }
+  }
+
+  private async exchangeOnce(api: string, url: string, body: unknown, call: WecomCall): Promise<Record<string, unknown>> {
     const upload = body instanceof FormData;
     const timeoutMs = upload ? this.uploadTimeoutMs : this.timeoutMs;
     const signal = AbortSignal.timeout(timeoutMs);
@@ -282,12 +294,18 @@ export class WecomClient {
             : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
       const res = await this.fetchImpl(url, { ...init, signal });
       status = res.status;
+      call.status = status;
       ok = res.ok;
       text = await res.text();
     } catch (err) {
-      if (signal.aborted) throw new WecomTimeoutError(api, timeoutMs, { cause: err });
+      if (signal.aborted) {
+        call.failure = "timeout";
+        throw new WecomTimeoutError(api, timeoutMs, { cause: err });
+      }
+      call.failure = "network";
       throw new WecomNetworkError(api, { cause: err });
     }
+    call.failure = "response"; // until the answer is known to be a JSON object with a numeric errcode
     if (!ok) throw new WecomResponseError(api, status, `HTTP status ${status}`);
     let json: unknown;
     try {
@@ -302,6 +320,7 @@ export class WecomClient {
     if (errcode !== undefined && typeof errcode !== "number") {
       throw new WecomResponseError(api, status, "errcode is not a number");
     }
+    delete call.failure;
     return json as Record<string, unknown>;
   }
 

@@ -101,6 +101,9 @@ export class WecomLimitError extends WecomValidationError {
  */
 export const TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45033, 40014, 42001]);
 
+/** WeCom holding a caller back: -1 system busy, 45009 over frequency, 45033 over concurrency (X-Ray's `throttle`). */
+export const THROTTLE_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45033]);
+
 /** See `WecomError.retryable`. Anything that is not a WeCom error is not judged here (false). */
 export function isTransientWecomError(error: unknown): boolean {
   if (error instanceof WecomApiError) return TRANSIENT_ERRCODES.has(error.errcode);

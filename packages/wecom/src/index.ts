@@ -5,7 +5,7 @@ export * from "./crypto.ts";
 export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./limits.ts";
-export { observeWecomErrors, type WecomErrorObserver } from "./observe.ts";
+export { observeWecomCalls, observeWecomErrors, type WecomCall, type WecomCallObserver, type WecomErrorObserver } from "./observe.ts";
 export * from "./pages.ts";
 export * from "./runtime.ts";
 export * from "./token.ts";
