@@ -272,12 +272,16 @@ export class WecomClient {
       const json = await this.exchangeOnce(api, url, body, call);
       call.errcode = (json.errcode as number | undefined) ?? 0;
       return json;
+    } catch (err) {
+      call.failure = err instanceof WecomTimeoutError ? "timeout" : err instanceof WecomNetworkError ? "network" : "response";
+      throw err;
     } finally {
       call.endMs = Date.now();
       notifyWecomCall(call);
     }
   }
 
+  /** `send`'s exchange; it records the HTTP status on `call` (the errcode and failure `send` sets). */
   private async exchangeOnce(api: string, url: string, body: unknown, call: WecomCall): Promise<Record<string, unknown>> {
     const upload = body instanceof FormData;
     const timeoutMs = upload ? this.uploadTimeoutMs : this.timeoutMs;
@@ -298,14 +302,9 @@ export class WecomClient {
       ok = res.ok;
       text = await res.text();
     } catch (err) {
-      if (signal.aborted) {
-        call.failure = "timeout";
-        throw new WecomTimeoutError(api, timeoutMs, { cause: err });
-      }
-      call.failure = "network";
+      if (signal.aborted) throw new WecomTimeoutError(api, timeoutMs, { cause: err });
       throw new WecomNetworkError(api, { cause: err });
     }
-    call.failure = "response"; // until the answer is known to be a JSON object with a numeric errcode
     if (!ok) throw new WecomResponseError(api, status, `HTTP status ${status}`);
     let json: unknown;
     try {
@@ -320,7 +319,6 @@ export class WecomClient {
     if (errcode !== undefined && typeof errcode !== "number") {
       throw new WecomResponseError(api, status, "errcode is not a number");
     }
-    delete call.failure;
     return json as Record<string, unknown>;
   }
 

@@ -95,14 +95,14 @@ export class WecomLimitError extends WecomValidationError {
   }
 }
 
-/**
- * Errcodes worth another try later (§0, §13): -1 system busy, 45009 over frequency, 45033 over
- * concurrency, and the token errors a concurrent refresh can cause (40014 invalid, 42001 expired).
- */
-export const TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45033, 40014, 42001]);
-
 /** WeCom holding a caller back: -1 system busy, 45009 over frequency, 45033 over concurrency (X-Ray's `throttle`). */
 export const THROTTLE_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45033]);
+
+/**
+ * Errcodes worth another try later (§0, §13): WeCom's throttles, and the token errors a concurrent
+ * refresh can cause (40014 invalid, 42001 expired).
+ */
+export const TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([...THROTTLE_ERRCODES, 40014, 42001]);
 
 /** See `WecomError.retryable`. Anything that is not a WeCom error is not judged here (false). */
 export function isTransientWecomError(error: unknown): boolean {
